@@ -1,0 +1,1 @@
+"""Users, roles, login sessions and login rate limiting."""

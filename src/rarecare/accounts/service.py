@@ -1,0 +1,184 @@
+"""Users, password hashing (argon2id), login sessions and login rate limiting."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from rarecare.access import CENTRE_ROLES, Principal, Role, ensure_centre_access, require_role
+from rarecare.accounts.models import AuthSession, LoginAttempt, User
+from rarecare.accounts.schemas import UserIn
+from rarecare.audit import service as audit
+from rarecare.care import service as care
+from rarecare.errors import Conflict, FieldError, NotAuthenticated, RateLimited, ValidationFailed
+from rarecare.i18n import _
+from rarecare.storage import utcnow
+
+_hasher = PasswordHasher()
+# Verifying against this keeps the time of a failed login the same whether or not the user exists.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def principal_for(user: User) -> Principal:
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        centre_id=user.centre_id,
+        display_name=user.display_name or user.username,
+    )
+
+
+def create_user(*, session: Session, principal: Principal | None, data: UserIn) -> User:
+    """Create a user (admins, or the system principal from the CLI)."""
+    actor = require_role(principal, Role.ADMIN)
+    errors: list[FieldError] = []
+    centre_id: int | None = None
+    if data.role in CENTRE_ROLES:
+        if not data.centre_code:
+            errors.append(FieldError("centre_code", f"required for the role {data.role.value}"))
+        else:
+            centre_id = care.get_centre_by_code(session=session, code=data.centre_code).id
+    elif data.centre_code:
+        errors.append(
+            FieldError("centre_code", f"the role {data.role.value} is national, not a centre's")
+        )
+    if errors:
+        raise ValidationFailed("Invalid user.", errors)
+    if session.scalar(select(User.id).where(User.username == data.username)) is not None:
+        raise Conflict(f"The user name {data.username!r} is taken.")
+    user = User(
+        username=data.username,
+        display_name=data.display_name,
+        password_hash=hash_password(data.password),
+        role=data.role,
+        centre_id=centre_id,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        object_type="user",
+        object_id=user.id,
+        centre_id=centre_id,
+        detail={"username": user.username, "role": user.role.value},
+    )
+    return user
+
+
+def get_user_by_username(*, session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))
+
+
+def users_of_centre(
+    *, session: Session, principal: Principal | None, centre_id: int
+) -> Sequence[User]:
+    """A centre's staff: visible to that centre's own staff and to national roles only."""
+    ensure_centre_access(principal, centre_id)
+    care.get_centre(session=session, centre_id=centre_id)
+    return session.scalars(
+        select(User).where(User.centre_id == centre_id, User.is_active).order_by(User.username)
+    ).all()
+
+
+def list_users(*, session: Session, principal: Principal | None) -> Sequence[User]:
+    require_role(principal, Role.ADMIN)
+    return session.scalars(select(User).order_by(User.username)).all()
+
+
+def authenticate(
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    client: str,
+    max_failures: int,
+    window_minutes: int,
+) -> User:
+    """Check a password; refuse after ``max_failures`` failures in the window for this user name
+    and client address. Failures are written even when the caller's transaction fails later."""
+    key = f"{username.lower()}|{client}"
+    since = utcnow() - timedelta(minutes=window_minutes)
+    failures = session.scalar(
+        select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at >= since)
+    )
+    if (failures or 0) >= max_failures:
+        raise RateLimited(
+            _("Too many failed logins. Try again in a few minutes."),
+            retry_after_seconds=window_minutes * 60,
+        )
+    user = get_user_by_username(session=session, username=username.lower())
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        ok = user is not None and user.is_active
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        ok = False
+    if not ok or user is None:
+        session.add(LoginAttempt(key=key))
+        session.flush()
+        raise NotAuthenticated(_("Wrong user name or password."))
+    session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    audit.record(
+        session=session,
+        actor=principal_for(user),
+        action="login",
+        object_type="user",
+        object_id=user.id,
+        centre_id=user.centre_id,
+    )
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(*, session: Session, user: User, hours: int) -> str:
+    """Create a login session; returns the token for the cookie (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        AuthSession(
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
+    )
+    session.flush()
+    return token
+
+
+def resolve_session(*, session: Session, token: str | None) -> Principal | None:
+    if not token:
+        return None
+    row = session.execute(
+        select(AuthSession, User)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.token_hash == _token_hash(token))
+    ).first()
+    if row is None:
+        return None
+    auth_session, user = row
+    if auth_session.expires_at <= utcnow() or not user.is_active:
+        return None
+    return principal_for(user)
+
+
+def end_session(*, session: Session, token: str | None) -> None:
+    if token:
+        session.execute(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token)))

@@ -1,0 +1,57 @@
+"""The audit log for administrators: page and JSON API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from rarecare.audit import service
+from rarecare.audit.schemas import AuditEventOut
+from rarecare.web.deps import Admin, DbSession
+from rarecare.web.templating import render
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/audit", tags=["audit"])
+
+
+@pages.get("/admin/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request,
+    admin: Admin,
+    session: DbSession,
+    object_type: str | None = None,
+    actor: str | None = None,
+) -> HTMLResponse:
+    events = service.list_events(
+        session=session,
+        principal=admin,
+        object_type=object_type or None,
+        actor_username=actor or None,
+        limit=200,
+    )
+    return render(
+        request,
+        "audit.html",
+        {"events": events, "object_type": object_type or "", "actor": actor or ""},
+    )
+
+
+@api.get("", response_model=list[AuditEventOut])
+def api_audit(
+    admin: Admin,
+    session: DbSession,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    actor: str | None = None,
+    limit: int = 100,
+) -> list[AuditEventOut]:
+    """Audit events, newest first (admins)."""
+    events = service.list_events(
+        session=session,
+        principal=admin,
+        object_type=object_type,
+        object_id=object_id,
+        actor_username=actor,
+        limit=limit,
+    )
+    return [AuditEventOut.model_validate(e) for e in events]

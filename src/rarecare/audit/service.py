@@ -1,0 +1,63 @@
+"""The one audit writer. Every read or write of a patient record goes through :func:`record`."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rarecare.access import Principal, Role, require_role
+from rarecare.audit.models import AuditEvent
+
+request_id_var: ContextVar[str | None] = ContextVar("rarecare_request_id", default=None)
+
+
+def record(
+    *,
+    session: Session,
+    actor: Principal,
+    action: str,
+    object_type: str,
+    object_id: str | int | None = None,
+    centre_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event (flushed with the caller's transaction, so it commits or rolls back
+    with the change it describes)."""
+    event = AuditEvent(
+        actor_user_id=actor.user_id or None,
+        actor_username=actor.username,
+        actor_role=actor.role.value,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        centre_id=centre_id,
+        request_id=request_id_var.get(),
+        detail=detail,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def list_events(
+    *,
+    session: Session,
+    principal: Principal | None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    actor_username: str | None = None,
+    limit: int = 100,
+) -> list[AuditEvent]:
+    """The newest events first; admins only."""
+    require_role(principal, Role.ADMIN)
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(min(limit, 1000))
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if object_id:
+        query = query.where(AuditEvent.object_id == object_id)
+    if actor_username:
+        query = query.where(AuditEvent.actor_username == actor_username)
+    return list(session.scalars(query))

@@ -1,0 +1,1 @@
+"""Treatment centres (and, later, therapy plans, schedules, demand and travel)."""

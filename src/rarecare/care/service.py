@@ -1,0 +1,59 @@
+"""Centre services. Centre-owned data is scoped through ``rarecare.access``."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rarecare.access import Principal, Role, require_role
+from rarecare.audit import service as audit
+from rarecare.care.models import Centre
+from rarecare.care.schemas import CentreIn
+from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
+from rarecare.geo import get_province
+
+
+def list_centres(*, session: Session) -> list[Centre]:
+    """All centres (public information)."""
+    return list(session.scalars(select(Centre).order_by(Centre.level, Centre.name)))
+
+
+def get_centre(*, session: Session, centre_id: int) -> Centre:
+    centre = session.get(Centre, centre_id)
+    if centre is None:
+        raise NotFound("No such treatment centre.")
+    return centre
+
+
+def get_centre_by_code(*, session: Session, code: str) -> Centre:
+    centre = session.scalar(select(Centre).where(Centre.code == code))
+    if centre is None:
+        raise NotFound(f"No treatment centre with code {code!r}.")
+    return centre
+
+
+def create_centre(*, session: Session, principal: Principal | None, data: CentreIn) -> Centre:
+    actor = require_role(principal, Role.ADMIN)
+    if get_province(data.province_code) is None:
+        raise ValidationFailed(
+            "Invalid centre.",
+            [
+                FieldError(
+                    "province_code", f"{data.province_code!r} is not one of the 34 province codes"
+                )
+            ],
+        )
+    if session.scalar(select(Centre.id).where(Centre.code == data.code)) is not None:
+        raise Conflict(f"A centre with code {data.code!r} exists already.")
+    centre = Centre(**data.model_dump())
+    session.add(centre)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        object_type="centre",
+        object_id=centre.id,
+        centre_id=centre.id,
+    )
+    return centre

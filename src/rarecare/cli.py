@@ -1,0 +1,163 @@
+"""The ``rarecare`` command line: one sub-command group per package."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from rarecare.access import SYSTEM, Role
+from rarecare.config import Settings
+from rarecare.errors import RareCareError
+
+app = typer.Typer(
+    help="RareCare: national rare disease management. Settings come from RARECARE_* variables.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+demo_app = typer.Typer(help="Demonstration data.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(users_app, name="users")
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except (RareCareError, ValidationError) as exc:
+        typer.echo(f"Configuration error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+@contextmanager
+def session_scope(settings: Settings) -> Iterator[Session]:
+    from rarecare.storage import make_engine, make_sessionmaker
+
+    engine = make_engine(settings.database_url)
+    session = make_sessionmaker(engine)()
+    try:
+        yield session
+        session.commit()
+    except RareCareError as exc:
+        session.rollback()
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        session.close()
+        engine.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the web application and API."""
+    import uvicorn
+
+    from rarecare.web import create_app
+
+    settings = load_settings()
+    application = create_app(settings)
+    typer.echo(f"RareCare on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
+    if settings.demo:
+        _print_demo_logins()
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level=settings.log_level,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply the database migrations (SQLite or PostgreSQL)."""
+    from rarecare.storage import make_engine
+    from rarecare.storage.migrate import current_revision, upgrade
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine, revision)
+    typer.echo(f"database at revision {current_revision(engine)}")
+    engine.dispose()
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the demonstration centres and logins (idempotent)."""
+    from rarecare.demo import service as demo
+
+    settings = load_settings()
+    with session_scope(settings) as session:
+        added = demo.load(session=session)
+    typer.echo("demo data: " + ", ".join(f"{v} {k} added" for k, v in added.items()))
+    _print_demo_logins()
+
+
+def _print_demo_logins() -> None:
+    from rarecare.demo.service import DEMO_LOGINS
+
+    typer.echo("Demo logins (user name / password / role / centre):")
+    for login in DEMO_LOGINS:
+        typer.echo(
+            f"  {login.username:<10} {login.password:<22} {login.role.value:<13} "
+            f"{login.centre_code or '-'}"
+        )
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Argument(help="Lower-case login name.")],
+    role: Annotated[Role, typer.Option(help="admin, ministry, clinician or data_manager.")],
+    centre: Annotated[
+        str | None, typer.Option(help="Centre code (clinician, data_manager).")
+    ] = None,
+    display_name: Annotated[str, typer.Option(help="Name shown in the interface.")] = "",
+    password: Annotated[
+        str | None, typer.Option(help="Password (at least 10 characters); asked for if omitted.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the new user as JSON.")] = False,
+) -> None:
+    """Create a user account."""
+    from rarecare.accounts import service as accounts
+    from rarecare.accounts.schemas import UserIn, UserOut
+
+    settings = load_settings()
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        data = UserIn(
+            username=username,
+            password=password,
+            role=role,
+            centre_code=centre,
+            display_name=display_name,
+        )
+    except ValidationError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    with session_scope(settings) as session:
+        user = accounts.create_user(session=session, principal=SYSTEM, data=data)
+        out = UserOut.model_validate(user)
+    if as_json:
+        typer.echo(out.model_dump_json(indent=2))
+    else:
+        typer.echo(f"created user {out.username} ({out.role.value})")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,138 @@
+"""One typed settings object, read from ``RARECARE_*`` environment variables.
+
+Settings are built by the entry points (CLI, tests) and passed into ``create_app(settings)``;
+nothing here runs at import time. Every field is documented in the README's settings table
+(``tests/test_docs.py`` checks that).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rarecare.errors import ConfigurationError
+
+DEFAULT_SECRET = "change-me"  # noqa: S105 - the sentinel that production refuses
+DEFAULT_VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    """RareCare's configuration. Field descriptions are the documentation."""
+
+    model_config = SettingsConfigDict(env_prefix="RARECARE_", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_VAR_DIR / 'rarecare.sqlite3'}",
+        description="SQLAlchemy URL of the database: the embedded SQLite file by default, "
+        "`postgresql+psycopg://user@host:5432/rarecare` in production.",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEFAULT_SECRET),
+        description="Secret for session and CSRF tokens. Required outside demo mode.",
+    )
+    data_key: SecretStr | None = Field(
+        default=None,
+        description="Base64 of a 32-byte key encrypting the identity store (AES-GCM) and keying "
+        "pseudonyms. Required outside demo mode.",
+    )
+    demo: bool = Field(
+        default=False,
+        description="Demo mode: allows generated keys (kept under the var directory) and "
+        "demo logins. Never in production.",
+    )
+    var_dir: Path = Field(
+        default=DEFAULT_VAR_DIR,
+        description="Directory for the SQLite file, caches, uploads and demo keys.",
+    )
+    secure_cookies: bool | None = Field(
+        default=None,
+        description="Send cookies with the Secure flag (HTTPS only). Default: on outside demo "
+        "mode, off in demo mode so http://127.0.0.1 works.",
+    )
+    session_hours: int = Field(default=12, ge=1, le=168, description="Login session lifetime.")
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed logins allowed per user name and client address in the window "
+        "before further attempts are refused (HTTP 429).",
+    )
+    login_window_minutes: int = Field(
+        default=15, ge=1, description="Window for counting failed logins."
+    )
+    default_locale: Literal["vi", "en"] = Field(
+        default="vi", description="Language of the interface when the user has not chosen one."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="Server log level."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        if self.demo:
+            return self
+        if self.secret_key.get_secret_value() in ("", DEFAULT_SECRET):
+            raise ConfigurationError(
+                "RARECARE_SECRET_KEY is missing or the default; set a long random value "
+                "(or RARECARE_DEMO=true for a demonstration)."
+            )
+        if self.data_key is None:
+            raise ConfigurationError(
+                "RARECARE_DATA_KEY is missing; set base64 of 32 random bytes "
+                "(or RARECARE_DEMO=true for a demonstration)."
+            )
+        _decode_key(self.data_key.get_secret_value())
+        return self
+
+    @property
+    def cookies_secure(self) -> bool:
+        return (not self.demo) if self.secure_cookies is None else self.secure_cookies
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @cached_property
+    def secret(self) -> bytes:
+        """The session/CSRF secret; in demo mode a generated one is kept in the var dir."""
+        value = self.secret_key.get_secret_value()
+        if value in ("", DEFAULT_SECRET):
+            return base64.b64decode(self._demo_keys()["secret_key"])
+        return value.encode()
+
+    @cached_property
+    def identity_key(self) -> bytes:
+        """The 32-byte identity-store key; in demo mode a generated one from the var dir."""
+        if self.data_key is not None:
+            return _decode_key(self.data_key.get_secret_value())
+        return base64.b64decode(self._demo_keys()["data_key"])
+
+    def _demo_keys(self) -> dict[str, str]:
+        path = self.var_dir / "demo-keys.json"
+        if path.exists():
+            keys: dict[str, str] = json.loads(path.read_text())
+            return keys
+        path.parent.mkdir(parents=True, exist_ok=True)
+        keys = {
+            "secret_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "data_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        }
+        path.write_text(json.dumps(keys))
+        path.chmod(0o600)
+        return keys
+
+
+def _decode_key(value: str) -> bytes:
+    try:
+        key = base64.b64decode(value, validate=True)
+    except ValueError as exc:
+        raise ConfigurationError("RARECARE_DATA_KEY must be base64 of 32 bytes.") from exc
+    if len(key) != 32:
+        raise ConfigurationError("RARECARE_DATA_KEY must be base64 of exactly 32 bytes.")
+    return key

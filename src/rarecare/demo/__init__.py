@@ -1,0 +1,1 @@
+"""Demonstration data: real Vietnamese hospitals, demo logins (and later lists and patients)."""

@@ -1,0 +1,125 @@
+"""Loads the demonstration data idempotently (running it twice changes nothing)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rarecare.access import SYSTEM, Role
+from rarecare.accounts import service as accounts
+from rarecare.accounts.schemas import UserIn
+from rarecare.care import service as care
+from rarecare.care.models import Centre, CentreLevel
+from rarecare.care.schemas import CentreIn
+
+# Real hospitals that treat rare diseases in Vietnam (codes are RareCare's own).
+DEMO_CENTRES: tuple[CentreIn, ...] = (
+    CentreIn(
+        code="NCH",
+        name="Bệnh viện Nhi Trung ương",
+        name_en="Vietnam National Children's Hospital",
+        level=CentreLevel.NATIONAL,
+        province_code="01",
+    ),
+    CentreIn(
+        code="BACHMAI",
+        name="Bệnh viện Bạch Mai",
+        name_en="Bach Mai Hospital",
+        level=CentreLevel.NATIONAL,
+        province_code="01",
+    ),
+    CentreIn(
+        code="CH1",
+        name="Bệnh viện Nhi Đồng 1",
+        name_en="Children's Hospital 1",
+        level=CentreLevel.REGIONAL,
+        province_code="79",
+    ),
+    CentreIn(
+        code="CH2",
+        name="Bệnh viện Nhi Đồng 2",
+        name_en="Children's Hospital 2",
+        level=CentreLevel.REGIONAL,
+        province_code="79",
+    ),
+    CentreIn(
+        code="HUECH",
+        name="Bệnh viện Trung ương Huế",
+        name_en="Hue Central Hospital",
+        level=CentreLevel.REGIONAL,
+        province_code="46",
+    ),
+    CentreIn(
+        code="HPCH",
+        name="Bệnh viện Trẻ em Hải Phòng",
+        name_en="Hai Phong Children's Hospital",
+        level=CentreLevel.PROVINCIAL,
+        province_code="31",
+    ),
+    CentreIn(
+        code="NASN",
+        name="Bệnh viện Sản Nhi Nghệ An",
+        name_en="Nghe An Obstetrics and Paediatrics Hospital",
+        level=CentreLevel.PROVINCIAL,
+        province_code="40",
+    ),
+    CentreIn(
+        code="DNWC",
+        name="Bệnh viện Phụ sản - Nhi Đà Nẵng",
+        name_en="Da Nang Hospital for Women and Children",
+        level=CentreLevel.PROVINCIAL,
+        province_code="48",
+    ),
+    CentreIn(
+        code="CTCH",
+        name="Bệnh viện Nhi đồng Cần Thơ",
+        name_en="Can Tho Children's Hospital",
+        level=CentreLevel.PROVINCIAL,
+        province_code="92",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: Role
+    centre_code: str | None
+    display_name: str
+
+
+DEMO_LOGINS: tuple[DemoLogin, ...] = (
+    DemoLogin("admin", "demo-admin-2025", Role.ADMIN, None, "Quản trị hệ thống"),
+    DemoLogin("analyst", "demo-analyst-2025", Role.MINISTRY, None, "Chuyên viên Bộ Y tế"),
+    DemoLogin("dr.an", "demo-clinician-2025", Role.CLINICIAN, "NCH", "BS. Nguyễn Văn An"),
+    DemoLogin("dr.binh", "demo-clinician-2025", Role.CLINICIAN, "CH1", "BS. Trần Thị Bình"),
+    DemoLogin("data.an", "demo-datamgr-2025", Role.DATA_MANAGER, "NCH", "Lê Thu Hà"),
+)
+
+
+def load(*, session: Session) -> dict[str, int]:
+    """Create whatever demo centres and users are missing; returns what was added."""
+    added = {"centres": 0, "users": 0}
+    existing = set(session.scalars(select(Centre.code)))
+    for centre in DEMO_CENTRES:
+        if centre.code not in existing:
+            care.create_centre(session=session, principal=SYSTEM, data=centre)
+            added["centres"] += 1
+    for login in DEMO_LOGINS:
+        if accounts.get_user_by_username(session=session, username=login.username) is None:
+            accounts.create_user(
+                session=session,
+                principal=SYSTEM,
+                data=UserIn(
+                    username=login.username,
+                    password=login.password,
+                    role=login.role,
+                    centre_code=login.centre_code,
+                    display_name=login.display_name,
+                ),
+            )
+            added["users"] += 1
+    return added

@@ -1,0 +1,79 @@
+"""The one error hierarchy. Services raise these; ``rarecare.web.errors`` maps them, once, to
+HTML error pages and JSON ``{"error": ...}`` bodies; the CLI prints them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rarecare.i18n import _
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one input: where (row and/or field), what is wrong, what was expected."""
+
+    field: str
+    message: str
+    row: int | None = None
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, {self.field}" if self.row is not None else self.field
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class RareCareError(Exception):
+    """Base of every error a user may see. ``message`` is safe to show."""
+
+    message: str
+    details: list[FieldError] = field(default_factory=list)
+    status_code: int = 400
+    code: str = "bad_request"
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        if not self.details:
+            return self.message
+        return self.message + "\n" + "\n".join(f"  - {d}" for d in self.details)
+
+
+class ConfigurationError(RareCareError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, status_code=500, code="configuration")
+
+
+class NotAuthenticated(RareCareError):
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("Please log in."), status_code=401, code="not_authenticated")
+
+
+class PermissionDenied(RareCareError):
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message or _("You are not allowed to do that."), status_code=403, code="forbidden"
+        )
+
+
+class NotFound(RareCareError):
+    """Also what a user gets for another centre's resource: its existence is not revealed."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("Not found."), status_code=404, code="not_found")
+
+
+class Conflict(RareCareError):
+    def __init__(self, message: str, details: list[FieldError] | None = None) -> None:
+        super().__init__(message, details or [], status_code=409, code="conflict")
+
+
+class ValidationFailed(RareCareError):
+    def __init__(self, message: str, details: list[FieldError] | None = None) -> None:
+        super().__init__(message, details or [], status_code=422, code="invalid")
+
+
+class RateLimited(RareCareError):
+    def __init__(self, message: str, retry_after_seconds: int = 60) -> None:
+        super().__init__(message, status_code=429, code="rate_limited")
+        self.retry_after_seconds = retry_after_seconds

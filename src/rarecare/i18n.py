@@ -1,0 +1,65 @@
+"""Translations (Babel/gettext) without web dependencies.
+
+Catalogues are the ``.po`` files under ``rarecare/web/locale``; they are compiled in memory at
+first use, so no build step or binary file is needed. The current locale is a context variable
+that the web layer sets per request (the CLI leaves the default, English source strings).
+"""
+
+from __future__ import annotations
+
+import io
+from contextvars import ContextVar
+from functools import cache
+from importlib import resources
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALES: tuple[str, ...] = ("vi", "en")
+LOCALE_NAMES: dict[str, str] = {"vi": "Tiếng Việt", "en": "English"}
+DOMAIN = "messages"
+
+current_locale: ContextVar[str] = ContextVar("rarecare_locale", default="en")
+
+
+@cache
+def translations(locale: str) -> NullTranslations:
+    """The compiled catalogue for ``locale`` (English is the source language)."""
+    if locale not in LOCALES or locale == "en":
+        return NullTranslations()
+    po_path = resources.files("rarecare.web") / "locale" / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def gettext(message: str) -> str:
+    return translations(current_locale.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current_locale.get()).ngettext(singular, plural, n)
+
+
+_ = gettext
+
+
+def negotiate(accept_language: str | None, default: str) -> str:
+    """Pick a supported locale from an Accept-Language header."""
+    if not accept_language:
+        return default
+    for part in accept_language.split(","):
+        tag = part.split(";")[0].strip().lower()
+        base = tag.split("-")[0]
+        if base in LOCALES:
+            return base
+    return default
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark a string for extraction without translating it now."""
+    return message

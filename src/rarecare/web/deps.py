@@ -1,0 +1,65 @@
+"""Request dependencies: settings, the database session, the current principal.
+
+Authorization itself lives in ``rarecare.access``; these only turn a request into a principal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from rarecare.access import Principal, Role, require_authenticated, require_role
+from rarecare.accounts import service as accounts
+from rarecare.config import Settings
+
+SESSION_COOKIE = "rarecare_session"
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session (unit of work) per request: committed when the route returns, rolled back
+    when it raises."""
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+def get_principal(request: Request, session: DbSession) -> Principal | None:
+    if not hasattr(request.state, "principal"):
+        token = request.cookies.get(SESSION_COOKIE)
+        request.state.principal = accounts.resolve_session(session=session, token=token)
+    principal: Principal | None = request.state.principal
+    return principal
+
+
+MaybePrincipal = Annotated[Principal | None, Depends(get_principal)]
+
+
+def get_user(principal: MaybePrincipal) -> Principal:
+    return require_authenticated(principal)
+
+
+CurrentUser = Annotated[Principal, Depends(get_user)]
+
+
+def get_admin(principal: MaybePrincipal) -> Principal:
+    return require_role(principal, Role.ADMIN)
+
+
+Admin = Annotated[Principal, Depends(get_admin)]
