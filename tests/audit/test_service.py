@@ -1,0 +1,56 @@
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from rarecare.audit import service as audit
+from rarecare.audit.models import AuditEvent
+from rarecare.errors import PermissionDenied
+from tests.conftest import Cast
+
+
+def test_it_records_who_did_what_to_which_object(db: Session, cast: Cast) -> None:
+    token = audit.request_id_var.set("req-123")
+    try:
+        event = audit.record(
+            session=db,
+            actor=cast.clinician_a,
+            action="read",
+            object_type="patient",
+            object_id="P-1",
+            centre_id=cast.centre_a,
+        )
+    finally:
+        audit.request_id_var.reset(token)
+    stored = db.get(AuditEvent, event.id)
+    assert stored is not None
+    assert (stored.actor_username, stored.actor_role, stored.action) == (
+        "clinician.a",
+        "clinician",
+        "read",
+    )
+    assert (stored.object_type, stored.object_id, stored.request_id) == (
+        "patient",
+        "P-1",
+        "req-123",
+    )
+    assert stored.at.tzinfo is not None
+
+
+def test_it_refuses_to_update_or_delete_audit_rows(db: Session, cast: Cast) -> None:
+    event = audit.record(session=db, actor=cast.admin, action="create", object_type="x")
+    for statement in (
+        text("UPDATE audit_log SET action = 'tampered' WHERE id = :id"),
+        text("DELETE FROM audit_log WHERE id = :id"),
+    ):
+        nested = db.begin_nested()
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.execute(statement, {"id": event.id})
+        nested.rollback()
+
+
+def test_it_shows_the_log_to_admins_only(db: Session, cast: Cast) -> None:
+    audit.record(session=db, actor=cast.admin, action="create", object_type="thing")
+    assert audit.list_events(session=db, principal=cast.admin, object_type="thing")
+    with pytest.raises(PermissionDenied):
+        audit.list_events(session=db, principal=cast.analyst)

@@ -1,0 +1,80 @@
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rarecare.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("RARECARE_DEMO", "true")
+    monkeypatch.setenv("RARECARE_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("RARECARE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    return tmp_path
+
+
+def test_db_upgrade_then_demo_load_is_idempotent(cli_env: Path) -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    first = runner.invoke(app, ["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert "9 centres added" in first.output
+    assert "dr.an" in first.output
+    second = runner.invoke(app, ["demo", "load"])
+    assert "0 centres added, 0 users added" in second.output
+
+
+def test_users_create_scopes_a_clinician_to_a_centre(cli_env: Path) -> None:
+    runner.invoke(app, ["db", "upgrade"])
+    runner.invoke(app, ["demo", "load"])
+    result = runner.invoke(
+        app,
+        [
+            "users",
+            "create",
+            "dr.hue",
+            "--role",
+            "clinician",
+            "--centre",
+            "HUECH",
+            "--password",
+            "a-long-password",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert '"role": "clinician"' in result.output
+
+
+def test_users_create_explains_a_missing_centre(cli_env: Path) -> None:
+    runner.invoke(app, ["db", "upgrade"])
+    result = runner.invoke(
+        app, ["users", "create", "dr.x", "--role", "clinician", "--password", "a-long-password"]
+    )
+    assert result.exit_code == 1
+    assert "centre_code" in result.output
+
+
+def test_it_refuses_to_run_without_secrets_outside_demo_mode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("RARECARE_DEMO", raising=False)
+    monkeypatch.delenv("RARECARE_SECRET_KEY", raising=False)
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert "RARECARE_SECRET_KEY" in result.output
+
+
+def test_every_command_has_help() -> None:
+    for args in (
+        ["--help"],
+        ["db", "--help"],
+        ["demo", "--help"],
+        ["users", "create", "--help"],
+        ["serve", "--help"],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0
+        assert "Usage" in result.output
