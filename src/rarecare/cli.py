@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
-from rarecare.access import SYSTEM, Role
-from rarecare.config import Settings
-from rarecare.errors import RareCareError
+from rarecare.access import Role
+from rarecare.catalogue.cli import catalogue_app, hpo_app
+from rarecare.clikit import OPERATOR, knowledge, load_settings, session_scope
+from rarecare.lists.cli import lists_app
 
 app = typer.Typer(
     help="RareCare: national rare disease management. Settings come from RARECARE_* variables.",
@@ -26,32 +24,9 @@ users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings()
-    except (RareCareError, ValidationError) as exc:
-        typer.echo(f"Configuration error: {exc}", err=True)
-        raise typer.Exit(2) from exc
-
-
-@contextmanager
-def session_scope(settings: Settings) -> Iterator[Session]:
-    from rarecare.storage import make_engine, make_sessionmaker
-
-    engine = make_engine(settings.database_url)
-    session = make_sessionmaker(engine)()
-    try:
-        yield session
-        session.commit()
-    except RareCareError as exc:
-        session.rollback()
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        session.close()
-        engine.dispose()
+app.add_typer(catalogue_app, name="catalogue")
+app.add_typer(hpo_app, name="hpo")
+app.add_typer(lists_app, name="lists")
 
 
 @app.command()
@@ -98,8 +73,9 @@ def demo_load() -> None:
     from rarecare.demo import service as demo
 
     settings = load_settings()
+    kb = knowledge(settings)
     with session_scope(settings) as session:
-        added = demo.load(session=session)
+        added = demo.load(session=session, kb=kb)
     typer.echo("demo data: " + ", ".join(f"{v} {k} added" for k, v in added.items()))
     _print_demo_logins()
 
@@ -147,7 +123,7 @@ def users_create(
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(1) from exc
     with session_scope(settings) as session:
-        user = accounts.create_user(session=session, principal=SYSTEM, data=data)
+        user = accounts.create_user(session=session, principal=OPERATOR, data=data)
         out = UserOut.model_validate(user)
     if as_json:
         typer.echo(out.model_dump_json(indent=2))

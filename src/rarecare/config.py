@@ -95,6 +95,15 @@ class Settings(BaseSettings):
         return (not self.demo) if self.secure_cookies is None else self.secure_cookies
 
     @property
+    def cache_dir(self) -> Path:
+        """The knowledge-base binary cache and other derived files."""
+        return self.var_dir / "cache"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.var_dir / "uploads"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

@@ -3,5 +3,15 @@
 from rarecare.accounts import models as accounts_models
 from rarecare.audit import models as audit_models
 from rarecare.care import models as care_models
+from rarecare.catalogue import models as catalogue_models
+from rarecare.guidelines import models as guidelines_models
+from rarecare.lists import models as lists_models
 
-__all__ = ["accounts_models", "audit_models", "care_models"]
+__all__ = [
+    "accounts_models",
+    "audit_models",
+    "care_models",
+    "catalogue_models",
+    "guidelines_models",
+    "lists_models",
+]

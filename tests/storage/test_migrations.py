@@ -5,7 +5,12 @@ from rarecare.storage.migrate import current_revision
 
 
 def test_it_migrates_to_the_head_revision(engine: Engine) -> None:
-    assert current_revision(engine) == "0001"
+    from alembic.script import ScriptDirectory
+
+    from rarecare.storage.migrate import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert current_revision(engine) == head
 
 
 def test_it_creates_every_table_the_models_declare(engine: Engine) -> None:

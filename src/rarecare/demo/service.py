@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from importlib import resources
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +15,10 @@ from rarecare.accounts.schemas import UserIn
 from rarecare.care import service as care
 from rarecare.care.models import Centre, CentreLevel
 from rarecare.care.schemas import CentreIn
+from rarecare.knowledge import KnowledgeBase
+from rarecare.lists import service as lists
+from rarecare.lists.models import ListKind, ListVersion
+from rarecare.lists.schemas import VersionIn
 
 # Real hospitals that treat rare diseases in Vietnam (codes are RareCare's own).
 DEMO_CENTRES: tuple[CentreIn, ...] = (
@@ -100,9 +106,78 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
 )
 
 
-def load(*, session: Session) -> dict[str, int]:
-    """Create whatever demo centres and users are missing; returns what was added."""
-    added = {"centres": 0, "users": 0}
+DEMO_NOTE = (
+    "Demonstration data written for RareCare, not an official list of the Ministry of Health."
+)
+
+
+def _demo_file(name: str) -> bytes:
+    return (resources.files("rarecare.demo") / "data" / name).read_bytes()
+
+
+def _load_lists(session: Session, kb: KnowledgeBase) -> int:
+    """Two versions of the disease list (the first superseded, so there is a diff to see) and
+    one of the drug list, all approved and labelled as demonstrations."""
+    if session.scalar(select(ListVersion.id).where(ListVersion.is_demo)) is not None:
+        return 0
+    diseases = _demo_file("disease_list.csv")
+    lines = diseases.decode("utf-8").splitlines(keepends=True)
+    first = "".join(lines[:91]).encode("utf-8")  # header + 90 diseases
+    versions = [
+        (
+            ListKind.DISEASES,
+            first,
+            VersionIn(
+                title="Danh mục bệnh hiếm (minh họa) – bản 1",
+                decision_number="DEMO-01/QĐ-BYT",
+                decision_date=date(2025, 3, 1),
+                effective_from=date(2025, 4, 1),
+                note=DEMO_NOTE,
+                is_demo=True,
+            ),
+        ),
+        (
+            ListKind.DISEASES,
+            diseases,
+            VersionIn(
+                title="Danh mục bệnh hiếm (minh họa) – bản 2",
+                decision_number="DEMO-02/QĐ-BYT",
+                decision_date=date(2025, 9, 1),
+                effective_from=date(2025, 10, 1),
+                note=DEMO_NOTE,
+                is_demo=True,
+            ),
+        ),
+        (
+            ListKind.DRUGS,
+            _demo_file("drug_list.csv"),
+            VersionIn(
+                title="Danh mục thuốc hiếm (minh họa)",
+                decision_number="DEMO-03/QĐ-BYT",
+                decision_date=date(2025, 9, 1),
+                effective_from=date(2025, 10, 1),
+                note=DEMO_NOTE + " Prices are illustrative.",
+                is_demo=True,
+            ),
+        ),
+    ]
+    for kind, content, meta in versions:
+        version = lists.create_version(session=session, principal=SYSTEM, kind=kind, data=meta)
+        lists.import_file(
+            session=session,
+            principal=SYSTEM,
+            kb=kb,
+            version_id=version.id,
+            content=content,
+            filename=f"demo-{kind.value}.csv",
+        )
+        lists.approve(session=session, principal=SYSTEM, version_id=version.id)
+    return len(versions)
+
+
+def load(*, session: Session, kb: KnowledgeBase) -> dict[str, int]:
+    """Create whatever demo centres, users and lists are missing; returns what was added."""
+    added = {"centres": 0, "users": 0, "list versions": 0}
     existing = set(session.scalars(select(Centre.code)))
     for centre in DEMO_CENTRES:
         if centre.code not in existing:
@@ -122,4 +197,5 @@ def load(*, session: Session) -> dict[str, int]:
                 ),
             )
             added["users"] += 1
+    added["list versions"] = _load_lists(session, kb)
     return added

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import Depends, FastAPI, Request, Response
@@ -21,7 +23,14 @@ from rarecare.audit.routes import pages as audit_pages
 from rarecare.audit.service import request_id_var
 from rarecare.care.routes import api as care_api
 from rarecare.care.routes import pages as care_pages
+from rarecare.catalogue.routes import api as catalogue_api
+from rarecare.catalogue.routes import pages as catalogue_pages
 from rarecare.config import Settings
+from rarecare.guidelines.routes import api as guidelines_api
+from rarecare.guidelines.routes import pages as guidelines_pages
+from rarecare.knowledge import load_knowledge
+from rarecare.lists.routes import api as lists_api
+from rarecare.lists.routes import pages as lists_pages
 from rarecare.storage import make_engine, make_sessionmaker
 from rarecare.web import pages
 from rarecare.web.deps import get_principal
@@ -34,7 +43,14 @@ log = logging.getLogger("rarecare.web")
 
 
 def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Warm the knowledge base in the background so the first search does not wait.
+        threading.Thread(target=load_knowledge, args=(settings.cache_dir,), daemon=True).start()
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="RareCare API",
         version=__version__,
         description="National rare disease management: knowledge base, diagnosis, registry, "
@@ -65,6 +81,12 @@ def create_app(settings: Settings) -> FastAPI:
         )
 
     for router in (
+        catalogue_pages,
+        catalogue_api,
+        lists_pages,
+        lists_api,
+        guidelines_pages,
+        guidelines_api,
         pages.router,
         accounts_pages,
         accounts_api,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from rarecare.access import Principal, Role, require_authenticated, require_role
 from rarecare.accounts import service as accounts
 from rarecare.config import Settings
+from rarecare.knowledge import KnowledgeBase, load_knowledge
 
 SESSION_COOKIE = "rarecare_session"
 
@@ -63,3 +64,11 @@ def get_admin(principal: MaybePrincipal) -> Principal:
 
 
 Admin = Annotated[Principal, Depends(get_admin)]
+
+
+def get_knowledge(settings: AppSettings) -> KnowledgeBase:
+    """The knowledge base (loaded once per process; from the binary cache when current)."""
+    return load_knowledge(settings.cache_dir)
+
+
+Knowledge = Annotated[KnowledgeBase, Depends(get_knowledge)]

@@ -131,5 +131,8 @@ def _overview_route(module: str) -> None:
     )
 
 
+MODULES_WITH_OWN_PAGE = {"catalogue"}
+
 for _module in MODULES:
-    _overview_route(_module)
+    if _module not in MODULES_WITH_OWN_PAGE:
+        _overview_route(_module)

@@ -12,8 +12,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from rarecare import __version__, i18n
 from rarecare.access import ROLE_LABELS
 from rarecare.care.models import LEVEL_LABELS
+from rarecare.guidelines.models import GUIDELINE_STATUS_LABELS
 from rarecare.i18n import N_
 from rarecare.knowledge import SOURCES
+from rarecare.lists.models import STATUS_LABELS
 from rarecare.web.security import CSRF_FIELD, csrf_token_for
 
 NAV: tuple[tuple[str, str, str], ...] = (
@@ -28,7 +30,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
 )
 
 
-LABELS: dict[str, str] = {**ROLE_LABELS, **LEVEL_LABELS}
+LABELS: dict[str, str] = {**ROLE_LABELS, **LEVEL_LABELS, **STATUS_LABELS, **GUIDELINE_STATUS_LABELS}
 
 
 def label(value: object) -> str:

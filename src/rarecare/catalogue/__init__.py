@@ -1,0 +1,1 @@
+"""The catalogue pages and API: the knowledge base joined with the national lists."""

@@ -1,0 +1,75 @@
+"""What every command-line group shares: settings, a database session, the operator
+principal, JSON output and error reporting."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from rarecare.access import Principal, Role
+from rarecare.config import Settings
+from rarecare.errors import ConfigurationError, RareCareError
+from rarecare.knowledge import KnowledgeBase, load_knowledge
+
+# Commands run by an operator on the server act as this principal in the audit log.
+OPERATOR = Principal(user_id=0, username="cli", role=Role.ADMIN, display_name="Command line")
+
+
+def load_settings(*, need_secrets: bool = True) -> Settings:
+    """The settings; commands that touch no secret (knowledge look-ups) also run without them."""
+    try:
+        return Settings()
+    except ConfigurationError as exc:
+        if not need_secrets:
+            return Settings(demo=True)
+        typer.echo(f"Configuration error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except ValidationError as exc:
+        typer.echo(f"Configuration error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def knowledge(settings: Settings | None = None) -> KnowledgeBase:
+    settings = settings or load_settings(need_secrets=False)
+    return load_knowledge(settings.cache_dir)
+
+
+@contextmanager
+def session_scope(settings: Settings) -> Iterator[Session]:
+    """A session committed at the end; a RareCareError is printed (with every detail) and
+    exits 1 after a rollback, so nothing is half-written."""
+    from rarecare.storage import make_engine, make_sessionmaker
+
+    engine = make_engine(settings.database_url)
+    session = make_sessionmaker(engine)()
+    try:
+        yield session
+        session.commit()
+    except RareCareError as exc:
+        session.rollback()
+        fail(exc)
+    finally:
+        session.close()
+        engine.dispose()
+
+
+def fail(exc: RareCareError) -> None:
+    typer.echo(f"Error: {exc}", err=True)
+    raise typer.Exit(1) from exc
+
+
+def echo_json(value: Any) -> None:
+    if isinstance(value, BaseModel):
+        typer.echo(value.model_dump_json(indent=2))
+    elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+        typer.echo(
+            json.dumps([v.model_dump(mode="json") for v in value], indent=2, ensure_ascii=False)
+        )
+    else:
+        typer.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))

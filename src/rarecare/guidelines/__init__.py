@@ -1,0 +1,1 @@
+"""Diagnosis and treatment guidelines per disease, with safely stored PDF attachments."""

@@ -1,0 +1,1 @@
+"""Readers and writers for exchange formats: CSV/XLSX tables (and, later, Phenopackets, FHIR)."""

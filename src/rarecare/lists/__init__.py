@@ -1,0 +1,2 @@
+"""The national rare disease list and the rare drug list: versioned legal objects with
+import/export, diff and approval."""

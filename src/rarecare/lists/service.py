@@ -1,0 +1,406 @@
+"""Versioned national lists: create drafts, import/export, diff, approve; public reading.
+
+Drafts are seen and edited by the ministry and admins only; approved and superseded versions
+are public. Approving a version supersedes the previously approved one of the same kind."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from rarecare.access import Principal, Role, require_role
+from rarecare.audit import service as audit
+from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
+from rarecare.i18n import _
+from rarecare.interop import tabular
+from rarecare.knowledge import KnowledgeBase, fold
+from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
+from rarecare.lists.schemas import ChangedEntry, DiffOut, FieldChange, ImportReport, VersionIn
+from rarecare.lists.tables import CHECKS, TABLES, entry_key
+from rarecare.storage import utcnow
+
+EDITORS = (Role.MINISTRY, Role.ADMIN)
+PUBLIC_STATUSES = (VersionStatus.APPROVED, VersionStatus.SUPERSEDED)
+_ENTRY_MODEL: dict[ListKind, type[DiseaseEntry] | type[DrugEntry]] = {
+    ListKind.DISEASES: DiseaseEntry,
+    ListKind.DRUGS: DrugEntry,
+}
+
+
+def _can_edit(principal: Principal | None) -> bool:
+    return principal is not None and principal.role in EDITORS
+
+
+# ------------------------------------------------------------------------------ versions
+def list_versions(
+    *, session: Session, principal: Principal | None, kind: ListKind
+) -> list[ListVersion]:
+    query = select(ListVersion).where(ListVersion.kind == kind).order_by(ListVersion.id.desc())
+    if not _can_edit(principal):
+        query = query.where(ListVersion.status.in_(PUBLIC_STATUSES))
+    return list(session.scalars(query))
+
+
+def get_version(
+    *, session: Session, principal: Principal | None, version_id: int, kind: ListKind | None = None
+) -> ListVersion:
+    version = session.get(ListVersion, version_id)
+    if version is None or (kind is not None and version.kind != kind):
+        raise NotFound(_("No such list version."))
+    if version.status == VersionStatus.DRAFT and not _can_edit(principal):
+        raise NotFound(_("No such list version."))
+    return version
+
+
+def current_version(*, session: Session, kind: ListKind) -> ListVersion | None:
+    return session.scalar(
+        select(ListVersion).where(
+            ListVersion.kind == kind, ListVersion.status == VersionStatus.APPROVED
+        )
+    )
+
+
+def entry_counts(*, session: Session, version_ids: Sequence[int]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for model in (DiseaseEntry, DrugEntry):
+        rows = session.execute(
+            select(model.version_id, func.count())
+            .where(model.version_id.in_(version_ids))
+            .group_by(model.version_id)
+        )
+        for version_id, count in rows:
+            counts[version_id] = counts.get(version_id, 0) + count
+    return counts
+
+
+def create_version(
+    *,
+    session: Session,
+    principal: Principal | None,
+    kind: ListKind,
+    data: VersionIn,
+    copy_from: int | None = None,
+) -> ListVersion:
+    """A new draft, empty or with the entries of ``copy_from``."""
+    actor = require_role(principal, *EDITORS)
+    version = ListVersion(kind=kind, created_by=actor.username, **data.model_dump())
+    session.add(version)
+    session.flush()
+    if copy_from is not None:
+        source = get_version(session=session, principal=actor, version_id=copy_from, kind=kind)
+        for row in entries_as_rows(source):
+            session.add(_new_entry(kind, version.id, row))
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        object_type=f"list:{kind.value}",
+        object_id=version.id,
+        detail={"title": version.title, "copy_from": copy_from},
+    )
+    session.flush()
+    return version
+
+
+def update_version(
+    *, session: Session, principal: Principal | None, version_id: int, data: VersionIn
+) -> ListVersion:
+    actor = require_role(principal, *EDITORS)
+    version = _draft(session, actor, version_id)
+    for field, value in data.model_dump().items():
+        setattr(version, field, value)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        object_type=f"list:{version.kind.value}",
+        object_id=version.id,
+    )
+    return version
+
+
+def _draft(session: Session, actor: Principal, version_id: int) -> ListVersion:
+    version = get_version(session=session, principal=actor, version_id=version_id)
+    if version.status != VersionStatus.DRAFT:
+        raise Conflict(_("Only a draft can be changed; create a new version instead."))
+    return version
+
+
+def approve(*, session: Session, principal: Principal | None, version_id: int) -> ListVersion:
+    """Approve a draft: the approved version of the same kind becomes superseded."""
+    actor = require_role(principal, *EDITORS)
+    version = _draft(session, actor, version_id)
+    problems = []
+    if not version.decision_number:
+        problems.append(FieldError("decision_number", "an approved list needs its decision number"))
+    if version.effective_from is None:
+        problems.append(FieldError("effective_from", "an approved list needs its effective date"))
+    if not entries_as_rows(version):
+        problems.append(FieldError("entries", "the list is empty"))
+    if problems:
+        raise ValidationFailed(_("The version cannot be approved yet."), problems)
+    previous = current_version(session=session, kind=version.kind)
+    if previous is not None:
+        previous.status = VersionStatus.SUPERSEDED
+        assert version.effective_from is not None
+        day_before = version.effective_from - timedelta(days=1)
+        if previous.effective_to is None or previous.effective_to > day_before:
+            previous.effective_to = day_before
+        session.flush()
+    version.status = VersionStatus.APPROVED
+    version.approved_by = actor.username
+    version.approved_at = utcnow()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="approve",
+        object_type=f"list:{version.kind.value}",
+        object_id=version.id,
+        detail={"supersedes": previous.id if previous else None},
+    )
+    session.flush()
+    return version
+
+
+def delete_draft(*, session: Session, principal: Principal | None, version_id: int) -> None:
+    actor = require_role(principal, *EDITORS)
+    version = _draft(session, actor, version_id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="delete",
+        object_type=f"list:{version.kind.value}",
+        object_id=version.id,
+    )
+    session.delete(version)
+    session.flush()
+
+
+# ------------------------------------------------------------------------------- entries
+def entries(version: ListVersion) -> Sequence[DiseaseEntry] | Sequence[DrugEntry]:
+    return version.disease_entries if version.kind is ListKind.DISEASES else version.drug_entries
+
+
+def entries_as_rows(version: ListVersion) -> list[dict[str, Any]]:
+    """Entries as dictionaries keyed by the import/export column names."""
+    if version.kind is ListKind.DISEASES:
+        return [
+            {
+                "orpha_code": e.orpha_code,
+                "name_vi": e.name_vi,
+                "name_en": e.name_en,
+                "icd10": list(e.icd10_codes),
+                "disease_group": e.disease_group,
+                "full_coverage": e.full_coverage,
+                "newborn_screening": e.newborn_screening,
+                "note": e.note,
+            }
+            for e in version.disease_entries
+        ]
+    return [
+        {name: getattr(e, name) for name in TABLES[ListKind.DRUGS].names}
+        for e in version.drug_entries
+    ]
+
+
+def _new_entry(kind: ListKind, version_id: int, row: dict[str, Any]) -> DiseaseEntry | DrugEntry:
+    if kind is ListKind.DISEASES:
+        return DiseaseEntry(
+            version_id=version_id,
+            orpha_code=row["orpha_code"],
+            name_vi=row["name_vi"],
+            name_vi_folded=fold(row["name_vi"]),
+            name_en=row.get("name_en") or "",
+            icd10_codes=list(row.get("icd10") or []),
+            disease_group=row.get("disease_group") or "",
+            full_coverage=bool(row.get("full_coverage")),
+            newborn_screening=bool(row.get("newborn_screening")),
+            note=row.get("note") or "",
+        )
+    values = {name: row.get(name) for name in TABLES[ListKind.DRUGS].names}
+    values["brand_names"] = list(values["brand_names"] or [])
+    values["loading_days"] = list(values["loading_days"] or [])
+    values["vial_sharing"] = bool(values["vial_sharing"])
+    values["reimbursement"] = values["reimbursement"] or "not_covered"
+    values["coverage_rate"] = values["coverage_rate"] or 0.0
+    for name in ("atc_code", "form", "route", "note"):
+        values[name] = values[name] or ""
+    return DrugEntry(version_id=version_id, **values)
+
+
+def import_file(
+    *,
+    session: Session,
+    principal: Principal | None,
+    kb: KnowledgeBase,
+    version_id: int,
+    content: bytes,
+    filename: str,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Replace a draft's entries with a CSV/XLSX file: all rows or none.
+
+    Every problem (row and column) is reported at once in :class:`ValidationFailed`."""
+    actor = require_role(principal, *EDITORS)
+    version = _draft(session, actor, version_id)
+    kind = version.kind
+    rows, errors = tabular.read_rows(TABLES[kind], content, filename)
+    errors += CHECKS[kind](rows, kb)
+    if errors:
+        errors.sort(
+            key=lambda e: (
+                e.row or 0,
+                TABLES[kind].names.index(e.field) if e.field in TABLES[kind].names else 99,
+            )
+        )
+        raise ValidationFailed(_("The file has errors; nothing was imported."), errors)
+    new_rows = [values for _row, values in rows]
+    diff = _diff_rows(kind, entries_as_rows(version), new_rows)
+    report = ImportReport(
+        version_id=version.id,
+        dry_run=dry_run,
+        rows=len(new_rows),
+        added=len(diff.added),
+        removed=len(diff.removed),
+        changed=len(diff.changed),
+        written=not dry_run,
+    )
+    if dry_run:
+        return report
+    model = _ENTRY_MODEL[kind]
+    session.execute(delete(model).where(model.version_id == version.id))
+    session.add_all(_new_entry(kind, version.id, row) for row in new_rows)
+    session.flush()
+    session.expire(version)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="import",
+        object_type=f"list:{kind.value}",
+        object_id=version.id,
+        detail={"file": filename, **report.model_dump(exclude={"version_id"})},
+    )
+    return report
+
+
+def export_file(
+    *, session: Session, principal: Principal | None, version_id: int, fmt: str
+) -> tuple[bytes, str]:
+    version = get_version(session=session, principal=principal, version_id=version_id)
+    if fmt not in ("csv", "xlsx"):
+        raise ValidationFailed(
+            _("Unknown export format."), [FieldError("format", "expected csv or xlsx")]
+        )
+    data = tabular.export(TABLES[version.kind], entries_as_rows(version), fmt, version.kind.value)
+    return data, f"rarecare-{version.kind.value}-v{version.id}.{fmt}"
+
+
+def template_file(kind: ListKind, fmt: str) -> tuple[bytes, str]:
+    if fmt not in ("csv", "xlsx"):
+        raise ValidationFailed(
+            _("Unknown template format."), [FieldError("format", "expected csv or xlsx")]
+        )
+    return tabular.template(TABLES[kind], fmt), f"rarecare-{kind.value}-template.{fmt}"
+
+
+# ---------------------------------------------------------------------------------- diff
+def _label(kind: ListKind, row: dict[str, Any]) -> str:
+    return (
+        f"{row['orpha_code']} {row.get('name_en', '')}"
+        if kind is ListKind.DISEASES
+        else str(row["inn"])
+    )
+
+
+def _comparable(value: Any) -> Any:
+    return list(value) if isinstance(value, list | tuple) else value
+
+
+def _diff_rows(kind: ListKind, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> DiffOut:
+    before = {entry_key(kind, r): r for r in old}
+    after = {entry_key(kind, r): r for r in new}
+    changed = []
+    for key in sorted(before.keys() & after.keys()):
+        changes = [
+            FieldChange(
+                field=f, old=_comparable(before[key].get(f)), new=_comparable(after[key].get(f))
+            )
+            for f in TABLES[kind].names
+            if _comparable(before[key].get(f)) != _comparable(after[key].get(f))
+        ]
+        if changes:
+            changed.append(ChangedEntry(key=key, label=_label(kind, after[key]), changes=changes))
+    return DiffOut(
+        from_version=0,
+        to_version=0,
+        added=[after[k] for k in sorted(after.keys() - before.keys())],
+        removed=[before[k] for k in sorted(before.keys() - after.keys())],
+        changed=changed,
+    )
+
+
+def diff(*, session: Session, principal: Principal | None, from_id: int, to_id: int) -> DiffOut:
+    """What changed from one version to another of the same list."""
+    a = get_version(session=session, principal=principal, version_id=from_id)
+    b = get_version(session=session, principal=principal, version_id=to_id)
+    if a.kind != b.kind:
+        raise ValidationFailed(
+            _("Only versions of the same list can be compared."),
+            [FieldError("to", "a version of the other list")],
+        )
+    result = _diff_rows(a.kind, entries_as_rows(a), entries_as_rows(b))
+    return result.model_copy(update={"from_version": a.id, "to_version": b.id})
+
+
+# ------------------------------------------------------------------- catalogue look-ups
+def approved_disease_entry(
+    *, session: Session, orpha_code: str
+) -> tuple[ListVersion, DiseaseEntry] | None:
+    row = session.execute(
+        select(ListVersion, DiseaseEntry)
+        .join(DiseaseEntry, DiseaseEntry.version_id == ListVersion.id)
+        .where(
+            ListVersion.kind == ListKind.DISEASES,
+            ListVersion.status == VersionStatus.APPROVED,
+            DiseaseEntry.orpha_code == orpha_code,
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def approved_drugs_for(*, session: Session, orpha_code: str) -> list[DrugEntry]:
+    version = current_version(session=session, kind=ListKind.DRUGS)
+    if version is None:
+        return []
+    return [d for d in version.drug_entries if orpha_code in d.indications]
+
+
+def approved_drug(*, session: Session, name: str) -> DrugEntry | None:
+    """A drug of the approved list by INN or brand name (case- and accent-insensitive)."""
+    version = current_version(session=session, kind=ListKind.DRUGS)
+    if version is None:
+        return None
+    wanted = fold(name)
+    for drug in version.drug_entries:
+        if fold(drug.inn) == wanted or any(fold(b) == wanted for b in drug.brand_names):
+            return drug
+    return None
+
+
+def search_vietnamese_names(*, session: Session, query: str, limit: int = 20) -> list[DiseaseEntry]:
+    """Approved-list entries whose Vietnamese name contains every word of the query."""
+    words = fold(query).split()
+    if not words:
+        return []
+    statement = (
+        select(DiseaseEntry)
+        .join(ListVersion, DiseaseEntry.version_id == ListVersion.id)
+        .where(ListVersion.kind == ListKind.DISEASES, ListVersion.status == VersionStatus.APPROVED)
+    )
+    for word in words:
+        statement = statement.where(DiseaseEntry.name_vi_folded.contains(word))
+    return list(session.scalars(statement.limit(limit)))
