@@ -28,16 +28,20 @@ from rarecare.care import service as care
 from rarecare.care.models import CentreLevel
 from rarecare.care.schemas import CentreIn
 from rarecare.config import Settings
+from rarecare.knowledge import KnowledgeBase, load_knowledge
 from rarecare.storage import make_engine
 from rarecare.storage.migrate import upgrade
 from rarecare.web import create_app
-from rarecare.web.deps import get_session
+from rarecare.web.deps import get_knowledge, get_session
 
 POSTGRES_URL = os.environ.get(
     "RARECARE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PASSWORD = "correct-horse-battery"
+ROOT = Path(__file__).resolve().parents[1]
+# The packaged knowledge base's binary cache is shared by every test run (keyed by content).
+KNOWLEDGE_CACHE = ROOT / "var" / "cache"
 
 
 def _postgres_engine_for_session(worker: str) -> tuple[Engine, str, Engine]:
@@ -99,6 +103,12 @@ def db(engine: Engine) -> Iterator[Session]:
         connection.close()
 
 
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    """The real, packaged knowledge base (HPO, Orphanet, Mondo, ICD-10)."""
+    return load_knowledge(KNOWLEDGE_CACHE)
+
+
 @pytest.fixture
 def settings(engine: Engine, tmp_path: Path) -> Settings:
     return Settings(
@@ -110,8 +120,9 @@ def settings(engine: Engine, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, db: Session) -> FastAPI:
+def app(settings: Settings, db: Session, kb: KnowledgeBase) -> FastAPI:
     application = create_app(settings)
+    application.dependency_overrides[get_knowledge] = lambda: kb
 
     def session_override() -> Iterator[Session]:
         try:
@@ -187,8 +198,10 @@ def cast(db: Session) -> Cast:
 
 
 def login(client: TestClient, username: str, password: str = PASSWORD) -> None:
+    """Log in and arm the client with the CSRF header that uploads need."""
     response = client.post("/api/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
+    client.headers["X-CSRF-Token"] = client.get("/api/auth/csrf").json()["csrf_token"]
 
 
 def _suite_counts(config: pytest.Config) -> dict[str, dict[str, int]]:

@@ -16,6 +16,7 @@ import uvicorn
 
 from rarecare.config import Settings
 from rarecare.demo import service as demo
+from rarecare.knowledge import load_knowledge
 from rarecare.storage import make_engine, make_sessionmaker
 from rarecare.storage.migrate import upgrade
 from rarecare.web import create_app
@@ -49,7 +50,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     with make_sessionmaker(engine)() as session:
-        demo.load(session=session)
+        demo.load(session=session, kb=load_knowledge(settings.cache_dir))
         session.commit()
     engine.dispose()
     port = _free_port()

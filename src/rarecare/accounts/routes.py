@@ -19,6 +19,7 @@ from rarecare.web.deps import (
     CurrentUser,
     DbSession,
 )
+from rarecare.web.security import csrf_token_for
 from rarecare.web.templating import render
 
 pages = APIRouter(include_in_schema=False)
@@ -194,6 +195,13 @@ def _me(principal: Principal, session: DbSession) -> MeOut:
         centre_id=principal.centre_id,
         centre_name=centre.name if centre else None,
     )
+
+
+@api.get("/auth/csrf")
+def api_csrf(request: Request) -> dict[str, str]:
+    """A CSRF token (also set as a cookie): send it as ``X-CSRF-Token`` with form or file
+    uploads (multipart); JSON requests need none."""
+    return {"csrf_token": csrf_token_for(request), "header": "X-CSRF-Token"}
 
 
 @api.get("/me", response_model=MeOut)

@@ -39,7 +39,8 @@ def search(
         exact = ", ".join(x.code for x in r.equivalents if x.relation == "exact")
         icd = ", ".join(x.code for x in r.icd10[:3])
         typer.echo(
-            f"{r.code:<14} {r.name[:60]:<60} {exact:<14} {icd:<8} [{r.match_kind}: {r.matched[:30]}]"
+            f"{r.code:<14} {r.name[:60]:<60} {exact:<14} {icd:<8} "
+            f"[{r.match_kind}: {r.matched[:30]}]"
         )
 
 
@@ -107,7 +108,8 @@ def import_official(
             session=session, principal=OPERATOR, kb=kb, content=path.read_bytes()
         )
     typer.echo(
-        f"imported {result.rows} mappings for {result.orpha_codes} ORPHAcodes ({result.source_version})"
+        f"imported {result.rows} mappings for {result.orpha_codes} ORPHAcodes "
+        f"({result.source_version})"
     )
 
 

@@ -21,7 +21,7 @@ class OfficialMapping(Base):
     system: Mapped[str] = mapped_column(String(8))  # ICD-10 | ICD-11
     code: Mapped[str] = mapped_column(String(32))
     relation: Mapped[str] = mapped_column(String(16))
-    icd_relation: Mapped[str] = mapped_column(String(64), default="")
+    icd_relation: Mapped[str] = mapped_column(String(200), default="")
     validation: Mapped[str] = mapped_column(String(32), default="")
-    source_version: Mapped[str] = mapped_column(String(64))
+    source_version: Mapped[str] = mapped_column(String(200))
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
 
@@ -24,7 +25,7 @@ class MappingRow:
     validation: str
 
 
-def _name(element: ElementTree.Element | None) -> str:
+def _name(element: Element | None) -> str:
     if element is None:
         return ""
     name = element.find("Name")
@@ -39,7 +40,7 @@ def parse_product1(content: bytes) -> tuple[str, list[MappingRow]]:
         raise ValidationFailed(
             "The file is not readable XML.", [FieldError("file", str(exc))]
         ) from exc
-    if root.tag != "JDBOR" or root.find("DisorderList") is None:
+    if root is None or root.tag != "JDBOR" or root.find("DisorderList") is None:
         raise ValidationFailed(
             "This is not an Orphadata product 1 file.",
             [FieldError("file", "expected a JDBOR root with a DisorderList")],

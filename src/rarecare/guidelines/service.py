@@ -15,7 +15,7 @@ from rarecare.errors import FieldError, NotFound, ValidationFailed
 from rarecare.guidelines.models import Guideline, GuidelineStatus
 from rarecare.guidelines.schemas import GuidelineIn
 from rarecare.i18n import _
-from rarecare.knowledge import KnowledgeBase, normalise_code
+from rarecare.knowledge import KnowledgeBase, normalise_orpha
 from rarecare.storage import utcnow
 
 EDITORS = (Role.MINISTRY, Role.ADMIN)
@@ -33,8 +33,8 @@ def create(
     *, session: Session, principal: Principal | None, kb: KnowledgeBase, data: GuidelineIn
 ) -> Guideline:
     actor = require_role(principal, *EDITORS)
-    code = normalise_code(data.orpha_code)
-    if code is None or not code.startswith("ORPHA:") or kb.disease(code) is None:
+    code = normalise_orpha(data.orpha_code)
+    if code is None or kb.disease(code) is None:
         raise ValidationFailed(
             _("Invalid guideline."),
             [FieldError("orpha_code", f"{data.orpha_code!r} is not a known ORPHAcode")],

@@ -11,7 +11,7 @@ Public API::
 from rarecare.knowledge.base import KnowledgeBase, build, load_knowledge
 from rarecare.knowledge.diseases import Annotation, Disease, Gene, Prevalence, Xref
 from rarecare.knowledge.hpo import HpoTerm, Ontology, Resolution
-from rarecare.knowledge.search import Hit, normalise_code, normalise_icd10
+from rarecare.knowledge.search import Hit, normalise_code, normalise_icd10, normalise_orpha
 from rarecare.knowledge.sources import SOURCES, Source
 from rarecare.knowledge.text import fold
 
@@ -33,4 +33,5 @@ __all__ = [
     "load_knowledge",
     "normalise_code",
     "normalise_icd10",
+    "normalise_orpha",
 ]

@@ -124,6 +124,13 @@ def normalise_code(text: str) -> str | None:
     return f"{prefix}:{number}"
 
 
+def normalise_orpha(text: str) -> str | None:
+    """'ORPHA:365', 'Orphanet_365' or a bare '365' → 'ORPHA:365'; anything else → None."""
+    stripped = text.strip()
+    code = normalise_code(f"ORPHA:{stripped}" if stripped.isdigit() else stripped)
+    return code if code is not None and code.startswith("ORPHA:") else None
+
+
 def normalise_icd10(text: str) -> str | None:
     match = _ICD10.match(text)
     if not match:

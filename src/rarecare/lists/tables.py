@@ -21,7 +21,7 @@ from rarecare.interop.tabular import (
     text,
     whole_number,
 )
-from rarecare.knowledge import KnowledgeBase, fold, normalise_code, normalise_icd10
+from rarecare.knowledge import KnowledgeBase, fold, normalise_icd10, normalise_orpha
 from rarecare.lists.models import ListKind
 
 DOSE_BASES = ("per_kg", "fixed")
@@ -146,8 +146,8 @@ def check_disease_rows(
     for row_no, values in rows:
         raw = values.get("orpha_code")
         if raw is not None:
-            code = normalise_code(raw if ":" in raw or not raw.isdigit() else f"ORPHA:{raw}")
-            disease = kb.disease(code) if code and code.startswith("ORPHA:") else None
+            code = normalise_orpha(raw)
+            disease = kb.disease(code) if code else None
             if disease is None:
                 errors.append(
                     FieldError(
@@ -216,8 +216,8 @@ def check_drug_rows(rows: list[tuple[int, dict[str, Any]]], kb: KnowledgeBase) -
             values["atc_code"] = atc.upper()
         indications = []
         for raw in values.get("indications") or []:
-            code = normalise_code(raw if not raw.isdigit() else f"ORPHA:{raw}")
-            if code is None or not code.startswith("ORPHA:") or kb.disease(code) is None:
+            code = normalise_orpha(raw)
+            if code is None or kb.disease(code) is None:
                 errors.append(
                     FieldError(
                         "indications",

@@ -97,9 +97,9 @@ def upgrade() -> None:
         sa.Column("system", sa.String(length=8), nullable=False),
         sa.Column("code", sa.String(length=32), nullable=False),
         sa.Column("relation", sa.String(length=16), nullable=False),
-        sa.Column("icd_relation", sa.String(length=64), nullable=False),
+        sa.Column("icd_relation", sa.String(length=200), nullable=False),
         sa.Column("validation", sa.String(length=32), nullable=False),
-        sa.Column("source_version", sa.String(length=64), nullable=False),
+        sa.Column("source_version", sa.String(length=200), nullable=False),
         sa.Column("imported_at", rarecare.storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_official_icd_mappings")),
     )
