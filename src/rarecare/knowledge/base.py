@@ -212,6 +212,8 @@ def load_knowledge(
             kb.from_cache = False
             if cache_path is not None:
                 loader.write_cache(cache_path, kb)
+        kb.search_diseases("warm up")  # first NumPy calls pay a one-off cost; not the user
+        kb.search_terms("warm up")
         kb.load_seconds = time.perf_counter() - started
         log.info("knowledge base ready in %.2f s (cache: %s)", kb.load_seconds, kb.from_cache)
         _loaded[key] = kb

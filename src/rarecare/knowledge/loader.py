@@ -157,8 +157,16 @@ def load_icd10(base: Traversable | Path) -> dict[str, str]:
     return dict(_tsv(base, "icd10.tsv.gz"))
 
 
+# The cache holds pickled objects of these modules: a change to any of them invalidates it.
+_CACHED_MODULES = ("base.py", "diseases.py", "hpo.py", "search.py", "loader.py")
+
+
 def cache_key(base: Traversable | Path) -> str:
+    """Names the cache after the data files' checksums and the code that builds the objects."""
     digest = hashlib.sha256(json.dumps(manifest(base)["sha256"], sort_keys=True).encode())
+    package = resources.files("rarecare.knowledge")
+    for module in _CACHED_MODULES:
+        digest.update((package / module).read_bytes())
     return f"knowledge-v{CACHE_FORMAT}-{digest.hexdigest()[:16]}.pickle"
 
 

@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from rarecare.knowledge.text import fold
 
 SCORE_CODE = 1000
@@ -39,7 +41,7 @@ class Hit:
     match_kind: str  # code, gene, icd10, label, synonym, alias
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class _Name:
     code: str
     text: str
@@ -47,39 +49,76 @@ class _Name:
     folded: str
 
 
+# Broad queries ("a", "abnormal") match thousands of names; only the shortest candidates (names
+# are numbered by length) and the names that start with the query are scored.
+MAX_SCORED = 400
+MAX_PREFIX = 200
+
+
 class TextIndex:
-    """Names → codes, with exact, prefix and word-prefix lookups."""
+    """Names → codes, with exact, prefix and word-prefix look-ups.
+
+    Word postings are stored as one sorted array per word in a CSR layout over the sorted
+    vocabulary, so every word *prefix* is one contiguous slice (a single NumPy operation)."""
 
     def __init__(self) -> None:
+        self._pending: list[_Name] = []
         self._names: list[_Name] = []
-        self._exact: dict[str, list[int]] = defaultdict(list)
-        self._postings: dict[str, set[int]] = defaultdict(set)
+        self._exact: dict[str, list[int]] = {}
         self._vocab: list[str] = []
+        self._offsets: np.ndarray = np.zeros(1, dtype=np.int64)
+        self._flat: np.ndarray = np.zeros(0, dtype=np.int32)
+        self._sorted_folded: list[str] = []
+        self._sorted_ids: list[int] = []
 
     def add(self, code: str, text: str, kind: str) -> None:
         folded = fold(text)
-        if not folded:
-            return
-        idx = len(self._names)
-        self._names.append(_Name(code, text, kind, folded))
-        self._exact[folded].append(idx)
-        for token in set(folded.split()):
-            self._postings[token].add(idx)
+        if folded:
+            self._pending.append(_Name(code, text, kind, folded))
 
     def freeze(self) -> None:
-        self._vocab = sorted(self._postings)
+        # number names by length, labels first on ties: a smaller id is a better tie-break
+        self._names = sorted(
+            self._pending, key=lambda n: (len(n.folded), n.kind != "label", n.code)
+        )
+        self._pending = []
+        postings: dict[str, list[int]] = defaultdict(list)
+        exact: dict[str, list[int]] = defaultdict(list)
+        for idx, name in enumerate(self._names):
+            exact[name.folded].append(idx)
+            for token in dict.fromkeys(name.folded.split()):
+                postings[token].append(idx)
+        self._exact = dict(exact)
+        self._vocab = sorted(postings)
+        sizes = np.fromiter(
+            (len(postings[w]) for w in self._vocab), dtype=np.int64, count=len(self._vocab)
+        )
+        self._offsets = np.concatenate(([0], np.cumsum(sizes)))
+        self._flat = np.fromiter(
+            (i for w in self._vocab for i in postings[w]),
+            dtype=np.int32,
+            count=int(self._offsets[-1]),
+        )
+        order = sorted(range(len(self._names)), key=lambda i: self._names[i].folded)
+        self._sorted_folded = [self._names[i].folded for i in order]
+        self._sorted_ids = order
 
-    def _expand(self, token: str, last: bool) -> set[int]:
-        """Names containing ``token`` as a word, or (for words of 2+ letters) a word prefix."""
-        if len(token) < 2 and not last:
-            return set(self._postings.get(token, ()))
-        found: set[int] = set()
-        start = bisect_left(self._vocab, token)
-        for word in self._vocab[start:]:
-            if not word.startswith(token):
-                break
-            found |= self._postings[word]
-        return found
+    def _word(self, token: str, prefix: bool) -> np.ndarray:
+        """Sorted ids of names containing ``token`` as a word (or as a word prefix)."""
+        lo = bisect_left(self._vocab, token)
+        if prefix:
+            hi = bisect_left(self._vocab, token + "\uffff", lo)
+        else:
+            hi = lo + 1 if lo < len(self._vocab) and self._vocab[lo] == token else lo
+        if hi <= lo:
+            return np.zeros(0, dtype=np.int32)
+        chunk = self._flat[self._offsets[lo] : self._offsets[hi]]
+        return chunk if hi - lo == 1 else np.unique(chunk)
+
+    def _name_prefix(self, folded: str) -> list[int]:
+        lo = bisect_left(self._sorted_folded, folded)
+        hi = bisect_left(self._sorted_folded, folded + "\uffff", lo)
+        return sorted(self._sorted_ids[lo : min(hi, lo + 5 * MAX_PREFIX)])[:MAX_PREFIX]
 
     def search(self, query: str) -> list[tuple[int, _Name]]:
         folded = fold(query)
@@ -88,15 +127,21 @@ class TextIndex:
         words = folded.split()
         scored: dict[int, int] = {}
         for idx in self._exact.get(folded, ()):
-            name = self._names[idx]
-            scored[idx] = SCORE_EXACT_LABEL if name.kind == "label" else SCORE_EXACT_SYNONYM
-        candidates: set[int] | None = None
-        for i, word in enumerate(sorted(words, key=len, reverse=True)):
-            postings = self._expand(word, last=i == len(words) - 1)
-            candidates = postings if candidates is None else candidates & postings
-            if not candidates:
+            scored[idx] = (
+                SCORE_EXACT_LABEL if self._names[idx].kind == "label" else SCORE_EXACT_SYNONYM
+            )
+        candidates: np.ndarray | None = None
+        # every word must match a whole word, the last one (still being typed) a word prefix;
+        # the rarest words first keeps the intersections small
+        for i, word in enumerate(words):
+            ids = self._word(word, prefix=(i == len(words) - 1) or len(word) >= 3)
+            candidates = (
+                ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
+            )
+            if candidates.size == 0:
                 break
-        for idx in candidates or ():
+        chosen = [] if candidates is None else candidates[:MAX_SCORED].tolist()
+        for idx in (*chosen, *self._name_prefix(folded)):
             if idx in scored:
                 continue
             name = self._names[idx]
