@@ -26,14 +26,26 @@ print(time.perf_counter() - t, kb.from_cache)
 
 
 def load_in_fresh_process(cache: Path) -> tuple[float, bool]:
-    out = subprocess.run([sys.executable, "-c", LOAD, str(cache)], check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", LOAD, str(cache)], check=True, capture_output=True, text=True
+    )
     seconds, cached = out.stdout.split()
     return float(seconds), cached == "True"
 
 
 def disease_queries(kb: KnowledgeBase, n: int, rng: random.Random) -> list[str]:
     diseases = [d for d in kb.diseases.values() if d.source in ("ORPHA", "OMIM")]
-    queries = ["pompe", "Pompe disease", "ORPHA:365", "OMIM:232300", "E74.0", "GAA", "bệnh pompe", "a", "syndrome"]
+    queries = [
+        "pompe",
+        "Pompe disease",
+        "ORPHA:365",
+        "OMIM:232300",
+        "E74.0",
+        "GAA",
+        "bệnh pompe",
+        "a",
+        "syndrome",
+    ]
     while len(queries) < n:
         d = rng.choice(diseases)
         kind = rng.randrange(5)
@@ -104,12 +116,16 @@ def main() -> None:
         f"(max {max(warm):.2f} s) | < 2 s |",
     ]
     for label, values in rows:
-        lines.append(f"| {label}: p50 / p95 / max | {pct(values, 50):.2f} / {pct(values, 95):.2f} / "
-                     f"{max(values):.2f} ms | < 10 ms |")
+        lines.append(
+            f"| {label}: p50 / p95 / max | {pct(values, 50):.2f} / {pct(values, 95):.2f} / "
+            f"{max(values):.2f} ms | < 10 ms |"
+        )
     lines.append("")
-    lines.append(f"Catalogue: {kb.stats()['orpha_entities']:,} ORPHA entities, {kb.stats()['omim_diseases']:,} "
-                 f"OMIM diseases, {kb.stats()['hpo_terms']:,} HPO terms. Queries mix full names, 3–12 letter "
-                 "prefixes, codes, gene symbols and ICD-10 codes, plus worst cases such as `a` and `s`.")
+    lines.append(
+        f"Catalogue: {kb.stats()['orpha_entities']:,} ORPHA entities, {kb.stats()['omim_diseases']:,} "
+        f"OMIM diseases, {kb.stats()['hpo_terms']:,} HPO terms. Queries mix full names, 3–12 letter "
+        "prefixes, codes, gene symbols and ICD-10 codes, plus worst cases such as `a` and `s`."
+    )
     body = "\n".join(lines)
     print(body)
     write_section("catalogue", body)

@@ -26,6 +26,8 @@ def write_section(name: str, body: str) -> None:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     block = f"<!-- {name}:start -->\n{body.rstrip()}\n\n_Measured {stamp} on {machine()}._\n<!-- {name}:end -->"
     pattern = re.compile(rf"<!-- {name}:start -->.*?<!-- {name}:end -->", re.S)
-    text = pattern.sub(block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    text = (
+        pattern.sub(block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    )
     DOC.parent.mkdir(parents=True, exist_ok=True)
     DOC.write_text(text)

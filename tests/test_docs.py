@@ -27,3 +27,19 @@ def test_the_readme_credits_every_source() -> None:
 def test_the_ci_script_runs_the_readme_test_command() -> None:
     ci = (Path(__file__).resolve().parents[1] / ".ci/run").read_text()
     assert re.search(r"^make test", ci, re.M)
+
+
+def test_every_command_the_readme_shows_exists() -> None:
+    from typer.testing import CliRunner
+
+    from rarecare.cli import app
+
+    commands = set()
+    for line in README.splitlines():
+        match = re.match(r"^rarecare ((?:[a-z][a-z-]*)(?: [a-z][a-z-]*)?)", line.strip())
+        if match:
+            commands.add(match.group(1))
+    assert len(commands) >= 10
+    for command in sorted(commands):
+        result = CliRunner().invoke(app, [*command.split(), "--help"])
+        assert result.exit_code == 0, f"README shows `rarecare {command}`, which does not exist"
