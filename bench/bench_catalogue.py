@@ -84,7 +84,7 @@ def timings(fn: object, queries: list[str]) -> list[float]:
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -93,7 +93,8 @@ def main() -> None:
         cache = Path(tmp)
         cold, cold_cached = load_in_fresh_process(cache)
         warm_runs = [load_in_fresh_process(cache) for _ in range(5)]
-    assert not cold_cached and all(c for _s, c in warm_runs)
+    assert not cold_cached
+    assert all(c for _s, c in warm_runs)
     warm = [s for s, _c in warm_runs]
     kb = load_knowledge(Path(tempfile.gettempdir()) / "rarecare-bench-cache")
     dq = disease_queries(kb, 1000, rng)
