@@ -40,6 +40,7 @@ class KnowledgeBase:
     _disease_text: TextIndex = field(default_factory=TextIndex)
     _disease_codes: CodeIndex = field(default_factory=CodeIndex)
     _term_text: TextIndex = field(default_factory=TextIndex)
+    _exact_orpha: dict[str, list[str]] = field(default_factory=dict)
 
     def build_indexes(self) -> None:
         for disease in self.diseases.values():
@@ -68,6 +69,16 @@ class KnowledgeBase:
     def disease(self, code: str) -> Disease | None:
         canonical = normalise_code(code) or code.strip()
         return self.diseases.get(canonical)
+
+    def exact_orpha_for(self, code: str) -> list[str]:
+        """ORPHA entities mapped exactly (E) to an OMIM code, even one without annotations."""
+        if not self._exact_orpha:
+            for disease in self.diseases.values():
+                if disease.source == "ORPHA":
+                    for x in disease.equivalents:
+                        if x.relation == "exact":
+                            self._exact_orpha.setdefault(x.code, []).append(disease.code)
+        return list(self._exact_orpha.get(code, ()))
 
     def term(self, term_id: str) -> HpoTerm | None:
         return self.ontology.get(term_id)

@@ -1,0 +1,166 @@
+"""The diagnosis benchmark: rank every case's diseases and report top-k, MRR and latency.
+
+The correct answer is the case's disease (OMIM); an ORPHA candidate exactly mapped to it counts
+as correct too (merged candidates carry both codes). Ties count pessimistically:
+rank = 1 + the number of other candidates scoring at least as high as the correct one.
+With ``leakage_free``, the correct disease's annotation lines whose reference is the case's own
+PMID are removed before that case is scored.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from rarecare.diagnosis.model import DiagnosisIndex, propagate
+from rarecare.diagnosis.phenopacket import Case
+from rarecare.diagnosis.query import Query, check
+from rarecare.diagnosis.scoring import Scorer
+from rarecare.errors import ValidationFailed
+from rarecare.knowledge import KnowledgeBase
+
+
+@dataclass
+class CaseResult:
+    case_id: str
+    disease: str
+    rank: int | None  # None: the disease is not a candidate (or the case could not be read)
+    score: float | None
+    seconds: float
+
+
+@dataclass
+class BenchmarkResult:
+    n_cases: int
+    n_evaluable: int
+    top1: float
+    top3: float
+    top10: float
+    mrr: float
+    top1_evaluable: float
+    top3_evaluable: float
+    top10_evaluable: float
+    mrr_evaluable: float
+    macro_top1: float
+    n_diseases: int
+    latency_ms_p50: float
+    latency_ms_p95: float
+    leakage_free: bool
+    knowledge_version: str
+    cases: list[CaseResult] = field(default_factory=list, repr=False)
+
+    def summary(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "cases"}
+
+
+def correct_rows(kb: KnowledgeBase, index: DiagnosisIndex, disease: str) -> list[int]:
+    """Candidates that answer to ``disease`` or to an ORPHA entity mapped exactly (E) to it."""
+    codes = {disease, *kb.exact_orpha_for(disease)}
+    return sorted({index.code_index[c] for c in codes if c in index.code_index})
+
+
+def _one_row(kb: KnowledgeBase, index: DiagnosisIndex, row: int, drop_pmids: set[str],
+             cache: dict[str, list[str]]) -> tuple[sparse.csc_matrix, sparse.csc_matrix, sparse.csc_matrix]:
+    annotations = [a for a in index.annotations[row] if not drop_pmids.intersection(a.references)]
+    for a in annotations:
+        if a.hpo_id in index.term_index and a.hpo_id not in cache:
+            cache[a.hpo_id] = _ancestor_ids(index, index.term_index[a.hpo_id])
+    present, negated, direct = propagate(annotations, index.term_index, cache, index.build, kb)
+    shape = (1, len(index.terms))
+    m = _row(present, shape)
+    dm = _row(direct, shape)
+    not_cols = sorted({j for i in negated for j in _descendants(kb, index, i)})
+    nm = sparse.csc_matrix((np.ones(len(not_cols), dtype=np.float32),
+                            (np.zeros(len(not_cols), dtype=np.int32), not_cols)), shape=shape)
+    return m, nm, dm
+
+
+def _row(values: dict[int, float], shape: tuple[int, int]) -> sparse.csc_matrix:
+    cols = list(values)
+    return sparse.csc_matrix((np.asarray([values[c] for c in cols], dtype=np.float32),
+                              (np.zeros(len(cols), dtype=np.int32), cols)), shape=shape)
+
+
+def _ancestor_ids(index: DiagnosisIndex, t: int) -> list[str]:
+    return [index.terms[a] for a in index.ancestors(t)]
+
+
+def _descendants(kb: KnowledgeBase, index: DiagnosisIndex, t: int) -> list[int]:
+    return [index.term_index[d] for d in kb.ontology.descendants(index.terms[t]) if d in index.term_index]
+
+
+def run(kb: KnowledgeBase, scorer: Scorer, cases: Iterable[Case], *, leakage_free: bool = False,
+        progress: Callable[[int], None] | None = None) -> BenchmarkResult:
+    index = scorer.index
+    results: list[CaseResult] = []
+    ancestor_cache: dict[str, list[str]] = {}
+    for case in cases:
+        disease = case.diseases[0] if case.diseases else ""
+        rows = correct_rows(kb, index, disease)
+        started = time.perf_counter()
+        try:
+            # terms newer than the packaged HPO are dropped (the product refuses them by name)
+            known = Query(observed=tuple(t for t in case.query.observed if kb.resolve_term(t)),
+                          excluded=tuple(t for t in case.query.excluded if kb.resolve_term(t)),
+                          sex=case.query.sex, onset_years=case.query.onset_years)
+            checked = check(known, kb, index)
+        except ValidationFailed:
+            results.append(CaseResult(case.id, disease, None, None, time.perf_counter() - started))
+            if progress:
+                progress(1)
+            continue
+        scores = scorer.scores(checked)
+        elapsed = time.perf_counter() - started
+        if not rows:
+            results.append(CaseResult(case.id, disease, None, None, elapsed))
+            if progress:
+                progress(1)
+            continue
+        if leakage_free and case.pmids:
+            scores = scores.copy()
+            for row in rows:
+                m, nm, dm = _one_row(kb, index, row, set(case.pmids), ancestor_cache)
+                scores[row] = scorer.score_rows(checked, m, nm, dm, like=row)
+        best = max(float(scores[r]) for r in rows)
+        others = np.ones(index.size, dtype=bool)
+        others[rows] = False
+        rank = 1 + int(np.count_nonzero(scores[others] >= best))
+        results.append(CaseResult(case.id, disease, rank, best, elapsed))
+        if progress:
+            progress(1)
+    return summarise(results, leakage_free, index.knowledge_version)
+
+
+def summarise(results: list[CaseResult], leakage_free: bool, version: str) -> BenchmarkResult:
+    n = len(results)
+    evaluable = [r for r in results if r.rank is not None]
+    ranks = [r.rank for r in evaluable if r.rank is not None]
+
+    def share(k: int, among: int) -> float:
+        return sum(1 for r in ranks if r <= k) / among if among else 0.0
+
+    mrr_sum = sum(1.0 / r for r in ranks)
+    by_disease: dict[str, list[bool]] = defaultdict(list)
+    for r in results:
+        by_disease[r.disease].append(r.rank == 1)
+    latencies = sorted(r.seconds * 1000 for r in results)
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, round(p / 100 * (len(latencies) - 1)))] if latencies else 0.0
+
+    return BenchmarkResult(
+        n_cases=n, n_evaluable=len(evaluable),
+        top1=share(1, n), top3=share(3, n), top10=share(10, n), mrr=mrr_sum / n if n else 0.0,
+        top1_evaluable=share(1, len(evaluable)), top3_evaluable=share(3, len(evaluable)),
+        top10_evaluable=share(10, len(evaluable)), mrr_evaluable=mrr_sum / len(evaluable) if evaluable else 0.0,
+        macro_top1=statistics.mean(sum(v) / len(v) for v in by_disease.values()) if by_disease else 0.0,
+        n_diseases=len(by_disease), latency_ms_p50=pct(50), latency_ms_p95=pct(95),
+        leakage_free=leakage_free, knowledge_version=version, cases=results,
+    )

@@ -1,0 +1,229 @@
+"""Likelihood-ratio scoring, vectorised over every candidate.
+
+For an observed term q and candidate d:
+    P(q | d) = (1 - eps) * max_{c in anc(q)} M[d, c] * (bg[q] / bg[c]) ** beta  +  eps * bg[q]
+    LR = P(q | d) / bg[q]
+where anc(q) are q and its ancestors (nearest first): an annotation at q or below it counts in
+full, one at a more general level (q more specific than the annotation) or on a sibling branch
+counts discounted by how much rarer q is than the shared ancestor. A candidate that NOT-annotates
+q or an ancestor of q gets LR = ``not_lr`` (a contradiction).
+
+For an excluded term q: LR = (1 - (1 - eps) M[d, q]) / (1 - (1 - eps) bg[q]), raised to
+``excluded_weight``: a candidate that (almost) always shows q is contradicted.
+
+Onset and sex multiply by ``onset_mismatch_lr`` when the patient's age at onset falls outside
+every onset range the disease is annotated with, and ``sex_mismatch_lr`` for a female patient and
+an X-linked recessive disease. Scores are log10 composite LRs (uniform pretest probability);
+post-test probabilities are the softmax of the scores (base 10) with a calibrated temperature.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from rarecare.diagnosis.model import DiagnosisIndex
+from rarecare.diagnosis.query import CheckedQuery
+
+
+@dataclass(frozen=True)
+class ScoringParams:
+    epsilon: float = 0.05
+    beta: float = 1.0  # discount of a match through an annotation more general than the query
+    beta_sibling: float = 1.5  # discount of a match through a shared ancestor only
+    sparse_rho: float = 0.0  # raise the noise floor of sparsely annotated candidates
+    sparse_n0: float = 20.0
+    richness_penalty: float = 0.0  # log10 prior against candidates with many annotations
+    omission_rate: float = 0.0  # chance a present feature would have been reported
+    not_lr: float = 0.05
+    excluded_weight: float = 1.0
+    excluded_relevance: float = 0.0
+    onset_mismatch_lr: float = 0.3
+    sex_mismatch_lr: float = 0.2
+    temperature: float = 1.0
+
+
+class Scorer:
+    """Computes per-term log10 LR vectors over all candidates, with a bounded cache so that
+    batches of cases sharing terms reuse them."""
+
+    def __init__(self, index: DiagnosisIndex, params: ScoringParams, cache_size: int = 4096) -> None:
+        self.index = index
+        self.params = params
+        self._cache: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._onset = _onset_arrays(index)
+        self._x_linked = np.fromiter((c.x_linked for c in index.candidates), dtype=bool, count=index.size)
+        self._omission = _omission_matrix(index.direct, params.omission_rate)
+        self._omission_total = np.asarray(self._omission.sum(axis=1)).ravel().astype(np.float32)
+
+    # ------------------------------------------------------------------ per term
+    def observed_lr(self, q: int, matrix: sparse.csc_matrix | None = None,
+                    not_matrix: sparse.csc_matrix | None = None, direct: sparse.csc_matrix | None = None,
+                    counts: np.ndarray | None = None) -> np.ndarray:
+        """log10 LR of observing term q, for every row of ``matrix`` (default: all candidates)."""
+        own = matrix is None
+        if own:
+            cached = self._cache.get(("o", q))
+            if cached is not None:
+                self._cache.move_to_end(("o", q))
+                return cached
+        m = self.index.matrix if matrix is None else matrix
+        nm = self.index.not_matrix if not_matrix is None else not_matrix
+        dm = self.index.direct if direct is None else direct
+        n = self.index.annotation_counts if counts is None else counts
+        p = self.params
+        bg = self.index.background
+        best = np.zeros(m.shape[0], dtype=np.float32)
+        for position, c in enumerate(self.index.ancestors(q)):
+            ratio = bg[q] / bg[c]
+            # annotated at or below c: at q itself counts in full, above q only as a shared branch
+            start, end = m.indptr[c], m.indptr[c + 1]
+            if end > start:
+                weight = 1.0 if position == 0 else ratio**p.beta_sibling
+                _maximum_into(best, m.indices[start:end], m.data[start:end] * weight)
+            # annotated exactly at an ancestor c of q: q is a more specific form of it
+            if position:
+                start, end = dm.indptr[c], dm.indptr[c + 1]
+                if end > start:
+                    _maximum_into(best, dm.indices[start:end], dm.data[start:end] * ratio**p.beta)
+        eps = self._noise(n)
+        prob = (1.0 - eps) * best + eps * bg[q]
+        lr = np.log10(prob) - np.log10(bg[q])
+        start, end = nm.indptr[q], nm.indptr[q + 1]
+        if end > start:
+            lr[nm.indices[start:end]] = np.log10(p.not_lr)
+        lr = lr.astype(np.float32)
+        if own:
+            self._remember(("o", q), lr)
+        return lr
+
+    def _noise(self, counts: np.ndarray) -> np.ndarray | float:
+        p = self.params
+        if not p.sparse_rho:
+            return p.epsilon
+        return np.clip(p.epsilon * (p.sparse_n0 / np.maximum(counts, 1.0)) ** p.sparse_rho, 0.2 * p.epsilon, 0.5)
+
+    def excluded_lr(self, q: int, matrix: sparse.csc_matrix | None = None) -> np.ndarray:
+        own = matrix is None
+        if own:
+            cached = self._cache.get(("x", q))
+            if cached is not None:
+                self._cache.move_to_end(("x", q))
+                return cached
+        m = self.index.matrix if matrix is None else matrix
+        p = self.params
+        bg = float(self.index.background[q])
+        has = np.zeros(m.shape[0], dtype=np.float32)
+        start, end = m.indptr[q], m.indptr[q + 1]
+        has[m.indices[start:end]] = m.data[start:end]
+        lr = (np.log10(1.0 - (1.0 - p.epsilon) * has) - np.log10(1.0 - (1.0 - p.epsilon) * bg)) * p.excluded_weight
+        if p.excluded_relevance:
+            # case reports name the absent features that matter for the diagnosis: an excluded
+            # term related to a candidate's phenotype is evidence of relevance
+            relevance = self.observed_lr(q, matrix, None if own else _empty_like(matrix))
+            lr = lr + p.excluded_relevance * np.maximum(relevance, 0.0)
+        lr = lr.astype(np.float32)
+        if own:
+            self._remember(("x", q), lr)
+        return lr
+
+    def _remember(self, key: tuple[str, int], value: np.ndarray) -> None:
+        self._cache[key] = value
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    # ------------------------------------------------------------------ whole query
+    def context_lr(self, query: CheckedQuery, rows: np.ndarray | None = None) -> np.ndarray:
+        """log10 LR of onset and sex, for all candidates (or the given rows)."""
+        k = self.index.size if rows is None else len(rows)
+        out = np.zeros(k, dtype=np.float32)
+        if query.onset_years is not None:
+            lo, hi, has = self._onset
+            if rows is not None:
+                lo, hi, has = lo[rows], hi[rows], has[rows]
+            age = query.onset_years
+            inside = ((lo - 0.5 <= age) & (age <= hi + 1.0)).any(axis=1)
+            out[has & ~inside] += np.log10(self.params.onset_mismatch_lr)
+        if query.sex == "female":
+            x = self._x_linked if rows is None else self._x_linked[rows]
+            out[x] += np.log10(self.params.sex_mismatch_lr)
+        return out
+
+    def prior(self, counts: np.ndarray | None = None) -> np.ndarray:
+        n = self.index.annotation_counts if counts is None else counts
+        return (-self.params.richness_penalty * np.log10(np.maximum(n, 1.0))).astype(np.float32)
+
+    def related_terms(self, query: CheckedQuery) -> np.ndarray:
+        """Terms whose annotations the query speaks about: its terms, their ancestors and
+        descendants."""
+        parts = [self.index.ancestors(q) for q in (*query.observed, *query.excluded)]
+        parts += [self.index.descendants(q) for q in (*query.observed, *query.excluded)]
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int32)
+
+    def omission_lr(self, query: CheckedQuery, omission: sparse.csc_matrix | None = None) -> np.ndarray:
+        """log10 LR of not mentioning the candidate's features the query says nothing about."""
+        if not self.params.omission_rate:
+            return np.zeros(self.index.size if omission is None else omission.shape[0], dtype=np.float32)
+        om = self._omission if omission is None else omission
+        total = self._omission_total if omission is None else np.asarray(om.sum(axis=1)).ravel()
+        covered = np.asarray(om[:, self.related_terms(query)].sum(axis=1)).ravel()
+        return (total - covered).astype(np.float32)
+
+    def scores(self, query: CheckedQuery) -> np.ndarray:
+        total = self.context_lr(query) + self.prior() + self.omission_lr(query)
+        for q in query.observed:
+            total += self.observed_lr(q)
+        for q in query.excluded:
+            total += self.excluded_lr(q)
+        return total
+
+    def score_rows(self, query: CheckedQuery, matrix: sparse.csc_matrix, not_matrix: sparse.csc_matrix,
+                   direct: sparse.csc_matrix, like: int) -> float:
+        """The score of one candidate given its own (e.g. leakage-filtered) one-row matrices;
+        onset and sex are taken from candidate ``like``."""
+        counts = np.asarray([float(direct.nnz)], dtype=np.float32)
+        total = float(self.context_lr(query, rows=np.asarray([like]))[0]) + float(self.prior(counts)[0])
+        total += float(self.omission_lr(query, _omission_matrix(direct, self.params.omission_rate))[0])
+        for q in query.observed:
+            total += float(self.observed_lr(q, matrix, not_matrix, direct, counts)[0])
+        for q in query.excluded:
+            total += float(self.excluded_lr(q, matrix)[0])
+        return total
+
+    def posterior(self, scores: np.ndarray) -> np.ndarray:
+        """Post-test probabilities from log10 scores with a uniform pretest probability."""
+        z = scores.astype(np.float64) / self.params.temperature * np.log(10.0)
+        z -= z.max()
+        e = np.exp(z)
+        return e / e.sum()
+
+
+def _maximum_into(target: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
+    """target[rows] = max(target[rows], values); rows of one CSC column are unique."""
+    np.maximum(target[rows], values, out=values)
+    target[rows] = values
+
+
+def _onset_arrays(index: DiagnosisIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    width = max((len(c.onset) for c in index.candidates), default=0) or 1
+    lo = np.full((index.size, width), np.inf, dtype=np.float32)
+    hi = np.full((index.size, width), -np.inf, dtype=np.float32)
+    for k, c in enumerate(index.candidates):
+        for j, (a, b) in enumerate(c.onset):
+            lo[k, j], hi[k, j] = a, b
+    has = np.fromiter((bool(c.onset) for c in index.candidates), dtype=bool, count=index.size)
+    return lo, hi, has
+
+
+def _empty_like(matrix: sparse.csc_matrix) -> sparse.csc_matrix:
+    return sparse.csc_matrix(matrix.shape, dtype=np.float32)
+
+
+def _omission_matrix(direct: sparse.csc_matrix, rate: float) -> sparse.csc_matrix:
+    om = direct.copy().astype(np.float32)
+    om.data = np.log10(1.0 - rate * np.minimum(om.data, 1.0)).astype(np.float32)
+    return om
