@@ -28,6 +28,8 @@ from rarecare.care import service as care
 from rarecare.care.models import CentreLevel
 from rarecare.care.schemas import CentreIn
 from rarecare.config import Settings
+from rarecare.diagnosis import service as diagnosis_service
+from rarecare.diagnosis.routes import get_engine
 from rarecare.knowledge import KnowledgeBase, load_knowledge
 from rarecare.storage import make_engine
 from rarecare.storage.migrate import upgrade
@@ -123,6 +125,9 @@ def settings(engine: Engine, tmp_path: Path) -> Settings:
 def app(settings: Settings, db: Session, kb: KnowledgeBase) -> FastAPI:
     application = create_app(settings)
     application.dependency_overrides[get_knowledge] = lambda: kb
+    application.dependency_overrides[get_engine] = lambda: diagnosis_service.engine_for(
+        kb, KNOWLEDGE_CACHE
+    )
 
     def session_override() -> Iterator[Session]:
         try:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from rarecare.access import Role
 from rarecare.catalogue.cli import catalogue_app, hpo_app
 from rarecare.clikit import OPERATOR, knowledge, load_settings, session_scope
+from rarecare.diagnosis.cli import bench_app, diagnose
 from rarecare.lists.cli import lists_app
 
 app = typer.Typer(
@@ -27,6 +28,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(hpo_app, name="hpo")
 app.add_typer(lists_app, name="lists")
+app.add_typer(bench_app, name="bench")
+app.command("diagnose")(diagnose)
 
 
 @app.command()

@@ -20,6 +20,7 @@ from rarecare.knowledge import load_knowledge
 from rarecare.storage import make_engine, make_sessionmaker
 from rarecare.storage.migrate import upgrade
 from rarecare.web import create_app
+from tests.conftest import KNOWLEDGE_CACHE
 
 CHROMIUM = os.environ.get("RARECARE_TEST_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -44,6 +45,8 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     var_dir: Path = tmp_path_factory.mktemp("live")
+    KNOWLEDGE_CACHE.mkdir(parents=True, exist_ok=True)
+    (var_dir / "cache").symlink_to(KNOWLEDGE_CACHE)  # share the warm knowledge and diagnosis caches
     settings = Settings(
         database_url=f"sqlite:///{var_dir / 'live.sqlite3'}", demo=True, var_dir=var_dir
     )

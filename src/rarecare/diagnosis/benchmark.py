@@ -66,8 +66,13 @@ def correct_rows(kb: KnowledgeBase, index: DiagnosisIndex, disease: str) -> list
     return sorted({index.code_index[c] for c in codes if c in index.code_index})
 
 
-def _one_row(kb: KnowledgeBase, index: DiagnosisIndex, row: int, drop_pmids: set[str],
-             cache: dict[str, list[str]]) -> tuple[sparse.csc_matrix, sparse.csc_matrix, sparse.csc_matrix]:
+def _one_row(
+    kb: KnowledgeBase,
+    index: DiagnosisIndex,
+    row: int,
+    drop_pmids: set[str],
+    cache: dict[str, list[str]],
+) -> tuple[sparse.csc_matrix, sparse.csc_matrix, sparse.csc_matrix]:
     annotations = [a for a in index.annotations[row] if not drop_pmids.intersection(a.references)]
     for a in annotations:
         if a.hpo_id in index.term_index and a.hpo_id not in cache:
@@ -77,15 +82,25 @@ def _one_row(kb: KnowledgeBase, index: DiagnosisIndex, row: int, drop_pmids: set
     m = _row(present, shape)
     dm = _row(direct, shape)
     not_cols = sorted({j for i in negated for j in _descendants(kb, index, i)})
-    nm = sparse.csc_matrix((np.ones(len(not_cols), dtype=np.float32),
-                            (np.zeros(len(not_cols), dtype=np.int32), not_cols)), shape=shape)
+    nm = sparse.csc_matrix(
+        (
+            np.ones(len(not_cols), dtype=np.float32),
+            (np.zeros(len(not_cols), dtype=np.int32), not_cols),
+        ),
+        shape=shape,
+    )
     return m, nm, dm
 
 
 def _row(values: dict[int, float], shape: tuple[int, int]) -> sparse.csc_matrix:
     cols = list(values)
-    return sparse.csc_matrix((np.asarray([values[c] for c in cols], dtype=np.float32),
-                              (np.zeros(len(cols), dtype=np.int32), cols)), shape=shape)
+    return sparse.csc_matrix(
+        (
+            np.asarray([values[c] for c in cols], dtype=np.float32),
+            (np.zeros(len(cols), dtype=np.int32), cols),
+        ),
+        shape=shape,
+    )
 
 
 def _ancestor_ids(index: DiagnosisIndex, t: int) -> list[str]:
@@ -93,11 +108,21 @@ def _ancestor_ids(index: DiagnosisIndex, t: int) -> list[str]:
 
 
 def _descendants(kb: KnowledgeBase, index: DiagnosisIndex, t: int) -> list[int]:
-    return [index.term_index[d] for d in kb.ontology.descendants(index.terms[t]) if d in index.term_index]
+    return [
+        index.term_index[d]
+        for d in kb.ontology.descendants(index.terms[t])
+        if d in index.term_index
+    ]
 
 
-def run(kb: KnowledgeBase, scorer: Scorer, cases: Iterable[Case], *, leakage_free: bool = False,
-        progress: Callable[[int], None] | None = None) -> BenchmarkResult:
+def run(
+    kb: KnowledgeBase,
+    scorer: Scorer,
+    cases: Iterable[Case],
+    *,
+    leakage_free: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> BenchmarkResult:
     index = scorer.index
     results: list[CaseResult] = []
     ancestor_cache: dict[str, list[str]] = {}
@@ -107,9 +132,12 @@ def run(kb: KnowledgeBase, scorer: Scorer, cases: Iterable[Case], *, leakage_fre
         started = time.perf_counter()
         try:
             # terms newer than the packaged HPO are dropped (the product refuses them by name)
-            known = Query(observed=tuple(t for t in case.query.observed if kb.resolve_term(t)),
-                          excluded=tuple(t for t in case.query.excluded if kb.resolve_term(t)),
-                          sex=case.query.sex, onset_years=case.query.onset_years)
+            known = Query(
+                observed=tuple(t for t in case.query.observed if kb.resolve_term(t)),
+                excluded=tuple(t for t in case.query.excluded if kb.resolve_term(t)),
+                sex=case.query.sex,
+                onset_years=case.query.onset_years,
+            )
             checked = check(known, kb, index)
         except ValidationFailed:
             results.append(CaseResult(case.id, disease, None, None, time.perf_counter() - started))
@@ -153,14 +181,30 @@ def summarise(results: list[CaseResult], leakage_free: bool, version: str) -> Be
     latencies = sorted(r.seconds * 1000 for r in results)
 
     def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, round(p / 100 * (len(latencies) - 1)))] if latencies else 0.0
+        return (
+            latencies[min(len(latencies) - 1, round(p / 100 * (len(latencies) - 1)))]
+            if latencies
+            else 0.0
+        )
 
     return BenchmarkResult(
-        n_cases=n, n_evaluable=len(evaluable),
-        top1=share(1, n), top3=share(3, n), top10=share(10, n), mrr=mrr_sum / n if n else 0.0,
-        top1_evaluable=share(1, len(evaluable)), top3_evaluable=share(3, len(evaluable)),
-        top10_evaluable=share(10, len(evaluable)), mrr_evaluable=mrr_sum / len(evaluable) if evaluable else 0.0,
-        macro_top1=statistics.mean(sum(v) / len(v) for v in by_disease.values()) if by_disease else 0.0,
-        n_diseases=len(by_disease), latency_ms_p50=pct(50), latency_ms_p95=pct(95),
-        leakage_free=leakage_free, knowledge_version=version, cases=results,
+        n_cases=n,
+        n_evaluable=len(evaluable),
+        top1=share(1, n),
+        top3=share(3, n),
+        top10=share(10, n),
+        mrr=mrr_sum / n if n else 0.0,
+        top1_evaluable=share(1, len(evaluable)),
+        top3_evaluable=share(3, len(evaluable)),
+        top10_evaluable=share(10, len(evaluable)),
+        mrr_evaluable=mrr_sum / len(evaluable) if evaluable else 0.0,
+        macro_top1=statistics.mean(sum(v) / len(v) for v in by_disease.values())
+        if by_disease
+        else 0.0,
+        n_diseases=len(by_disease),
+        latency_ms_p50=pct(50),
+        latency_ms_p95=pct(95),
+        leakage_free=leakage_free,
+        knowledge_version=version,
+        cases=results,
     )

@@ -29,19 +29,30 @@ INDEX_FORMAT = 1
 
 # Onset terms (HPO "Onset" branch) with the age range they cover, in years.
 ONSET_YEARS: dict[str, tuple[float, float]] = {
-    "HP:0030674": (-1.0, 0.0),   # Antenatal onset
-    "HP:0011460": (-1.0, 0.0),   # Embryonal onset
-    "HP:0011461": (-1.0, 0.0),   # Fetal onset
-    "HP:0003577": (0.0, 0.0),    # Congenital onset
-    "HP:0003623": (0.0, 0.08),   # Neonatal onset
-    "HP:0003593": (0.0, 1.0),    # Infantile onset
-    "HP:0011463": (1.0, 5.0),    # Childhood onset
-    "HP:0410280": (1.0, 16.0),   # Pediatric onset
-    "HP:0003621": (5.0, 16.0),   # Juvenile onset
+    "HP:0030674": (-1.0, 0.0),  # Antenatal onset
+    "HP:0011460": (-1.0, 0.0),  # Embryonal onset
+    "HP:0011461": (-1.0, 0.0),  # Fetal onset
+    "HP:0003577": (0.0, 0.0),  # Congenital onset
+    "HP:0003623": (0.0, 0.08),  # Neonatal onset
+    "HP:0003593": (0.0, 1.0),  # Infantile onset
+    "HP:0011463": (1.0, 5.0),  # Childhood onset
+    "HP:0410280": (1.0, 16.0),  # Pediatric onset
+    "HP:0003621": (5.0, 16.0),  # Juvenile onset
     "HP:0003581": (16.0, 120.0),  # Adult onset
     "HP:0011462": (16.0, 40.0),  # Young adult onset
     "HP:0003596": (40.0, 60.0),  # Middle age onset
     "HP:0003584": (60.0, 120.0),  # Late onset
+}
+# Orphanet's average age of onset classes, in years
+ORPHANET_ONSET_YEARS: dict[str, tuple[float, float]] = {
+    "Antenatal": (-1.0, 0.0),
+    "Neonatal": (0.0, 0.08),
+    "Infancy": (0.0, 2.0),
+    "Childhood": (2.0, 11.0),
+    "Adolescent": (11.0, 18.0),
+    "Adult": (18.0, 120.0),
+    "Elderly": (60.0, 120.0),
+    "All ages": (-1.0, 120.0),
 }
 X_LINKED = {"HP:0001419", "HP:0001417"}  # X-linked recessive, X-linked inheritance
 X_LINKED_DOMINANT = "HP:0001423"
@@ -53,6 +64,9 @@ class BuildParams:
 
     default_frequency: float = 0.5  # annotations without a frequency
     min_frequency: float = 0.02  # floor for very rare / 0 frequency positive annotations
+    # an OMIM disease also takes the phenotype of Orphanet entities mapped to it as broader or
+    # narrower concepts (e.g. a gene-specific subtype and its clinical entity), scaled by this
+    borrow_weight: float = 0.0
 
 
 @dataclass
@@ -89,13 +103,13 @@ class DiagnosisIndex:
         return len(self.candidates)
 
     def ancestors(self, t: int) -> np.ndarray:
-        return self.anc_idx[self.anc_ptr[t]:self.anc_ptr[t + 1]]
+        return self.anc_idx[self.anc_ptr[t] : self.anc_ptr[t + 1]]
 
     def descendants(self, t: int) -> np.ndarray:
-        return self.desc_idx[self.desc_ptr[t]:self.desc_ptr[t + 1]]
+        return self.desc_idx[self.desc_ptr[t] : self.desc_ptr[t + 1]]
 
 
-def _candidates(kb: KnowledgeBase) -> list[tuple[Candidate, list[Annotation]]]:
+def _candidates(kb: KnowledgeBase, params: BuildParams) -> list[tuple[Candidate, list[Annotation]]]:
     """Merge each OMIM disease with its single exact ORPHA twin; keep the rest as they are."""
     out: list[tuple[Candidate, list[Annotation]]] = []
     merged_orpha: set[str] = set()
@@ -115,20 +129,49 @@ def _candidates(kb: KnowledgeBase) -> list[tuple[Candidate, list[Annotation]]]:
                 if twin in merged_orpha:
                     codes.append(twin)
                     annotations.extend(kb.diseases[twin].annotations)
-        out.append((Candidate(key=disease.code, codes=tuple(codes), name=disease.name,
-                              source=disease.source), annotations))
+            if params.borrow_weight:
+                for x in disease.equivalents:
+                    related = kb.diseases.get(x.code)
+                    if x.relation in ("broader", "narrower") and related is not None:
+                        annotations.extend(
+                            a._replace(
+                                frequency=(
+                                    a.frequency
+                                    if a.frequency is not None
+                                    else params.default_frequency
+                                )
+                                * params.borrow_weight
+                            )
+                            for a in related.phenotypes
+                            if not a.negated
+                        )
+        out.append(
+            (
+                Candidate(
+                    key=disease.code, codes=tuple(codes), name=disease.name, source=disease.source
+                ),
+                annotations,
+            )
+        )
     return out
 
 
-def _onset_and_inheritance(kb: KnowledgeBase, codes: tuple[str, ...],
-                           annotations: list[Annotation]) -> tuple[tuple[tuple[float, float], ...], bool]:
-    ranges = {ONSET_YEARS[a.hpo_id] for a in annotations if a.aspect == "C" and a.hpo_id in ONSET_YEARS}
+def _onset_and_inheritance(
+    kb: KnowledgeBase, codes: tuple[str, ...], annotations: list[Annotation]
+) -> tuple[tuple[tuple[float, float], ...], bool]:
+    ranges = {
+        ONSET_YEARS[a.hpo_id] for a in annotations if a.aspect == "C" and a.hpo_id in ONSET_YEARS
+    }
     inheritance = {a.hpo_id for a in annotations if a.aspect == "I"}
     for code in codes:
         disease: Disease | None = kb.diseases.get(code)
         if disease is not None and any("X-linked recessive" in i for i in disease.inheritance):
             inheritance.add("HP:0001419")
-    x_linked = bool(inheritance & X_LINKED) and X_LINKED_DOMINANT not in inheritance and len(inheritance) == 1
+    x_linked = (
+        bool(inheritance & X_LINKED)
+        and X_LINKED_DOMINANT not in inheritance
+        and len(inheritance) == 1
+    )
     return tuple(sorted(ranges)), x_linked
 
 
@@ -148,13 +191,20 @@ def informative_ancestors(kb: KnowledgeBase, term_id: str) -> list[str]:
                     seen[p] = depth
                     nxt.append(p)
         frontier = nxt
-    return [t for t, _d in sorted(seen.items(), key=lambda kv: kv[1])
-            if t not in (ROOT, PHENOTYPIC_ABNORMALITY)]
+    return [
+        t
+        for t, _d in sorted(seen.items(), key=lambda kv: kv[1])
+        if t not in (ROOT, PHENOTYPIC_ABNORMALITY)
+    ]
 
 
-def propagate(annotations: list[Annotation] | tuple[Annotation, ...], index_terms: dict[str, int],
-              ancestors: dict[str, list[str]], params: BuildParams, kb: KnowledgeBase,
-              ) -> tuple[dict[int, float], set[int], dict[int, float]]:
+def propagate(
+    annotations: list[Annotation] | tuple[Annotation, ...],
+    index_terms: dict[str, int],
+    ancestors: dict[str, list[str]],
+    params: BuildParams,
+    kb: KnowledgeBase,
+) -> tuple[dict[int, float], set[int], dict[int, float]]:
     """Noisy-OR of positive phenotype annotations up the ontology, the set of NOT-annotated
     terms, and the unpropagated (direct) probabilities. Obsolete ids resolve to replacements."""
     present: dict[int, float] = {}
@@ -172,7 +222,11 @@ def propagate(annotations: list[Annotation] | tuple[Annotation, ...], index_term
         if a.negated or a.frequency == 0.0:
             negated.add(index_terms[term_id])
             continue
-        f = params.default_frequency if a.frequency is None else max(a.frequency, params.min_frequency)
+        f = (
+            params.default_frequency
+            if a.frequency is None
+            else max(a.frequency, params.min_frequency)
+        )
         own = index_terms[term_id]
         direct[own] = 1.0 - (1.0 - direct.get(own, 0.0)) * (1.0 - f)
         for anc in ancestors[term_id]:
@@ -184,7 +238,11 @@ def propagate(annotations: list[Annotation] | tuple[Annotation, ...], index_term
 def build_index(kb: KnowledgeBase, params: BuildParams | None = None) -> DiagnosisIndex:
     params = params or BuildParams()
     started = time.perf_counter()
-    terms = [t.id for t in kb.ontology.terms.values() if not t.obsolete and kb.ontology.is_phenotypic(t.id)]
+    terms = [
+        t.id
+        for t in kb.ontology.terms.values()
+        if not t.obsolete and kb.ontology.is_phenotypic(t.id)
+    ]
     term_index = {t: i for i, t in enumerate(terms)}
     ancestors = {t: [a for a in informative_ancestors(kb, t) if a in term_index] for t in terms}
     anc_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
@@ -195,13 +253,13 @@ def build_index(kb: KnowledgeBase, params: BuildParams | None = None) -> Diagnos
     anc_idx = np.asarray(anc_list, dtype=np.int32)
     below: list[list[int]] = [[] for _ in terms]
     for i in range(len(terms)):
-        for a in anc_idx[anc_ptr[i]:anc_ptr[i + 1]]:
+        for a in anc_idx[anc_ptr[i] : anc_ptr[i + 1]]:
             below[int(a)].append(i)
     desc_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
     desc_ptr[1:] = np.cumsum([len(b) for b in below])
     desc_idx = np.asarray([i for b in below for i in b], dtype=np.int32)
 
-    pairs = _candidates(kb)
+    pairs = _candidates(kb, params)
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
@@ -234,20 +292,40 @@ def build_index(kb: KnowledgeBase, params: BuildParams | None = None) -> Diagnos
         annotations.append(tuple(a for a in anns if a.aspect == "P"))
     shape = (len(candidates), len(terms))
     matrix = sparse.csc_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)), shape=shape)
-    direct_matrix = sparse.csc_matrix((np.asarray(d_vals, dtype=np.float32), (d_rows, d_cols)), shape=shape)
-    not_matrix = sparse.csc_matrix((np.ones(len(not_rows), dtype=np.float32), (not_rows, not_cols)), shape=shape)
+    direct_matrix = sparse.csc_matrix(
+        (np.asarray(d_vals, dtype=np.float32), (d_rows, d_cols)), shape=shape
+    )
+    not_matrix = sparse.csc_matrix(
+        (np.ones(len(not_rows), dtype=np.float32), (not_rows, not_cols)), shape=shape
+    )
     not_matrix.data[:] = 1.0  # duplicates summed by the constructor
     background = np.asarray(matrix.sum(axis=0)).ravel() / len(candidates)
     background = np.maximum(background, 0.5 / len(candidates)).astype(np.float32)
     code_index = {code: k for k, c in enumerate(candidates) for code in c.codes}
     index = DiagnosisIndex(
-        knowledge_version=_kb_version(kb), build=params, terms=terms, term_index=term_index,
-        candidates=candidates, code_index=code_index, matrix=matrix, direct=direct_matrix,
-        background=background, annotation_counts=np.asarray(counts, dtype=np.float32),
-        anc_ptr=anc_ptr, anc_idx=anc_idx, desc_ptr=desc_ptr, desc_idx=desc_idx, not_matrix=not_matrix, annotations=annotations,
+        knowledge_version=_kb_version(kb),
+        build=params,
+        terms=terms,
+        term_index=term_index,
+        candidates=candidates,
+        code_index=code_index,
+        matrix=matrix,
+        direct=direct_matrix,
+        background=background,
+        annotation_counts=np.asarray(counts, dtype=np.float32),
+        anc_ptr=anc_ptr,
+        anc_idx=anc_idx,
+        desc_ptr=desc_ptr,
+        desc_idx=desc_idx,
+        not_matrix=not_matrix,
+        annotations=annotations,
     )
-    log.info("diagnosis index: %d candidates x %d terms in %.1f s", len(candidates), len(terms),
-             time.perf_counter() - started)
+    log.info(
+        "diagnosis index: %d candidates x %d terms in %.1f s",
+        len(candidates),
+        len(terms),
+        time.perf_counter() - started,
+    )
     return index
 
 
@@ -267,7 +345,9 @@ def index_cache_key(kb: KnowledgeBase, params: BuildParams) -> str:
     return f"diagnosis-v{INDEX_FORMAT}-{digest.hexdigest()[:16]}.pickle"
 
 
-def load_index(kb: KnowledgeBase, cache_dir: Path | None, params: BuildParams | None = None) -> DiagnosisIndex:
+def load_index(
+    kb: KnowledgeBase, cache_dir: Path | None, params: BuildParams | None = None
+) -> DiagnosisIndex:
     """The index from the on-disk cache when current, else built (and cached)."""
     import gc
 

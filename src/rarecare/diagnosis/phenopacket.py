@@ -10,20 +10,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from google.protobuf.json_format import ParseError
-from google.protobuf.json_format import Parse as parse_json
+from google.protobuf import json_format
 from phenopackets import Phenopacket
 
-from rarecare.diagnosis.query import Query
+from rarecare.diagnosis.query import ONSET_CLASS_YEARS, Query
 from rarecare.errors import FieldError, ValidationFailed
 
-_DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?")
-# HPO onset classes as a representative age in years
-_ONSET_CLASS_YEARS = {
-    "HP:0030674": -0.5, "HP:0011460": -0.5, "HP:0011461": -0.3, "HP:0034199": -0.3, "HP:0003577": 0.0,
-    "HP:0003623": 0.02, "HP:0003593": 0.5, "HP:0011463": 3.0, "HP:0410280": 8.0, "HP:0003621": 10.0,
-    "HP:0003581": 30.0, "HP:0011462": 25.0, "HP:0003596": 50.0, "HP:0003584": 65.0,
-}
+_DURATION = re.compile(
+    r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+)
 _SEX = {1: "female", 2: "male", 3: "other"}
 
 
@@ -49,7 +44,7 @@ def _onset_years(element: object) -> float | None:
         return iso_years(age.iso8601duration)
     klass = getattr(element, "ontology_class", None)
     if klass is not None and klass.id:
-        return _ONSET_CLASS_YEARS.get(klass.id)
+        return ONSET_CLASS_YEARS.get(klass.id)
     gestational = getattr(element, "gestational_age", None)
     if gestational is not None and gestational.weeks:
         return -0.5
@@ -58,10 +53,11 @@ def _onset_years(element: object) -> float | None:
 
 def parse(text: str, source: str = "phenopacket") -> Case:
     try:
-        packet = parse_json(text, Phenopacket())
-    except ParseError as exc:
-        raise ValidationFailed(f"{source} is not a valid GA4GH Phenopacket v2.",
-                               [FieldError("phenopacket", str(exc))]) from exc
+        packet = json_format.Parse(text, Phenopacket())
+    except json_format.ParseError as exc:
+        raise ValidationFailed(
+            f"{source} is not a valid GA4GH Phenopacket v2.", [FieldError("phenopacket", str(exc))]
+        ) from exc
     observed = tuple(f.type.id for f in packet.phenotypic_features if not f.excluded)
     excluded = tuple(f.type.id for f in packet.phenotypic_features if f.excluded)
     onset: float | None = None
@@ -69,16 +65,32 @@ def parse(text: str, source: str = "phenopacket") -> Case:
         if disease.HasField("onset"):
             onset = _onset_years(disease.onset)
     if onset is None:
-        ages = [_onset_years(f.onset) for f in packet.phenotypic_features if f.HasField("onset") and not f.excluded]
+        ages = [
+            _onset_years(f.onset)
+            for f in packet.phenotypic_features
+            if f.HasField("onset") and not f.excluded
+        ]
         known = [a for a in ages if a is not None]
         onset = min(known) if known else None
     diseases = tuple(d.term.id for d in packet.diseases if not d.excluded)
     if not diseases:
-        diseases = tuple(i.diagnosis.disease.id for i in packet.interpretations if i.diagnosis.disease.id)
-    pmids = tuple(r.id for r in packet.meta_data.external_references if r.id.upper().startswith("PMID:"))
-    return Case(id=packet.id or source, query=Query(observed=observed, excluded=excluded,
-                                                   sex=_SEX.get(int(packet.subject.sex)), onset_years=onset),
-                diseases=diseases, pmids=pmids)
+        diseases = tuple(
+            i.diagnosis.disease.id for i in packet.interpretations if i.diagnosis.disease.id
+        )
+    pmids = tuple(
+        r.id for r in packet.meta_data.external_references if r.id.upper().startswith("PMID:")
+    )
+    return Case(
+        id=packet.id or source,
+        query=Query(
+            observed=observed,
+            excluded=excluded,
+            sex=_SEX.get(int(packet.subject.sex)),
+            onset_years=onset,
+        ),
+        diseases=diseases,
+        pmids=pmids,
+    )
 
 
 def read_cases(path: Path, limit: int | None = None) -> Iterator[Case]:
@@ -93,8 +105,10 @@ def read_cases(path: Path, limit: int | None = None) -> Iterator[Case]:
                 return
         return
     with tarfile.open(path) as tar:
-        members = sorted((m for m in tar.getmembers() if m.isfile() and m.name.endswith(".json")),
-                         key=lambda m: m.name)
+        members = sorted(
+            (m for m in tar.getmembers() if m.isfile() and m.name.endswith(".json")),
+            key=lambda m: m.name,
+        )
         for member in members:
             fh = tar.extractfile(member)
             if fh is None:

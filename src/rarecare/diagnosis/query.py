@@ -10,6 +10,62 @@ from rarecare.errors import FieldError, ValidationFailed
 from rarecare.knowledge import KnowledgeBase
 
 SEXES = ("female", "male", "other", "unknown")
+# HPO onset classes as a representative age in years
+ONSET_CLASS_YEARS = {
+    "HP:0030674": -0.5,
+    "HP:0011460": -0.5,
+    "HP:0011461": -0.3,
+    "HP:0034199": -0.3,
+    "HP:0003577": 0.0,
+    "HP:0003623": 0.02,
+    "HP:0003593": 0.5,
+    "HP:0011463": 3.0,
+    "HP:0410280": 8.0,
+    "HP:0003621": 10.0,
+    "HP:0003581": 30.0,
+    "HP:0011462": 25.0,
+    "HP:0003596": 50.0,
+    "HP:0003584": 65.0,
+}
+
+
+def onset_years(value: str | float | None) -> float | None:
+    """An age at onset in years from a number, an ISO 8601 duration (P2Y6M) or an HPO onset
+    class (HP:0003593 infantile onset)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    text = value.strip()
+    if text.upper().startswith("HP:"):
+        if text.upper() not in ONSET_CLASS_YEARS:
+            raise ValidationFailed(
+                "The query cannot be ranked.",
+                [FieldError("onset", f"{text} is not an HPO onset class")],
+            )
+        return ONSET_CLASS_YEARS[text.upper()]
+    if text.upper().startswith("P"):
+        from rarecare.diagnosis.phenopacket import iso_years
+
+        years = iso_years(text.upper())
+        if years is None:
+            raise ValidationFailed(
+                "The query cannot be ranked.",
+                [FieldError("onset", f"{text!r} is not an ISO 8601 duration such as P2Y6M")],
+            )
+        return years
+    try:
+        return float(text)
+    except ValueError:
+        raise ValidationFailed(
+            "The query cannot be ranked.",
+            [
+                FieldError(
+                    "onset",
+                    f"{text!r}: expected years, an ISO 8601 duration (P2Y6M) or an HPO onset id",
+                )
+            ],
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -50,9 +106,19 @@ def check(query: Query, kb: KnowledgeBase, index: DiagnosisIndex) -> CheckedQuer
             current = resolution.term.id
             branch = kb.ontology.branch_of(current)
             if current not in index.term_index:
-                what = branch or "not a phenotypic abnormality"
-                errors.append(FieldError(field_name, f"{current} ({resolution.term.name}) is {what}, "
-                                         "not a phenotypic feature; give it as sex or onset, or leave it out"))
+                what = f"a {branch} term" if branch else "outside the phenotypic abnormality branch"
+                hint = (
+                    "; give the age at onset instead"
+                    if branch == "clinical course"
+                    else "; leave it out"
+                )
+                errors.append(
+                    FieldError(
+                        field_name,
+                        f"{current} ({resolution.term.name}) is {what}, "
+                        f"not a phenotypic feature{hint}",
+                    )
+                )
                 continue
             if current not in resolved[field_name]:
                 resolved[field_name].append(current)
@@ -60,7 +126,9 @@ def check(query: Query, kb: KnowledgeBase, index: DiagnosisIndex) -> CheckedQuer
             errors.append(FieldError(field_name, "unknown HPO ids: " + ", ".join(unknown)))
     both = set(resolved["observed"]) & set(resolved["excluded"])
     if both:
-        errors.append(FieldError("excluded", "observed and excluded at once: " + ", ".join(sorted(both))))
+        errors.append(
+            FieldError("excluded", "observed and excluded at once: " + ", ".join(sorted(both)))
+        )
     if not resolved["observed"] and not errors:
         errors.append(FieldError("observed", "give at least one observed HPO term"))
     if query.sex is not None and query.sex not in SEXES:
@@ -76,9 +144,15 @@ def check(query: Query, kb: KnowledgeBase, index: DiagnosisIndex) -> CheckedQuer
     kept = [t for t in observed if not any(o != t and t in ontology.ancestors(o) for o in observed)]
     excluded = resolved["excluded"]
     # excluding a term excludes everything below it
-    kept_ex = [t for t in excluded if not any(e != t and e in ontology.ancestors(t) for e in excluded)]
+    kept_ex = [
+        t for t in excluded if not any(e != t and e in ontology.ancestors(t) for e in excluded)
+    ]
     return CheckedQuery(
-        observed=[index.term_index[t] for t in kept], excluded=[index.term_index[t] for t in kept_ex],
-        sex=query.sex, onset_years=query.onset_years, observed_ids=kept, excluded_ids=kept_ex,
+        observed=[index.term_index[t] for t in kept],
+        excluded=[index.term_index[t] for t in kept_ex],
+        sex=query.sex,
+        onset_years=query.onset_years,
+        observed_ids=kept,
+        excluded_ids=kept_ex,
         warnings=warnings,
     )

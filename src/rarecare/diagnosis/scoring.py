@@ -28,6 +28,8 @@ from scipy import sparse
 from rarecare.diagnosis.model import DiagnosisIndex
 from rarecare.diagnosis.query import CheckedQuery
 
+Vector = np.ndarray
+
 
 @dataclass(frozen=True)
 class ScoringParams:
@@ -50,20 +52,29 @@ class Scorer:
     """Computes per-term log10 LR vectors over all candidates, with a bounded cache so that
     batches of cases sharing terms reuse them."""
 
-    def __init__(self, index: DiagnosisIndex, params: ScoringParams, cache_size: int = 4096) -> None:
+    def __init__(
+        self, index: DiagnosisIndex, params: ScoringParams, cache_size: int = 4096
+    ) -> None:
         self.index = index
         self.params = params
         self._cache: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._onset = _onset_arrays(index)
-        self._x_linked = np.fromiter((c.x_linked for c in index.candidates), dtype=bool, count=index.size)
+        self._x_linked = np.fromiter(
+            (c.x_linked for c in index.candidates), dtype=bool, count=index.size
+        )
         self._omission = _omission_matrix(index.direct, params.omission_rate)
         self._omission_total = np.asarray(self._omission.sum(axis=1)).ravel().astype(np.float32)
 
     # ------------------------------------------------------------------ per term
-    def observed_lr(self, q: int, matrix: sparse.csc_matrix | None = None,
-                    not_matrix: sparse.csc_matrix | None = None, direct: sparse.csc_matrix | None = None,
-                    counts: np.ndarray | None = None) -> np.ndarray:
+    def observed_lr(
+        self,
+        q: int,
+        matrix: sparse.csc_matrix | None = None,
+        not_matrix: sparse.csc_matrix | None = None,
+        direct: sparse.csc_matrix | None = None,
+        counts: np.ndarray | None = None,
+    ) -> np.ndarray:
         """log10 LR of observing term q, for every row of ``matrix`` (default: all candidates)."""
         own = matrix is None
         if own:
@@ -99,15 +110,27 @@ class Scorer:
         lr = lr.astype(np.float32)
         if own:
             self._remember(("o", q), lr)
-        return lr
+        result: Vector = lr
+        return result
 
     def _noise(self, counts: np.ndarray) -> np.ndarray | float:
         p = self.params
         if not p.sparse_rho:
             return p.epsilon
-        return np.clip(p.epsilon * (p.sparse_n0 / np.maximum(counts, 1.0)) ** p.sparse_rho, 0.2 * p.epsilon, 0.5)
+        noise: Vector = np.clip(
+            p.epsilon * (p.sparse_n0 / np.maximum(counts, 1.0)) ** p.sparse_rho,
+            0.2 * p.epsilon,
+            0.5,
+        )
+        return noise
 
-    def excluded_lr(self, q: int, matrix: sparse.csc_matrix | None = None) -> np.ndarray:
+    def excluded_lr(
+        self,
+        q: int,
+        matrix: sparse.csc_matrix | None = None,
+        direct: sparse.csc_matrix | None = None,
+        counts: np.ndarray | None = None,
+    ) -> np.ndarray:
         own = matrix is None
         if own:
             cached = self._cache.get(("x", q))
@@ -120,16 +143,23 @@ class Scorer:
         has = np.zeros(m.shape[0], dtype=np.float32)
         start, end = m.indptr[q], m.indptr[q + 1]
         has[m.indices[start:end]] = m.data[start:end]
-        lr = (np.log10(1.0 - (1.0 - p.epsilon) * has) - np.log10(1.0 - (1.0 - p.epsilon) * bg)) * p.excluded_weight
+        lr = (
+            np.log10(1.0 - (1.0 - p.epsilon) * has) - np.log10(1.0 - (1.0 - p.epsilon) * bg)
+        ) * p.excluded_weight
         if p.excluded_relevance:
             # case reports name the absent features that matter for the diagnosis: an excluded
             # term related to a candidate's phenotype is evidence of relevance
-            relevance = self.observed_lr(q, matrix, None if own else _empty_like(matrix))
+            relevance = (
+                self.observed_lr(q)
+                if own
+                else self.observed_lr(q, matrix, _empty_like(matrix), direct, counts)
+            )
             lr = lr + p.excluded_relevance * np.maximum(relevance, 0.0)
         lr = lr.astype(np.float32)
         if own:
             self._remember(("x", q), lr)
-        return lr
+        result: Vector = lr
+        return result
 
     def _remember(self, key: tuple[str, int], value: np.ndarray) -> None:
         self._cache[key] = value
@@ -155,7 +185,10 @@ class Scorer:
 
     def prior(self, counts: np.ndarray | None = None) -> np.ndarray:
         n = self.index.annotation_counts if counts is None else counts
-        return (-self.params.richness_penalty * np.log10(np.maximum(n, 1.0))).astype(np.float32)
+        result: Vector = (-self.params.richness_penalty * np.log10(np.maximum(n, 1.0))).astype(
+            np.float32
+        )
+        return result
 
     def related_terms(self, query: CheckedQuery) -> np.ndarray:
         """Terms whose annotations the query speaks about: its terms, their ancestors and
@@ -164,14 +197,19 @@ class Scorer:
         parts += [self.index.descendants(q) for q in (*query.observed, *query.excluded)]
         return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int32)
 
-    def omission_lr(self, query: CheckedQuery, omission: sparse.csc_matrix | None = None) -> np.ndarray:
+    def omission_lr(
+        self, query: CheckedQuery, omission: sparse.csc_matrix | None = None
+    ) -> np.ndarray:
         """log10 LR of not mentioning the candidate's features the query says nothing about."""
         if not self.params.omission_rate:
-            return np.zeros(self.index.size if omission is None else omission.shape[0], dtype=np.float32)
+            return np.zeros(
+                self.index.size if omission is None else omission.shape[0], dtype=np.float32
+            )
         om = self._omission if omission is None else omission
         total = self._omission_total if omission is None else np.asarray(om.sum(axis=1)).ravel()
         covered = np.asarray(om[:, self.related_terms(query)].sum(axis=1)).ravel()
-        return (total - covered).astype(np.float32)
+        result: Vector = (total - covered).astype(np.float32)
+        return result
 
     def scores(self, query: CheckedQuery) -> np.ndarray:
         total = self.context_lr(query) + self.prior() + self.omission_lr(query)
@@ -179,19 +217,30 @@ class Scorer:
             total += self.observed_lr(q)
         for q in query.excluded:
             total += self.excluded_lr(q)
-        return total
+        result: Vector = total
+        return result
 
-    def score_rows(self, query: CheckedQuery, matrix: sparse.csc_matrix, not_matrix: sparse.csc_matrix,
-                   direct: sparse.csc_matrix, like: int) -> float:
+    def score_rows(
+        self,
+        query: CheckedQuery,
+        matrix: sparse.csc_matrix,
+        not_matrix: sparse.csc_matrix,
+        direct: sparse.csc_matrix,
+        like: int,
+    ) -> float:
         """The score of one candidate given its own (e.g. leakage-filtered) one-row matrices;
         onset and sex are taken from candidate ``like``."""
         counts = np.asarray([float(direct.nnz)], dtype=np.float32)
-        total = float(self.context_lr(query, rows=np.asarray([like]))[0]) + float(self.prior(counts)[0])
-        total += float(self.omission_lr(query, _omission_matrix(direct, self.params.omission_rate))[0])
+        total = float(self.context_lr(query, rows=np.asarray([like]))[0]) + float(
+            self.prior(counts)[0]
+        )
+        total += float(
+            self.omission_lr(query, _omission_matrix(direct, self.params.omission_rate))[0]
+        )
         for q in query.observed:
             total += float(self.observed_lr(q, matrix, not_matrix, direct, counts)[0])
         for q in query.excluded:
-            total += float(self.excluded_lr(q, matrix)[0])
+            total += float(self.excluded_lr(q, matrix, direct, counts)[0])
         return total
 
     def posterior(self, scores: np.ndarray) -> np.ndarray:
@@ -199,7 +248,8 @@ class Scorer:
         z = scores.astype(np.float64) / self.params.temperature * np.log(10.0)
         z -= z.max()
         e = np.exp(z)
-        return e / e.sum()
+        result: Vector = e / e.sum()
+        return result
 
 
 def _maximum_into(target: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:

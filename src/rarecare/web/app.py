@@ -26,6 +26,8 @@ from rarecare.care.routes import pages as care_pages
 from rarecare.catalogue.routes import api as catalogue_api
 from rarecare.catalogue.routes import pages as catalogue_pages
 from rarecare.config import Settings
+from rarecare.diagnosis.routes import api as diagnosis_api
+from rarecare.diagnosis.routes import pages as diagnosis_pages
 from rarecare.guidelines.routes import api as guidelines_api
 from rarecare.guidelines.routes import pages as guidelines_pages
 from rarecare.knowledge import load_knowledge
@@ -87,6 +89,8 @@ def create_app(settings: Settings) -> FastAPI:
         lists_api,
         guidelines_pages,
         guidelines_api,
+        diagnosis_pages,
+        diagnosis_api,
         pages.router,
         accounts_pages,
         accounts_api,

@@ -131,7 +131,7 @@ def _overview_route(module: str) -> None:
     )
 
 
-MODULES_WITH_OWN_PAGE = {"catalogue"}
+MODULES_WITH_OWN_PAGE = {"catalogue", "diagnosis"}
 
 for _module in MODULES:
     if _module not in MODULES_WITH_OWN_PAGE:

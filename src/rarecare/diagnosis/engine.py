@@ -1,0 +1,259 @@
+"""The diagnosis engine's public face: rank every candidate for a query, with explanations."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rarecare.diagnosis.model import BuildParams, DiagnosisIndex, load_index
+from rarecare.diagnosis.query import CheckedQuery, Query, check
+from rarecare.diagnosis.scoring import Scorer, ScoringParams
+from rarecare.knowledge import KnowledgeBase
+
+# Tuned on the development split (see docs/benchmarks.md and bench/bench_diagnosis.py).
+DEFAULT_PARAMS = ScoringParams(
+    excluded_weight=0.0, excluded_relevance=0.4, beta=1.5, beta_sibling=2.0, omission_rate=0.1
+)
+DEFAULT_BUILD = BuildParams(borrow_weight=0.6)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one query term did to one disease's score."""
+
+    hpo_id: str
+    name: str
+    kind: str  # observed | excluded
+    log10_lr: float
+    # exact | annotation-below | annotation-above | shared-ancestor | not-annotated | contradiction
+    # | absent (excluded terms)
+    match: str
+    matched_id: str | None = None
+    matched_name: str | None = None
+    frequency: float | None = None
+
+
+@dataclass(frozen=True)
+class Feature:
+    hpo_id: str
+    name: str
+    frequency: float
+
+
+@dataclass
+class Explanation:
+    contributions: list[Contribution]
+    expected_not_observed: list[Feature]
+    contradictions: list[str]
+    context: list[str]
+
+
+@dataclass
+class RankedDisease:
+    rank: int
+    code: str
+    codes: tuple[str, ...]
+    name: str
+    score: float  # log10 composite likelihood ratio
+    probability: float  # post-test probability
+    explanation: Explanation | None = None
+
+
+@dataclass
+class Ranking:
+    results: list[RankedDisease]
+    warnings: list[str]
+    observed: list[str]
+    excluded: list[str]
+    candidates: int
+    knowledge_version: str
+    elapsed_ms: float
+    checked: CheckedQuery | None = field(default=None, repr=False)
+
+
+class DiagnosisEngine:
+    def __init__(
+        self, kb: KnowledgeBase, index: DiagnosisIndex, params: ScoringParams = DEFAULT_PARAMS
+    ) -> None:
+        self.kb = kb
+        self.index = index
+        self.scorer = Scorer(index, params)
+        self._rows = index.matrix.tocsr()
+        self._direct_rows = index.direct.tocsr()
+        self._not_rows = index.not_matrix.tocsr()
+
+    @classmethod
+    def load(
+        cls,
+        kb: KnowledgeBase,
+        cache_dir: Path | None,
+        params: ScoringParams = DEFAULT_PARAMS,
+        build: BuildParams | None = None,
+    ) -> DiagnosisEngine:
+        return cls(kb, load_index(kb, cache_dir, build), params)
+
+    def check(self, query: Query) -> CheckedQuery:
+        return check(query, self.kb, self.index)
+
+    def rank(self, query: Query, top: int = 10, explain: bool = True) -> Ranking:
+        started = time.perf_counter()
+        checked = self.check(query)
+        scores = self.scorer.scores(checked)
+        probability = self.scorer.posterior(scores)
+        top = max(1, min(top, self.index.size))
+        order = np.argpartition(-scores, top - 1)[:top]
+        order = order[np.argsort(-scores[order], kind="stable")]
+        results = []
+        for k in order.tolist():
+            candidate = self.index.candidates[k]
+            rank = 1 + int(np.count_nonzero(scores > scores[k]))
+            results.append(
+                RankedDisease(
+                    rank=rank,
+                    code=candidate.key,
+                    codes=candidate.codes,
+                    name=candidate.name,
+                    score=round(float(scores[k]), 4),
+                    probability=float(probability[k]),
+                    explanation=self.explain(checked, k) if explain else None,
+                )
+            )
+        return Ranking(
+            results=results,
+            warnings=checked.warnings,
+            observed=checked.observed_ids,
+            excluded=checked.excluded_ids,
+            candidates=self.index.size,
+            knowledge_version=self.index.knowledge_version,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            checked=checked,
+        )
+
+    def rank_batch(self, queries: list[Query]) -> list[np.ndarray]:
+        """Scores of every candidate for each query; term LR vectors are shared across the batch."""
+        return [self.scorer.scores(self.check(q)) for q in queries]
+
+    # ------------------------------------------------------------------ explanations
+    def _row(self, matrix: object, k: int) -> dict[int, float]:
+        m = matrix  # CSR
+        start, end = m.indptr[k], m.indptr[k + 1]  # type: ignore[attr-defined]
+        return dict(zip(m.indices[start:end].tolist(), m.data[start:end].tolist(), strict=True))  # type: ignore[attr-defined]
+
+    def explain(self, checked: CheckedQuery, k: int) -> Explanation:
+        index, terms, names = self.index, self.index.terms, self.kb.ontology.terms
+        present = self._row(self._rows, k)
+        direct = self._row(self._direct_rows, k)
+        negated = self._row(self._not_rows, k)
+        contributions: list[Contribution] = []
+        contradictions: list[str] = []
+        for q in checked.observed:
+            lr = float(self.scorer.observed_lr(q)[k])
+            qid = terms[q]
+            if q in negated:
+                contributions.append(
+                    Contribution(qid, names[qid].name, "observed", lr, "contradiction")
+                )
+                contradictions.append(
+                    f"{names[qid].name} ({qid}) is observed, but the disease is annotated "
+                    "as not having it"
+                )
+                continue
+            contributions.append(self._observed_match(q, lr, present, direct))
+        for q in checked.excluded:
+            lr = float(self.scorer.excluded_lr(q)[k])
+            qid = terms[q]
+            p = present.get(q, 0.0)
+            contributions.append(
+                Contribution(
+                    qid,
+                    names[qid].name,
+                    "excluded",
+                    lr,
+                    "absent" if p else "not-annotated",
+                    frequency=p or None,
+                )
+            )
+            if p >= 0.5:
+                contradictions.append(
+                    f"{names[qid].name} ({qid}) is excluded, but the disease shows it in "
+                    f"about {round(p * 100)}% of patients"
+                )
+        related = set(self.scorer.related_terms(checked).tolist())
+        expected = sorted(
+            ((t, f) for t, f in direct.items() if t not in related), key=lambda tf: -tf[1]
+        )[:8]
+        context = []
+        candidate = index.candidates[k]
+        if checked.onset_years is not None and candidate.onset:
+            inside = any(lo - 0.5 <= checked.onset_years <= hi + 1.0 for lo, hi in candidate.onset)
+            context.append(
+                ("onset fits" if inside else "onset does not fit")
+                + " the disease's onset annotations"
+            )
+        if checked.sex == "female" and candidate.x_linked:
+            context.append("X-linked recessive disease in a female patient")
+        return Explanation(
+            contributions=contributions,
+            expected_not_observed=[
+                Feature(terms[t], names[terms[t]].name, round(f, 3)) for t, f in expected
+            ],
+            contradictions=contradictions,
+            context=context,
+        )
+
+    def _observed_match(
+        self, q: int, lr: float, present: dict[int, float], direct: dict[int, float]
+    ) -> Contribution:
+        terms, names = self.index.terms, self.kb.ontology.terms
+        qid = terms[q]
+        if q in direct:
+            return Contribution(
+                qid,
+                names[qid].name,
+                "observed",
+                lr,
+                "exact",
+                qid,
+                names[qid].name,
+                round(direct[q], 3),
+            )
+        if q in present:
+            below = [t for t in self.index.descendants(q).tolist() if t in direct]
+            best = max(below, key=lambda t: direct[t]) if below else q
+            return Contribution(
+                qid,
+                names[qid].name,
+                "observed",
+                lr,
+                "annotation-below",
+                terms[best],
+                names[terms[best]].name,
+                round(present[q], 3),
+            )
+        for c in self.index.ancestors(q).tolist()[1:]:
+            if c in direct:
+                return Contribution(
+                    qid,
+                    names[qid].name,
+                    "observed",
+                    lr,
+                    "annotation-above",
+                    terms[c],
+                    names[terms[c]].name,
+                    round(direct[c], 3),
+                )
+            if c in present:
+                return Contribution(
+                    qid,
+                    names[qid].name,
+                    "observed",
+                    lr,
+                    "shared-ancestor",
+                    terms[c],
+                    names[terms[c]].name,
+                    round(present[c], 3),
+                )
+        return Contribution(qid, names[qid].name, "observed", lr, "not-annotated")

@@ -1,0 +1,86 @@
+import json
+from pathlib import Path
+
+from rarecare.diagnosis import DiagnosisEngine, benchmark
+from rarecare.diagnosis.phenopacket import iso_years, parse, read_cases
+
+
+def _packet(
+    case_id: str, disease: str, observed: list[str], excluded: list[str], pmid: str
+) -> dict[str, object]:
+    features: list[dict[str, object]] = [{"type": {"id": t, "label": t}} for t in observed]
+    features += [{"type": {"id": t, "label": t}, "excluded": True} for t in excluded]
+    return {
+        "id": case_id,
+        "subject": {"id": "p1", "sex": "FEMALE"},
+        "phenotypicFeatures": features,
+        "diseases": [
+            {
+                "term": {"id": disease, "label": disease},
+                "onset": {"age": {"iso8601duration": "P2Y"}},
+            }
+        ],
+        "metaData": {
+            "created": "2024-01-01T00:00:00Z",
+            "createdBy": "test",
+            "phenopacketSchemaVersion": "2.0",
+            "externalReferences": [{"id": pmid}],
+        },
+    }
+
+
+def write_cases(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    cases = [
+        _packet("alpha-1", "OMIM:100001", ["HP:0001638", "HP:0001324"], [], "PMID:1"),
+        _packet("beta-1", "OMIM:100002", ["HP:0001250", "HP:0001263"], ["HP:0001638"], "PMID:3"),
+        _packet("unknown-1", "OMIM:999999", ["HP:0001250"], [], "PMID:9"),
+    ]
+    for case in cases:
+        (folder / f"{case['id']}.json").write_text(json.dumps(case))
+    return folder
+
+
+def test_it_reads_phenopackets_with_the_schema(tmp_path: Path) -> None:
+    case = next(read_cases(write_cases(tmp_path / "cases")))
+    assert case.diseases == ("OMIM:100001",)
+    assert case.query.sex == "female"
+    assert case.query.onset_years == 2.0
+    assert case.pmids == ("PMID:1",)
+
+
+def test_it_rejects_a_file_that_is_not_a_phenopacket() -> None:
+    import pytest
+
+    from rarecare.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed):
+        parse('{"id": "x", "notAField": 1}')
+
+
+def test_iso_durations_become_years() -> None:
+    assert iso_years("P1Y6M") == 1.5
+    assert iso_years("P14D") == 14 / 365.25
+    assert iso_years("nonsense") is None
+
+
+def test_the_benchmark_counts_ranks_and_unevaluable_cases(
+    tiny_engine: DiagnosisEngine, tmp_path: Path
+) -> None:
+    cases = list(read_cases(write_cases(tmp_path / "cases")))
+    result = benchmark.run(tiny_engine.kb, tiny_engine.scorer, cases)
+    assert (result.n_cases, result.n_evaluable) == (3, 2)
+    assert result.top1 == 2 / 3
+    assert result.top1_evaluable == 1.0
+    assert result.mrr == 2 / 3
+
+
+def test_leakage_free_drops_the_cases_own_paper(
+    tiny_engine: DiagnosisEngine, tmp_path: Path
+) -> None:
+    cases = list(read_cases(write_cases(tmp_path / "cases")))[:1]
+    plain = benchmark.run(tiny_engine.kb, tiny_engine.scorer, cases).cases[0]
+    free = benchmark.run(tiny_engine.kb, tiny_engine.scorer, cases, leakage_free=True).cases[0]
+    # PMID:1 carried the OMIM Cardiomyopathy line; the ORPHA twin's line remains
+    assert free.score is not None and plain.score is not None
+    assert free.score < plain.score

@@ -1,0 +1,71 @@
+import re
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import Cast, login
+
+
+def test_the_rank_api_ranks_pompe_features_with_explanations(client: TestClient) -> None:
+    # infantile Pompe disease: hypertrophic cardiomyopathy, hypotonia, macroglossia, hepatomegaly,
+    # feeding difficulties, raised CK, respiratory insufficiency, cardiomegaly
+    body = {
+        "observed": [
+            "HP:0001639",
+            "HP:0001252",
+            "HP:0000158",
+            "HP:0002240",
+            "HP:0011968",
+            "HP:0003236",
+            "HP:0002093",
+            "HP:0001640",
+        ],
+        "excluded": ["HP:0001250"],
+        "onset": "HP:0003593",
+        "top": 3,
+    }
+    response = client.post("/api/diagnosis/rank", json=body)
+    assert response.status_code == 200, response.text
+    data = response.json()
+    codes = [c for r in data["results"] for c in r["codes"]]
+    assert {"OMIM:232300", "ORPHA:308552"} & set(codes)  # Pompe disease among the top 3
+    first = data["results"][0]
+    assert first["explanation"]["contributions"]
+    assert 0 < first["probability"] <= 1
+    assert data["candidates"] > 10000
+
+
+def test_the_rank_api_names_unknown_and_non_phenotype_ids(client: TestClient) -> None:
+    response = client.post(
+        "/api/diagnosis/rank", json={"observed": ["HP:0001638", "HP:1234567", "HP:0000006"]}
+    )
+    assert response.status_code == 422
+    messages = " ".join(d["message"] for d in response.json()["error"]["details"])
+    assert "HP:1234567" in messages
+    assert "mode of inheritance" in messages
+
+
+def test_the_rank_api_refuses_an_empty_query(client: TestClient) -> None:
+    assert client.post("/api/diagnosis/rank", json={"observed": []}).status_code == 422
+
+
+def test_the_workbench_needs_a_login(client: TestClient) -> None:
+    assert client.get("/diagnosis", follow_redirects=False).status_code == 303
+
+
+def test_the_workbench_adds_terms_and_ranks(client: TestClient, cast: Cast) -> None:
+    login(client, "clinician.a")
+    page = client.get("/diagnosis")
+    assert page.status_code == 200
+    suggestions = client.get("/diagnosis/terms", params={"q": "hypertrophic cardiomyopathy"}).text
+    assert "HP:0001639" in suggestions
+    panel = client.post(
+        "/diagnosis/workbench", data={"add_observed": "HP:0001639", "observed": ["HP:0003198"]}
+    )
+    assert panel.status_code == 200
+    assert re.search(r'name="observed" value="HP:0001639"', panel.text)
+    assert 'data-testid="ranking"' in panel.text
+    removed = client.post(
+        "/diagnosis/workbench",
+        data={"observed": ["HP:0001639", "HP:0003198"], "remove": "HP:0001639"},
+    )
+    assert 'value="HP:0001639"' not in removed.text
