@@ -4,8 +4,15 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "rarecare"
-FORBIDDEN_IN_ENGINES = ("fastapi", "starlette", "sqlalchemy", "alembic", "rarecare.web", "rarecare.storage",
-                        "jinja2")
+FORBIDDEN_IN_ENGINES = (
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "alembic",
+    "rarecare.web",
+    "rarecare.storage",
+    "jinja2",
+)
 FACES = {"routes.py", "cli.py"}  # the web and command-line faces of a package
 
 
@@ -32,12 +39,18 @@ def test_the_knowledge_and_diagnosis_engines_import_no_web_or_database_code() ->
 
 
 def test_services_do_not_import_the_web_layer() -> None:
-    offenders = [str(p.relative_to(SRC)) for p in SRC.glob("*/service.py")
-                 if any(n.startswith(("rarecare.web", "fastapi")) for n in _imports(p))]
+    offenders = [
+        str(p.relative_to(SRC))
+        for p in SRC.glob("*/service.py")
+        if any(n.startswith(("rarecare.web", "fastapi")) for n in _imports(p))
+    ]
     assert offenders == []
 
 
 def test_modules_stay_small() -> None:
-    large = [f"{p.relative_to(SRC)} ({n} lines)" for p in SRC.rglob("*.py")
-             if "migrations" not in p.parts and (n := len(p.read_text().splitlines())) > 600]
+    large = [
+        f"{p.relative_to(SRC)} ({n} lines)"
+        for p in SRC.rglob("*.py")
+        if "migrations" not in p.parts and (n := len(p.read_text().splitlines())) > 600
+    ]
     assert large == []

@@ -15,7 +15,12 @@ from rarecare.knowledge import KnowledgeBase
 
 # Tuned on the development split (see docs/benchmarks.md and bench/bench_diagnosis.py).
 DEFAULT_PARAMS = ScoringParams(
-    excluded_weight=0.0, excluded_relevance=0.4, beta=1.5, beta_sibling=2.0, omission_rate=0.1
+    excluded_weight=0.0,
+    excluded_relevance=0.4,
+    beta=1.5,
+    beta_sibling=2.0,
+    omission_rate=0.1,
+    resnik_weight=0.3,
 )
 DEFAULT_BUILD = BuildParams(borrow_weight=0.6)
 
@@ -91,7 +96,7 @@ class DiagnosisEngine:
         kb: KnowledgeBase,
         cache_dir: Path | None,
         params: ScoringParams = DEFAULT_PARAMS,
-        build: BuildParams | None = None,
+        build: BuildParams = DEFAULT_BUILD,
     ) -> DiagnosisEngine:
         return cls(kb, load_index(kb, cache_dir, build), params)
 

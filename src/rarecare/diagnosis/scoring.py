@@ -8,8 +8,16 @@ full, one at a more general level (q more specific than the annotation) or on a 
 counts discounted by how much rarer q is than the shared ancestor. A candidate that NOT-annotates
 q or an ancestor of q gets LR = ``not_lr`` (a contradiction).
 
+With ``resnik_weight`` the Resnik similarity of q to the candidate (information content, in
+nats, of the most informative term they share) is added, scaled.
+
 For an excluded term q: LR = (1 - (1 - eps) M[d, q]) / (1 - (1 - eps) bg[q]), raised to
-``excluded_weight``: a candidate that (almost) always shows q is contradicted.
+``excluded_weight``: a candidate that (almost) always shows q is contradicted. Case reports name
+the absent features that matter for the differential diagnosis, so with ``excluded_relevance``
+an excluded term also adds that share of its (positive) observed-term LR: relevance.
+
+Omission: the candidate's annotated features the query says nothing about (neither the terms,
+their ancestors nor descendants) each multiply by (1 - ``omission_rate`` * frequency).
 
 Onset and sex multiply by ``onset_mismatch_lr`` when the patient's age at onset falls outside
 every onset range the disease is annotated with, and ``sex_mismatch_lr`` for a female patient and
@@ -36,9 +44,7 @@ class ScoringParams:
     epsilon: float = 0.05
     beta: float = 1.0  # discount of a match through an annotation more general than the query
     beta_sibling: float = 1.5  # discount of a match through a shared ancestor only
-    sparse_rho: float = 0.0  # raise the noise floor of sparsely annotated candidates
-    sparse_n0: float = 20.0
-    richness_penalty: float = 0.0  # log10 prior against candidates with many annotations
+    resnik_weight: float = 0.0  # add this times the Resnik similarity (nats) of each observed term
     omission_rate: float = 0.0  # chance a present feature would have been reported
     not_lr: float = 0.05
     excluded_weight: float = 1.0
@@ -64,6 +70,9 @@ class Scorer:
             (c.x_linked for c in index.candidates), dtype=bool, count=index.size
         )
         self._omission = _omission_matrix(index.direct, params.omission_rate).tocsr()
+        # information content (nats) of each term: -ln(share of candidates presenting it)
+        presence = np.maximum(np.diff(index.matrix.indptr), 0.5) / index.size
+        self._ic = (-np.log(presence)).astype(np.float32)
 
     # ------------------------------------------------------------------ per term
     def observed_lr(
@@ -72,7 +81,6 @@ class Scorer:
         matrix: sparse.csc_matrix | None = None,
         not_matrix: sparse.csc_matrix | None = None,
         direct: sparse.csc_matrix | None = None,
-        counts: np.ndarray | None = None,
     ) -> np.ndarray:
         """log10 LR of observing term q, for every row of ``matrix`` (default: all candidates)."""
         own = matrix is None
@@ -84,10 +92,10 @@ class Scorer:
         m = self.index.matrix if matrix is None else matrix
         nm = self.index.not_matrix if not_matrix is None else not_matrix
         dm = self.index.direct if direct is None else direct
-        n = self.index.annotation_counts if counts is None else counts
         p = self.params
         bg = self.index.background
         best = np.zeros(m.shape[0], dtype=np.float32)
+        similarity = np.zeros(m.shape[0], dtype=np.float32)  # Resnik: IC of the best shared term
         # a match weighted below this changes P(q | d) by under 0.1% of the noise floor: skipping
         # such distant (very general) ancestors keeps a query in milliseconds
         negligible = 1e-3 * p.epsilon * bg[q]
@@ -97,16 +105,20 @@ class Scorer:
             weight = 1.0 if position == 0 else ratio**p.beta_sibling
             start, end = m.indptr[c], m.indptr[c + 1]
             if end > start and weight > negligible:
-                _maximum_into(best, m.indices[start:end], m.data[start:end] * weight)
+                rows = m.indices[start:end]
+                _maximum_into(best, rows, m.data[start:end] * weight)
+                if p.resnik_weight:
+                    _maximum_into(
+                        similarity, rows, np.full(end - start, self._ic[c], dtype=np.float32)
+                    )
             # annotated exactly at an ancestor c of q: q is a more specific form of it
             weight = ratio**p.beta
             if position and weight > negligible:
                 start, end = dm.indptr[c], dm.indptr[c + 1]
                 if end > start:
                     _maximum_into(best, dm.indices[start:end], dm.data[start:end] * weight)
-        eps = self._noise(n)
-        prob = (1.0 - eps) * best + eps * bg[q]
-        lr = np.log10(prob) - np.log10(bg[q])
+        prob = (1.0 - p.epsilon) * best + p.epsilon * bg[q]
+        lr = np.log10(prob) - np.log10(bg[q]) + p.resnik_weight * similarity
         start, end = nm.indptr[q], nm.indptr[q + 1]
         if end > start:
             lr[nm.indices[start:end]] = np.log10(p.not_lr)
@@ -116,23 +128,11 @@ class Scorer:
         result: Vector = lr
         return result
 
-    def _noise(self, counts: np.ndarray) -> np.ndarray | float:
-        p = self.params
-        if not p.sparse_rho:
-            return p.epsilon
-        noise: Vector = np.clip(
-            p.epsilon * (p.sparse_n0 / np.maximum(counts, 1.0)) ** p.sparse_rho,
-            0.2 * p.epsilon,
-            0.5,
-        )
-        return noise
-
     def excluded_lr(
         self,
         q: int,
         matrix: sparse.csc_matrix | None = None,
         direct: sparse.csc_matrix | None = None,
-        counts: np.ndarray | None = None,
     ) -> np.ndarray:
         own = matrix is None
         if own:
@@ -155,7 +155,7 @@ class Scorer:
             relevance = (
                 self.observed_lr(q)
                 if own
-                else self.observed_lr(q, matrix, _empty_like(matrix), direct, counts)
+                else self.observed_lr(q, matrix, _empty_like(matrix), direct)
             )
             lr = lr + p.excluded_relevance * np.maximum(relevance, 0.0)
         lr = lr.astype(np.float32)
@@ -186,13 +186,6 @@ class Scorer:
             out[x] += np.log10(self.params.sex_mismatch_lr)
         return out
 
-    def prior(self, counts: np.ndarray | None = None) -> np.ndarray:
-        n = self.index.annotation_counts if counts is None else counts
-        result: Vector = (-self.params.richness_penalty * np.log10(np.maximum(n, 1.0))).astype(
-            np.float32
-        )
-        return result
-
     def related_terms(self, query: CheckedQuery) -> np.ndarray:
         """Terms whose annotations the query speaks about: its terms, their ancestors and
         descendants."""
@@ -215,7 +208,7 @@ class Scorer:
         return result
 
     def scores(self, query: CheckedQuery) -> np.ndarray:
-        total = self.context_lr(query) + self.prior() + self.omission_lr(query)
+        total = self.context_lr(query) + self.omission_lr(query)
         for q in query.observed:
             total += self.observed_lr(q)
         for q in query.excluded:
@@ -233,17 +226,14 @@ class Scorer:
     ) -> float:
         """The score of one candidate given its own (e.g. leakage-filtered) one-row matrices;
         onset and sex are taken from candidate ``like``."""
-        counts = np.asarray([float(direct.nnz)], dtype=np.float32)
-        total = float(self.context_lr(query, rows=np.asarray([like]))[0]) + float(
-            self.prior(counts)[0]
-        )
+        total = float(self.context_lr(query, rows=np.asarray([like]))[0])
         total += float(
             self.omission_lr(query, _omission_matrix(direct, self.params.omission_rate))[0]
         )
         for q in query.observed:
-            total += float(self.observed_lr(q, matrix, not_matrix, direct, counts)[0])
+            total += float(self.observed_lr(q, matrix, not_matrix, direct)[0])
         for q in query.excluded:
-            total += float(self.excluded_lr(q, matrix, direct, counts)[0])
+            total += float(self.excluded_lr(q, matrix, direct)[0])
         return total
 
     def posterior(self, scores: np.ndarray) -> np.ndarray:
