@@ -20,7 +20,6 @@ DEFAULT_PARAMS = ScoringParams(
     beta=1.5,
     beta_sibling=2.0,
     omission_rate=0.1,
-    resnik_weight=0.3,
 )
 DEFAULT_BUILD = BuildParams(borrow_weight=0.6)
 

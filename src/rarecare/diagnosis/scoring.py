@@ -8,9 +8,6 @@ full, one at a more general level (q more specific than the annotation) or on a 
 counts discounted by how much rarer q is than the shared ancestor. A candidate that NOT-annotates
 q or an ancestor of q gets LR = ``not_lr`` (a contradiction).
 
-With ``resnik_weight`` the Resnik similarity of q to the candidate (information content, in
-nats, of the most informative term they share) is added, scaled.
-
 For an excluded term q: LR = (1 - (1 - eps) M[d, q]) / (1 - (1 - eps) bg[q]), raised to
 ``excluded_weight``: a candidate that (almost) always shows q is contradicted. Case reports name
 the absent features that matter for the differential diagnosis, so with ``excluded_relevance``
@@ -44,7 +41,6 @@ class ScoringParams:
     epsilon: float = 0.05
     beta: float = 1.0  # discount of a match through an annotation more general than the query
     beta_sibling: float = 1.5  # discount of a match through a shared ancestor only
-    resnik_weight: float = 0.0  # add this times the Resnik similarity (nats) of each observed term
     omission_rate: float = 0.0  # chance a present feature would have been reported
     not_lr: float = 0.05
     excluded_weight: float = 1.0
@@ -70,9 +66,6 @@ class Scorer:
             (c.x_linked for c in index.candidates), dtype=bool, count=index.size
         )
         self._omission = _omission_matrix(index.direct, params.omission_rate).tocsr()
-        # information content (nats) of each term: -ln(share of candidates presenting it)
-        presence = np.maximum(np.diff(index.matrix.indptr), 0.5) / index.size
-        self._ic = (-np.log(presence)).astype(np.float32)
 
     # ------------------------------------------------------------------ per term
     def observed_lr(
@@ -95,7 +88,6 @@ class Scorer:
         p = self.params
         bg = self.index.background
         best = np.zeros(m.shape[0], dtype=np.float32)
-        similarity = np.zeros(m.shape[0], dtype=np.float32)  # Resnik: IC of the best shared term
         # a match weighted below this changes P(q | d) by under 0.1% of the noise floor: skipping
         # such distant (very general) ancestors keeps a query in milliseconds
         negligible = 1e-3 * p.epsilon * bg[q]
@@ -105,12 +97,7 @@ class Scorer:
             weight = 1.0 if position == 0 else ratio**p.beta_sibling
             start, end = m.indptr[c], m.indptr[c + 1]
             if end > start and weight > negligible:
-                rows = m.indices[start:end]
-                _maximum_into(best, rows, m.data[start:end] * weight)
-                if p.resnik_weight:
-                    _maximum_into(
-                        similarity, rows, np.full(end - start, self._ic[c], dtype=np.float32)
-                    )
+                _maximum_into(best, m.indices[start:end], m.data[start:end] * weight)
             # annotated exactly at an ancestor c of q: q is a more specific form of it
             weight = ratio**p.beta
             if position and weight > negligible:
@@ -118,7 +105,7 @@ class Scorer:
                 if end > start:
                     _maximum_into(best, dm.indices[start:end], dm.data[start:end] * weight)
         prob = (1.0 - p.epsilon) * best + p.epsilon * bg[q]
-        lr = np.log10(prob) - np.log10(bg[q]) + p.resnik_weight * similarity
+        lr = np.log10(prob) - np.log10(bg[q])
         start, end = nm.indptr[q], nm.indptr[q + 1]
         if end > start:
             lr[nm.indices[start:end]] = np.log10(p.not_lr)
