@@ -6,6 +6,7 @@ from rarecare.care import models as care_models
 from rarecare.catalogue import models as catalogue_models
 from rarecare.guidelines import models as guidelines_models
 from rarecare.lists import models as lists_models
+from rarecare.registry import models as registry_models
 
 __all__ = [
     "accounts_models",
@@ -14,4 +15,5 @@ __all__ = [
     "catalogue_models",
     "guidelines_models",
     "lists_models",
+    "registry_models",
 ]

@@ -33,6 +33,7 @@ from rarecare.guidelines.routes import pages as guidelines_pages
 from rarecare.knowledge import load_knowledge
 from rarecare.lists.routes import api as lists_api
 from rarecare.lists.routes import pages as lists_pages
+from rarecare.registry.routes import api as registry_api
 from rarecare.storage import make_engine, make_sessionmaker
 from rarecare.web import pages
 from rarecare.web.deps import get_principal
@@ -91,6 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
         guidelines_api,
         diagnosis_pages,
         diagnosis_api,
+        registry_api,
         pages.router,
         accounts_pages,
         accounts_api,

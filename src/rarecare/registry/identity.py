@@ -1,0 +1,81 @@
+"""The identity store's cryptography: AES-GCM encryption of direct identifiers and keyed
+pseudonyms (HMAC-SHA256 of normalised identifiers), both derived from RARECARE_DATA_KEY.
+
+Nothing here touches the database; ``service.py`` stores what these functions return."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from rarecare.knowledge import fold
+
+KEY_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Direct identifiers: only ever stored encrypted."""
+
+    full_name: str
+    birth_date: date
+    national_id: str = ""  # CCCD
+    insurance_number: str = ""
+    phone: str = ""
+    address: str = ""
+    guardian: str = ""
+
+    def to_json(self) -> bytes:
+        data = asdict(self)
+        data["birth_date"] = self.birth_date.isoformat()
+        return json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> Identity:
+        data = json.loads(raw)
+        data["birth_date"] = date.fromisoformat(data["birth_date"])
+        return cls(**data)
+
+
+def _derive(master: bytes, purpose: str) -> bytes:
+    return HKDF(
+        algorithm=SHA256(), length=32, salt=None, info=f"rarecare/{purpose}/v{KEY_VERSION}".encode()
+    ).derive(master)
+
+
+class IdentityVault:
+    """Encrypts identities and computes pseudonyms with keys derived from one master key."""
+
+    def __init__(self, master_key: bytes) -> None:
+        if len(master_key) != 32:
+            raise ValueError("the data key must be 32 bytes")
+        self._aead = AESGCM(_derive(master_key, "identity-encryption"))
+        self._pseudonym_key = _derive(master_key, "pseudonym")
+
+    def encrypt(self, identity: Identity, associated: bytes = b"") -> bytes:
+        nonce = os.urandom(12)
+        return nonce + self._aead.encrypt(nonce, identity.to_json(), associated)
+
+    def decrypt(self, blob: bytes, associated: bytes = b"") -> Identity:
+        return Identity.from_json(self._aead.decrypt(blob[:12], blob[12:], associated))
+
+    def pseudonym(self, identity: Identity) -> str:
+        """The same person gives the same pseudonym at every centre: keyed on the national ID
+        when known, else on the folded name and the date of birth."""
+        national = "".join(ch for ch in identity.national_id if ch.isdigit())
+        basis = (
+            f"cccd:{national}"
+            if len(national) >= 9
+            else f"name:{fold(identity.full_name)}|{identity.birth_date.isoformat()}"
+        )
+        digest = hmac.new(self._pseudonym_key, basis.encode(), hashlib.sha256).digest()
+        return "RC-" + base64.b32encode(digest[:10]).decode().rstrip("=")

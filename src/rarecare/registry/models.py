@@ -1,0 +1,191 @@
+"""Tables of the registry. Direct identifiers live only in ``registry_identities``, encrypted."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rarecare.storage.base import Base, utcnow
+
+
+def _enum(cls: type[StrEnum]) -> Enum:
+    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    UNDETERMINED = "undetermined"
+    UNKNOWN = "unknown"
+
+
+class VitalStatus(StrEnum):
+    ALIVE = "alive"
+    DEAD = "dead"
+    LOST = "lost_to_follow_up"
+    OPTED_OUT = "opted_out"
+
+
+class AgeKind(StrEnum):
+    ANTENATAL = "antenatal"
+    AT_BIRTH = "at_birth"
+    DATE = "date"
+    UNDETERMINED = "undetermined"
+
+
+class DiagnosticStatus(StrEnum):
+    SUSPECTED = "suspected"
+    PROBABLE = "probable"
+    CONFIRMED = "confirmed"
+    UNDIAGNOSED = "undiagnosed"
+
+
+class Patient(Base):
+    """A pseudonymised registry record (EU JRC common data elements and more)."""
+
+    __tablename__ = "registry_patients"
+    __table_args__ = (
+        Index("ix_registry_patients_centre_status", "centre_id", "diagnostic_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(40), index=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"), index=True)  # treating centre
+    birth_month: Mapped[date] = mapped_column(Date)  # the first of the month of birth
+    sex: Mapped[Sex] = mapped_column(_enum(Sex))
+    vital_status: Mapped[VitalStatus] = mapped_column(_enum(VitalStatus), default=VitalStatus.ALIVE)
+    death_date: Mapped[date | None] = mapped_column(Date, default=None)
+    first_contact_date: Mapped[date | None] = mapped_column(Date, default=None)
+    first_symptoms_date: Mapped[date | None] = mapped_column(Date, default=None)
+    onset_kind: Mapped[AgeKind] = mapped_column(_enum(AgeKind), default=AgeKind.UNDETERMINED)
+    onset_date: Mapped[date | None] = mapped_column(Date, default=None)
+    diagnosis_kind: Mapped[AgeKind] = mapped_column(_enum(AgeKind), default=AgeKind.UNDETERMINED)
+    diagnosis_date: Mapped[date | None] = mapped_column(Date, default=None)
+    diagnostic_status: Mapped[DiagnosticStatus] = mapped_column(_enum(DiagnosticStatus), index=True)
+    orpha_code: Mapped[str | None] = mapped_column(String(16), index=True, default=None)
+    contact_for_research: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_reuse: Mapped[bool] = mapped_column(Boolean, default=False)
+    biosample: Mapped[bool] = mapped_column(Boolean, default=False)
+    biobank: Mapped[str] = mapped_column(String(200), default="")
+    icf_codes: Mapped[str] = mapped_column(String(200), default="")
+    province_code: Mapped[str] = mapped_column(String(2), index=True)
+    former_province_code: Mapped[str | None] = mapped_column(String(2), default=None)
+    possible_duplicate_of: Mapped[int | None] = mapped_column(
+        ForeignKey("registry_patients.id"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    phenotypes: Mapped[list[PhenotypeObservation]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan", order_by="PhenotypeObservation.id"
+    )
+    diagnoses: Mapped[list[DiagnosisRecord]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan", order_by="DiagnosisRecord.id"
+    )
+    encounters: Mapped[list[Encounter]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan", order_by="Encounter.date"
+    )
+    shared_with: Mapped[list[PatientCentre]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan"
+    )
+
+
+class PatientCentre(Base):
+    """Other centres a patient is referred to: their staff see the record too."""
+
+    __tablename__ = "registry_patient_centres"
+    __table_args__ = (UniqueConstraint("patient_id", "centre_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("registry_patients.id", ondelete="CASCADE"), index=True
+    )
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    patient: Mapped[Patient] = relationship(back_populates="shared_with")
+
+
+class Identity(Base):
+    """Encrypted direct identifiers (AES-GCM); the patient id is bound as associated data."""
+
+    __tablename__ = "registry_identities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("registry_patients.id", ondelete="CASCADE"), unique=True
+    )
+    key_version: Mapped[int] = mapped_column(Integer)
+    blob: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class PhenotypeObservation(Base):
+    __tablename__ = "registry_phenotypes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("registry_patients.id", ondelete="CASCADE"), index=True
+    )
+    hpo_id: Mapped[str] = mapped_column(String(16))
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False)
+    onset: Mapped[str] = mapped_column(String(32), default="")
+    observed_on: Mapped[date | None] = mapped_column(Date, default=None)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    patient: Mapped[Patient] = relationship(back_populates="phenotypes")
+
+
+class DiagnosisRecord(Base):
+    __tablename__ = "registry_diagnoses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("registry_patients.id", ondelete="CASCADE"), index=True
+    )
+    orpha_code: Mapped[str] = mapped_column(String(16))
+    icd10_code: Mapped[str] = mapped_column(String(8), default="")
+    omim_code: Mapped[str] = mapped_column(String(16), default="")
+    status: Mapped[DiagnosticStatus] = mapped_column(_enum(DiagnosticStatus))
+    diagnosed_on: Mapped[date | None] = mapped_column(Date, default=None)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    gene: Mapped[str] = mapped_column(String(32), default="")
+    variant: Mapped[str] = mapped_column(String(200), default="")
+    zygosity: Mapped[str] = mapped_column(String(24), default="")
+    classification: Mapped[str] = mapped_column(String(32), default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    patient: Mapped[Patient] = relationship(back_populates="diagnoses")
+
+
+class Encounter(Base):
+    __tablename__ = "registry_encounters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("registry_patients.id", ondelete="CASCADE"), index=True
+    )
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(32), default="visit")
+    weight_kg: Mapped[float | None] = mapped_column(default=None)
+    height_cm: Mapped[float | None] = mapped_column(default=None)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+    patient: Mapped[Patient] = relationship(back_populates="encounters")

@@ -1,0 +1,107 @@
+"""API shapes of the registry. Identities come in, pseudonymised records go out."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rarecare.registry.models import AgeKind, DiagnosticStatus, Sex, VitalStatus
+
+
+class IdentityIn(BaseModel):
+    full_name: str = Field(min_length=2, max_length=200)
+    birth_date: date
+    national_id: str = Field(default="", max_length=20, description="CCCD (12 digits)")
+    insurance_number: str = Field(default="", max_length=20)
+    phone: str = Field(default="", max_length=20)
+    address: str = Field(default="", max_length=300)
+    guardian: str = Field(default="", max_length=200)
+
+
+class RecordFields(BaseModel):
+    """The pseudonymised elements (EU JRC common data elements and more)."""
+
+    sex: Sex
+    vital_status: VitalStatus = VitalStatus.ALIVE
+    death_date: date | None = None
+    first_contact_date: date | None = None
+    first_symptoms_date: date | None = None
+    onset_kind: AgeKind = AgeKind.UNDETERMINED
+    onset_date: date | None = None
+    diagnosis_kind: AgeKind = AgeKind.UNDETERMINED
+    diagnosis_date: date | None = None
+    diagnostic_status: DiagnosticStatus
+    orpha_code: str | None = Field(
+        default=None, description="ORPHAcode; ORPHA:616874 for undiagnosed"
+    )
+    contact_for_research: bool
+    consent_reuse: bool
+    biosample: bool = False
+    biobank: str = ""
+    icf_codes: str = ""
+    province_code: str = Field(pattern=r"^\d{2}$", description="34-province code (from July 2025)")
+    former_province_code: str | None = Field(default=None, pattern=r"^\d{2}$")
+
+
+class PatientIn(RecordFields):
+    identity: IdentityIn
+    centre_code: str | None = Field(
+        default=None, description="Treating centre (default: the user's own)"
+    )
+
+
+class PatientOut(RecordFields):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    pseudonym: str
+    centre_id: int
+    birth_month: date
+    possible_duplicate_of: int | None
+    created_at: datetime
+
+
+class IdentityOut(IdentityIn):
+    pseudonym: str
+
+
+class PhenotypeIn(BaseModel):
+    hpo_id: str
+    excluded: bool = False
+    onset: str = ""
+    observed_on: date | None = None
+
+
+class PhenotypeOut(PhenotypeIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    recorded_by: str
+
+
+class DiagnosisIn(BaseModel):
+    orpha_code: str
+    status: DiagnosticStatus
+    diagnosed_on: date | None = None
+    evidence: str = ""
+    gene: str = Field(default="", max_length=32, description="HGNC symbol")
+    variant: str = Field(default="", max_length=200, description="HGVS")
+    zygosity: str = ""
+    classification: str = Field(default="", description="ACMG class")
+
+
+class DiagnosisOut(DiagnosisIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    icd10_code: str
+    omim_code: str
+    recorded_by: str
+
+
+class DelayOut(BaseModel):
+    onset_to_first_contact_days: int | None
+    first_contact_to_diagnosis_days: int | None
+    onset_to_diagnosis_days: int | None
+    undiagnosed_after_one_year: bool

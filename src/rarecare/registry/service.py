@@ -1,0 +1,474 @@
+"""Registry services. Every read and write of a patient record is scoped (``rarecare.access``)
+and audited (``rarecare.audit``); identities are only ever stored encrypted."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from rarecare.access import (
+    CENTRE_ROLES,
+    Principal,
+    Role,
+    centre_scope,
+    ensure_centre_access,
+    require_authenticated,
+    require_role,
+)
+from rarecare.audit import service as audit
+from rarecare.care import service as care
+from rarecare.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from rarecare.geo import get_province
+from rarecare.i18n import _
+from rarecare.knowledge import KnowledgeBase, normalise_orpha
+from rarecare.registry.identity import KEY_VERSION, Identity, IdentityVault
+from rarecare.registry.models import (
+    AgeKind,
+    DiagnosisRecord,
+    DiagnosticStatus,
+    Patient,
+    PatientCentre,
+    PhenotypeObservation,
+    VitalStatus,
+)
+from rarecare.registry.models import (
+    Identity as IdentityRow,
+)
+from rarecare.registry.schemas import (
+    DelayOut,
+    DiagnosisIn,
+    IdentityOut,
+    PatientIn,
+    PhenotypeIn,
+    RecordFields,
+)
+
+UNDIAGNOSED_ORPHA = "ORPHA:616874"
+WRITERS = (Role.CLINICIAN, Role.DATA_MANAGER)
+
+
+# ----------------------------------------------------------------------------- checking
+def check_record(
+    data: RecordFields,
+    *,
+    kb: KnowledgeBase,
+    birth_date: date | None,
+    today: date,
+    row: int | None = None,
+) -> list[FieldError]:
+    """Every problem of a record, each naming its field (and row, for imports)."""
+    errors: list[FieldError] = []
+
+    def err(field: str, message: str) -> None:
+        errors.append(FieldError(field, message, row=row))
+
+    dates = {
+        "death_date": data.death_date,
+        "first_contact_date": data.first_contact_date,
+        "first_symptoms_date": data.first_symptoms_date,
+        "onset_date": data.onset_date,
+        "diagnosis_date": data.diagnosis_date,
+    }
+    if birth_date is not None:
+        dates["birth_date"] = birth_date
+    for field, value in dates.items():
+        if value is not None and value > today:
+            err(field, f"{value.isoformat()} is in the future")
+    if birth_date is not None:
+        for field, value in dates.items():
+            if field != "birth_date" and value is not None and value < birth_date:
+                err(field, f"{value.isoformat()} is before the date of birth")
+    if data.vital_status is VitalStatus.DEAD and data.death_date is None:
+        err("death_date", "required when the patient has died")
+    if data.vital_status is not VitalStatus.DEAD and data.death_date is not None:
+        err("vital_status", "must be 'dead' when a date of death is given")
+    if data.onset_kind.value == "date" and data.onset_date is None:
+        err("onset_date", "required when the age at onset is a date")
+    if data.diagnosis_kind.value == "date" and data.diagnosis_date is None:
+        err("diagnosis_date", "required when the age at diagnosis is a date")
+    if data.orpha_code:
+        code = normalise_orpha(data.orpha_code)
+        if code is None or kb.disease(code) is None:
+            err(
+                "orpha_code",
+                f"{data.orpha_code!r} is not an ORPHAcode of the Orphanet nomenclature",
+            )
+    elif data.diagnostic_status in (DiagnosticStatus.CONFIRMED, DiagnosticStatus.PROBABLE):
+        err("orpha_code", f"required for a {data.diagnostic_status.value} diagnosis")
+    if get_province(data.province_code) is None:
+        err("province_code", f"{data.province_code!r} is not one of the 34 province codes")
+    if data.former_province_code and get_province(data.former_province_code, former=True) is None:
+        err(
+            "former_province_code",
+            f"{data.former_province_code!r} is not one of the 63 former province codes",
+        )
+    return errors
+
+
+# ------------------------------------------------------------------------------- access
+def _centres_of(patient: Patient) -> set[int]:
+    return {patient.centre_id, *(link.centre_id for link in patient.shared_with)}
+
+
+def get(
+    *, session: Session, principal: Principal | None, patient_id: int, action: str = "read"
+) -> Patient:
+    """A patient the principal may see (another centre's answers "not found"); audited."""
+    actor = require_authenticated(principal)
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound(_("No such patient."))
+    ensure_centre_access(actor, _centres_of(patient))
+    audit.record(
+        session=session,
+        actor=actor,
+        action=action,
+        object_type="patient",
+        object_id=patient.pseudonym,
+        centre_id=patient.centre_id,
+    )
+    return patient
+
+
+def search(
+    *,
+    session: Session,
+    principal: Principal | None,
+    pseudonym: str | None = None,
+    province_code: str | None = None,
+    orpha_code: str | None = None,
+    status: DiagnosticStatus | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Sequence[Patient]:
+    actor = require_authenticated(principal)
+    scope = centre_scope(actor)
+    query = select(Patient).order_by(Patient.id).limit(min(limit, 500)).offset(offset)
+    if scope is not None:
+        shared = select(PatientCentre.patient_id).where(PatientCentre.centre_id == scope)
+        query = query.where(or_(Patient.centre_id == scope, Patient.id.in_(shared)))
+    if pseudonym:
+        query = query.where(Patient.pseudonym == pseudonym.strip().upper())
+    if province_code:
+        query = query.where(Patient.province_code == province_code)
+    if orpha_code:
+        query = query.where(Patient.orpha_code == (normalise_orpha(orpha_code) or orpha_code))
+    if status is not None:
+        query = query.where(Patient.diagnostic_status == status)
+    patients = session.scalars(query).all()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="search",
+        object_type="patient",
+        detail={
+            "filters": {
+                "pseudonym": pseudonym,
+                "province": province_code,
+                "orpha": orpha_code,
+                "status": status.value if status else None,
+            },
+            "returned": [p.pseudonym for p in patients],
+        },
+    )
+    return patients
+
+
+# ------------------------------------------------------------------------------ writing
+def register(
+    *,
+    session: Session,
+    principal: Principal | None,
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    data: PatientIn,
+    today: date | None = None,
+) -> Patient:
+    """Register a patient at the user's centre. The same person already registered at another
+    centre is flagged as a possible duplicate; at the same centre it is refused."""
+    actor = require_role(principal, *WRITERS, Role.ADMIN)
+    today = today or date.today()
+    if actor.role in CENTRE_ROLES:
+        centre_id = centre_scope(actor)
+        if (
+            data.centre_code
+            and care.get_centre_by_code(session=session, code=data.centre_code).id != centre_id
+        ):
+            raise PermissionDenied(_("You can only register patients at your own centre."))
+    elif data.centre_code:
+        centre_id = care.get_centre_by_code(session=session, code=data.centre_code).id
+    else:
+        raise ValidationFailed(
+            _("Invalid patient."), [FieldError("centre_code", "required for a national user")]
+        )
+    errors = check_record(data, kb=kb, birth_date=data.identity.birth_date, today=today)
+    if errors:
+        raise ValidationFailed(_("Invalid patient."), errors)
+    identity = Identity(**data.identity.model_dump())
+    pseudonym = vault.pseudonym(identity)
+    existing = session.scalars(select(Patient).where(Patient.pseudonym == pseudonym)).all()
+    if any(p.centre_id == centre_id for p in existing):
+        raise Conflict(
+            _("This person is already registered at your centre."),
+            [FieldError("identity", f"pseudonym {pseudonym}")],
+        )
+    fields = data.model_dump(exclude={"identity", "centre_code"})
+    fields["orpha_code"] = normalise_orpha(data.orpha_code) if data.orpha_code else None
+    if data.diagnostic_status is DiagnosticStatus.UNDIAGNOSED and not fields["orpha_code"]:
+        fields["orpha_code"] = UNDIAGNOSED_ORPHA
+    patient = Patient(
+        pseudonym=pseudonym,
+        centre_id=centre_id,
+        birth_month=identity.birth_date.replace(day=1),
+        possible_duplicate_of=existing[0].id if existing else None,
+        **fields,
+    )
+    session.add(patient)
+    session.flush()
+    session.add(
+        IdentityRow(
+            patient_id=patient.id,
+            key_version=KEY_VERSION,
+            blob=vault.encrypt(identity, associated=str(patient.id).encode()),
+        )
+    )
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        object_type="patient",
+        object_id=pseudonym,
+        centre_id=centre_id,
+        detail={"possible_duplicate_of": patient.possible_duplicate_of},
+    )
+    return patient
+
+
+def update(
+    *,
+    session: Session,
+    principal: Principal | None,
+    kb: KnowledgeBase,
+    patient_id: int,
+    data: RecordFields,
+    vault: IdentityVault,
+    today: date | None = None,
+) -> Patient:
+    actor = require_role(principal, *WRITERS)
+    patient = get(session=session, principal=actor, patient_id=patient_id, action="update")
+    birth = _identity(session, vault, patient).birth_date
+    errors = check_record(data, kb=kb, birth_date=birth, today=today or date.today())
+    if errors:
+        raise ValidationFailed(_("Invalid patient."), errors)
+    for field, value in data.model_dump().items():
+        setattr(patient, field, value)
+    patient.orpha_code = normalise_orpha(data.orpha_code) if data.orpha_code else None
+    return patient
+
+
+def add_phenotype(
+    *,
+    session: Session,
+    principal: Principal | None,
+    kb: KnowledgeBase,
+    patient_id: int,
+    data: PhenotypeIn,
+) -> PhenotypeObservation:
+    actor = require_role(principal, *WRITERS)
+    patient = get(session=session, principal=actor, patient_id=patient_id, action="add_phenotype")
+    resolution = kb.resolve_term(data.hpo_id)
+    if resolution is None or not kb.ontology.is_phenotypic(resolution.term.id):
+        raise ValidationFailed(
+            _("Invalid phenotype."),
+            [FieldError("hpo_id", f"{data.hpo_id!r} is not a phenotypic abnormality HPO term")],
+        )
+    observation = PhenotypeObservation(
+        patient_id=patient.id,
+        recorded_by=actor.username,
+        **{**data.model_dump(), "hpo_id": resolution.term.id},
+    )
+    session.add(observation)
+    session.flush()
+    return observation
+
+
+def add_diagnosis(
+    *,
+    session: Session,
+    principal: Principal | None,
+    kb: KnowledgeBase,
+    patient_id: int,
+    data: DiagnosisIn,
+    today: date | None = None,
+) -> DiagnosisRecord:
+    """Record a diagnosis; a confirmed one becomes the patient's diagnosis (and its date)."""
+    actor = require_role(principal, *WRITERS)
+    patient = get(session=session, principal=actor, patient_id=patient_id, action="add_diagnosis")
+    code = normalise_orpha(data.orpha_code)
+    disease = kb.disease(code) if code else None
+    if disease is None:
+        raise ValidationFailed(
+            _("Invalid diagnosis."),
+            [FieldError("orpha_code", f"{data.orpha_code!r} is not an ORPHAcode")],
+        )
+    when = data.diagnosed_on or today or date.today()
+    if when > (today or date.today()):
+        raise ValidationFailed(
+            _("Invalid diagnosis."), [FieldError("diagnosed_on", "is in the future")]
+        )
+    icd10 = next((x.code for x in disease.icd10 if x.relation in ("exact", "narrower")), "")
+    omim = next((x.code for x in disease.equivalents if x.relation == "exact"), "")
+    record = DiagnosisRecord(
+        patient_id=patient.id,
+        recorded_by=actor.username,
+        icd10_code=icd10,
+        omim_code=omim,
+        **{**data.model_dump(), "orpha_code": disease.code, "diagnosed_on": when},
+    )
+    session.add(record)
+    if data.status in (
+        DiagnosticStatus.CONFIRMED,
+        DiagnosticStatus.PROBABLE,
+    ) or patient.orpha_code in (None, UNDIAGNOSED_ORPHA):
+        patient.orpha_code = disease.code
+        patient.diagnostic_status = data.status
+    if data.status is DiagnosticStatus.CONFIRMED and patient.diagnosis_date is None:
+        patient.diagnosis_date = when
+        patient.diagnosis_kind = AgeKind.DATE
+    session.flush()
+    return record
+
+
+def share_with(
+    *, session: Session, principal: Principal | None, patient_id: int, centre_code: str
+) -> Patient:
+    """Refer a patient to another centre, whose staff then see the record."""
+    actor = require_role(principal, *WRITERS)
+    patient = get(session=session, principal=actor, patient_id=patient_id, action="refer")
+    centre = care.get_centre_by_code(session=session, code=centre_code)
+    if centre.id not in _centres_of(patient):
+        patient.shared_with.append(PatientCentre(centre_id=centre.id))
+        session.flush()
+    return patient
+
+
+# ------------------------------------------------------------------------------ identity
+def _identity(session: Session, vault: IdentityVault, patient: Patient) -> Identity:
+    row = session.scalar(select(IdentityRow).where(IdentityRow.patient_id == patient.id))
+    if row is None:
+        raise NotFound(_("No identity is stored for this patient."))
+    return vault.decrypt(row.blob, associated=str(patient.id).encode())
+
+
+def reveal_identity(
+    *,
+    session: Session,
+    principal: Principal | None,
+    vault: IdentityVault,
+    patient_id: int,
+    reason: str,
+) -> IdentityOut:
+    """Direct identifiers: for the patient's own centre staff and (audited, with a reason) for
+    admins; never for the ministry."""
+    actor = require_authenticated(principal)
+    if actor.role is Role.MINISTRY:
+        raise PermissionDenied(_("The ministry sees pseudonymised records only."))
+    if actor.role is Role.ADMIN and len(reason.strip()) < 10:
+        raise ValidationFailed(
+            _("A reason is required."), [FieldError("reason", "say why (at least 10 characters)")]
+        )
+    patient = get(session=session, principal=actor, patient_id=patient_id, action="reveal")
+    audit.record(
+        session=session,
+        actor=actor,
+        action="reveal_reason",
+        object_type="patient",
+        object_id=patient.pseudonym,
+        centre_id=patient.centre_id,
+        detail={"reason": reason},
+    )
+    identity = _identity(session, vault, patient)
+    return IdentityOut(pseudonym=patient.pseudonym, **{**identity.__dict__})
+
+
+def rotate_key(
+    *, session: Session, principal: Principal | None, old: IdentityVault, new: IdentityVault
+) -> int:
+    """Re-encrypt every identity and recompute every pseudonym under a new data key."""
+    actor = require_role(principal, Role.ADMIN)
+    count = 0
+    for row in session.scalars(select(IdentityRow)):
+        identity = old.decrypt(row.blob, associated=str(row.patient_id).encode())
+        row.blob = new.encrypt(identity, associated=str(row.patient_id).encode())
+        patient = session.get(Patient, row.patient_id)
+        if patient is not None:
+            patient.pseudonym = new.pseudonym(identity)
+        count += 1
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="rotate_key",
+        object_type="registry",
+        detail={"rows": count},
+    )
+    return count
+
+
+# --------------------------------------------------------------------------- delay clock
+def delay(patient: Patient, today: date | None = None) -> DelayOut:
+    """Onset → first specialist contact → confirmed diagnosis, in days."""
+    today = today or date.today()
+    onset = patient.onset_date or patient.first_symptoms_date
+    if patient.onset_kind.value == "at_birth" and onset is None:
+        onset = patient.birth_month
+    confirmed = (
+        patient.diagnosis_date if patient.diagnostic_status is DiagnosticStatus.CONFIRMED else None
+    )
+
+    def days(a: date | None, b: date | None) -> int | None:
+        return (b - a).days if a is not None and b is not None else None
+
+    return DelayOut(
+        onset_to_first_contact_days=days(onset, patient.first_contact_date),
+        first_contact_to_diagnosis_days=days(patient.first_contact_date, confirmed),
+        onset_to_diagnosis_days=days(onset, confirmed),
+        undiagnosed_after_one_year=confirmed is None
+        and patient.first_contact_date is not None
+        and patient.first_contact_date <= today - timedelta(days=365),
+    )
+
+
+def undiagnosed_worklist(
+    *, session: Session, principal: Principal | None, today: date | None = None, limit: int = 200
+) -> Sequence[Patient]:
+    """Patients still without a confirmed diagnosis a year after first specialist contact
+    (the IRDiRC one-year goal), oldest first."""
+    actor = require_authenticated(principal)
+    cutoff = (today or date.today()) - timedelta(days=365)
+    scope = centre_scope(actor)
+    query = (
+        select(Patient)
+        .where(
+            Patient.diagnostic_status != DiagnosticStatus.CONFIRMED,
+            Patient.first_contact_date <= cutoff,
+        )
+        .order_by(Patient.first_contact_date)
+        .limit(limit)
+    )
+    if scope is not None:
+        shared = select(PatientCentre.patient_id).where(PatientCentre.centre_id == scope)
+        query = query.where(or_(Patient.centre_id == scope, Patient.id.in_(shared)))
+    patients = session.scalars(query).all()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="worklist",
+        object_type="patient",
+        detail={"returned": [p.pseudonym for p in patients]},
+    )
+    return patients

@@ -1,0 +1,136 @@
+"""Every patient endpoint, tried as every role and from another centre."""
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx2 import Response
+
+from tests.conftest import Cast, login
+
+from .conftest import patient_payload
+
+Call = Callable[[TestClient, int], Response]
+
+ENDPOINTS: dict[str, Call] = {
+    "read": lambda c, pid: c.get(f"/api/registry/patients/{pid}"),
+    "update": lambda c, pid: c.put(
+        f"/api/registry/patients/{pid}",
+        json={k: v for k, v in patient_payload().items() if k != "identity"},
+    ),
+    "delay": lambda c, pid: c.get(f"/api/registry/patients/{pid}/delay"),
+    "phenotypes": lambda c, pid: c.get(f"/api/registry/patients/{pid}/phenotypes"),
+    "add_phenotype": lambda c, pid: c.post(
+        f"/api/registry/patients/{pid}/phenotypes", json={"hpo_id": "HP:0001638"}
+    ),
+    "diagnoses": lambda c, pid: c.get(f"/api/registry/patients/{pid}/diagnoses"),
+    "add_diagnosis": lambda c, pid: c.post(
+        f"/api/registry/patients/{pid}/diagnoses",
+        json={"orpha_code": "ORPHA:365", "status": "suspected"},
+    ),
+    "refer": lambda c, pid: c.post(
+        f"/api/registry/patients/{pid}/referrals", json={"centre_code": "CENTRE-A"}
+    ),
+    "identity": lambda c, pid: c.post(
+        f"/api/registry/patients/{pid}/identity",
+        json={"reason": "checking a duplicate registration"},
+    ),
+}
+# expected status per role for a patient of centre A
+EXPECTED = {
+    "clinician.a": {
+        "read": 200,
+        "update": 200,
+        "delay": 200,
+        "phenotypes": 200,
+        "add_phenotype": 201,
+        "diagnoses": 200,
+        "add_diagnosis": 201,
+        "refer": 200,
+        "identity": 200,
+    },
+    "datamanager.a": {
+        "read": 200,
+        "update": 200,
+        "delay": 200,
+        "phenotypes": 200,
+        "add_phenotype": 201,
+        "diagnoses": 200,
+        "add_diagnosis": 201,
+        "refer": 200,
+        "identity": 200,
+    },
+    "clinician.b": dict.fromkeys(ENDPOINTS, 404),
+    "analyst": {
+        "read": 200,
+        "update": 403,
+        "delay": 200,
+        "phenotypes": 200,
+        "add_phenotype": 403,
+        "diagnoses": 200,
+        "add_diagnosis": 403,
+        "refer": 403,
+        "identity": 403,
+    },
+    "admin": {
+        "read": 200,
+        "update": 403,
+        "delay": 200,
+        "phenotypes": 200,
+        "add_phenotype": 403,
+        "diagnoses": 200,
+        "add_diagnosis": 403,
+        "refer": 403,
+        "identity": 200,
+    },
+}
+
+
+def _patient(client: TestClient) -> int:
+    login(client, "clinician.a")
+    response = client.post("/api/registry/patients", json=patient_payload())
+    assert response.status_code == 201, response.text
+    assert "Lan" not in response.text
+    return int(response.json()["id"])
+
+
+@pytest.mark.parametrize("username", list(EXPECTED))
+def test_every_endpoint_as_every_role(client: TestClient, cast: Cast, username: str) -> None:
+    patient_id = _patient(client)
+    login(client, username)
+    got = {name: call(client, patient_id).status_code for name, call in ENDPOINTS.items()}
+    assert got == EXPECTED[username]
+
+
+def test_anonymous_users_get_401(client: TestClient, cast: Cast) -> None:
+    patient_id = _patient(client)
+    client.post("/api/auth/logout", json={})
+    assert client.get(f"/api/registry/patients/{patient_id}").status_code == 401
+    assert client.get("/api/registry/patients").status_code == 401
+
+
+def test_the_ministry_and_admins_cannot_register(client: TestClient, cast: Cast) -> None:
+    login(client, "analyst")
+    assert client.post("/api/registry/patients", json=patient_payload()).status_code == 403
+
+
+def test_search_by_pseudonym_province_and_disease(client: TestClient, cast: Cast) -> None:
+    patient_id = _patient(client)
+    pseudonym = client.get(f"/api/registry/patients/{patient_id}").json()["pseudonym"]
+    assert [
+        p["id"]
+        for p in client.get("/api/registry/patients", params={"pseudonym": pseudonym}).json()
+    ] == [patient_id]
+    assert client.get("/api/registry/patients", params={"province": "79"}).json() == []
+    login(client, "clinician.b")
+    assert client.get("/api/registry/patients", params={"pseudonym": pseudonym}).json() == []
+
+
+def test_a_duplicate_at_a_second_centre_is_flagged_through_the_api(
+    client: TestClient, cast: Cast
+) -> None:
+    first = _patient(client)
+    login(client, "clinician.b")
+    second = client.post("/api/registry/patients", json=patient_payload(full_name="NGUYỄN THỊ LAN"))
+    assert second.status_code == 201
+    assert second.json()["possible_duplicate_of"] == first

@@ -1,0 +1,216 @@
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rarecare.audit.models import AuditEvent
+from rarecare.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from rarecare.knowledge import KnowledgeBase
+from rarecare.registry import service
+from rarecare.registry.identity import IdentityVault
+from rarecare.registry.models import DiagnosticStatus, Identity, Patient
+from rarecare.registry.schemas import DiagnosisIn, PatientIn, PhenotypeIn
+from tests.conftest import Cast
+
+from .conftest import TODAY, patient_payload
+
+
+def _register(
+    db: Session,
+    cast: Cast,
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    who: str = "clinician_a",
+    **overrides: object,
+) -> Patient:
+    return service.register(
+        session=db,
+        principal=getattr(cast, who),
+        kb=kb,
+        vault=vault,
+        data=PatientIn.model_validate(patient_payload(**overrides)),
+        today=TODAY,
+    )
+
+
+def test_registering_stores_no_direct_identifier_in_the_record(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    patient = _register(db, cast, kb, vault)
+    assert patient.centre_id == cast.centre_a
+    assert patient.birth_month == date(2021, 3, 1)
+    columns = " ".join(str(getattr(patient, c.key)) for c in Patient.__table__.columns)
+    for secret in ("Lan", "001321012345", "0912345678", "Phố Huế", "TE1010123456789"):
+        assert secret not in columns
+    stored = db.scalar(select(Identity).where(Identity.patient_id == patient.id))
+    assert stored is not None
+    assert b"Lan" not in stored.blob
+
+
+def test_the_same_person_at_a_second_centre_is_flagged_as_a_duplicate(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    first = _register(db, cast, kb, vault)
+    second = _register(db, cast, kb, vault, who="clinician_b", full_name="NGUYEN THI LAN")
+    assert second.pseudonym == first.pseudonym
+    assert second.possible_duplicate_of == first.id
+    with pytest.raises(Conflict):
+        _register(db, cast, kb, vault)  # again at centre A
+
+
+def test_every_bad_field_is_named(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    with pytest.raises(ValidationFailed) as err:
+        _register(
+            db,
+            cast,
+            kb,
+            vault,
+            orpha_code="ORPHA:99999999",
+            diagnostic_status="confirmed",
+            first_contact_date="2027-01-01",
+            vital_status="dead",
+            death_date="2020-01-01",
+            province_code="99",
+        )
+    fields = {d.field for d in err.value.details}
+    assert fields == {"orpha_code", "first_contact_date", "death_date", "province_code"}
+
+
+def test_a_clinician_of_another_centre_cannot_see_the_patient(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    patient = _register(db, cast, kb, vault)
+    with pytest.raises(NotFound):
+        service.get(session=db, principal=cast.clinician_b, patient_id=patient.id)
+    assert service.search(session=db, principal=cast.clinician_b) == []
+    assert [p.id for p in service.search(session=db, principal=cast.analyst)] == [patient.id]
+
+
+def test_a_referral_opens_the_record_to_the_other_centre(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    patient = _register(db, cast, kb, vault)
+    service.share_with(
+        session=db, principal=cast.clinician_a, patient_id=patient.id, centre_code="CENTRE-B"
+    )
+    assert (
+        service.get(session=db, principal=cast.clinician_b, patient_id=patient.id).id == patient.id
+    )
+
+
+def test_reads_and_writes_are_audited(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    patient = _register(db, cast, kb, vault)
+    service.get(session=db, principal=cast.data_manager_a, patient_id=patient.id)
+    service.add_phenotype(
+        session=db,
+        principal=cast.clinician_a,
+        kb=kb,
+        patient_id=patient.id,
+        data=PhenotypeIn(hpo_id="HP:0001638"),
+    )
+    actions = [
+        (e.actor_username, e.action)
+        for e in db.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_id == patient.pseudonym)
+            .order_by(AuditEvent.id)
+        )
+    ]
+    assert actions == [
+        ("clinician.a", "create"),
+        ("datamanager.a", "read"),
+        ("clinician.a", "add_phenotype"),
+    ]
+
+
+def test_identities_are_revealed_to_the_centre_and_audited_admins_only(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    patient = _register(db, cast, kb, vault)
+    assert (
+        service.reveal_identity(
+            session=db, principal=cast.clinician_a, vault=vault, patient_id=patient.id, reason=""
+        ).full_name
+        == "Nguyễn Thị Lan"
+    )
+    with pytest.raises(PermissionDenied):
+        service.reveal_identity(
+            session=db,
+            principal=cast.analyst,
+            vault=vault,
+            patient_id=patient.id,
+            reason="statistics please",
+        )
+    with pytest.raises(ValidationFailed):
+        service.reveal_identity(
+            session=db, principal=cast.admin, vault=vault, patient_id=patient.id, reason=""
+        )
+    revealed = service.reveal_identity(
+        session=db,
+        principal=cast.admin,
+        vault=vault,
+        patient_id=patient.id,
+        reason="merge of duplicate records requested by NCH",
+    )
+    assert revealed.national_id == "001321012345"
+    with pytest.raises(NotFound):
+        service.reveal_identity(
+            session=db, principal=cast.clinician_b, vault=vault, patient_id=patient.id, reason=""
+        )
+
+
+def test_a_confirmed_diagnosis_stops_the_delay_clock(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    patient = _register(db, cast, kb, vault)
+    before = service.delay(patient, today=TODAY)
+    assert before.onset_to_first_contact_days == (date(2022, 1, 10) - date(2021, 6, 1)).days
+    assert before.undiagnosed_after_one_year is True
+    assert [
+        p.id
+        for p in service.undiagnosed_worklist(session=db, principal=cast.clinician_a, today=TODAY)
+    ] == [patient.id]
+    record = service.add_diagnosis(
+        session=db,
+        principal=cast.clinician_a,
+        kb=kb,
+        patient_id=patient.id,
+        data=DiagnosisIn(
+            orpha_code="365",
+            status=DiagnosticStatus.CONFIRMED,
+            diagnosed_on=date(2023, 2, 1),
+            gene="GAA",
+            variant="NM_000152.5:c.-32-13T>G",
+        ),
+        today=TODAY,
+    )
+    assert (record.orpha_code, record.icd10_code, record.omim_code) == (
+        "ORPHA:365",
+        "E74.0",
+        "OMIM:232300",
+    )
+    after = service.delay(patient, today=TODAY)
+    assert after.first_contact_to_diagnosis_days == (date(2023, 2, 1) - date(2022, 1, 10)).days
+    assert after.undiagnosed_after_one_year is False
+    assert patient.orpha_code == "ORPHA:365"
+
+
+def test_key_rotation_re_encrypts_and_re_keys_pseudonyms(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    patient = _register(db, cast, kb, vault)
+    old_pseudonym = patient.pseudonym
+    new = IdentityVault(b"n" * 32)
+    assert service.rotate_key(session=db, principal=cast.admin, old=vault, new=new) == 1
+    assert patient.pseudonym != old_pseudonym
+    assert (
+        service.reveal_identity(
+            session=db, principal=cast.clinician_a, vault=new, patient_id=patient.id, reason=""
+        ).full_name
+        == "Nguyễn Thị Lan"
+    )
