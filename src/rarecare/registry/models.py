@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rarecare.i18n import N_
 from rarecare.storage.base import Base, utcnow
 
 
@@ -47,11 +48,19 @@ class AgeKind(StrEnum):
     UNDETERMINED = "undetermined"
 
 
-class DiagnosticStatus(StrEnum):
+class DiagnosticStatus(StrEnum):  # labels in DIAGNOSTIC_STATUS_LABELS
     SUSPECTED = "suspected"
     PROBABLE = "probable"
     CONFIRMED = "confirmed"
     UNDIAGNOSED = "undiagnosed"
+
+
+DIAGNOSTIC_STATUS_LABELS: dict[str, str] = {
+    "suspected": N_("Suspected"),
+    "probable": N_("Probable"),
+    "confirmed": N_("Confirmed"),
+    "undiagnosed": N_("Undiagnosed"),
+}
 
 
 class Patient(Base):

@@ -34,6 +34,7 @@ from rarecare.knowledge import load_knowledge
 from rarecare.lists.routes import api as lists_api
 from rarecare.lists.routes import pages as lists_pages
 from rarecare.registry.routes import api as registry_api
+from rarecare.registry.routes import pages as registry_pages
 from rarecare.storage import make_engine, make_sessionmaker
 from rarecare.web import pages
 from rarecare.web.deps import get_principal
@@ -93,6 +94,7 @@ def create_app(settings: Settings) -> FastAPI:
         diagnosis_pages,
         diagnosis_api,
         registry_api,
+        registry_pages,
         pages.router,
         accounts_pages,
         accounts_api,

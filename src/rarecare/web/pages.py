@@ -131,7 +131,7 @@ def _overview_route(module: str) -> None:
     )
 
 
-MODULES_WITH_OWN_PAGE = {"catalogue", "diagnosis"}
+MODULES_WITH_OWN_PAGE = {"catalogue", "diagnosis", "registry"}
 
 for _module in MODULES:
     if _module not in MODULES_WITH_OWN_PAGE:

@@ -16,6 +16,7 @@ from rarecare.guidelines.models import GUIDELINE_STATUS_LABELS
 from rarecare.i18n import N_
 from rarecare.knowledge import SOURCES
 from rarecare.lists.models import STATUS_LABELS
+from rarecare.registry.models import DIAGNOSTIC_STATUS_LABELS
 from rarecare.web.security import CSRF_FIELD, csrf_token_for
 
 NAV: tuple[tuple[str, str, str], ...] = (
@@ -30,7 +31,13 @@ NAV: tuple[tuple[str, str, str], ...] = (
 )
 
 
-LABELS: dict[str, str] = {**ROLE_LABELS, **LEVEL_LABELS, **STATUS_LABELS, **GUIDELINE_STATUS_LABELS}
+LABELS: dict[str, str] = {
+    **ROLE_LABELS,
+    **LEVEL_LABELS,
+    **STATUS_LABELS,
+    **GUIDELINE_STATUS_LABELS,
+    **DIAGNOSTIC_STATUS_LABELS,
+}
 
 
 def label(value: object) -> str:
