@@ -13,6 +13,7 @@ from rarecare.catalogue.cli import catalogue_app, hpo_app
 from rarecare.clikit import OPERATOR, knowledge, load_settings, session_scope
 from rarecare.diagnosis.cli import bench_app, diagnose
 from rarecare.lists.cli import lists_app
+from rarecare.registry.cli import registry_app
 
 app = typer.Typer(
     help="RareCare: national rare disease management. Settings come from RARECARE_* variables.",
@@ -28,6 +29,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(hpo_app, name="hpo")
 app.add_typer(lists_app, name="lists")
+app.add_typer(registry_app, name="registry")
 app.add_typer(bench_app, name="bench")
 app.command("diagnose")(diagnose)
 

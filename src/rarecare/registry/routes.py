@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Form, Query, Request
+from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -12,10 +12,10 @@ from rarecare.access import Principal
 from rarecare.care import service as care
 from rarecare.diagnosis.engine import DiagnosisEngine
 from rarecare.diagnosis.routes import Engine
-from rarecare.errors import RareCareError
+from rarecare.errors import NotFound, RareCareError
 from rarecare.geo import current_provinces
 from rarecare.knowledge import KnowledgeBase
-from rarecare.registry import service
+from rarecare.registry import bulk, service
 from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import DiagnosticStatus
 from rarecare.registry.schemas import (
@@ -444,3 +444,60 @@ def patient_reveal(
         session=session, principal=user, vault=vault, patient_id=patient_id, reason=reason
     )
     return _patient_view(request, user, session, kb, engine, patient_id, identity=identity)
+
+
+# ---------------------------------------------------------------------------- bulk files
+_MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _download(data: bytes, filename: str, fmt: str) -> Response:
+    if fmt not in _MEDIA:
+        raise NotFound()
+    return Response(
+        data,
+        media_type=_MEDIA[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@api.get("/template.{fmt}")
+def import_template(fmt: str, user: CurrentUser) -> Response:
+    """The import template (CSV or XLSX) with an example row and the columns explained."""
+    if fmt not in _MEDIA:
+        raise NotFound()
+    return _download(bulk.template(fmt), f"rarecare-registry-template.{fmt}", fmt)
+
+
+@api.post("/import")
+async def import_file(
+    user: CurrentUser,
+    session: DbSession,
+    kb: Knowledge,
+    vault: Vault,
+    file: Annotated[UploadFile, File(description="CSV or XLSX following the template")],
+    dry_run: bool = False,
+) -> dict[str, object]:
+    """Register many patients at the user's centre: every row or none (HTTP 422 lists every
+    problem with its row and column)."""
+    return bulk.import_patients(
+        session=session,
+        principal=user,
+        kb=kb,
+        vault=vault,
+        content=await file.read(),
+        filename=file.filename or "upload.csv",
+        dry_run=dry_run,
+    )
+
+
+@api.get("/export.{fmt}")
+def export_file(fmt: str, user: CurrentUser, session: DbSession) -> Response:
+    """Pseudonymised records the user may see (no identities), as CSV or XLSX."""
+    if fmt not in _MEDIA:
+        raise NotFound()
+    return _download(
+        bulk.export_table(session=session, principal=user, fmt=fmt), f"rarecare-registry.{fmt}", fmt
+    )

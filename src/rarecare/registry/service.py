@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from rarecare.access import (
@@ -134,6 +134,34 @@ def get(
     return patient
 
 
+def _scoped(query: Select[Patient], actor: Principal) -> Select[Patient]:
+    """Restrict a patient query to what ``actor`` may see (the one place registry scoping is
+    done)."""
+    scope = centre_scope(actor)
+    if scope is None:
+        return query
+    shared = select(PatientCentre.patient_id).where(PatientCentre.centre_id == scope)
+    return query.where(or_(Patient.centre_id == scope, Patient.id.in_(shared)))
+
+
+def visible(
+    *, session: Session, principal: Principal | None, limit: int, action: str
+) -> Sequence[Patient]:
+    """Every patient the principal may see (for exports and re-analysis), audited once."""
+    actor = require_authenticated(principal)
+    patients = session.scalars(
+        _scoped(select(Patient).order_by(Patient.id).limit(limit), actor)
+    ).all()
+    audit.record(
+        session=session,
+        actor=actor,
+        action=action,
+        object_type="patient",
+        detail={"returned": [p.pseudonym for p in patients]},
+    )
+    return patients
+
+
 def search(
     *,
     session: Session,
@@ -146,11 +174,9 @@ def search(
     offset: int = 0,
 ) -> Sequence[Patient]:
     actor = require_authenticated(principal)
-    scope = centre_scope(actor)
-    query = select(Patient).order_by(Patient.id).limit(min(limit, 500)).offset(offset)
-    if scope is not None:
-        shared = select(PatientCentre.patient_id).where(PatientCentre.centre_id == scope)
-        query = query.where(or_(Patient.centre_id == scope, Patient.id.in_(shared)))
+    query = _scoped(
+        select(Patient).order_by(Patient.id).limit(min(limit, 500)).offset(offset), actor
+    )
     if pseudonym:
         query = query.where(Patient.pseudonym == pseudonym.strip().upper())
     if province_code:
@@ -451,19 +477,16 @@ def undiagnosed_worklist(
     (the IRDiRC one-year goal), oldest first."""
     actor = require_authenticated(principal)
     cutoff = (today or date.today()) - timedelta(days=365)
-    scope = centre_scope(actor)
-    query = (
+    query = _scoped(
         select(Patient)
         .where(
             Patient.diagnostic_status != DiagnosticStatus.CONFIRMED,
             Patient.first_contact_date <= cutoff,
         )
         .order_by(Patient.first_contact_date)
-        .limit(limit)
+        .limit(limit),
+        actor,
     )
-    if scope is not None:
-        shared = select(PatientCentre.patient_id).where(PatientCentre.centre_id == scope)
-        query = query.where(or_(Patient.centre_id == scope, Patient.id.in_(shared)))
     patients = session.scalars(query).all()
     audit.record(
         session=session,

@@ -1,0 +1,318 @@
+"""Bulk import (CSV/XLSX, all rows or none, every problem named by row and column) and the
+pseudonymised CSV/XLSX export of the registry."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rarecare.access import Principal, Role, centre_scope, require_role
+from rarecare.audit import service as audit
+from rarecare.care import service as care
+from rarecare.errors import FieldError, ValidationFailed
+from rarecare.i18n import _
+from rarecare.interop import tabular
+from rarecare.interop.tabular import Column, Table, boolean, code_list, iso_date, text
+from rarecare.knowledge import KnowledgeBase
+from rarecare.registry import service
+from rarecare.registry.identity import Identity, IdentityVault
+from rarecare.registry.models import Patient
+from rarecare.registry.schemas import PatientIn, PhenotypeIn
+
+
+def _required_boolean(value: str) -> bool:
+    if not value.strip():
+        raise tabular.CellError("required: yes or no")
+    return boolean(value)
+
+
+IMPORT_TABLE = Table(
+    (
+        Column("full_name", text, True, "Full name (encrypted)", "Nguyễn Thị Lan"),
+        Column(
+            "birth_date",
+            iso_date,
+            True,
+            "Date of birth (encrypted; the record keeps the month)",
+            "2021-03-14",
+        ),
+        Column("national_id", text, False, "CCCD (encrypted)", "001321012345"),
+        Column("insurance_number", text, False, "Health insurance number (encrypted)", ""),
+        Column("phone", text, False, "Phone (encrypted)", ""),
+        Column("address", text, False, "Address (encrypted)", ""),
+        Column("guardian", text, False, "Guardian (encrypted)", ""),
+        Column("sex", text, True, "female, male, undetermined or unknown", "female"),
+        Column("vital_status", text, False, "alive, dead, lost_to_follow_up or opted_out", "alive"),
+        Column("death_date", iso_date, False, "Date of death", ""),
+        Column(
+            "first_contact_date",
+            iso_date,
+            False,
+            "First contact with a specialised centre",
+            "2022-01-10",
+        ),
+        Column("first_symptoms_date", iso_date, False, "Date of first symptoms", "2021-06-01"),
+        Column("onset_kind", text, False, "antenatal, at_birth, date or undetermined", "date"),
+        Column("onset_date", iso_date, False, "Date of onset", "2021-06-01"),
+        Column(
+            "diagnosis_kind",
+            text,
+            False,
+            "antenatal, at_birth, date or undetermined",
+            "undetermined",
+        ),
+        Column("diagnosis_date", iso_date, False, "Date of diagnosis", ""),
+        Column(
+            "diagnostic_status",
+            text,
+            True,
+            "suspected, probable, confirmed or undiagnosed",
+            "suspected",
+        ),
+        Column("orpha_code", text, False, "ORPHAcode", ""),
+        Column(
+            "contact_for_research",
+            _required_boolean,
+            True,
+            "Agrees to be contacted for research (yes/no)",
+            "yes",
+        ),
+        Column(
+            "consent_reuse", _required_boolean, True, "Consents to reuse of data (yes/no)", "yes"
+        ),
+        Column("biosample", boolean, False, "Biological sample (yes/no)", "no"),
+        Column("biobank", text, False, "Biobank link", ""),
+        Column("icf_codes", text, False, "ICF codes", ""),
+        Column("province_code", text, True, "34-province code (2025)", "01"),
+        Column("former_province_code", text, False, "63-province code (before July 2025)", ""),
+        Column(
+            "hpo_observed", code_list, False, "Observed HPO terms, comma-separated", "HP:0001638"
+        ),
+        Column("hpo_excluded", code_list, False, "Excluded HPO terms, comma-separated", ""),
+    )
+)
+IDENTITY_FIELDS = (
+    "full_name",
+    "birth_date",
+    "national_id",
+    "insurance_number",
+    "phone",
+    "address",
+    "guardian",
+)
+
+EXPORT_TABLE = Table(
+    tuple(
+        Column(name, text)
+        for name in (
+            "pseudonym",
+            "centre",
+            "birth_month",
+            "sex",
+            "vital_status",
+            "death_date",
+            "first_contact_date",
+            "first_symptoms_date",
+            "onset_kind",
+            "onset_date",
+            "diagnosis_kind",
+            "diagnosis_date",
+            "diagnostic_status",
+            "orpha_code",
+            "contact_for_research",
+            "consent_reuse",
+            "biosample",
+            "biobank",
+            "icf_codes",
+            "province_code",
+            "former_province_code",
+            "hpo_observed",
+            "hpo_excluded",
+            "possible_duplicate_of",
+        )
+    )
+)
+
+
+def _row_to_patient(
+    row_no: int, values: dict[str, Any], centre_code: str | None, errors: list[FieldError]
+) -> PatientIn | None:
+    record = {
+        k: v
+        for k, v in values.items()
+        if k not in IDENTITY_FIELDS
+        and k not in ("hpo_observed", "hpo_excluded")
+        and v not in ("", None)
+    }
+    identity = {k: values.get(k) or "" for k in IDENTITY_FIELDS}
+    try:
+        return PatientIn.model_validate(
+            {**record, "identity": identity, "centre_code": centre_code}
+        )
+    except ValidationError as exc:
+        reported = {(e.row, e.field) for e in errors}  # a bad cell is named once, by the reader
+        for e in exc.errors():
+            loc = [str(p) for p in e["loc"] if p != "identity"]
+            field = loc[0] if loc else "row"
+            if (row_no, field) not in reported:
+                errors.append(FieldError(field, str(e["msg"]), row=row_no))
+        return None
+
+
+def import_patients(
+    *,
+    session: Session,
+    principal: Principal | None,
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    content: bytes,
+    filename: str,
+    centre_code: str | None = None,
+    dry_run: bool = False,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """Check every row; write every patient (with phenotypes), or nothing."""
+    actor = require_role(principal, Role.CLINICIAN, Role.DATA_MANAGER, Role.ADMIN)
+    today = today or date.today()
+    if actor.role is not Role.ADMIN:
+        centre_code = None
+    centre_id = (
+        centre_scope(actor)
+        if actor.role is not Role.ADMIN
+        else (
+            care.get_centre_by_code(session=session, code=centre_code).id if centre_code else None
+        )
+    )
+    if centre_id is None:
+        raise ValidationFailed(
+            _("Invalid import."), [FieldError("centre_code", "required for a national user")]
+        )
+    rows, errors = tabular.read_rows(IMPORT_TABLE, content, filename)
+    accepted: list[tuple[int, PatientIn, list[str], list[str]]] = []
+    seen: dict[str, int] = {}
+    at_centre = set(
+        session.scalars(select(Patient.pseudonym).where(Patient.centre_id == centre_id))
+    )
+    for row_no, values in rows:
+        data = _row_to_patient(row_no, values, centre_code, errors)
+        if data is None:
+            continue
+        errors.extend(
+            service.check_record(
+                data, kb=kb, birth_date=data.identity.birth_date, today=today, row=row_no
+            )
+        )
+        for field in ("hpo_observed", "hpo_excluded"):
+            for term in values.get(field) or []:
+                resolution = kb.resolve_term(term)
+                if resolution is None or not kb.ontology.is_phenotypic(resolution.term.id):
+                    errors.append(
+                        FieldError(
+                            field, f"{term!r} is not a phenotypic abnormality HPO term", row=row_no
+                        )
+                    )
+        pseudonym = vault.pseudonym(Identity(**data.identity.model_dump()))
+        if pseudonym in seen:
+            errors.append(
+                FieldError("full_name", f"the same person as row {seen[pseudonym]}", row=row_no)
+            )
+        elif pseudonym in at_centre:
+            errors.append(
+                FieldError(
+                    "full_name", "this person is already registered at the centre", row=row_no
+                )
+            )
+        seen.setdefault(pseudonym, row_no)
+        accepted.append(
+            (
+                row_no,
+                data,
+                list(values.get("hpo_observed") or []),
+                list(values.get("hpo_excluded") or []),
+            )
+        )
+    if errors:
+        errors.sort(key=lambda e: (e.row or 0, e.field))
+        raise ValidationFailed(_("The file has errors; nothing was imported."), errors)
+    report = {"rows": len(accepted), "written": 0, "dry_run": dry_run, "possible_duplicates": 0}
+    if dry_run:
+        return report
+    for _row, data, observed, excluded in accepted:
+        patient = service.register(
+            session=session, principal=actor, kb=kb, vault=vault, data=data, today=today
+        )
+        report["possible_duplicates"] += patient.possible_duplicate_of is not None
+        for term in observed:
+            service.add_phenotype(
+                session=session,
+                principal=actor,
+                kb=kb,
+                patient_id=patient.id,
+                data=PhenotypeIn(hpo_id=term),
+            ) if actor.role is not Role.ADMIN else None
+        for term in excluded:
+            service.add_phenotype(
+                session=session,
+                principal=actor,
+                kb=kb,
+                patient_id=patient.id,
+                data=PhenotypeIn(hpo_id=term, excluded=True),
+            ) if actor.role is not Role.ADMIN else None
+        report["written"] += 1
+    audit.record(
+        session=session,
+        actor=actor,
+        action="import",
+        object_type="registry",
+        centre_id=centre_id,
+        detail={"file": filename, **report},
+    )
+    return report
+
+
+def export_rows(patients: list[Patient]) -> list[dict[str, Any]]:
+    return [
+        {
+            "pseudonym": p.pseudonym,
+            "centre": p.centre_id,
+            "birth_month": p.birth_month.isoformat(),
+            "sex": p.sex.value,
+            "vital_status": p.vital_status.value,
+            "death_date": p.death_date,
+            "first_contact_date": p.first_contact_date,
+            "first_symptoms_date": p.first_symptoms_date,
+            "onset_kind": p.onset_kind.value,
+            "onset_date": p.onset_date,
+            "diagnosis_kind": p.diagnosis_kind.value,
+            "diagnosis_date": p.diagnosis_date,
+            "diagnostic_status": p.diagnostic_status.value,
+            "orpha_code": p.orpha_code,
+            "contact_for_research": p.contact_for_research,
+            "consent_reuse": p.consent_reuse,
+            "biosample": p.biosample,
+            "biobank": p.biobank,
+            "icf_codes": p.icf_codes,
+            "province_code": p.province_code,
+            "former_province_code": p.former_province_code,
+            "hpo_observed": [ph.hpo_id for ph in p.phenotypes if not ph.excluded],
+            "hpo_excluded": [ph.hpo_id for ph in p.phenotypes if ph.excluded],
+            "possible_duplicate_of": p.possible_duplicate_of,
+        }
+        for p in patients
+    ]
+
+
+def export_table(
+    *, session: Session, principal: Principal | None, fmt: str, limit: int = 100_000
+) -> bytes:
+    """Pseudonymised records the principal may see (never identities)."""
+    patients = service.visible(session=session, principal=principal, limit=limit, action="export")
+    return tabular.export(EXPORT_TABLE, export_rows(list(patients)), fmt, "registry")
+
+
+def template(fmt: str) -> bytes:
+    return tabular.template(IMPORT_TABLE, fmt)

@@ -1,0 +1,116 @@
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rarecare.errors import ValidationFailed
+from rarecare.knowledge import KnowledgeBase
+from rarecare.registry import bulk
+from rarecare.registry.identity import IdentityVault
+from rarecare.registry.models import Identity, Patient
+from tests.conftest import Cast
+
+from .conftest import TODAY
+
+HEADER = (
+    "full_name,birth_date,national_id,sex,vital_status,death_date,first_contact_date,diagnostic_status,"
+    "orpha_code,contact_for_research,consent_reuse,province_code,hpo_observed,hpo_excluded\n"
+)
+GOOD = HEADER + (
+    "Lê Văn Hùng,2018-02-03,001218000001,male,alive,,2020-05-01,confirmed,ORPHA:365,yes,yes,01,"
+    '"HP:0001639, HP:0001252",HP:0001250\n'
+    "Trần Thị Mai,2015-07-09,079315000002,female,alive,,2024-03-01,suspected,,no,yes,79,,\n"
+)
+BAD = HEADER + (
+    "Lê Văn Hùng,2018-02-03,001218000001,male,alive,,2020-05-01,confirmed,ORPHA:99999999,yes,yes,01,,\n"
+    "Trần Thị Mai,2015-07-09,079315000002,female,dead,2014-01-01,2024-03-01,suspected,,yes,yes,79,,\n"
+    "Đỗ Văn Nam,2016-01-01,001216000003,male,alive,,2030-01-01,suspected,,yes,yes,01,,\n"
+    "Phan Thị Hoa,2017-01-01,001217000004,female,alive,,2024-01-01,suspected,,,yes,01,,\n"
+)
+
+
+def _import(
+    db: Session,
+    cast: Cast,
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    text: str,
+    dry_run: bool = False,
+) -> dict[str, object]:
+    return bulk.import_patients(
+        session=db,
+        principal=cast.data_manager_a,
+        kb=kb,
+        vault=vault,
+        content=text.encode(),
+        filename="patients.csv",
+        dry_run=dry_run,
+        today=TODAY,
+    )
+
+
+def test_every_bad_row_and_field_is_reported_and_nothing_written(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    with pytest.raises(ValidationFailed) as err:
+        _import(db, cast, kb, vault, BAD)
+    problems = [(d.row, d.field) for d in err.value.details]
+    assert problems == [
+        (2, "orpha_code"),
+        (3, "death_date"),
+        (4, "first_contact_date"),
+        (5, "contact_for_research"),
+    ]
+    assert "before the date of birth" in err.value.details[1].message
+    assert "in the future" in err.value.details[2].message
+    assert db.scalar(select(func.count()).select_from(Patient)) == 0
+    assert db.scalar(select(func.count()).select_from(Identity)) == 0
+
+
+def test_a_good_file_registers_everyone_with_phenotypes(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    dry = _import(db, cast, kb, vault, GOOD, dry_run=True)
+    assert (dry["rows"], dry["written"]) == (2, 0)
+    report = _import(db, cast, kb, vault, GOOD)
+    assert report["written"] == 2
+    patients = db.scalars(select(Patient).order_by(Patient.id)).all()
+    assert [p.centre_id for p in patients] == [cast.centre_a, cast.centre_a]
+    assert sorted((ph.hpo_id, ph.excluded) for ph in patients[0].phenotypes) == [
+        ("HP:0001250", True),
+        ("HP:0001252", False),
+        ("HP:0001639", False),
+    ]
+
+
+def test_the_same_person_twice_in_a_file_is_refused(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    lines = GOOD.splitlines(keepends=True)
+    with pytest.raises(ValidationFailed) as err:
+        _import(db, cast, kb, vault, "".join([*lines, lines[1]]))
+    assert err.value.details[0].row == 4
+    assert "same person as row 2" in err.value.details[0].message
+
+
+def test_the_template_imports_and_the_export_has_no_identities(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    report = bulk.import_patients(
+        session=db,
+        principal=cast.clinician_a,
+        kb=kb,
+        vault=vault,
+        content=bulk.template("xlsx"),
+        filename="t.xlsx",
+        today=TODAY,
+    )
+    assert report["written"] == 1
+    exported = bulk.export_table(session=db, principal=cast.analyst, fmt="xlsx")
+    sheet = load_workbook(io.BytesIO(exported)).worksheets[0]
+    values = " ".join(str(c.value) for row in sheet.iter_rows() for c in row)
+    assert "RC-" in values
+    assert "Nguyễn" not in values
+    assert "001321012345" not in values
