@@ -15,13 +15,14 @@ from rarecare.audit import service as audit
 from rarecare.care import service as care
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.i18n import _
-from rarecare.interop import tabular
+from rarecare.interop import fhir, phenopackets, tabular
+from rarecare.interop.records import Feature, RecordSnapshot
 from rarecare.interop.tabular import Column, Table, boolean, code_list, iso_date, text
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import service
 from rarecare.registry.identity import Identity, IdentityVault
-from rarecare.registry.models import Patient
-from rarecare.registry.schemas import PatientIn, PhenotypeIn
+from rarecare.registry.models import DiagnosticStatus, Patient
+from rarecare.registry.schemas import DiagnosisIn, PatientIn, PhenotypeIn
 
 
 def _required_boolean(value: str) -> bool:
@@ -316,3 +317,95 @@ def export_table(
 
 def template(fmt: str) -> bytes:
     return tabular.template(IMPORT_TABLE, fmt)
+
+
+# ------------------------------------------------------------------- phenopackets, FHIR
+def snapshot(patient: Patient, kb: KnowledgeBase) -> RecordSnapshot:
+    terms = kb.ontology.terms
+    disease = kb.diseases.get(patient.orpha_code or "")
+    confirmed = [d for d in patient.diagnoses if d.orpha_code == patient.orpha_code]
+    return RecordSnapshot(
+        pseudonym=patient.pseudonym,
+        sex=patient.sex.value,
+        birth_month=patient.birth_month,
+        vital_status=patient.vital_status.value,
+        death_date=patient.death_date,
+        orpha_code=patient.orpha_code,
+        disease_label=disease.name if disease else "",
+        diagnostic_status=patient.diagnostic_status.value,
+        icd10_code=confirmed[-1].icd10_code if confirmed else "",
+        omim_code=confirmed[-1].omim_code if confirmed else "",
+        features=tuple(
+            Feature(ph.hpo_id, terms[ph.hpo_id].name if ph.hpo_id in terms else "", ph.excluded)
+            for ph in patient.phenotypes
+        ),
+    )
+
+
+def export_phenopackets(
+    *, session: Session, principal: Principal | None, kb: KnowledgeBase, limit: int = 100_000
+) -> list[str]:
+    """One GA4GH Phenopacket v2 JSON document per visible patient (pseudonymised)."""
+    patients = service.visible(session=session, principal=principal, limit=limit, action="export")
+    return [phenopackets.to_json(snapshot(p, kb)) for p in patients]
+
+
+def export_fhir(
+    *, session: Session, principal: Principal | None, kb: KnowledgeBase, limit: int = 100_000
+) -> str:
+    """One FHIR Bundle of the visible patients: Patient (pseudonym), Condition, Observations."""
+    patients = service.visible(session=session, principal=principal, limit=limit, action="export")
+    return fhir.to_json([snapshot(p, kb) for p in patients])
+
+
+def import_phenopacket(
+    *,
+    session: Session,
+    principal: Principal | None,
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    text: str,
+    province_code: str,
+    today: date | None = None,
+) -> Patient:
+    """Register a patient from a phenopacket at the user's centre. A phenopacket carries no
+    direct identifier: the subject id and date of birth key the identity."""
+    record = phenopackets.from_json(text)
+    status = record.diagnostic_status
+    data = PatientIn.model_validate(
+        {
+            "identity": {
+                "full_name": f"phenopacket {record.pseudonym}",
+                "birth_date": record.birth_month,
+            },
+            "sex": record.sex,
+            "vital_status": record.vital_status,
+            "death_date": record.death_date,
+            "diagnostic_status": "suspected" if record.orpha_code else "undiagnosed",
+            "orpha_code": None,
+            "contact_for_research": False,
+            "consent_reuse": False,
+            "province_code": province_code,
+        }
+    )
+    patient = service.register(
+        session=session, principal=principal, kb=kb, vault=vault, data=data, today=today
+    )
+    for feature in record.features:
+        service.add_phenotype(
+            session=session,
+            principal=principal,
+            kb=kb,
+            patient_id=patient.id,
+            data=PhenotypeIn(hpo_id=feature.hpo_id, excluded=feature.excluded),
+        )
+    if record.orpha_code:
+        service.add_diagnosis(
+            session=session,
+            principal=principal,
+            kb=kb,
+            patient_id=patient.id,
+            data=DiagnosisIn(orpha_code=record.orpha_code, status=DiagnosticStatus(status)),
+            today=today,
+        )
+    return patient

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -69,13 +70,31 @@ def import_(
 
 @registry_app.command("export")
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
-    out: Annotated[Path | None, typer.Option(help="File to write")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv, xlsx, phenopacket or fhir")] = "csv",
+    out: Annotated[
+        Path | None, typer.Option(help="File (folder for phenopackets) to write")
+    ] = None,
 ) -> None:
     """Export the pseudonymised registry (no identities)."""
     settings = load_settings()
+    kb = knowledge(settings)
     with session_scope(settings) as session:
-        data = bulk.export_table(session=session, principal=OPERATOR, fmt=fmt)
-    target = out or Path(f"rarecare-registry.{fmt}")
+        if fmt == "phenopacket":
+            folder = out or Path("rarecare-phenopackets")
+            folder.mkdir(parents=True, exist_ok=True)
+            documents = bulk.export_phenopackets(session=session, principal=OPERATOR, kb=kb)
+            for document in documents:
+                pseudonym = json.loads(document)["subject"]["id"]
+                (folder / f"{pseudonym}.json").write_text(document, encoding="utf-8")
+            typer.echo(f"wrote {len(documents)} phenopackets to {folder}")
+            return
+        if fmt == "fhir":
+            data = bulk.export_fhir(session=session, principal=OPERATOR, kb=kb).encode()
+        elif fmt in ("csv", "xlsx"):
+            data = bulk.export_table(session=session, principal=OPERATOR, fmt=fmt)
+        else:
+            typer.echo("Error: --format must be csv, xlsx, phenopacket or fhir", err=True)
+            raise typer.Exit(2)
+    target = out or Path(f"rarecare-registry.{'json' if fmt == 'fhir' else fmt}")
     target.write_bytes(data)
     typer.echo(f"wrote {target}")

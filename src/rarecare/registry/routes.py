@@ -501,3 +501,36 @@ def export_file(fmt: str, user: CurrentUser, session: DbSession) -> Response:
     return _download(
         bulk.export_table(session=session, principal=user, fmt=fmt), f"rarecare-registry.{fmt}", fmt
     )
+
+
+@api.get("/export/phenopackets")
+def export_phenopackets(user: CurrentUser, session: DbSession, kb: Knowledge) -> Response:
+    """GA4GH Phenopacket v2 documents (a JSON list) of the records the user may see."""
+    documents = bulk.export_phenopackets(session=session, principal=user, kb=kb)
+    return Response("[" + ",\n".join(documents) + "]", media_type="application/json")
+
+
+@api.get("/export/fhir")
+def export_fhir(user: CurrentUser, session: DbSession, kb: Knowledge) -> Response:
+    """An HL7 FHIR Bundle (Patient with pseudonym only, Condition, Observation per HPO term)."""
+    return Response(
+        bulk.export_fhir(session=session, principal=user, kb=kb), media_type="application/fhir+json"
+    )
+
+
+@api.post("/import/phenopacket", response_model=PatientOut, status_code=201)
+async def import_phenopacket(
+    user: CurrentUser,
+    session: DbSession,
+    kb: Knowledge,
+    vault: Vault,
+    file: Annotated[UploadFile, File(description="GA4GH Phenopacket v2 JSON")],
+    province: Annotated[str, Query(pattern=r"^\d{2}$")],
+) -> PatientOut:
+    """Register a patient from a phenopacket at the user's centre."""
+    text = (await file.read()).decode("utf-8")
+    return PatientOut.model_validate(
+        bulk.import_phenopacket(
+            session=session, principal=user, kb=kb, vault=vault, text=text, province_code=province
+        )
+    )

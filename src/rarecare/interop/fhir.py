@@ -1,0 +1,111 @@
+"""HL7 FHIR export: a Bundle of Patient (pseudonym only), Condition (ORPHA and ICD-10 codes) and
+one Observation per HPO term, validated by ``fhir.resources`` (FHIR R4B models)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fhir.resources.R4B.bundle import Bundle
+
+from rarecare.interop.records import RecordSnapshot
+
+ORPHA_SYSTEM = "http://www.orpha.net"
+ICD10_SYSTEM = "http://hl7.org/fhir/sid/icd-10"
+OMIM_SYSTEM = "https://omim.org"
+HPO_SYSTEM = "http://purl.obolibrary.org/obo/hp.owl"
+PSEUDONYM_SYSTEM = "https://rarecare.example/pseudonym"
+_GENDER = {"female": "female", "male": "male", "undetermined": "other", "unknown": "unknown"}
+_VERIFICATION = {
+    "suspected": "provisional",
+    "probable": "provisional",
+    "confirmed": "confirmed",
+    "undiagnosed": "unconfirmed",
+}
+
+
+def _entries(record: RecordSnapshot) -> list[dict[str, Any]]:
+    patient_ref = f"urn:uuid:patient-{record.pseudonym}"
+    patient: dict[str, Any] = {
+        "resourceType": "Patient",
+        "identifier": [{"system": PSEUDONYM_SYSTEM, "value": record.pseudonym}],
+        "gender": _GENDER.get(record.sex, "unknown"),
+        "birthDate": record.birth_month.strftime("%Y-%m"),
+    }
+    if record.vital_status == "dead":
+        patient["deceasedDateTime" if record.death_date else "deceasedBoolean"] = (
+            record.death_date.isoformat() if record.death_date else True
+        )
+    entries = [{"fullUrl": patient_ref, "resource": patient}]
+    if record.orpha_code:
+        codings = [
+            {
+                "system": ORPHA_SYSTEM,
+                "code": record.orpha_code.split(":")[1],
+                "display": record.disease_label,
+            }
+        ]
+        if record.icd10_code:
+            codings.append({"system": ICD10_SYSTEM, "code": record.icd10_code})
+        if record.omim_code:
+            codings.append({"system": OMIM_SYSTEM, "code": record.omim_code.split(":")[1]})
+        entries.append(
+            {
+                "fullUrl": f"urn:uuid:condition-{record.pseudonym}",
+                "resource": {
+                    "resourceType": "Condition",
+                    "subject": {"reference": patient_ref},
+                    "code": {"coding": codings, "text": record.disease_label},
+                    "verificationStatus": {
+                        "coding": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+                                "code": _VERIFICATION.get(record.diagnostic_status, "unconfirmed"),
+                            }
+                        ]
+                    },
+                },
+            }
+        )
+    for i, feature in enumerate(record.features):
+        entries.append(
+            {
+                "fullUrl": f"urn:uuid:observation-{record.pseudonym}-{i}",
+                "resource": {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "subject": {"reference": patient_ref},
+                    "code": {
+                        "coding": [
+                            {"system": HPO_SYSTEM, "code": feature.hpo_id, "display": feature.label}
+                        ]
+                    },
+                    "interpretation": [
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
+                                    "code": "NEG" if feature.excluded else "POS",
+                                }
+                            ]
+                        }
+                    ],
+                    "valueBoolean": not feature.excluded,
+                },
+            }
+        )
+    return entries
+
+
+def to_bundle(records: list[RecordSnapshot]) -> Bundle:
+    """A collection Bundle, validated on construction."""
+    return Bundle.model_validate(
+        {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "entry": [e for r in records for e in _entries(r)],
+        }
+    )
+
+
+def to_json(records: list[RecordSnapshot]) -> str:
+    return to_bundle(records).model_dump_json(indent=2, exclude_none=True)
