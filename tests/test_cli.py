@@ -18,17 +18,19 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_db_upgrade_then_demo_load_is_idempotent(cli_env: Path) -> None:
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    first = runner.invoke(app, ["demo", "load"])
+    first = runner.invoke(app, ["demo", "load", "--patients", "25"])
     assert first.exit_code == 0, first.output
     assert "9 centres added" in first.output
+    assert "25 synthetic patients added" in first.output
     assert "dr.an" in first.output
-    second = runner.invoke(app, ["demo", "load"])
-    assert "0 centres added, 0 users added" in second.output
+    second = runner.invoke(app, ["demo", "load", "--patients", "25"])
+    assert "0 centres added, 0 users added, 0 list versions added" in second.output
+    assert "synthetic" not in second.output
 
 
 def test_users_create_scopes_a_clinician_to_a_centre(cli_env: Path) -> None:
     runner.invoke(app, ["db", "upgrade"])
-    runner.invoke(app, ["demo", "load"])
+    runner.invoke(app, ["demo", "load", "--patients", "0"])
     result = runner.invoke(
         app,
         [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -73,16 +74,56 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
 
 
 @demo_app.command("load")
-def demo_load() -> None:
-    """Load the demonstration centres and logins (idempotent)."""
+def demo_load(
+    patients: Annotated[
+        int, typer.Option(help="Synthetic patients to add when the registry is empty")
+    ] = 500,
+) -> None:
+    """Load the demonstration centres, logins, lists and (into an empty registry) a synthetic
+    patient population. Idempotent."""
     from rarecare.demo import service as demo
+    from rarecare.registry.identity import IdentityVault
 
     settings = load_settings()
     kb = knowledge(settings)
     with session_scope(settings) as session:
         added = demo.load(session=session, kb=kb)
+        if patients and demo.registry_is_empty(session=session):
+            generated = demo.generate_patients(
+                session=session, kb=kb, vault=IdentityVault(settings.identity_key), n=patients
+            )
+            added["synthetic patients"] = generated["patients"]
     typer.echo("demo data: " + ", ".join(f"{v} {k} added" for k, v in added.items()))
     _print_demo_logins()
+
+
+@demo_app.command("generate")
+def demo_generate(
+    patients: Annotated[int, typer.Option(help="How many synthetic patients to register")] = 500,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same population)")] = 2025,
+) -> None:
+    """Register a realistic synthetic patient population (after `demo load`)."""
+    from rich.progress import Progress
+
+    from rarecare.demo import service as demo
+    from rarecare.registry.identity import IdentityVault
+
+    settings = load_settings()
+    kb = knowledge(settings)
+    with session_scope(settings) as session, Progress(transient=True) as bar:
+        task = bar.add_task(f"registering {patients} synthetic patients", total=patients)
+        counts = demo.generate_patients(
+            session=session,
+            kb=kb,
+            vault=IdentityVault(settings.identity_key),
+            n=patients,
+            seed=seed,
+            progress=partial(bar.advance, task),
+        )
+    typer.echo(
+        f"registered {counts['patients']} synthetic patients "
+        f"({counts['duplicates']} skipped as duplicates)"
+    )
 
 
 def _print_demo_logins() -> None:

@@ -21,7 +21,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("RARECARE_VAR_DIR", str(KNOWLEDGE_CACHE.parent))
     monkeypatch.setenv("RARECARE_DATABASE_URL", f"sqlite:///{tmp_path / 'registry.sqlite3'}")
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    assert runner.invoke(app, ["demo", "load"]).exit_code == 0
+    assert runner.invoke(app, ["demo", "load", "--patients", "0"]).exit_code == 0
     return tmp_path
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -9,16 +10,19 @@ from importlib import resources
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rarecare.access import SYSTEM, Role
+from rarecare.access import SYSTEM, Principal, Role
 from rarecare.accounts import service as accounts
 from rarecare.accounts.schemas import UserIn
 from rarecare.care import service as care
 from rarecare.care.models import Centre, CentreLevel
 from rarecare.care.schemas import CentreIn
+from rarecare.errors import RareCareError
+from rarecare.geo import current_provinces, get_province, great_circle_km
 from rarecare.knowledge import KnowledgeBase
 from rarecare.lists import service as lists
 from rarecare.lists.models import ListKind, ListVersion
 from rarecare.lists.schemas import VersionIn
+from rarecare.registry.identity import IdentityVault
 
 # Real hospitals that treat rare diseases in Vietnam (codes are RareCare's own).
 DEMO_CENTRES: tuple[CentreIn, ...] = (
@@ -199,3 +203,75 @@ def load(*, session: Session, kb: KnowledgeBase) -> dict[str, int]:
             added["users"] += 1
     added["list versions"] = _load_lists(session, kb)
     return added
+
+
+def generate_patients(
+    *,
+    session: Session,
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    n: int,
+    seed: int = 2025,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Register ``n`` synthetic patients (see ``rarecare.registry.synthetic``) at the demo centre
+    nearest to their province, through the registry service (encrypted, audited)."""
+    from rarecare.registry import service as registry
+    from rarecare.registry.schemas import PatientIn, PhenotypeIn
+    from rarecare.registry.synthetic import generate
+
+    version = lists.current_version(session=session, kind=ListKind.DISEASES)
+    codes = [e.orpha_code for e in version.disease_entries] if version else []
+    centres = care.list_centres(session=session)
+    if not codes or not centres:
+        raise ValueError("load the demo data first (rarecare demo load)")
+    nearest = {p.code: _nearest_centre(p.code, centres) for p in current_provinces()}
+    counts = {"patients": 0, "duplicates": 0}
+    for synthetic in generate(kb, codes, n, seed=seed):
+        centre = nearest[str(synthetic.record["province_code"])]
+        actor = Principal(user_id=0, username="demo", role=Role.DATA_MANAGER, centre_id=centre.id)
+        data = PatientIn.model_validate({**synthetic.record, "identity": synthetic.identity})
+        try:
+            patient = registry.register(
+                session=session, principal=actor, kb=kb, vault=vault, data=data
+            )
+        except RareCareError:
+            counts["duplicates"] += 1
+            continue
+        for term in synthetic.observed:
+            registry.add_phenotype(
+                session=session,
+                principal=actor,
+                kb=kb,
+                patient_id=patient.id,
+                data=PhenotypeIn(hpo_id=term),
+            )
+        for term in synthetic.excluded:
+            registry.add_phenotype(
+                session=session,
+                principal=actor,
+                kb=kb,
+                patient_id=patient.id,
+                data=PhenotypeIn(hpo_id=term, excluded=True),
+            )
+        counts["patients"] += 1
+        if progress:
+            progress(1)
+    return counts
+
+
+def _nearest_centre(province_code: str, centres: list[Centre]) -> Centre:
+    home = get_province(province_code)
+    assert home is not None
+
+    def distance(centre: Centre) -> float:
+        where = get_province(centre.province_code)
+        return great_circle_km(home.lat, home.lon, where.lat, where.lon) if where else 1e9
+
+    return min(centres, key=distance)
+
+
+def registry_is_empty(*, session: Session) -> bool:
+    from rarecare.registry.models import Patient
+
+    return session.scalar(select(Patient.id).limit(1)) is None

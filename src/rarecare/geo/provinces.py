@@ -19,6 +19,7 @@ class Province:
     current: bool
     former: tuple[str, ...] = ()
     successor: str | None = None
+    units: int = 0  # communes and wards: a population proxy
 
 
 @cache
