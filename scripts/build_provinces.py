@@ -20,8 +20,15 @@ def main() -> None:
     db = sqlite3.connect(str(data_dir / "dataset.db"))
     units = dict(db.execute("SELECT provinceCode, COUNT(*) FROM admin_units GROUP BY provinceCode"))
     current = [
-        {"code": code, "name": name, "short": short, "key": key, "lat": lat, "lon": lon,
-         "units": units[code]}
+        {
+            "code": code,
+            "name": name,
+            "short": short,
+            "key": key,
+            "lat": lat,
+            "lon": lon,
+            "units": units[code],
+        }
         for code, name, short, key, lat, lon in db.execute(
             "SELECT DISTINCT provinceCode, province, provinceShort, provinceKey, provinceLat,"
             " provinceLon FROM admin_units ORDER BY provinceCode"

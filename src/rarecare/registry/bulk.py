@@ -172,26 +172,14 @@ def import_patients(
     vault: IdentityVault,
     content: bytes,
     filename: str,
-    centre_code: str | None = None,
     dry_run: bool = False,
     today: date | None = None,
 ) -> dict[str, Any]:
-    """Check every row; write every patient (with phenotypes), or nothing."""
-    actor = require_role(principal, Role.CLINICIAN, Role.DATA_MANAGER, Role.ADMIN)
+    """Check every row; write every patient (with phenotypes) at the user's centre, or nothing."""
+    actor = require_role(principal, Role.CLINICIAN, Role.DATA_MANAGER)
     today = today or date.today()
-    if actor.role is not Role.ADMIN:
-        centre_code = None
-    centre_id = (
-        centre_scope(actor)
-        if actor.role is not Role.ADMIN
-        else (
-            care.get_centre_by_code(session=session, code=centre_code).id if centre_code else None
-        )
-    )
-    if centre_id is None:
-        raise ValidationFailed(
-            _("Invalid import."), [FieldError("centre_code", "required for a national user")]
-        )
+    centre_id = centre_scope(actor)
+    centre_code = care.get_centre(session=session, centre_id=centre_id or 0).code
     rows, errors = tabular.read_rows(IMPORT_TABLE, content, filename)
     accepted: list[tuple[int, PatientIn, list[str], list[str]]] = []
     seen: dict[str, int] = {}
@@ -247,22 +235,14 @@ def import_patients(
             session=session, principal=actor, kb=kb, vault=vault, data=data, today=today
         )
         report["possible_duplicates"] += patient.possible_duplicate_of is not None
-        for term in observed:
+        for term, is_excluded in [*((t, False) for t in observed), *((t, True) for t in excluded)]:
             service.add_phenotype(
                 session=session,
                 principal=actor,
                 kb=kb,
                 patient_id=patient.id,
-                data=PhenotypeIn(hpo_id=term),
-            ) if actor.role is not Role.ADMIN else None
-        for term in excluded:
-            service.add_phenotype(
-                session=session,
-                principal=actor,
-                kb=kb,
-                patient_id=patient.id,
-                data=PhenotypeIn(hpo_id=term, excluded=True),
-            ) if actor.role is not Role.ADMIN else None
+                data=PhenotypeIn(hpo_id=term, excluded=is_excluded),
+            )
         report["written"] += 1
     audit.record(
         session=session,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -98,3 +99,26 @@ def export(
     target = out or Path(f"rarecare-registry.{'json' if fmt == 'fhir' else fmt}")
     target.write_bytes(data)
     typer.echo(f"wrote {target}")
+
+
+@registry_app.command("reanalyze")
+def reanalyze_command() -> None:
+    """Re-rank every undiagnosed, suspected or probable patient with the current knowledge base and
+    raise alerts where a new disease enters the top 5 or a probability jumps."""
+    from rich.progress import Progress
+
+    from rarecare.diagnosis import service as diagnosis
+    from rarecare.registry import reanalysis
+
+    settings = load_settings()
+    kb = knowledge(settings)
+    engine = diagnosis.engine_for(kb, settings.cache_dir)
+    with session_scope(settings) as session, Progress(transient=True) as bar:
+        task = bar.add_task("re-analysing open cases", total=None)
+        counts = reanalysis.reanalyze(
+            session=session, principal=OPERATOR, engine=engine, progress=partial(bar.advance, task)
+        )
+    typer.echo(
+        f"re-analysed {counts['patients']} patients: {counts['alerts']} alerts, "
+        f"{counts['skipped']} without observed phenotype"
+    )

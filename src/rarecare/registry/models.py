@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     Enum,
@@ -198,3 +199,19 @@ class Encounter(Base):
     recorded_by: Mapped[str] = mapped_column(String(64))
 
     patient: Mapped[Patient] = relationship(back_populates="encounters")
+
+
+class Reanalysis(Base):
+    """One re-ranking of an undiagnosed or suspected patient with the knowledge base of the day."""
+
+    __tablename__ = "registry_reanalyses"
+    __table_args__ = (Index("ix_registry_reanalyses_patient_run", "patient_id", "run_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("registry_patients.id", ondelete="CASCADE"))
+    run_at: Mapped[datetime] = mapped_column(default=utcnow)
+    knowledge_version: Mapped[str] = mapped_column(String(120))
+    top: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    changes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    alert: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), default=None)

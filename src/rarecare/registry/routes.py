@@ -15,7 +15,7 @@ from rarecare.diagnosis.routes import Engine
 from rarecare.errors import NotFound, RareCareError
 from rarecare.geo import current_provinces
 from rarecare.knowledge import KnowledgeBase
-from rarecare.registry import bulk, service
+from rarecare.registry import bulk, reanalysis, service
 from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import DiagnosticStatus
 from rarecare.registry.schemas import (
@@ -208,12 +208,14 @@ def registry_page(
         limit=200,
     )
     worklist = service.undiagnosed_worklist(session=session, principal=user, limit=50)
+    open_alerts = reanalysis.alerts(session=session, principal=user, limit=50)
     return render(
         request,
         "registry.html",
         {
             "patients": patients,
             "worklist": worklist,
+            "alerts": open_alerts,
             "q": q,
             "province": province,
             "status": status,
@@ -310,6 +312,9 @@ def _patient_view(
         {
             "p": patient,
             "orpha_for": orpha_for,
+            "reanalysis": reanalysis.latest_for(
+                session=session, principal=user, patient_id=patient_id
+            ),
             "disease_names": {c: kb.diseases[c].name for c in diseases if c in kb.diseases},
             "delay": service.delay(patient),
             "suggestions": suggestions,
@@ -534,3 +539,43 @@ async def import_phenopacket(
             session=session, principal=user, kb=kb, vault=vault, text=text, province_code=province
         )
     )
+
+
+@api.get("/alerts")
+def list_alerts(user: CurrentUser, session: DbSession) -> list[dict[str, object]]:
+    """Unacknowledged re-analysis alerts on the patients the user may see."""
+    return [
+        {
+            "reanalysis_id": r.id,
+            "patient_id": p.id,
+            "pseudonym": p.pseudonym,
+            "run_at": r.run_at,
+            "changes": r.changes,
+            "top": r.top[:5],
+        }
+        for p, r in reanalysis.alerts(session=session, principal=user)
+    ]
+
+
+@api.post("/alerts/{reanalysis_id}/acknowledge", status_code=204)
+def acknowledge_alert(reanalysis_id: int, user: CurrentUser, session: DbSession) -> None:
+    reanalysis.acknowledge(session=session, principal=user, reanalysis_id=reanalysis_id)
+
+
+@api.get("/patients/{patient_id}/reanalysis")
+def latest_reanalysis(
+    patient_id: int, user: CurrentUser, session: DbSession
+) -> dict[str, object] | None:
+    """The latest re-analysis of a patient: top suggestions and what changed."""
+    row = reanalysis.latest_for(session=session, principal=user, patient_id=patient_id)
+    if row is None:
+        return None
+    return {
+        "id": row.id,
+        "run_at": row.run_at,
+        "knowledge_version": row.knowledge_version,
+        "top": row.top,
+        "changes": row.changes,
+        "alert": row.alert,
+        "acknowledged_by": row.acknowledged_by,
+    }

@@ -134,7 +134,7 @@ def get(
     return patient
 
 
-def _scoped(query: Select[Patient], actor: Principal) -> Select[Patient]:
+def scoped(query: Select[Patient], actor: Principal) -> Select[Patient]:
     """Restrict a patient query to what ``actor`` may see (the one place registry scoping is
     done)."""
     scope = centre_scope(actor)
@@ -150,7 +150,7 @@ def visible(
     """Every patient the principal may see (for exports and re-analysis), audited once."""
     actor = require_authenticated(principal)
     patients = session.scalars(
-        _scoped(select(Patient).order_by(Patient.id).limit(limit), actor)
+        scoped(select(Patient).order_by(Patient.id).limit(limit), actor)
     ).all()
     audit.record(
         session=session,
@@ -174,7 +174,7 @@ def search(
     offset: int = 0,
 ) -> Sequence[Patient]:
     actor = require_authenticated(principal)
-    query = _scoped(
+    query = scoped(
         select(Patient).order_by(Patient.id).limit(min(limit, 500)).offset(offset), actor
     )
     if pseudonym:
@@ -477,7 +477,7 @@ def undiagnosed_worklist(
     (the IRDiRC one-year goal), oldest first."""
     actor = require_authenticated(principal)
     cutoff = (today or date.today()) - timedelta(days=365)
-    query = _scoped(
+    query = scoped(
         select(Patient)
         .where(
             Patient.diagnostic_status != DiagnosticStatus.CONFIRMED,

@@ -1,0 +1,185 @@
+"""Re-analysis: re-rank every undiagnosed, suspected or probable patient with the current
+knowledge base, record the top suggestions and what changed since the last run, and raise an
+alert for clinicians when a new disease enters the top 5 or a probability jumps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from rarecare.access import Principal, Role, require_authenticated, require_role
+from rarecare.audit import service as audit
+from rarecare.diagnosis import DiagnosisEngine
+from rarecare.errors import NotFound
+from rarecare.registry import service
+from rarecare.registry.models import DiagnosticStatus, Patient, Reanalysis
+
+OPEN_STATUSES = (
+    DiagnosticStatus.UNDIAGNOSED,
+    DiagnosticStatus.SUSPECTED,
+    DiagnosticStatus.PROBABLE,
+)
+TOP = 10
+JUMP = 0.2  # an absolute rise in post-test probability worth an alert
+FIRST_RUN_ALERT = 0.3  # on a first run, alert when the best suggestion is this likely
+
+
+def compare(
+    previous: list[dict[str, Any]] | None, current: list[dict[str, Any]]
+) -> tuple[list[str], bool]:
+    """What changed between two runs (lists of {code, name, probability}); whether to alert."""
+    if previous is None:
+        best = current[0] if current else None
+        if best is not None and float(best["probability"]) >= FIRST_RUN_ALERT:
+            return [f"first analysis: {best['name']} ({float(best['probability']):.0%})"], True
+        return ["first analysis"], False
+    changes: list[str] = []
+    before = {r["code"]: float(r["probability"]) for r in previous}
+    top5_before = {r["code"] for r in previous[:5]}
+    for r in current[:5]:
+        if r["code"] not in top5_before:
+            changes.append(f"new in the top 5: {r['name']} ({float(r['probability']):.0%})")
+    for r in current:
+        old = before.get(r["code"], 0.0)
+        if float(r["probability"]) - old >= JUMP:
+            changes.append(
+                f"probability of {r['name']} rose from {old:.0%} to {float(r['probability']):.0%}"
+            )
+    return changes, bool(changes)
+
+
+def reanalyze(
+    *,
+    session: Session,
+    principal: Principal | None,
+    engine: DiagnosisEngine,
+    batch: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Re-rank every open patient (national scope; admins or the system)."""
+    actor = require_role(principal, Role.ADMIN)
+    counts = {"patients": 0, "alerts": 0, "skipped": 0}
+    last_id = 0
+    while True:
+        patients = session.scalars(
+            select(Patient)
+            .where(Patient.diagnostic_status.in_(OPEN_STATUSES), Patient.id > last_id)
+            .order_by(Patient.id)
+            .limit(batch)
+            .options(selectinload(Patient.phenotypes))
+        ).all()
+        if not patients:
+            break
+        last_id = patients[-1].id
+        previous = _latest(session, [p.id for p in patients])
+        for patient in patients:
+            query = service.patient_query(patient)
+            if query is None:
+                counts["skipped"] += 1
+                continue
+            try:
+                ranking = engine.rank(query, top=TOP, explain=False)
+            except Exception:
+                counts["skipped"] += 1
+                continue
+            top = [
+                {
+                    "code": r.code,
+                    "codes": list(r.codes),
+                    "name": r.name,
+                    "probability": round(r.probability, 4),
+                }
+                for r in ranking.results
+            ]
+            changes, alert = compare(previous.get(patient.id), top)
+            session.add(
+                Reanalysis(
+                    patient_id=patient.id,
+                    knowledge_version=ranking.knowledge_version,
+                    top=top,
+                    changes=changes,
+                    alert=alert,
+                )
+            )
+            audit.record(
+                session=session,
+                actor=actor,
+                action="reanalyze",
+                object_type="patient",
+                object_id=patient.pseudonym,
+                centre_id=patient.centre_id,
+                detail={"alert": alert},
+            )
+            counts["patients"] += 1
+            counts["alerts"] += alert
+        session.flush()
+        session.expunge_all()
+        if progress:
+            progress(len(patients))
+    return counts
+
+
+def _latest(session: Session, patient_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    rows = session.execute(
+        select(Reanalysis.patient_id, Reanalysis.top)
+        .where(Reanalysis.patient_id.in_(patient_ids))
+        .order_by(Reanalysis.patient_id, Reanalysis.id)
+    )
+    latest: dict[int, list[dict[str, Any]]] = {}
+    for patient_id, top in rows:
+        latest[patient_id] = top
+    return latest
+
+
+def latest_for(
+    *, session: Session, principal: Principal | None, patient_id: int
+) -> Reanalysis | None:
+    patient = service.get(session=session, principal=principal, patient_id=patient_id)
+    return session.scalars(
+        select(Reanalysis)
+        .where(Reanalysis.patient_id == patient.id)
+        .order_by(Reanalysis.id.desc())
+        .limit(1)
+    ).first()
+
+
+def alerts(
+    *, session: Session, principal: Principal | None, limit: int = 200
+) -> Sequence[tuple[Patient, Reanalysis]]:
+    """Unacknowledged re-analysis alerts on the patients the user may see."""
+    actor = require_authenticated(principal)
+    query = service.scoped(select(Patient), actor).subquery()
+    rows = session.execute(
+        select(Patient, Reanalysis)
+        .join(Reanalysis, Reanalysis.patient_id == Patient.id)
+        .where(
+            Patient.id.in_(select(query.c.id)),
+            Reanalysis.alert,
+            Reanalysis.acknowledged_by.is_(None),
+        )
+        .order_by(Reanalysis.id.desc())
+        .limit(limit)
+    ).all()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="alerts",
+        object_type="patient",
+        detail={"returned": [p.pseudonym for p, _r in rows]},
+    )
+    return [(p, r) for p, r in rows]
+
+
+def acknowledge(*, session: Session, principal: Principal | None, reanalysis_id: int) -> Reanalysis:
+    actor = require_role(principal, Role.CLINICIAN, Role.DATA_MANAGER)
+    row = session.get(Reanalysis, reanalysis_id)
+    if row is None:
+        raise NotFound()
+    service.get(
+        session=session, principal=actor, patient_id=row.patient_id, action="acknowledge_alert"
+    )
+    row.acknowledged_by = actor.username
+    return row
