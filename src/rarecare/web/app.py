@@ -33,8 +33,8 @@ from rarecare.guidelines.routes import pages as guidelines_pages
 from rarecare.knowledge import load_knowledge
 from rarecare.lists.routes import api as lists_api
 from rarecare.lists.routes import pages as lists_pages
+from rarecare.registry.pages import pages as registry_pages
 from rarecare.registry.routes import api as registry_api
-from rarecare.registry.routes import pages as registry_pages
 from rarecare.storage import make_engine, make_sessionmaker
 from rarecare.web import pages
 from rarecare.web.deps import get_principal

@@ -1,0 +1,308 @@
+"""Registry pages: patient list and worklists, registration, the patient page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from rarecare.access import Principal
+from rarecare.care import service as care
+from rarecare.diagnosis.engine import DiagnosisEngine
+from rarecare.diagnosis.routes import Engine
+from rarecare.errors import RareCareError
+from rarecare.geo import current_provinces
+from rarecare.knowledge import KnowledgeBase
+from rarecare.registry import reanalysis, service, similarity
+from rarecare.registry.models import DiagnosticStatus
+from rarecare.registry.routes import Vault
+from rarecare.registry.schemas import (
+    DiagnosisIn,
+    IdentityOut,
+    PatientIn,
+    PhenotypeIn,
+)
+from rarecare.web.deps import CurrentUser, DbSession, Knowledge
+from rarecare.web.templating import render
+
+# ------------------------------------------------------------------------------------ pages
+pages = APIRouter(include_in_schema=False)
+
+
+def _form_errors(exc: RareCareError) -> list[str]:
+    return [exc.message, *map(str, exc.details)]
+
+
+@pages.get("/registry", response_class=HTMLResponse)
+def registry_page(
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    kb: Knowledge,
+    q: str = "",
+    province: str = "",
+    status: str = "",
+) -> HTMLResponse:
+    patients = service.search(
+        session=session,
+        principal=user,
+        pseudonym=q or None,
+        province_code=province or None,
+        status=DiagnosticStatus(status) if status else None,
+        limit=200,
+    )
+    worklist = service.undiagnosed_worklist(session=session, principal=user, limit=50)
+    open_alerts = reanalysis.alerts(session=session, principal=user, limit=50)
+    return render(
+        request,
+        "registry.html",
+        {
+            "patients": patients,
+            "worklist": worklist,
+            "alerts": open_alerts,
+            "q": q,
+            "province": province,
+            "status": status,
+            "names": {
+                p.orpha_code: kb.diseases[p.orpha_code].name
+                for p in patients
+                if p.orpha_code and p.orpha_code in kb.diseases
+            },
+            "provinces": {p.code: p.short for p in current_provinces()},
+            "centres": {c.id: c.name for c in care.list_centres(session=session)},
+        },
+    )
+
+
+@pages.get("/registry/new", response_class=HTMLResponse)
+def new_patient_page(request: Request, user: CurrentUser) -> HTMLResponse:
+    return render(
+        request, "patient_new.html", {"form": {}, "errors": [], "provinces": current_provinces()}
+    )
+
+
+@pages.post("/registry/new", response_model=None)
+async def new_patient_submit(
+    request: Request, user: CurrentUser, session: DbSession, kb: Knowledge, vault: Vault
+) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    identity_fields = (
+        "full_name",
+        "birth_date",
+        "national_id",
+        "insurance_number",
+        "phone",
+        "address",
+        "guardian",
+    )
+    payload: dict[str, object] = {
+        k: v for k, v in form.items() if v and k not in identity_fields and k != "csrf_token"
+    }
+    payload["identity"] = {k: form.get(k, "") for k in identity_fields}
+    for flag in ("contact_for_research", "consent_reuse", "biosample"):
+        payload[flag] = form.get(flag) == "yes"
+    try:
+        data = PatientIn.model_validate(payload)
+        patient = service.register(session=session, principal=user, kb=kb, vault=vault, data=data)
+    except ValidationError as exc:
+        return render(
+            request,
+            "patient_new.html",
+            {
+                "form": form,
+                "provinces": current_provinces(),
+                "errors": [
+                    f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+                ],
+            },
+            status_code=422,
+        )
+    except RareCareError as exc:
+        session.rollback()
+        return render(
+            request,
+            "patient_new.html",
+            {"form": form, "provinces": current_provinces(), "errors": _form_errors(exc)},
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/registry/patients/{patient.id}", status_code=303)
+
+
+def _patient_view(
+    request: Request,
+    user: Principal,
+    session: DbSession,
+    kb: KnowledgeBase,
+    engine: DiagnosisEngine,
+    patient_id: int,
+    *,
+    errors: list[str] | None = None,
+    identity: IdentityOut | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    patient = service.get(session=session, principal=user, patient_id=patient_id)
+    suggestions = service.suggestions(engine=engine, patient=patient, top=5)
+    names = kb.ontology.terms
+    diseases = [d.orpha_code for d in patient.diagnoses] + [patient.orpha_code or ""]
+    orpha_for: dict[str, str | None] = {}
+    for result in suggestions.results if suggestions else []:
+        orpha = [c for c in result.codes if c.startswith("ORPHA:")] or kb.exact_orpha_for(
+            result.code
+        )
+        orpha_for[result.code] = orpha[0] if orpha else None
+    return render(
+        request,
+        "patient.html",
+        {
+            "p": patient,
+            "orpha_for": orpha_for,
+            "reanalysis": reanalysis.latest_for(
+                session=session, principal=user, patient_id=patient_id
+            ),
+            "disease_names": {c: kb.diseases[c].name for c in diseases if c in kb.diseases},
+            "delay": service.delay(patient),
+            "suggestions": suggestions,
+            "identity": identity,
+            "terms": {
+                ph.hpo_id: names[ph.hpo_id].name if ph.hpo_id in names else ph.hpo_id
+                for ph in patient.phenotypes
+            },
+            "provinces": {p.code: p.short for p in current_provinces()},
+            "centres": {c.id: c.name for c in care.list_centres(session=session)},
+            "can_write": user.role.value in ("clinician", "data_manager"),
+            "errors": errors or [],
+        },
+        status_code=status_code,
+    )
+
+
+@pages.get("/registry/patients/{patient_id}", response_class=HTMLResponse)
+def patient_page(
+    patient_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    kb: Knowledge,
+    engine: Engine,
+) -> HTMLResponse:
+    return _patient_view(request, user, session, kb, engine, patient_id)
+
+
+@pages.get("/registry/terms", response_class=HTMLResponse)
+def patient_term_suggestions(
+    request: Request, user: CurrentUser, kb: Knowledge, patient_id: int, q: str = ""
+) -> HTMLResponse:
+    hits = (
+        [h for h in kb.search_terms(q, limit=10) if kb.ontology.is_phenotypic(h.code)]
+        if q.strip()
+        else []
+    )
+    return render(
+        request,
+        "_patient_terms.html",
+        {
+            "terms": [(h.code, kb.ontology.terms[h.code].name) for h in hits],
+            "patient_id": patient_id,
+            "q": q,
+        },
+    )
+
+
+@pages.post("/registry/patients/{patient_id}/phenotypes", response_model=None)
+def patient_add_phenotype(
+    patient_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    kb: Knowledge,
+    engine: Engine,
+    hpo_id: Annotated[str, Form()],
+    excluded: Annotated[bool, Form()] = False,
+) -> Response:
+    try:
+        service.add_phenotype(
+            session=session,
+            principal=user,
+            kb=kb,
+            patient_id=patient_id,
+            data=PhenotypeIn(hpo_id=hpo_id, excluded=excluded),
+        )
+    except RareCareError as exc:
+        session.rollback()
+        return _patient_view(
+            request,
+            user,
+            session,
+            kb,
+            engine,
+            patient_id,
+            errors=_form_errors(exc),
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/registry/patients/{patient_id}#phenotypes", status_code=303)
+
+
+@pages.post("/registry/patients/{patient_id}/diagnoses", response_model=None)
+def patient_add_diagnosis(
+    patient_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    kb: Knowledge,
+    engine: Engine,
+    orpha_code: Annotated[str, Form()],
+    status: Annotated[DiagnosticStatus, Form()],
+    gene: Annotated[str, Form()] = "",
+    variant: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        service.add_diagnosis(
+            session=session,
+            principal=user,
+            kb=kb,
+            patient_id=patient_id,
+            data=DiagnosisIn(orpha_code=orpha_code, status=status, gene=gene, variant=variant),
+        )
+    except RareCareError as exc:
+        session.rollback()
+        return _patient_view(
+            request,
+            user,
+            session,
+            kb,
+            engine,
+            patient_id,
+            errors=_form_errors(exc),
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/registry/patients/{patient_id}#diagnoses", status_code=303)
+
+
+@pages.post("/registry/patients/{patient_id}/identity", response_class=HTMLResponse)
+def patient_reveal(
+    patient_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    kb: Knowledge,
+    engine: Engine,
+    vault: Vault,
+    reason: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    identity = service.reveal_identity(
+        session=session, principal=user, vault=vault, patient_id=patient_id, reason=reason
+    )
+    return _patient_view(request, user, session, kb, engine, patient_id, identity=identity)
+
+
+@pages.get("/registry/patients/{patient_id}/similar", response_class=HTMLResponse)
+def similar_fragment(
+    patient_id: int, request: Request, user: CurrentUser, session: DbSession, engine: Engine
+) -> HTMLResponse:
+    found = similarity.similar(
+        session=session, principal=user, engine=engine, patient_id=patient_id, top=8
+    )
+    centres = {c.id: c.name for c in care.list_centres(session=session)}
+    return render(request, "_similar.html", {"similar": found, "centres": centres})
