@@ -31,6 +31,13 @@ ENDPOINTS: dict[str, Call] = {
     "refer": lambda c, pid: c.post(
         f"/api/registry/patients/{pid}/referrals", json={"centre_code": "CENTRE-A"}
     ),
+    "encounters": lambda c, pid: c.get(f"/api/registry/patients/{pid}/encounters"),
+    "add_encounter": lambda c, pid: c.post(
+        f"/api/registry/patients/{pid}/encounters", json={"date": "2024-02-01", "weight_kg": 14.5}
+    ),
+    "reanalysis": lambda c, pid: c.get(f"/api/registry/patients/{pid}/reanalysis"),
+    "similar": lambda c, pid: c.get(f"/api/registry/patients/{pid}/similar"),
+    "page": lambda c, pid: c.get(f"/registry/patients/{pid}"),
     "identity": lambda c, pid: c.post(
         f"/api/registry/patients/{pid}/identity",
         json={"reason": "checking a duplicate registration"},
@@ -47,6 +54,11 @@ EXPECTED = {
         "diagnoses": 200,
         "add_diagnosis": 201,
         "refer": 200,
+        "encounters": 200,
+        "add_encounter": 201,
+        "reanalysis": 200,
+        "similar": 200,
+        "page": 200,
         "identity": 200,
     },
     "datamanager.a": {
@@ -58,6 +70,11 @@ EXPECTED = {
         "diagnoses": 200,
         "add_diagnosis": 201,
         "refer": 200,
+        "encounters": 200,
+        "add_encounter": 201,
+        "reanalysis": 200,
+        "similar": 200,
+        "page": 200,
         "identity": 200,
     },
     "clinician.b": dict.fromkeys(ENDPOINTS, 404),
@@ -70,6 +87,11 @@ EXPECTED = {
         "diagnoses": 200,
         "add_diagnosis": 403,
         "refer": 403,
+        "encounters": 200,
+        "add_encounter": 403,
+        "reanalysis": 200,
+        "similar": 200,
+        "page": 200,
         "identity": 403,
     },
     "admin": {
@@ -81,6 +103,11 @@ EXPECTED = {
         "diagnoses": 200,
         "add_diagnosis": 403,
         "refer": 403,
+        "encounters": 200,
+        "add_encounter": 403,
+        "reanalysis": 200,
+        "similar": 200,
+        "page": 200,
         "identity": 200,
     },
 }

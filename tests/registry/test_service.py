@@ -214,3 +214,33 @@ def test_key_rotation_re_encrypts_and_re_keys_pseudonyms(
         ).full_name
         == "Nguyễn Thị Lan"
     )
+
+
+def test_the_latest_weight_comes_from_the_latest_encounter(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    from rarecare.registry.schemas import EncounterIn
+
+    patient = _register(db, cast, kb, vault)
+    for day, weight in (
+        (date(2024, 1, 5), 11.0),
+        (date(2025, 6, 1), 14.5),
+        (date(2024, 8, 1), 12.0),
+    ):
+        service.add_encounter(
+            session=db,
+            principal=cast.clinician_a,
+            patient_id=patient.id,
+            data=EncounterIn(date=day, weight_kg=weight),
+            today=TODAY,
+        )
+    db.refresh(patient)
+    assert service.latest_weight(patient) == 14.5
+    with pytest.raises(ValidationFailed):
+        service.add_encounter(
+            session=db,
+            principal=cast.clinician_a,
+            patient_id=patient.id,
+            data=EncounterIn(date=date(2030, 1, 1)),
+            today=TODAY,
+        )

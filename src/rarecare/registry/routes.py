@@ -16,6 +16,8 @@ from rarecare.registry.schemas import (
     DelayOut,
     DiagnosisIn,
     DiagnosisOut,
+    EncounterIn,
+    EncounterOut,
     IdentityOut,
     PatientIn,
     PatientOut,
@@ -325,3 +327,19 @@ def similar_patients(
             session=session, principal=user, engine=engine, patient_id=patient_id, top=top
         )
     ]
+
+
+@api.get("/patients/{patient_id}/encounters", response_model=list[EncounterOut])
+def encounters(patient_id: int, user: CurrentUser, session: DbSession) -> list[EncounterOut]:
+    patient = service.get(session=session, principal=user, patient_id=patient_id)
+    return [EncounterOut.model_validate(e) for e in patient.encounters]
+
+
+@api.post("/patients/{patient_id}/encounters", response_model=EncounterOut, status_code=201)
+def add_encounter(
+    patient_id: int, data: EncounterIn, user: CurrentUser, session: DbSession
+) -> EncounterOut:
+    """Record a visit (with weight and height) at the user's centre."""
+    return EncounterOut.model_validate(
+        service.add_encounter(session=session, principal=user, patient_id=patient_id, data=data)
+    )

@@ -105,3 +105,19 @@ class DelayOut(BaseModel):
     first_contact_to_diagnosis_days: int | None
     onset_to_diagnosis_days: int | None
     undiagnosed_after_one_year: bool
+
+
+class EncounterIn(BaseModel):
+    date: date
+    kind: str = Field(default="visit", max_length=32, examples=["visit", "infusion", "admission"])
+    weight_kg: float | None = Field(default=None, gt=0, lt=400)
+    height_cm: float | None = Field(default=None, gt=20, lt=260)
+    note: str = ""
+
+
+class EncounterOut(EncounterIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    centre_id: int
+    recorded_by: str

@@ -30,6 +30,7 @@ from rarecare.registry.models import (
     AgeKind,
     DiagnosisRecord,
     DiagnosticStatus,
+    Encounter,
     Patient,
     PatientCentre,
     PhenotypeObservation,
@@ -41,6 +42,7 @@ from rarecare.registry.models import (
 from rarecare.registry.schemas import (
     DelayOut,
     DiagnosisIn,
+    EncounterIn,
     IdentityOut,
     PatientIn,
     PhenotypeIn,
@@ -523,3 +525,37 @@ def suggestions(*, engine: DiagnosisEngine, patient: Patient, top: int = 5) -> R
     """The diagnosis engine's ranking for the patient's phenotype (already access-checked)."""
     query = patient_query(patient)
     return engine.rank(query, top=top, explain=False) if query is not None else None
+
+
+def add_encounter(
+    *,
+    session: Session,
+    principal: Principal | None,
+    patient_id: int,
+    data: EncounterIn,
+    today: date | None = None,
+) -> Encounter:
+    """A visit, admission or infusion at the user's centre, with weight and height."""
+    actor = require_role(principal, *WRITERS)
+    patient = get(session=session, principal=actor, patient_id=patient_id, action="add_encounter")
+    if data.date > (today or date.today()):
+        raise ValidationFailed(_("Invalid encounter."), [FieldError("date", "is in the future")])
+    if data.date < patient.birth_month:
+        raise ValidationFailed(
+            _("Invalid encounter."), [FieldError("date", "is before the date of birth")]
+        )
+    encounter = Encounter(
+        patient_id=patient.id,
+        centre_id=centre_scope(actor) or patient.centre_id,
+        recorded_by=actor.username,
+        **data.model_dump(),
+    )
+    session.add(encounter)
+    session.flush()
+    return encounter
+
+
+def latest_weight(patient: Patient) -> float | None:
+    """The most recent recorded weight (the dose of weight-based therapies follows it)."""
+    weighed = [e for e in patient.encounters if e.weight_kg is not None]
+    return max(weighed, key=lambda e: (e.date, e.id)).weight_kg if weighed else None
