@@ -23,6 +23,7 @@ from rarecare.lists import service as lists
 from rarecare.lists.models import ListKind, ListVersion
 from rarecare.lists.schemas import VersionIn
 from rarecare.registry.identity import IdentityVault
+from rarecare.registry.synthetic import SyntheticPatient
 
 # Real hospitals that treat rare diseases in Vietnam (codes are RareCare's own).
 DEMO_CENTRES: tuple[CentreIn, ...] = (
@@ -225,10 +226,10 @@ def generate_patients(
     centres = care.list_centres(session=session)
     if not codes or not centres:
         raise ValueError("load the demo data first (rarecare demo load)")
-    nearest = {p.code: _nearest_centre(p.code, centres) for p in current_provinces()}
+    nearest = {p.code: _nearest_centres(p.code, centres) for p in current_provinces()}
     counts = {"patients": 0, "duplicates": 0}
     for synthetic in generate(kb, codes, n, seed=seed):
-        centre = nearest[str(synthetic.record["province_code"])]
+        centre = _choose(nearest[str(synthetic.record["province_code"])], synthetic)
         actor = Principal(user_id=0, username="demo", role=Role.DATA_MANAGER, centre_id=centre.id)
         data = PatientIn.model_validate({**synthetic.record, "identity": synthetic.identity})
         try:
@@ -260,7 +261,8 @@ def generate_patients(
     return counts
 
 
-def _nearest_centre(province_code: str, centres: list[Centre]) -> Centre:
+def _nearest_centres(province_code: str, centres: list[Centre]) -> list[Centre]:
+    """The centres closest to a province (several when they are in the same city)."""
     home = get_province(province_code)
     assert home is not None
 
@@ -268,7 +270,17 @@ def _nearest_centre(province_code: str, centres: list[Centre]) -> Centre:
         where = get_province(centre.province_code)
         return great_circle_km(home.lat, home.lon, where.lat, where.lon) if where else 1e9
 
-    return min(centres, key=distance)
+    best = min(distance(c) for c in centres)
+    return [c for c in centres if distance(c) <= best + 1.0]
+
+
+def _choose(centres: list[Centre], patient: SyntheticPatient) -> Centre:
+    """Children go to a children's hospital when one is as close; ties are spread evenly."""
+    born = patient.identity["birth_date"]
+    child = isinstance(born, date) and (date.today() - born).days < 16 * 365
+    paediatric = [c for c in centres if "Children" in c.name_en]
+    pool = (paediatric if child else [c for c in centres if c not in paediatric]) or centres
+    return pool[sum(map(ord, str(patient.identity["national_id"]))) % len(pool)]
 
 
 def registry_is_empty(*, session: Session) -> bool:

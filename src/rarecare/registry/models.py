@@ -56,6 +56,12 @@ class DiagnosticStatus(StrEnum):  # labels in DIAGNOSTIC_STATUS_LABELS
     UNDIAGNOSED = "undiagnosed"
 
 
+VITAL_STATUS_LABELS: dict[str, str] = {
+    "alive": N_("Alive"),
+    "dead": N_("Deceased"),
+    "lost_to_follow_up": N_("Lost to follow-up"),
+    "opted_out": N_("Opted out"),
+}
 DIAGNOSTIC_STATUS_LABELS: dict[str, str] = {
     "suspected": N_("Suspected"),
     "probable": N_("Probable"),

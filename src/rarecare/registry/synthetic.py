@@ -155,6 +155,8 @@ def generate(
             for a in phenotypes
             if rng.random() < 0.6 * (a.frequency if a.frequency is not None else 0.5)
         ]
+        if len(observed) > 15:  # clinicians record a dozen features, not every one
+            observed = rng.sample(observed, 15)
         if not observed and phenotypes:
             observed = [max(phenotypes, key=lambda a: a.frequency or 0.5).hpo_id]
         rare = [

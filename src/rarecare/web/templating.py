@@ -16,7 +16,7 @@ from rarecare.guidelines.models import GUIDELINE_STATUS_LABELS
 from rarecare.i18n import N_
 from rarecare.knowledge import SOURCES
 from rarecare.lists.models import STATUS_LABELS
-from rarecare.registry.models import DIAGNOSTIC_STATUS_LABELS
+from rarecare.registry.models import DIAGNOSTIC_STATUS_LABELS, VITAL_STATUS_LABELS
 from rarecare.web.security import CSRF_FIELD, csrf_token_for
 
 NAV: tuple[tuple[str, str, str], ...] = (
@@ -37,6 +37,7 @@ LABELS: dict[str, str] = {
     **STATUS_LABELS,
     **GUIDELINE_STATUS_LABELS,
     **DIAGNOSTIC_STATUS_LABELS,
+    **VITAL_STATUS_LABELS,
 }
 
 
