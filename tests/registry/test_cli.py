@@ -58,3 +58,9 @@ def test_a_bad_import_names_rows_and_writes_nothing(env: Path) -> None:
     assert result.exit_code == 1
     assert "row 2, orpha_code" in result.output
     assert "row 2, first_contact_date" in result.output
+
+
+def test_rotate_key_refuses_a_short_key(env: Path) -> None:
+    result = runner.invoke(app, ["registry", "rotate-key", "--new-key", "c2hvcnQ="])
+    assert result.exit_code == 2
+    assert "32 bytes" in result.output

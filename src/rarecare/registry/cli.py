@@ -122,3 +122,30 @@ def reanalyze_command() -> None:
         f"re-analysed {counts['patients']} patients: {counts['alerts']} alerts, "
         f"{counts['skipped']} without observed phenotype"
     )
+
+
+@registry_app.command("rotate-key")
+def rotate_key(
+    new_key: Annotated[
+        str, typer.Option(help="Base64 of the new 32-byte data key", prompt=True, hide_input=True)
+    ],
+) -> None:
+    """Re-encrypt every identity and re-key every pseudonym under a new RARECARE_DATA_KEY
+    (then set the new key in the environment before the next start)."""
+    import base64
+    import binascii
+
+    from rarecare.registry import service
+
+    try:
+        raw = base64.b64decode(new_key, validate=True)
+        vault = IdentityVault(raw)
+    except (binascii.Error, ValueError) as exc:
+        typer.echo("Error: the new key must be base64 of exactly 32 bytes", err=True)
+        raise typer.Exit(2) from exc
+    settings = load_settings()
+    with session_scope(settings) as session:
+        count = service.rotate_key(
+            session=session, principal=OPERATOR, old=IdentityVault(settings.identity_key), new=vault
+        )
+    typer.echo(f"re-encrypted {count} identities; now set RARECARE_DATA_KEY to the new key")
