@@ -21,23 +21,11 @@ from rarecare.lists.schemas import (
     VersionOut,
 )
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge
+from rarecare.web.downloads import download
 from rarecare.web.templating import render
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/lists", tags=["lists"])
-
-_MEDIA = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def _download(data: bytes, filename: str, fmt: str) -> Response:
-    return Response(
-        data,
-        media_type=_MEDIA[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 def _out(session: DbSession, versions: list[ListVersion]) -> list[VersionOut]:
@@ -104,7 +92,7 @@ def create_version_form(
 @pages.get("/lists/{kind}/template.{fmt}")
 def template_download(kind: ListKind, fmt: str) -> Response:
     data, filename = service.template_file(kind, fmt)
-    return _download(data, filename, fmt)
+    return download(data, filename, fmt)
 
 
 @pages.get("/lists/{kind}/diff", response_class=HTMLResponse)
@@ -228,7 +216,7 @@ def export_download(
     data, filename = service.export_file(
         session=session, principal=_principal(request), version_id=version_id, fmt=fmt
     )
-    return _download(data, filename, fmt)
+    return download(data, filename, fmt)
 
 
 # -------------------------------------------------------------------------------------- API
@@ -259,7 +247,7 @@ def api_create_version(
 def api_template(kind: ListKind, fmt: str) -> Response:
     """The import template (CSV or XLSX) with an example row."""
     data, filename = service.template_file(kind, fmt)
-    return _download(data, filename, fmt)
+    return download(data, filename, fmt)
 
 
 @api.get("/versions/{version_id}", response_model=VersionOut)
@@ -338,7 +326,7 @@ def api_export(version_id: int, fmt: str, request: Request, session: DbSession) 
     data, filename = service.export_file(
         session=session, principal=_principal(request), version_id=version_id, fmt=fmt
     )
-    return _download(data, filename, fmt)
+    return download(data, filename, fmt)
 
 
 @api.get("/diff", response_model=DiffOut)

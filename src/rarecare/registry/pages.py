@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -210,25 +211,20 @@ def patient_term_suggestions(
     )
 
 
-@pages.post("/registry/patients/{patient_id}/phenotypes", response_model=None)
-def patient_add_phenotype(
-    patient_id: int,
+def _act(
     request: Request,
-    user: CurrentUser,
+    user: Principal,
     session: DbSession,
-    kb: Knowledge,
-    engine: Engine,
-    hpo_id: Annotated[str, Form()],
-    excluded: Annotated[bool, Form()] = False,
+    kb: KnowledgeBase,
+    engine: DiagnosisEngine,
+    patient_id: int,
+    action: Callable[[], object],
+    anchor: str,
 ) -> Response:
+    """Run a form action on the patient page: back to the page on success, the page with the
+    errors (nothing written) on failure."""
     try:
-        service.add_phenotype(
-            session=session,
-            principal=user,
-            kb=kb,
-            patient_id=patient_id,
-            data=PhenotypeIn(hpo_id=hpo_id, excluded=excluded),
-        )
+        action()
     except RareCareError as exc:
         session.rollback()
         return _patient_view(
@@ -241,7 +237,36 @@ def patient_add_phenotype(
             errors=_form_errors(exc),
             status_code=exc.status_code,
         )
-    return RedirectResponse(f"/registry/patients/{patient_id}#phenotypes", status_code=303)
+    return RedirectResponse(f"/registry/patients/{patient_id}#{anchor}", status_code=303)
+
+
+@pages.post("/registry/patients/{patient_id}/phenotypes", response_model=None)
+def patient_add_phenotype(
+    patient_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    kb: Knowledge,
+    engine: Engine,
+    hpo_id: Annotated[str, Form()],
+    excluded: Annotated[bool, Form()] = False,
+) -> Response:
+    return _act(
+        request,
+        user,
+        session,
+        kb,
+        engine,
+        patient_id,
+        lambda: service.add_phenotype(
+            session=session,
+            principal=user,
+            kb=kb,
+            patient_id=patient_id,
+            data=PhenotypeIn(hpo_id=hpo_id, excluded=excluded),
+        ),
+        "phenotypes",
+    )
 
 
 @pages.post("/registry/patients/{patient_id}/diagnoses", response_model=None)
@@ -257,27 +282,22 @@ def patient_add_diagnosis(
     gene: Annotated[str, Form()] = "",
     variant: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
-        service.add_diagnosis(
+    return _act(
+        request,
+        user,
+        session,
+        kb,
+        engine,
+        patient_id,
+        lambda: service.add_diagnosis(
             session=session,
             principal=user,
             kb=kb,
             patient_id=patient_id,
             data=DiagnosisIn(orpha_code=orpha_code, status=status, gene=gene, variant=variant),
-        )
-    except RareCareError as exc:
-        session.rollback()
-        return _patient_view(
-            request,
-            user,
-            session,
-            kb,
-            engine,
-            patient_id,
-            errors=_form_errors(exc),
-            status_code=exc.status_code,
-        )
-    return RedirectResponse(f"/registry/patients/{patient_id}#diagnoses", status_code=303)
+        ),
+        "diagnoses",
+    )
 
 
 @pages.post("/registry/patients/{patient_id}/identity", response_class=HTMLResponse)

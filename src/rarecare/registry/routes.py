@@ -8,7 +8,6 @@ from fastapi import APIRouter, Body, Depends, File, Query, UploadFile
 from fastapi.responses import Response
 
 from rarecare.diagnosis.routes import Engine
-from rarecare.errors import NotFound
 from rarecare.registry import bulk, reanalysis, service, similarity
 from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import DiagnosticStatus
@@ -26,6 +25,7 @@ from rarecare.registry.schemas import (
     RecordFields,
 )
 from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge
+from rarecare.web.downloads import check_format, download
 
 api = APIRouter(prefix="/api/registry", tags=["registry"])
 
@@ -177,28 +177,13 @@ def reveal(
 
 
 # ---------------------------------------------------------------------------- bulk files
-_MEDIA = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def _download(data: bytes, filename: str, fmt: str) -> Response:
-    if fmt not in _MEDIA:
-        raise NotFound()
-    return Response(
-        data,
-        media_type=_MEDIA[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @api.get("/template.{fmt}")
 def import_template(fmt: str, user: CurrentUser) -> Response:
     """The import template (CSV or XLSX) with an example row and the columns explained."""
-    if fmt not in _MEDIA:
-        raise NotFound()
-    return _download(bulk.template(fmt), f"rarecare-registry-template.{fmt}", fmt)
+    check_format(fmt)
+    return download(bulk.template(fmt), f"rarecare-registry-template.{fmt}", fmt)
 
 
 @api.post("/import")
@@ -226,9 +211,8 @@ async def import_file(
 @api.get("/export.{fmt}")
 def export_file(fmt: str, user: CurrentUser, session: DbSession) -> Response:
     """Pseudonymised records the user may see (no identities), as CSV or XLSX."""
-    if fmt not in _MEDIA:
-        raise NotFound()
-    return _download(
+    check_format(fmt)
+    return download(
         bulk.export_table(session=session, principal=user, fmt=fmt), f"rarecare-registry.{fmt}", fmt
     )
 
