@@ -18,8 +18,8 @@ from rarecare.i18n import _
 from rarecare.interop import fhir, phenopackets, tabular
 from rarecare.interop.records import Feature, RecordSnapshot
 from rarecare.interop.tabular import Column, Table, boolean, code_list, iso_date, text
-from rarecare.knowledge import KnowledgeBase
-from rarecare.registry import service
+from rarecare.knowledge import KnowledgeBase, normalise_orpha
+from rarecare.registry import fastload, service
 from rarecare.registry.identity import Identity, IdentityVault
 from rarecare.registry.models import DiagnosticStatus, Patient
 from rarecare.registry.schemas import DiagnosisIn, PatientIn, PhenotypeIn
@@ -175,13 +175,41 @@ def import_patients(
     dry_run: bool = False,
     today: date | None = None,
 ) -> dict[str, Any]:
-    """Check every row; write every patient (with phenotypes) at the user's centre, or nothing."""
+    """Register the patients of a CSV/XLSX file at the user's centre: every row or none."""
+    rows, errors = tabular.read_rows(IMPORT_TABLE, content, filename)
+    return load_records(
+        session=session,
+        principal=principal,
+        kb=kb,
+        vault=vault,
+        rows=rows,
+        errors=errors,
+        dry_run=dry_run,
+        today=today,
+        source=filename,
+    )
+
+
+def load_records(
+    *,
+    session: Session,
+    principal: Principal | None,
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    rows: list[tuple[int, dict[str, Any]]],
+    errors: list[FieldError] | None = None,
+    dry_run: bool = False,
+    today: date | None = None,
+    source: str = "records",
+) -> dict[str, Any]:
+    """Check every record (row number, column values); write them all, or nothing."""
     actor = require_role(principal, Role.CLINICIAN, Role.DATA_MANAGER)
     today = today or date.today()
     centre_id = centre_scope(actor)
-    centre_code = care.get_centre(session=session, centre_id=centre_id or 0).code
-    rows, errors = tabular.read_rows(IMPORT_TABLE, content, filename)
-    accepted: list[tuple[int, PatientIn, list[str], list[str]]] = []
+    assert centre_id is not None
+    centre_code = care.get_centre(session=session, centre_id=centre_id).code
+    errors = list(errors or [])
+    items: list[fastload.Item] = []
     seen: dict[str, int] = {}
     at_centre = set(
         session.scalars(select(Patient.pseudonym).where(Patient.centre_id == centre_id))
@@ -195,7 +223,8 @@ def import_patients(
                 data, kb=kb, birth_date=data.identity.birth_date, today=today, row=row_no
             )
         )
-        for field in ("hpo_observed", "hpo_excluded"):
+        terms: dict[str, list[str]] = {"hpo_observed": [], "hpo_excluded": []}
+        for field in terms:
             for term in values.get(field) or []:
                 resolution = kb.resolve_term(term)
                 if resolution is None or not kb.ontology.is_phenotypic(resolution.term.id):
@@ -204,7 +233,10 @@ def import_patients(
                             field, f"{term!r} is not a phenotypic abnormality HPO term", row=row_no
                         )
                     )
-        pseudonym = vault.pseudonym(Identity(**data.identity.model_dump()))
+                else:
+                    terms[field].append(resolution.term.id)
+        identity = Identity(**data.identity.model_dump())
+        pseudonym = vault.pseudonym(identity)
         if pseudonym in seen:
             errors.append(
                 FieldError("full_name", f"the same person as row {seen[pseudonym]}", row=row_no)
@@ -216,41 +248,41 @@ def import_patients(
                 )
             )
         seen.setdefault(pseudonym, row_no)
-        accepted.append(
-            (
-                row_no,
-                data,
-                list(values.get("hpo_observed") or []),
-                list(values.get("hpo_excluded") or []),
+        orpha = normalise_orpha(data.orpha_code) if data.orpha_code else None
+        if orpha is None and data.diagnostic_status.value == "undiagnosed":
+            orpha = service.UNDIAGNOSED_ORPHA
+        items.append(
+            fastload.Item(
+                data=data,
+                pseudonym=pseudonym,
+                identity=identity,
+                orpha_code=orpha,
+                observed=list(dict.fromkeys(terms["hpo_observed"])),
+                excluded=list(dict.fromkeys(terms["hpo_excluded"])),
             )
         )
     if errors:
         errors.sort(key=lambda e: (e.row or 0, e.field))
         raise ValidationFailed(_("The file has errors; nothing was imported."), errors)
-    report = {"rows": len(accepted), "written": 0, "dry_run": dry_run, "possible_duplicates": 0}
+    report: dict[str, Any] = {
+        "rows": len(items),
+        "written": 0,
+        "dry_run": dry_run,
+        "possible_duplicates": 0,
+    }
     if dry_run:
         return report
-    for _row, data, observed, excluded in accepted:
-        patient = service.register(
-            session=session, principal=actor, kb=kb, vault=vault, data=data, today=today
-        )
-        report["possible_duplicates"] += patient.possible_duplicate_of is not None
-        for term, is_excluded in [*((t, False) for t in observed), *((t, True) for t in excluded)]:
-            service.add_phenotype(
-                session=session,
-                principal=actor,
-                kb=kb,
-                patient_id=patient.id,
-                data=PhenotypeIn(hpo_id=term, excluded=is_excluded),
-            )
-        report["written"] += 1
+    report["possible_duplicates"] = fastload.write(
+        session=session, actor=actor, centre_id=centre_id, vault=vault, items=items, today=today
+    )
+    report["written"] = len(items)
     audit.record(
         session=session,
         actor=actor,
         action="import",
         object_type="registry",
         centre_id=centre_id,
-        detail={"file": filename, **report},
+        detail={"source": source, **report},
     )
     return report
 

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -35,15 +35,38 @@ class Identity:
     guardian: str = ""
 
     def to_json(self) -> bytes:
-        data = asdict(self)
-        data["birth_date"] = self.birth_date.isoformat()
-        return json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
+        """Positional JSON (compact and fast: bulk imports encrypt a million of these)."""
+        return json.dumps(
+            [
+                self.full_name,
+                self.birth_date.isoformat(),
+                self.national_id,
+                self.insurance_number,
+                self.phone,
+                self.address,
+                self.guardian,
+            ],
+            ensure_ascii=False,
+        ).encode()
 
     @classmethod
     def from_json(cls, raw: bytes) -> Identity:
         data = json.loads(raw)
-        data["birth_date"] = date.fromisoformat(data["birth_date"])
-        return cls(**data)
+        if isinstance(data, dict):  # the keyed form
+            data = [
+                data[f]
+                for f in (
+                    "full_name",
+                    "birth_date",
+                    "national_id",
+                    "insurance_number",
+                    "phone",
+                    "address",
+                    "guardian",
+                )
+            ]
+        name, born, *rest = data
+        return cls(name, date.fromisoformat(born), *rest)
 
 
 def _derive(master: bytes, purpose: str) -> bytes:
