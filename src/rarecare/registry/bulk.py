@@ -211,6 +211,7 @@ def load_records(
     errors = list(errors or [])
     items: list[fastload.Item] = []
     seen: dict[str, int] = {}
+    resolved: dict[str, str | None] = {}  # HPO id -> current phenotypic id (None: refused)
     at_centre = set(
         session.scalars(select(Patient.pseudonym).where(Patient.centre_id == centre_id))
     )
@@ -226,15 +227,19 @@ def load_records(
         terms: dict[str, list[str]] = {"hpo_observed": [], "hpo_excluded": []}
         for field in terms:
             for term in values.get(field) or []:
-                resolution = kb.resolve_term(term)
-                if resolution is None or not kb.ontology.is_phenotypic(resolution.term.id):
+                current = resolved.get(term, "")
+                if current == "":
+                    resolution = kb.resolve_term(term)
+                    ok = resolution is not None and kb.ontology.is_phenotypic(resolution.term.id)
+                    current = resolved[term] = resolution.term.id if ok and resolution else None
+                if current is None:
                     errors.append(
                         FieldError(
                             field, f"{term!r} is not a phenotypic abnormality HPO term", row=row_no
                         )
                     )
                 else:
-                    terms[field].append(resolution.term.id)
+                    terms[field].append(current)
         identity = Identity(**data.identity.model_dump())
         pseudonym = vault.pseudonym(identity)
         if pseudonym in seen:

@@ -15,7 +15,7 @@ from rarecare.audit import service as audit
 from rarecare.diagnosis import DiagnosisEngine
 from rarecare.errors import NotFound
 from rarecare.registry import service
-from rarecare.registry.models import DiagnosticStatus, Patient, Reanalysis
+from rarecare.registry.models import DiagnosticStatus, Patient, PhenotypeObservation, Reanalysis
 
 OPEN_STATUSES = (
     DiagnosticStatus.UNDIAGNOSED,
@@ -57,16 +57,24 @@ def reanalyze(
     principal: Principal | None,
     engine: DiagnosisEngine,
     batch: int = 500,
+    limit: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
-    """Re-rank every open patient (national scope; admins or the system)."""
+    """Re-rank every open patient (national scope; admins or the system), at most ``limit``."""
     actor = require_role(principal, Role.ADMIN)
     counts = {"patients": 0, "alerts": 0, "skipped": 0}
+    with_phenotype = select(PhenotypeObservation.patient_id).where(
+        PhenotypeObservation.excluded.is_(False)
+    )
     last_id = 0
-    while True:
+    while limit is None or counts["patients"] + counts["skipped"] < limit:
         patients = session.scalars(
             select(Patient)
-            .where(Patient.diagnostic_status.in_(OPEN_STATUSES), Patient.id > last_id)
+            .where(
+                Patient.diagnostic_status.in_(OPEN_STATUSES),
+                Patient.id > last_id,
+                Patient.id.in_(with_phenotype),
+            )
             .order_by(Patient.id)
             .limit(batch)
             .options(selectinload(Patient.phenotypes))
