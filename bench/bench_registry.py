@@ -152,7 +152,7 @@ def main() -> None:
     # 3. the same with their phenotypes (about nine HPO rows per patient), 40% of them: enough
     #    open cases to re-analyse 100,000 of them at 1M
     sample = [
-        (i, {**v, "national_id": "9" + v["national_id"][1:]}) for i, v in rows[: max(1, n // 10)]
+        (i, {**v, "national_id": "9" + v["national_id"][1:]}) for i, v in rows[: max(1, n * 2 // 5)]
     ]
     other_actor = Principal(user_id=0, username="bench", role=Role.DATA_MANAGER, centre_id=other.id)
     with sessions() as session:
