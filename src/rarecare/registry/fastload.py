@@ -198,5 +198,9 @@ def write(
                 "pseudonyms": [it.pseudonym for it in items[i : i + AUDIT_BATCH]],
             },
         )
+    if session.get_bind().dialect.name == "postgresql":
+        # a bulk load makes the planner's row estimates stale: refresh them, or the next look-up
+        # by pseudonym scans the table
+        session.execute(text("ANALYZE registry_patients, registry_identities, registry_phenotypes"))
     session.expire_all()
     return duplicates
