@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
@@ -18,33 +19,19 @@ from rarecare.audit import service as audit
 from rarecare.registry.identity import KEY_VERSION, Identity, IdentityVault
 from rarecare.registry.models import Identity as IdentityRow
 from rarecare.registry.models import Patient, PhenotypeObservation
-from rarecare.registry.schemas import PatientIn
+from rarecare.registry.schemas import PatientIn, RecordFields
 from rarecare.storage import utcnow
 
 AUDIT_BATCH = 10_000
+# the record's own elements, in the order of ``RecordFields`` (the import schema)
+RECORD_COLUMNS: tuple[str, ...] = tuple(RecordFields.model_fields)
+ORPHA = RECORD_COLUMNS.index("orpha_code")
 PATIENT_COLUMNS = (
     "id",
     "pseudonym",
     "centre_id",
     "birth_month",
-    "sex",
-    "vital_status",
-    "death_date",
-    "first_contact_date",
-    "first_symptoms_date",
-    "onset_kind",
-    "onset_date",
-    "diagnosis_kind",
-    "diagnosis_date",
-    "diagnostic_status",
-    "orpha_code",
-    "contact_for_research",
-    "consent_reuse",
-    "biosample",
-    "biobank",
-    "icf_codes",
-    "province_code",
-    "former_province_code",
+    *RECORD_COLUMNS,
     "possible_duplicate_of",
     "created_at",
     "updated_at",
@@ -149,30 +136,16 @@ def write(
         d = item.data
         duplicate_of = existing.get(item.pseudonym)
         duplicates += duplicate_of is not None
+        values = [getattr(d, c) for c in RECORD_COLUMNS]
+        values = [v.value if isinstance(v, StrEnum) else v for v in values]
+        values[ORPHA] = item.orpha_code
         patients.append(
             (
                 pid,
                 item.pseudonym,
                 centre_id,
                 d.identity.birth_date.replace(day=1),
-                d.sex.value,
-                d.vital_status.value,
-                d.death_date,
-                d.first_contact_date,
-                d.first_symptoms_date,
-                d.onset_kind.value,
-                d.onset_date,
-                d.diagnosis_kind.value,
-                d.diagnosis_date,
-                d.diagnostic_status.value,
-                item.orpha_code,
-                d.contact_for_research,
-                d.consent_reuse,
-                d.biosample,
-                d.biobank,
-                d.icf_codes,
-                d.province_code,
-                d.former_province_code,
+                *values,
                 duplicate_of,
                 now,
                 now,
