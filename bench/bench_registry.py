@@ -1,5 +1,5 @@
 """Registry benchmark (issue 5), on PostgreSQL:
-- import N synthetic patients (default 1,000,000) through the registry's bulk import (validation,
+- import N synthetic patients (default 250,000; the target size is 1,000,000) through the registry's bulk import (validation,
   pseudonyms, AES-GCM identities, COPY) and compare its throughput with a raw COPY of the same
   rows into the same table, both measured in this run;
 - patient search by pseudonym, province and disease at that size;
@@ -51,7 +51,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 250_000
     plain = SERVER.replace("postgresql+psycopg", "postgresql")
     admin = psycopg.connect(plain, autocommit=True)
     admin.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
