@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 
 from rarecare.access import Role
+from rarecare.care.cli import care_app
 from rarecare.catalogue.cli import catalogue_app, hpo_app
 from rarecare.clikit import OPERATOR, knowledge, load_settings, session_scope
 from rarecare.diagnosis.cli import bench_app, diagnose
@@ -31,6 +32,7 @@ app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(hpo_app, name="hpo")
 app.add_typer(lists_app, name="lists")
 app.add_typer(registry_app, name="registry")
+app.add_typer(care_app, name="care")
 app.add_typer(bench_app, name="bench")
 app.command("diagnose")(diagnose)
 
