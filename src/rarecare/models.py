@@ -4,6 +4,7 @@ from rarecare.accounts import models as accounts_models
 from rarecare.audit import models as audit_models
 from rarecare.care import models as care_models
 from rarecare.catalogue import models as catalogue_models
+from rarecare.finance import models as finance_models
 from rarecare.guidelines import models as guidelines_models
 from rarecare.lists import models as lists_models
 from rarecare.registry import models as registry_models
@@ -13,6 +14,7 @@ __all__ = [
     "audit_models",
     "care_models",
     "catalogue_models",
+    "finance_models",
     "guidelines_models",
     "lists_models",
     "registry_models",

@@ -1,0 +1,252 @@
+"""Appointments from therapy plans, placed within centre capacity (pure code, no database).
+
+Each plan gives *ideal* dates: from its start (loading doses at their day offsets, then one dose
+every ``interval_days``), or, once doses have been given, from the last administration. A dose
+whose ideal date has passed without an administration is *overdue* and is offered from today;
+the doses after it follow from that date.
+
+Placement is greedy in order of ideal date (ties by plan): an appointment takes its ideal day if
+the centre is open and has a free infusion slot (chairs × infusions per chair), otherwise the
+nearest open day with a free slot within a tolerance (``tolerance_days``: a day for weekly
+therapies, up to three for longer intervals), and is flagged *moved* with the reason. If no day
+in the window is free it is flagged a *conflict* and given the first free day after the window.
+Every moved or conflicting appointment lists alternative free days near its ideal date.
+Therapies that are not given at the centre (oral drugs) take no slot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+SEARCH_LIMIT_DAYS = 60
+
+
+class Status(StrEnum):
+    OK = "ok"
+    OVERDUE = "overdue"  # offered from today, the ideal date has passed
+    MOVED = "moved"  # within tolerance of the ideal date
+    CONFLICT = "conflict"  # no free slot within tolerance
+
+
+@dataclass(frozen=True)
+class CentreCalendar:
+    centre_id: int
+    opening_days: frozenset[int]  # 0 = Monday … 6 = Sunday
+    chairs: int
+    infusions_per_chair: int = 2
+    closed_dates: frozenset[date] = frozenset()
+
+    @property
+    def daily_capacity(self) -> int:
+        return self.chairs * self.infusions_per_chair
+
+    def is_open(self, day: date) -> bool:
+        return day.weekday() in self.opening_days and day not in self.closed_dates
+
+    def closed_reason(self, day: date) -> str:
+        if day in self.closed_dates:
+            return f"the centre is closed on {day.isoformat()}"
+        return f"the centre is closed on {WEEKDAYS[day.weekday()]}days"
+
+
+def parse_opening_days(mask: str) -> frozenset[int]:
+    """``"1111100"`` (Monday first) → {0, 1, 2, 3, 4}."""
+    return frozenset(i for i, c in enumerate(mask[:7]) if c == "1")
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    plan_id: int
+    patient_key: str  # the pseudonym
+    centre_id: int
+    drug: str
+    interval_days: int
+    start: date
+    end: date | None = None
+    loading_days: tuple[int, ...] = ()
+    uses_slot: bool = True
+    doses_per_visit: int = 1  # oral therapies: a visit dispenses several doses
+    given: tuple[date, ...] = ()  # dates of recorded administrations, any order
+
+    def offset(self, k: int) -> int:
+        """Days from the first dose to dose ``k`` (0-based)."""
+        loading = self.loading_days or (0,)
+        if k < len(loading):
+            return loading[k]
+        return loading[-1] + (k - len(loading) + 1) * self.interval_days
+
+    def tolerance_days(self) -> int:
+        return max(0, min(3, self.interval_days // 5))
+
+
+@dataclass
+class Appointment:
+    plan_id: int
+    patient_key: str
+    centre_id: int
+    drug: str
+    number: int  # 0-based dose number of the plan
+    ideal: dt.date
+    date: dt.date | None = None
+    status: Status = Status.OK
+    reason: str = ""
+    alternatives: list[dt.date] = field(default_factory=list)
+
+
+def ideal_dates(plan: PlanSpec, today: date, until: date) -> list[tuple[int, date, bool]]:
+    """(dose number, ideal date, overdue) for the doses due up to ``until``."""
+    given = sorted(plan.given)
+    g = len(given)
+    if given:
+        anchor, base = given[-1], plan.offset(g - 1)
+    else:
+        anchor, base = plan.start, 0
+    out: list[tuple[int, date, bool]] = []
+    k = g
+    shift = 0  # days the rest of the plan slips after an overdue dose
+    end = min(until, plan.end) if plan.end else until
+    while True:
+        ideal = anchor + timedelta(days=plan.offset(k) - base + shift)
+        if ideal > end:
+            break
+        if ideal < today:
+            shift += (today - ideal).days
+            out.append((k, ideal, True))
+        else:
+            out.append((k, ideal, False))
+        k += 1
+    return out
+
+
+def build(
+    plans: Iterable[PlanSpec],
+    calendars: dict[int, CentreCalendar],
+    *,
+    today: date,
+    until: date,
+    booked: dict[tuple[int, date], int] | None = None,
+) -> list[Appointment]:
+    """Appointments of every plan from ``today`` to ``until``, placed within capacity.
+
+    ``booked`` holds slots already taken per (centre, day), e.g. by other plans not in
+    ``plans``; it is updated in place."""
+    used: dict[tuple[int, date], int] = booked if booked is not None else defaultdict(int)
+    wanted: list[tuple[date, int, int, Appointment]] = []
+    result: list[Appointment] = []
+    for plan in plans:
+        for number, ideal, overdue in ideal_dates(plan, today, until):
+            appointment = Appointment(
+                plan.plan_id, plan.patient_key, plan.centre_id, plan.drug, number, ideal
+            )
+            if overdue:
+                appointment.status = Status.OVERDUE
+                appointment.reason = f"due on {ideal.isoformat()}, not recorded"
+            target = max(ideal, today)
+            if plan.uses_slot:
+                wanted.append((target, plan.plan_id, plan.tolerance_days(), appointment))
+            else:  # taken at home: no slot, no move
+                appointment.date = target
+                result.append(appointment)
+    wanted.sort(key=lambda w: (w[0], w[1]))
+    for target, _plan_id, tolerance, appointment in wanted:
+        _place(appointment, target, tolerance, calendars[appointment.centre_id], used, today)
+        result.append(appointment)
+    result.sort(key=lambda a: (a.date or a.ideal, a.centre_id, a.plan_id))
+    return result
+
+
+def _free(calendar: CentreCalendar, used: dict[tuple[int, date], int], day: date) -> bool:
+    return calendar.is_open(day) and used.get((calendar.centre_id, day), 0) < (
+        calendar.daily_capacity
+    )
+
+
+def _place(
+    appointment: Appointment,
+    target: date,
+    tolerance: int,
+    calendar: CentreCalendar,
+    used: dict[tuple[int, date], int],
+    today: date,
+) -> None:
+    if _free(calendar, used, target):
+        appointment.date = target
+    else:
+        why = (
+            calendar.closed_reason(target)
+            if not calendar.is_open(target)
+            else f"all {calendar.daily_capacity} infusion slots are booked"
+        )
+        for delta in _deltas(tolerance):
+            day = target + timedelta(days=delta)
+            if day >= today and _free(calendar, used, day):
+                appointment.date = day
+                if appointment.status is Status.OK:
+                    appointment.status = Status.MOVED
+                appointment.reason = _join(appointment.reason, f"{why} on {target.isoformat()}")
+                break
+        else:
+            day = target + timedelta(days=tolerance + 1)
+            for _ in range(SEARCH_LIMIT_DAYS):
+                if _free(calendar, used, day):
+                    appointment.date = day
+                    break
+                day += timedelta(days=1)
+            appointment.status = Status.CONFLICT
+            appointment.reason = _join(
+                appointment.reason,
+                f"{why} on {target.isoformat()} and no free slot within ±{tolerance} days",
+            )
+        appointment.alternatives = alternatives(calendar, used, target, today, exclude=appointment)
+    if appointment.date is not None:
+        key = (calendar.centre_id, appointment.date)
+        used[key] = used.get(key, 0) + 1
+
+
+def _deltas(tolerance: int) -> list[int]:
+    """0 excluded: +1, -1, +2, -2, …"""
+    out: list[int] = []
+    for d in range(1, tolerance + 1):
+        out += [d, -d]
+    return out
+
+
+def _join(a: str, b: str) -> str:
+    return f"{a}; {b}" if a else b
+
+
+def alternatives(
+    calendar: CentreCalendar,
+    used: dict[tuple[int, date], int],
+    around: date,
+    today: date,
+    *,
+    exclude: Appointment | None = None,
+    count: int = 3,
+) -> list[date]:
+    """The ``count`` free days nearest to ``around`` (not before today)."""
+    found: list[date] = []
+    for delta in [0, *_deltas(SEARCH_LIMIT_DAYS)]:
+        day = around + timedelta(days=delta)
+        if day < today or (exclude is not None and day == exclude.date):
+            continue
+        if _free(calendar, used, day):
+            found.append(day)
+            if len(found) == count:
+                break
+    return sorted(found)
+
+
+def daily_load(appointments: Sequence[Appointment]) -> dict[tuple[int, date], int]:
+    """Booked slots per (centre, day)."""
+    load: dict[tuple[int, date], int] = defaultdict(int)
+    for a in appointments:
+        if a.date is not None:
+            load[(a.centre_id, a.date)] += 1
+    return dict(load)

@@ -1,0 +1,1 @@
+"""Financing: prices, coverage rules, costs per patient, catastrophic spending, budget impact."""
