@@ -14,6 +14,7 @@ from rarecare.care.cli import care_app
 from rarecare.catalogue.cli import catalogue_app, hpo_app
 from rarecare.clikit import OPERATOR, knowledge, load_settings, session_scope
 from rarecare.diagnosis.cli import bench_app, diagnose
+from rarecare.finance.cli import finance_app
 from rarecare.lists.cli import lists_app
 from rarecare.registry.cli import registry_app
 
@@ -33,6 +34,7 @@ app.add_typer(hpo_app, name="hpo")
 app.add_typer(lists_app, name="lists")
 app.add_typer(registry_app, name="registry")
 app.add_typer(care_app, name="care")
+app.add_typer(finance_app, name="finance")
 app.add_typer(bench_app, name="bench")
 app.command("diagnose")(diagnose)
 
@@ -83,6 +85,7 @@ def demo_load(
 ) -> None:
     """Load the demonstration centres, logins, lists and (into an empty registry) a synthetic
     patient population. Idempotent."""
+    from rarecare.demo import care as demo_care
     from rarecare.demo import service as demo
     from rarecare.registry.identity import IdentityVault
 
@@ -95,6 +98,7 @@ def demo_load(
                 session=session, kb=kb, vault=IdentityVault(settings.identity_key), n=patients
             )
             added["synthetic patients"] = generated["patients"]
+        added |= demo_care.seed(session=session, kb=kb, vault=IdentityVault(settings.identity_key))
     typer.echo("demo data: " + ", ".join(f"{v} {k} added" for k, v in added.items()))
     _print_demo_logins()
 

@@ -15,8 +15,10 @@ import pytest
 import uvicorn
 
 from rarecare.config import Settings
+from rarecare.demo import care as demo_care
 from rarecare.demo import service as demo
 from rarecare.knowledge import load_knowledge
+from rarecare.registry.identity import IdentityVault
 from rarecare.storage import make_engine, make_sessionmaker
 from rarecare.storage.migrate import upgrade
 from rarecare.web import create_app
@@ -53,7 +55,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     with make_sessionmaker(engine)() as session:
-        demo.load(session=session, kb=load_knowledge(settings.cache_dir))
+        kb = load_knowledge(settings.cache_dir)
+        demo.load(session=session, kb=kb)
+        demo_care.seed(session=session, kb=kb, vault=IdentityVault(settings.identity_key))
         session.commit()
     engine.dispose()
     port = _free_port()

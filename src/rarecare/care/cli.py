@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from rarecare.care.dosing import Regimen, plan
+from rarecare.care.dosing import plan
+from rarecare.care.therapy import regimen_of_entry
 from rarecare.clikit import echo_json, fail, load_settings, session_scope
 from rarecare.errors import NotFound, RareCareError
 from rarecare.lists import service as lists
@@ -30,17 +31,7 @@ def dose(
         if entry is None:
             fail(NotFound(f"{drug!r} is not on the approved rare drug list."))
             return
-        regimen = Regimen(
-            drug=entry.inn,
-            dose=entry.dose,
-            dose_unit=entry.dose_unit,
-            per_kg=entry.dose_basis == "per_kg",
-            interval_days=entry.interval_days,
-            strength=entry.strength,
-            strength_unit=entry.strength_unit,
-            loading_days=tuple(entry.loading_days),
-            price_per_vial=entry.price_vnd,
-        )
+        regimen = regimen_of_entry(entry)
     try:
         result = plan(regimen, weight_kg)
     except RareCareError as exc:
@@ -67,3 +58,126 @@ def dose(
             f"yearly drug cost: {result.yearly_cost:,.0f} VND"
             " (list price; illustrative in the demo)"
         )
+
+
+@care_app.command("demand")
+def demand(
+    months: Annotated[int, typer.Option(help="Months to forecast (1-36)")] = 12,
+    centre: Annotated[str | None, typer.Option(help="Centre code (default: all)")] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write CSV or XLSX for procurement")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Vials per drug per centre per month from every active plan, stock and reorder alerts."""
+    from pathlib import Path
+
+    from rarecare.care import logistics
+    from rarecare.care import service as centres
+    from rarecare.clikit import OPERATOR
+
+    settings = load_settings()
+    try:
+        with session_scope(settings) as session:
+            centre_id = (
+                centres.get_centre_by_code(session=session, code=centre).id if centre else None
+            )
+            report = logistics.demand(
+                session=session, principal=OPERATOR, months=months, centre_id=centre_id
+            )
+    except RareCareError as exc:
+        fail(exc)
+        return
+    if output:
+        fmt = Path(output).suffix.lstrip(".").lower()
+        if fmt not in ("csv", "xlsx"):
+            fail(RareCareError("--output must end in .csv or .xlsx"))
+            return
+        Path(output).write_bytes(logistics.demand_export(report, fmt))
+        typer.echo(f"wrote {output}")
+        return
+    if as_json:
+        echo_json(report.model_dump(mode="json"))
+        return
+    typer.echo(f"{report.plans} active plans; vials per month from {report.months[0]}")
+    for row in report.rows:
+        flag = "  REORDER" if row.reorder else ""
+        stock = "-" if row.on_hand is None else str(row.on_hand)
+        typer.echo(
+            f"{row.centre[:34]:<34} {row.drug:<20} total {row.total:>6}  stock {stock:>6}{flag}"
+        )
+        typer.echo("    " + " ".join(f"{m[2:]}:{n}" for m, n in row.months.items()))
+
+
+@care_app.command("travel")
+def travel(
+    drug: Annotated[str | None, typer.Option(help="Therapy (default: every therapy)")] = None,
+    what_if: Annotated[
+        list[str] | None,
+        typer.Option("--what-if", help="Centre code that would start giving --drug (repeat)"),
+    ] = None,
+    recommend: Annotated[
+        int, typer.Option(help="Recommend this many provincial centres for --drug")
+    ] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Travel burden today, the what-if of enabling a therapy at more centres, and where to
+    start it next (greedy, ≥ 63% of the optimal saving)."""
+    from rarecare.care import logistics
+    from rarecare.care import travel as tr
+    from rarecare.care.therapy import drug_entry
+    from rarecare.clikit import OPERATOR
+
+    if (what_if or recommend) and not drug:
+        fail(RareCareError("--what-if and --recommend need --drug"))
+        return
+    settings = load_settings()
+    try:
+        with session_scope(settings) as session:
+            inn = drug_entry(session=session, name=drug).inn if drug else None
+            if what_if and inn:
+                result = logistics.what_if(
+                    session=session, principal=OPERATOR, drug=inn, enable=what_if
+                )
+            else:
+                picture = logistics.travel_picture(session=session, principal=OPERATOR, drug=inn)
+                result = tr.what_if(
+                    picture.travellers, picture.places, picture.capable, {}, drug=inn
+                )
+            rec = (
+                logistics.recommend(session=session, principal=OPERATOR, drug=inn, k=recommend)
+                if recommend and inn
+                else None
+            )
+    except RareCareError as exc:
+        fail(exc)
+        return
+    summary = {
+        "drug": inn,
+        "enabled": what_if or [],
+        "road_factor": tr.ROAD_FACTOR,
+        "before": asdict(result.before),
+        "after": asdict(result.after),
+        "km_saved": result.km_saved,
+        "trips_saved": result.trips_saved,
+        "patients_moved": result.patients_moved,
+        "recommendation": asdict(rec) if rec else None,
+    }
+    if as_json:
+        echo_json(summary)
+        return
+    b, a = result.before, result.after
+    typer.echo(
+        f"today: {b.patients} patients, {b.trips:,.0f} trips and {b.km:,.0f} km a year"
+        f" ({b.out_of_province_trips:,.0f} trips out of their province)"
+    )
+    if what_if:
+        typer.echo(
+            f"with {inn} also at {', '.join(what_if)}: {a.km:,.0f} km a year;"
+            f" saved {result.km_saved:,.0f} km and {result.trips_saved:,.0f} out-of-province"
+            f" trips; {result.patients_moved} patients change centre"
+        )
+    if rec:
+        for site, gain in rec.steps:
+            typer.echo(f"recommend {site}: saves {gain:,.0f} km a year")
+        typer.echo(f"({rec.guarantee})")

@@ -1,41 +1,40 @@
-"""Treatment centres: pages and JSON API."""
+"""Care JSON API: centres, therapy plans, schedules, administrations, alerts, adherence,
+demand and stock, travel."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from rarecare.accounts import service as accounts
-from rarecare.care import service
-from rarecare.care.schemas import CentreIn, CentreOut, StaffMemberOut
-from rarecare.geo import current_provinces
+from rarecare.care import logistics, service, therapy
+from rarecare.care.adherence import ADHERENT_PDC
+from rarecare.care.schemas import (
+    AdherenceOut,
+    AdministrationIn,
+    AdministrationOut,
+    AlertOut,
+    AppointmentOut,
+    CentreCareIn,
+    CentreIn,
+    CentreOut,
+    DemandOut,
+    PlanIn,
+    PlanOut,
+    StaffMemberOut,
+    StockIn,
+)
+from rarecare.care.therapy import Scheduled
+from rarecare.care.travel import Burden, Recommendation, WhatIf
 from rarecare.web.deps import Admin, CurrentUser, DbSession
-from rarecare.web.templating import render
+from rarecare.web.downloads import check_format, download
 
-pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/centres", tags=["care"])
-
-
-@pages.get("/centres", response_class=HTMLResponse)
-def centres_page(request: Request, session: DbSession) -> HTMLResponse:
-    provinces = {p.code: p.short for p in current_provinces()}
-    return render(
-        request,
-        "centres.html",
-        {"centres": service.list_centres(session=session), "provinces": provinces},
-    )
-
-
-@pages.get("/centres/{centre_id}", response_class=HTMLResponse)
-def centre_page(
-    centre_id: int, request: Request, session: DbSession, user: CurrentUser
-) -> HTMLResponse:
-    staff = accounts.users_of_centre(session=session, principal=user, centre_id=centre_id)
-    centre = service.get_centre(session=session, centre_id=centre_id)
-    provinces = {p.code: p.short for p in current_provinces()}
-    return render(
-        request, "centre.html", {"centre": centre, "staff": staff, "provinces": provinces}
-    )
+plans_api = APIRouter(prefix="/api", tags=["care"])
 
 
 @api.get("", response_model=list[CentreOut])
@@ -52,8 +51,288 @@ def api_create_centre(data: CentreIn, admin: Admin, session: DbSession) -> Centr
     )
 
 
+@api.put("/{centre_id}/care", response_model=CentreOut)
+def api_centre_care(
+    centre_id: int, data: CentreCareIn, admin: Admin, session: DbSession
+) -> CentreOut:
+    """Therapies, infusion chairs, opening days (admins)."""
+    return CentreOut.model_validate(
+        service.update_care(session=session, principal=admin, centre_id=centre_id, data=data)
+    )
+
+
 @api.get("/{centre_id}/staff", response_model=list[StaffMemberOut])
 def api_centre_staff(centre_id: int, user: CurrentUser, session: DbSession) -> list[StaffMemberOut]:
     """A centre's staff: its own staff and national roles only; another centre gets 404."""
     staff = accounts.users_of_centre(session=session, principal=user, centre_id=centre_id)
     return [StaffMemberOut.model_validate(u) for u in staff]
+
+
+def appointment_out(row: Scheduled, pseudonym: str | None = None) -> AppointmentOut:
+    a = row.appointment
+    return AppointmentOut(
+        plan_id=a.plan_id,
+        patient=pseudonym or a.patient_key,
+        patient_id=row.patient_id,
+        centre_id=a.centre_id,
+        drug=a.drug,
+        number=a.number,
+        ideal=a.ideal,
+        date=a.date,
+        status=a.status.value,
+        reason=a.reason,
+        alternatives=a.alternatives,
+        dose=row.dose,
+        dose_unit=row.dose_unit,
+        vials=row.vials,
+    )
+
+
+@api.get("/{centre_id}/schedule", response_model=list[AppointmentOut])
+def api_centre_schedule(
+    centre_id: int,
+    user: CurrentUser,
+    session: DbSession,
+    start: date | None = None,
+    days: Annotated[int, Query(ge=1, le=366)] = 28,
+) -> list[AppointmentOut]:
+    """Appointments at a centre (its staff and national roles), with conflicts flagged."""
+    rows = therapy.centre_schedule(
+        session=session,
+        principal=user,
+        centre_id=centre_id,
+        start=start or date.today(),
+        days=days,
+    )
+    return [appointment_out(r) for r in rows]
+
+
+@api.put("/{centre_id}/stock", status_code=204)
+def api_set_stock(centre_id: int, data: StockIn, user: CurrentUser, session: DbSession) -> None:
+    """Vials of a drug on hand at the centre (its staff)."""
+    logistics.set_stock(session=session, principal=user, centre_id=centre_id, data=data)
+
+
+# ---------------------------------------------------------------------------- therapy plans
+@plans_api.post("/registry/patients/{patient_id}/plans", response_model=PlanOut, status_code=201)
+def api_create_plan(
+    patient_id: int, data: PlanIn, user: CurrentUser, session: DbSession
+) -> PlanOut:
+    """A therapy plan for the patient at the user's centre."""
+    return PlanOut.model_validate(
+        therapy.create_plan(session=session, principal=user, patient_id=patient_id, data=data)
+    )
+
+
+@plans_api.get("/registry/patients/{patient_id}/plans", response_model=list[PlanOut])
+def api_plans(patient_id: int, user: CurrentUser, session: DbSession) -> list[PlanOut]:
+    return [
+        PlanOut.model_validate(p)
+        for p in therapy.plans_of(session=session, principal=user, patient_id=patient_id)
+    ]
+
+
+@plans_api.get("/registry/patients/{patient_id}/schedule", response_model=list[AppointmentOut])
+def api_patient_schedule(
+    patient_id: int,
+    user: CurrentUser,
+    session: DbSession,
+    days: Annotated[int, Query(ge=1, le=366)] = 120,
+) -> list[AppointmentOut]:
+    """The patient's next appointments (dose at the latest weight)."""
+    rows = therapy.patient_schedule(
+        session=session, principal=user, patient_id=patient_id, days=days
+    )
+    return [appointment_out(r) for r in rows]
+
+
+@plans_api.post(
+    "/care/plans/{plan_id}/administrations", response_model=AdministrationOut, status_code=201
+)
+def api_record_administration(
+    plan_id: int, data: AdministrationIn, user: CurrentUser, session: DbSession
+) -> AdministrationOut:
+    """Record a dose given (by default the planned dose, whole vials)."""
+    return AdministrationOut.model_validate(
+        therapy.record_administration(session=session, principal=user, plan_id=plan_id, data=data)
+    )
+
+
+@plans_api.post("/care/plans/{plan_id}/stop", response_model=PlanOut)
+def api_stop_plan(plan_id: int, user: CurrentUser, session: DbSession) -> PlanOut:
+    return PlanOut.model_validate(
+        therapy.stop_plan(session=session, principal=user, plan_id=plan_id)
+    )
+
+
+@plans_api.get("/care/alerts", response_model=list[AlertOut])
+def api_alerts(
+    user: CurrentUser, session: DbSession, centre_id: int | None = None
+) -> list[AlertOut]:
+    """Missed and late doses (a centre's own for its staff)."""
+    return [
+        AlertOut(
+            plan_id=a.plan_id,
+            patient=a.patient_key,
+            centre_id=a.centre_id,
+            drug=a.drug,
+            kind=a.kind,
+            due=a.due,
+            days=a.days,
+            given=a.given,
+            message=a.message,
+        )
+        for a in therapy.alerts(session=session, principal=user, centre_id=centre_id)
+    ]
+
+
+@plans_api.get("/care/adherence", response_model=list[AdherenceOut])
+def api_adherence(
+    user: CurrentUser,
+    session: DbSession,
+    centre_id: int | None = None,
+    patient_id: int | None = None,
+    days: Annotated[int, Query(ge=7, le=3650)] = 365,
+) -> list[AdherenceOut]:
+    """Proportion of days covered per active plan."""
+    rows = therapy.adherence(
+        session=session, principal=user, centre_id=centre_id, patient_id=patient_id, days=days
+    )
+    return [
+        AdherenceOut(
+            plan_id=r.plan.id,
+            patient=r.pseudonym,
+            centre_id=r.plan.centre_id,
+            drug=r.plan.drug,
+            period_start=r.period_start,
+            period_end=r.period_end,
+            administrations=r.administrations,
+            pdc=r.pdc,
+            adherent=None if r.pdc is None else r.pdc >= ADHERENT_PDC,
+        )
+        for r in rows
+    ]
+
+
+@plans_api.get("/care/demand", response_model=DemandOut)
+def api_demand(
+    user: CurrentUser,
+    session: DbSession,
+    months: Annotated[int, Query(ge=1, le=36)] = 12,
+    centre_id: int | None = None,
+) -> DemandOut:
+    """Vials per drug per centre per month from active plans, with stock and reorder alerts."""
+    return logistics.demand(session=session, principal=user, months=months, centre_id=centre_id)
+
+
+@plans_api.get("/care/demand.{fmt}")
+def api_demand_export(
+    fmt: str,
+    user: CurrentUser,
+    session: DbSession,
+    months: Annotated[int, Query(ge=1, le=36)] = 12,
+) -> Response:
+    """The forecast for procurement (csv or xlsx)."""
+    check_format(fmt)
+    report = logistics.demand(session=session, principal=user, months=months)
+    return download(logistics.demand_export(report, fmt), f"drug-demand.{fmt}", fmt)
+
+
+# ---------------------------------------------------------------------------------- travel
+class BurdenOut(BaseModel):
+    patients: int
+    trips: float
+    km: float
+    out_of_province_trips: float
+
+
+def burden_out(b: Burden) -> BurdenOut:
+    return BurdenOut(
+        patients=b.patients,
+        trips=round(b.trips, 1),
+        km=round(b.km),
+        out_of_province_trips=round(b.out_of_province_trips, 1),
+    )
+
+
+class WhatIfIn(BaseModel):
+    drug: str = Field(min_length=2)
+    enable: list[str] = Field(min_length=1, description="Centre codes that start giving it")
+
+
+class WhatIfOut(BaseModel):
+    drug: str | None
+    enabled: dict[str, list[str]]
+    before: BurdenOut
+    after: BurdenOut
+    km_saved: float
+    trips_saved: float
+    patients_moved: int
+    per_centre_after: dict[str, BurdenOut]
+    road_factor: float
+    local_km: float
+
+
+def what_if_out(result: WhatIf) -> WhatIfOut:
+    from rarecare.care.travel import LOCAL_KM, ROAD_FACTOR
+
+    return WhatIfOut(
+        drug=result.drug,
+        enabled=result.enabled,
+        before=burden_out(result.before),
+        after=burden_out(result.after),
+        km_saved=round(result.km_saved),
+        trips_saved=round(result.trips_saved, 1),
+        patients_moved=result.patients_moved,
+        per_centre_after={k: burden_out(v) for k, v in result.per_centre_after.items()},
+        road_factor=ROAD_FACTOR,
+        local_km=LOCAL_KM,
+    )
+
+
+@plans_api.get("/care/travel", response_model=WhatIfOut)
+def api_travel(user: CurrentUser, session: DbSession, drug: str | None = None) -> WhatIfOut:
+    """Today's travel burden: trips and km per year, per centre and in total."""
+    from rarecare.care.travel import what_if
+
+    picture = logistics.travel_picture(session=session, principal=user)
+    chosen = None
+    if drug:
+        chosen = therapy.drug_entry(session=session, name=drug).inn
+    return what_if_out(
+        what_if(picture.travellers, picture.places, picture.capable, {}, drug=chosen)
+    )
+
+
+@plans_api.post("/care/travel/what-if", response_model=WhatIfOut)
+def api_what_if(data: WhatIfIn, user: CurrentUser, session: DbSession) -> WhatIfOut:
+    """Enable a therapy at more centres: km and trips saved."""
+    return what_if_out(
+        logistics.what_if(session=session, principal=user, drug=data.drug, enable=data.enable)
+    )
+
+
+class RecommendationOut(BaseModel):
+    drug: str
+    sites: list[str]
+    km_saved: float
+    steps: list[tuple[str, float]]
+    guarantee: str
+
+
+@plans_api.get("/care/travel/recommend", response_model=RecommendationOut)
+def api_recommend(
+    drug: str,
+    user: CurrentUser,
+    session: DbSession,
+    k: Annotated[int, Query(ge=1, le=10)] = 3,
+) -> RecommendationOut:
+    """The k provincial centres that would save the most travel if they gave the drug."""
+    rec: Recommendation = logistics.recommend(session=session, principal=user, drug=drug, k=k)
+    return RecommendationOut(
+        drug=rec.drug,
+        sites=rec.sites,
+        km_saved=round(rec.km_saved),
+        steps=[(s, round(g)) for s, g in rec.steps],
+        guarantee=rec.guarantee,
+    )

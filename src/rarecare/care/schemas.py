@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from datetime import date
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from rarecare.care.models import CentreLevel
@@ -13,6 +16,14 @@ class CentreIn(BaseModel):
     name_en: str = Field(default="", max_length=200)
     level: CentreLevel
     province_code: str = Field(pattern=r"^\d{2}$", description="34-province code (2025)")
+    therapies: list[str] = Field(default_factory=list, description="INNs it can give")
+    chairs: int = Field(default=0, ge=0, le=500, description="Infusion chairs")
+    infusions_per_chair: int = Field(default=2, ge=1, le=6, description="Per open day")
+    opening_days: str = Field(
+        default="1111100", pattern=r"^[01]{7}$", description="Monday first: 1 open, 0 closed"
+    )
+    vial_sharing: bool = Field(default=False, description="Pools same-day doses of a drug")
+    contact: str = Field(default="", max_length=200)
 
 
 class CentreOut(BaseModel):
@@ -24,6 +35,12 @@ class CentreOut(BaseModel):
     name_en: str
     level: CentreLevel
     province_code: str
+    therapies: list[str] = []
+    chairs: int = 0
+    infusions_per_chair: int = 2
+    opening_days: str = "1111100"
+    vial_sharing: bool = False
+    contact: str = ""
 
 
 class StaffMemberOut(BaseModel):
@@ -33,3 +50,139 @@ class StaffMemberOut(BaseModel):
     username: str
     display_name: str
     role: str
+
+
+class CentreCareIn(BaseModel):
+    """What a centre can give and how much: therapies, chairs, opening days."""
+
+    therapies: list[str] = Field(default_factory=list, description="INNs of the rare drug list")
+    chairs: int = Field(ge=0, le=500)
+    infusions_per_chair: int = Field(default=2, ge=1, le=6)
+    opening_days: str = Field(
+        default="1111100", pattern=r"^[01]{7}$", description="Monday first: 1 open, 0 closed"
+    )
+    vial_sharing: bool = False
+    contact: str = Field(default="", max_length=200)
+
+
+class PlanIn(BaseModel):
+    drug: str = Field(min_length=2, description="INN or brand name on the approved drug list")
+    start_date: date
+    end_date: date | None = None
+    weight_kg: float | None = Field(
+        default=None, gt=0, lt=400, description="Records today's weight with the plan"
+    )
+    centre_id: int | None = Field(default=None, description="Defaults to the user's centre")
+    dose: float | None = Field(default=None, gt=0, description="Overrides the list's dose")
+    interval_days: int | None = Field(default=None, ge=1, le=366)
+    note: str = Field(default="", max_length=2000)
+
+
+class PlanOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    patient_id: int
+    centre_id: int
+    drug: str
+    per_kg: bool
+    dose: float
+    dose_unit: str
+    interval_days: int
+    loading_days: list[int]
+    start_date: date
+    end_date: date | None
+    status: str
+    note: str
+
+
+class AdministrationIn(BaseModel):
+    given_on: date
+    dose: float | None = Field(default=None, gt=0, description="Defaults to the planned dose")
+    vials: int | None = Field(default=None, ge=0, description="Defaults to whole vials")
+    lot: str = Field(default="", max_length=64)
+    reactions: str = Field(default="", max_length=2000)
+
+
+class AdministrationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    plan_id: int
+    centre_id: int
+    given_on: date
+    dose: float
+    dose_unit: str
+    vials: int
+    lot: str
+    reactions: str
+    weight_kg: float | None
+    recorded_by: str
+
+
+class AppointmentOut(BaseModel):
+    plan_id: int
+    patient: str  # pseudonym
+    patient_id: int
+    centre_id: int
+    drug: str
+    number: int
+    ideal: dt.date
+    date: dt.date | None
+    status: str
+    reason: str
+    alternatives: list[dt.date]
+    dose: float | None
+    dose_unit: str
+    vials: int | None
+
+
+class AlertOut(BaseModel):
+    plan_id: int
+    patient: str
+    centre_id: int
+    drug: str
+    kind: str
+    due: date
+    days: int
+    given: date | None
+    message: str
+
+
+class AdherenceOut(BaseModel):
+    plan_id: int
+    patient: str
+    centre_id: int
+    drug: str
+    period_start: date
+    period_end: date
+    administrations: int
+    pdc: float | None
+    adherent: bool | None
+
+
+class StockIn(BaseModel):
+    drug: str = Field(min_length=2)
+    on_hand: int = Field(ge=0)
+    lead_months: int = Field(default=2, ge=0, le=12)
+
+
+class DemandRow(BaseModel):
+    centre_id: int
+    centre: str
+    drug: str
+    months: dict[str, int]
+    total: int
+    on_hand: int | None
+    reorder_point: int | None
+    months_of_cover: float | None
+    reorder: bool
+    cost_vnd: float | None
+
+
+class DemandOut(BaseModel):
+    start: date
+    months: list[str]
+    rows: list[DemandRow]
+    plans: int
+    plans_without_weight: int

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from rarecare.access import Principal, Role, require_role
 from rarecare.audit import service as audit
 from rarecare.care.models import Centre
-from rarecare.care.schemas import CentreIn
+from rarecare.care.schemas import CentreCareIn, CentreIn
 from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
 from rarecare.geo import get_province
 
@@ -55,5 +55,26 @@ def create_centre(*, session: Session, principal: Principal | None, data: Centre
         object_type="centre",
         object_id=centre.id,
         centre_id=centre.id,
+    )
+    return centre
+
+
+def update_care(
+    *, session: Session, principal: Principal | None, centre_id: int, data: CentreCareIn
+) -> Centre:
+    """Therapies, chairs, opening days and contact of a centre (admins)."""
+    actor = require_role(principal, Role.ADMIN)
+    centre = get_centre(session=session, centre_id=centre_id)
+    for key, value in data.model_dump().items():
+        setattr(centre, key, value)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        object_type="centre",
+        object_id=centre.id,
+        centre_id=centre.id,
+        detail=data.model_dump(),
     )
     return centre

@@ -120,7 +120,7 @@ def _demo_file(name: str) -> bytes:
     return (resources.files("rarecare.demo") / "data" / name).read_bytes()
 
 
-def _load_lists(session: Session, kb: KnowledgeBase) -> int:
+def load_lists(session: Session, kb: KnowledgeBase) -> int:
     """Two versions of the disease list (the first superseded, so there is a diff to see) and
     one of the drug list, all approved and labelled as demonstrations."""
     if session.scalar(select(ListVersion.id).where(ListVersion.is_demo)) is not None:
@@ -202,7 +202,7 @@ def load(*, session: Session, kb: KnowledgeBase) -> dict[str, int]:
                 ),
             )
             added["users"] += 1
-    added["list versions"] = _load_lists(session, kb)
+    added["list versions"] = load_lists(session, kb)
     return added
 
 

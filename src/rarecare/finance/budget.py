@@ -117,8 +117,8 @@ def project(inputs: BudgetInputs) -> BudgetImpact:
         new = diagnosed * inputs.uptake
         patient_years = treated + new / 2
         cost = patient_years * inputs.cost_per_patient_year
-        fund = cost * inputs.coverage / 100
-        current = cost * inputs.current_coverage / 100
+        fund = cost * (inputs.coverage / 100)
+        current = cost * (inputs.current_coverage / 100)
         result.years.append(
             BudgetYear(
                 year=year,
@@ -128,7 +128,7 @@ def project(inputs: BudgetInputs) -> BudgetImpact:
                 patient_years=patient_years,
                 total_cost=cost,
                 fund=fund,
-                families=cost - fund,
+                families=cost * (1 - inputs.coverage / 100),
                 fund_current=current,
                 incremental_fund=fund - current,
             )

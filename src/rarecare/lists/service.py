@@ -404,3 +404,18 @@ def search_vietnamese_names(*, session: Session, query: str, limit: int = 20) ->
     for word in words:
         statement = statement.where(DiseaseEntry.name_vi_folded.contains(word))
     return list(session.scalars(statement.limit(limit)))
+
+
+def on_national_list(*, session: Session, orpha_code: str | None) -> bool:
+    """Whether a disease is on the approved national rare disease list."""
+    version = current_version(session=session, kind=ListKind.DISEASES)
+    if version is None or not orpha_code:
+        return False
+    return (
+        session.scalar(
+            select(DiseaseEntry.id).where(
+                DiseaseEntry.version_id == version.id, DiseaseEntry.orpha_code == orpha_code
+            )
+        )
+        is not None
+    )

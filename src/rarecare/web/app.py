@@ -21,13 +21,16 @@ from rarecare.accounts.routes import pages as accounts_pages
 from rarecare.audit.routes import api as audit_api
 from rarecare.audit.routes import pages as audit_pages
 from rarecare.audit.service import request_id_var
+from rarecare.care.pages import pages as care_pages
 from rarecare.care.routes import api as care_api
-from rarecare.care.routes import pages as care_pages
+from rarecare.care.routes import plans_api as care_plans_api
 from rarecare.catalogue.routes import api as catalogue_api
 from rarecare.catalogue.routes import pages as catalogue_pages
 from rarecare.config import Settings
 from rarecare.diagnosis.routes import api as diagnosis_api
 from rarecare.diagnosis.routes import pages as diagnosis_pages
+from rarecare.finance.routes import api as finance_api
+from rarecare.finance.routes import pages as finance_pages
 from rarecare.guidelines.routes import api as guidelines_api
 from rarecare.guidelines.routes import pages as guidelines_pages
 from rarecare.knowledge import load_knowledge
@@ -100,6 +103,9 @@ def create_app(settings: Settings) -> FastAPI:
         accounts_api,
         care_pages,
         care_api,
+        care_plans_api,
+        finance_pages,
+        finance_api,
         audit_pages,
         audit_api,
     ):

@@ -131,7 +131,7 @@ def _overview_route(module: str) -> None:
     )
 
 
-MODULES_WITH_OWN_PAGE = {"catalogue", "diagnosis", "registry"}
+MODULES_WITH_OWN_PAGE = {"catalogue", "diagnosis", "registry", "care", "finance"}
 
 for _module in MODULES:
     if _module not in MODULES_WITH_OWN_PAGE:

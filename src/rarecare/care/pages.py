@@ -1,0 +1,437 @@
+"""Care pages: centres, the centre calendar and daily list, the patient therapy tab, drug
+demand and the travel what-if with its map."""
+
+from __future__ import annotations
+
+import calendar as cal
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from rarecare.access import Principal
+from rarecare.accounts import service as accounts
+from rarecare.care import logistics, service, therapy
+from rarecare.care import travel as tr
+from rarecare.care.adherence import ADHERENT_PDC
+from rarecare.care.schedule import WEEKDAYS, parse_opening_days
+from rarecare.care.schemas import AdministrationIn, PlanIn, StockIn
+from rarecare.errors import FieldError, RareCareError, ValidationFailed
+from rarecare.finance import service as finance
+from rarecare.finance.schemas import PatientCoverageIn
+from rarecare.geo import current_provinces
+from rarecare.registry import service as registry
+from rarecare.web.deps import CurrentUser, DbSession
+from rarecare.web.templating import render
+
+pages = APIRouter(include_in_schema=False)
+
+
+def _provinces() -> dict[str, str]:
+    return {p.code: p.short for p in current_provinces()}
+
+
+def _errors(exc: RareCareError) -> list[str]:
+    return [exc.message, *map(str, exc.details)]
+
+
+def _invalid(exc: ValidationError) -> ValidationFailed:
+    return ValidationFailed(
+        "Invalid input.",
+        [FieldError(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()],
+    )
+
+
+@pages.get("/care", response_class=HTMLResponse)
+def care_page(request: Request, session: DbSession) -> HTMLResponse:
+    from rarecare.web.pages import MODULES
+
+    user: Principal | None = getattr(request.state, "principal", None)
+    alerts = therapy.alerts(session=session, principal=user)[:20] if user else []
+    return render(
+        request,
+        "care.html",
+        {
+            "module": "care",
+            "info": MODULES["care"],
+            "alerts": alerts,
+            "centres": service.list_centres(session=session),
+        },
+    )
+
+
+@pages.get("/centres", response_class=HTMLResponse)
+def centres_page(request: Request, session: DbSession) -> HTMLResponse:
+    return render(
+        request,
+        "centres.html",
+        {"centres": service.list_centres(session=session), "provinces": _provinces()},
+    )
+
+
+@pages.get("/centres/{centre_id}", response_class=HTMLResponse)
+def centre_page(
+    centre_id: int, request: Request, session: DbSession, user: CurrentUser
+) -> HTMLResponse:
+    staff = accounts.users_of_centre(session=session, principal=user, centre_id=centre_id)
+    centre = service.get_centre(session=session, centre_id=centre_id)
+    days = [WEEKDAYS[d] for d in sorted(parse_opening_days(centre.opening_days))]
+    return render(
+        request,
+        "centre.html",
+        {
+            "centre": centre,
+            "staff": staff,
+            "provinces": _provinces(),
+            "open_days": days,
+            "today": date.today(),
+        },
+    )
+
+
+@pages.get("/centres/{centre_id}/calendar", response_class=HTMLResponse)
+def centre_calendar(
+    centre_id: int, request: Request, session: DbSession, user: CurrentUser, month: str = ""
+) -> HTMLResponse:
+    """A month of the centre: booked slots / capacity per open day, conflicts flagged."""
+    today = date.today()
+    try:
+        year, mon = (int(x) for x in month.split("-")) if month else (today.year, today.month)
+        first = date(year, mon, 1)
+    except ValueError as exc:
+        raise ValidationFailed("Invalid month.", [FieldError("month", "expected YYYY-MM")]) from exc
+    days_in = cal.monthrange(first.year, first.month)[1]
+    centre = service.get_centre(session=session, centre_id=centre_id)
+    rows = therapy.centre_schedule(
+        session=session, principal=user, centre_id=centre_id, start=first, days=days_in
+    )
+    booked = Counter(r.appointment.date for r in rows if r.appointment.date)
+    flagged = Counter(
+        r.appointment.date for r in rows if r.appointment.date and r.appointment.status != "ok"
+    )
+    opening = parse_opening_days(centre.opening_days)
+    weeks = cal.Calendar().monthdatescalendar(first.year, first.month)
+    prev = (first - timedelta(days=1)).replace(day=1)
+    nxt = first + timedelta(days=days_in)
+    return render(
+        request,
+        "centre_calendar.html",
+        {
+            "centre": centre,
+            "weeks": weeks,
+            "first": first,
+            "booked": booked,
+            "flagged": flagged,
+            "opening": opening,
+            "today": today,
+            "prev": f"{prev:%Y-%m}",
+            "next": f"{nxt:%Y-%m}",
+            "weekdays": WEEKDAYS,
+        },
+    )
+
+
+@pages.get("/centres/{centre_id}/day/{day}", response_class=HTMLResponse)
+def centre_day(
+    centre_id: int, day: date, request: Request, session: DbSession, user: CurrentUser
+) -> HTMLResponse:
+    """The daily infusion list: who comes, which dose, how many vials; record what was given."""
+    centre = service.get_centre(session=session, centre_id=centre_id)
+    rows = therapy.centre_schedule(
+        session=session, principal=user, centre_id=centre_id, start=day, days=1
+    )
+    rows = [r for r in rows if r.appointment.date == day]
+    vials: defaultdict[str, int] = defaultdict(int)
+    for r in rows:
+        vials[r.appointment.drug] += r.vials or 0
+    return render(
+        request,
+        "centre_day.html",
+        {
+            "centre": centre,
+            "day": day,
+            "rows": rows,
+            "vials": dict(vials),
+            "today": date.today(),
+            "can_write": user.role.value in ("clinician", "data_manager"),
+        },
+    )
+
+
+# ------------------------------------------------------------------------- therapy tab
+def _therapy_view(
+    request: Request,
+    user: Principal,
+    session: DbSession,
+    patient_id: int,
+    *,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    patient = registry.get(session=session, principal=user, patient_id=patient_id)
+    plans = therapy.plans_of(session=session, principal=user, patient_id=patient_id)
+    centres = {c.id: c for c in service.list_centres(session=session)}
+    mine = centres.get(user.centre_id or 0)
+    drugs = therapy.current_drugs(session=session)
+    offered = sorted(d for d in drugs if mine is None or d in mine.therapies)
+    year = date.today().year
+    return render(
+        request,
+        "therapy.html",
+        {
+            "p": patient,
+            "plans": plans,
+            "schedule": therapy.patient_schedule(
+                session=session, principal=user, patient_id=patient_id
+            )[:12],
+            "given": therapy.administrations_of(
+                session=session, principal=user, patient_id=patient_id
+            )[:20],
+            "alerts": therapy.alerts(session=session, principal=user, patient_id=patient_id),
+            "adherence": therapy.adherence(session=session, principal=user, patient_id=patient_id),
+            "costs": finance.patient_costs(
+                session=session, principal=user, patient_id=patient_id, year=year
+            ),
+            "coverage": finance.coverage_of(session=session, patient_id=patient_id),
+            "groups": finance.current_rules(session=session)[1].groups,
+            "year": year,
+            "weight": registry.latest_weight(patient),
+            "drugs": offered,
+            "centres": centres,
+            "adherent": ADHERENT_PDC,
+            "today": date.today(),
+            "can_write": user.role.value in ("clinician", "data_manager"),
+            "errors": errors or [],
+        },
+        status_code=status_code,
+    )
+
+
+@pages.get("/registry/patients/{patient_id}/therapy", response_class=HTMLResponse)
+def therapy_tab(
+    patient_id: int, request: Request, user: CurrentUser, session: DbSession
+) -> HTMLResponse:
+    return _therapy_view(request, user, session, patient_id)
+
+
+def _act(
+    request: Request,
+    user: Principal,
+    session: DbSession,
+    patient_id: int,
+    action: object,
+    back: str,
+) -> Response:
+    try:
+        action()  # type: ignore[operator]
+    except ValidationError as exc:
+        session.rollback()
+        error = _invalid(exc)
+        return _therapy_view(
+            request, user, session, patient_id, errors=_errors(error), status_code=400
+        )
+    except RareCareError as exc:
+        session.rollback()
+        return _therapy_view(
+            request, user, session, patient_id, errors=_errors(exc), status_code=exc.status_code
+        )
+    return RedirectResponse(back, status_code=303)
+
+
+@pages.post("/registry/patients/{patient_id}/therapy/plans", response_model=None)
+def therapy_create_plan(
+    patient_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    drug: Annotated[str, Form()],
+    start_date: Annotated[str, Form()],
+    weight_kg: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    def create() -> None:
+        data = PlanIn.model_validate(
+            {"drug": drug, "start_date": start_date, "weight_kg": weight_kg or None, "note": note}
+        )
+        therapy.create_plan(session=session, principal=user, patient_id=patient_id, data=data)
+
+    back = f"/registry/patients/{patient_id}/therapy#schedule"
+    return _act(request, user, session, patient_id, create, back)
+
+
+@pages.post("/care/plans/{plan_id}/administrations", response_model=None)
+def record_given(
+    plan_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    patient_id: Annotated[int, Form()],
+    given_on: Annotated[str, Form()],
+    lot: Annotated[str, Form()] = "",
+    reactions: Annotated[str, Form()] = "",
+    dose: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    def record() -> None:
+        data = AdministrationIn.model_validate(
+            {"given_on": given_on, "lot": lot, "reactions": reactions, "dose": dose or None}
+        )
+        therapy.record_administration(session=session, principal=user, plan_id=plan_id, data=data)
+
+    back = (
+        next
+        if next.startswith("/") and not next.startswith("//")
+        else (f"/registry/patients/{patient_id}/therapy#given")
+    )
+    return _act(request, user, session, patient_id, record, back)
+
+
+@pages.post("/registry/patients/{patient_id}/therapy/coverage", response_model=None)
+def therapy_coverage(
+    patient_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    groups: Annotated[list[str] | None, Form()] = None,
+    has_referral: Annotated[bool, Form()] = False,
+    household_income_vnd: Annotated[str, Form()] = "",
+    subsistence_vnd: Annotated[str, Form()] = "",
+) -> Response:
+    def save() -> None:
+        data = PatientCoverageIn.model_validate(
+            {
+                "groups": groups or [],
+                "has_referral": has_referral,
+                "household_income_vnd": household_income_vnd or None,
+                "subsistence_vnd": subsistence_vnd or None,
+            }
+        )
+        finance.set_patient_coverage(
+            session=session, principal=user, patient_id=patient_id, data=data
+        )
+
+    back = f"/registry/patients/{patient_id}/therapy#costs"
+    return _act(request, user, session, patient_id, save, back)
+
+
+# ------------------------------------------------------------------------------ demand
+@pages.get("/care/demand", response_class=HTMLResponse)
+def demand_page(
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    months: Annotated[int, Query(ge=1, le=36)] = 12,
+) -> HTMLResponse:
+    report = logistics.demand(session=session, principal=user, months=months)
+    return render(
+        request,
+        "demand.html",
+        {
+            "report": report,
+            "months": months,
+            "drugs": sorted(therapy.current_drugs(session=session)),
+            "centres": service.list_centres(session=session),
+        },
+    )
+
+
+@pages.post("/care/demand/stock", response_model=None)
+def demand_stock(
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    centre_id: Annotated[int, Form()],
+    drug: Annotated[str, Form()],
+    on_hand: Annotated[int, Form()],
+) -> Response:
+    logistics.set_stock(
+        session=session,
+        principal=user,
+        centre_id=centre_id,
+        data=StockIn(drug=drug, on_hand=on_hand),
+    )
+    return RedirectResponse("/care/demand", status_code=303)
+
+
+# ------------------------------------------------------------------------------ travel
+MAP_W, MAP_H, LON0, LAT0, SCALE = 300, 520, 102.0, 23.6, 32.0
+
+
+def _xy(lat: float, lon: float) -> tuple[float, float]:
+    return round((lon - LON0) * SCALE + 10, 1), round((LAT0 - lat) * SCALE + 10, 1)
+
+
+@pages.get("/care/travel", response_class=HTMLResponse)
+def travel_page(
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    drug: str = "",
+    enable: Annotated[list[str] | None, Query()] = None,
+    k: Annotated[int, Query(ge=1, le=10)] = 3,
+) -> HTMLResponse:
+    """Where patients travel from and to; enable a therapy at more centres to see the saving."""
+    drugs = therapy.current_drugs(session=session)
+    chosen = therapy.drug_entry(session=session, name=drug).inn if drug else None
+    picture = logistics.travel_picture(session=session, principal=user, drug=chosen)
+    result = tr.what_if(
+        picture.travellers,
+        picture.places,
+        picture.capable,
+        {chosen: enable or []} if chosen and enable else {},
+        drug=chosen,
+    )
+    recommendation = (
+        logistics.recommend(session=session, principal=user, drug=chosen, k=k) if chosen else None
+    )
+    flows: defaultdict[tuple[str, str], float] = defaultdict(float)
+    patients: Counter[str] = Counter()
+    for a in result.assignments:
+        flows[(a.traveller.province, a.after)] += a.traveller.trips_per_year
+        patients[a.traveller.province] += 1
+    provinces = {p.code: p for p in current_provinces()}
+    points = [
+        {"code": p.code, "name": p.short, "xy": _xy(p.lat, p.lon), "patients": patients[p.code]}
+        for p in provinces.values()
+    ]
+    sites = [
+        {
+            "code": code,
+            "xy": _xy(place.lat, place.lon),
+            "capable": bool(chosen and code in picture.capable.get(chosen, set())),
+            "enabled": code in (enable or []),
+        }
+        for code, place in picture.places.items()
+    ]
+    lines = [
+        {
+            "from": _xy(provinces[prov].lat, provinces[prov].lon),
+            "to": _xy(picture.places[code].lat, picture.places[code].lon),
+            "trips": trips,
+        }
+        for (prov, code), trips in flows.items()
+        if prov in provinces and code in picture.places and trips
+    ]
+    return render(
+        request,
+        "travel.html",
+        {
+            "drugs": sorted(drugs),
+            "drug": chosen or "",
+            "enable": enable or [],
+            "k": k,
+            "result": result,
+            "recommendation": recommendation,
+            "points": points,
+            "sites": sites,
+            "lines": lines,
+            "centres": picture.centres,
+            "map_w": MAP_W,
+            "map_h": MAP_H,
+            "road_factor": tr.ROAD_FACTOR,
+            "local_km": tr.LOCAL_KM,
+        },
+    )

@@ -1,0 +1,591 @@
+"""Therapy plans, schedules, administrations, alerts and adherence (services).
+
+Plans belong to a patient (scoped and audited through the registry service) and a centre.
+Schedules are computed, not stored: from every active plan of a centre, its administrations and
+the centre's calendar (``rarecare.care.schedule``); doses follow the patient's latest weight.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rarecare.access import Principal, Role, centre_scope, ensure_centre_access, require_role
+from rarecare.audit import service as audit
+from rarecare.care import adherence as adh
+from rarecare.care import service as centres
+from rarecare.care.demand import DoseNeed, vials
+from rarecare.care.dosing import Regimen
+from rarecare.care.models import Administration, Centre, PlanStatus, TherapyPlan
+from rarecare.care.schedule import (
+    Appointment,
+    CentreCalendar,
+    PlanSpec,
+    build,
+    parse_opening_days,
+)
+from rarecare.care.schemas import AdministrationIn, PlanIn
+from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
+from rarecare.i18n import _
+from rarecare.lists import service as lists
+from rarecare.lists.models import DrugEntry, ListKind
+from rarecare.registry import service as registry
+from rarecare.registry.models import Encounter, Patient
+from rarecare.registry.schemas import EncounterIn
+
+WRITERS = (Role.CLINICIAN, Role.DATA_MANAGER)
+AT_CENTRE_ROUTES = ("IV", "intrathecal", "SC", "IM")  # given at the centre, taking a slot
+DISPENSE_DAYS = 28  # home therapies: one dispensing visit every four weeks
+
+
+# ------------------------------------------------------------------------------ plans
+def drug_entry(*, session: Session, name: str) -> DrugEntry:
+    entry = lists.approved_drug(session=session, name=name)
+    if entry is None:
+        raise ValidationFailed(
+            _("Invalid therapy plan."),
+            [FieldError("drug", f"{name!r} is not on the approved rare drug list")],
+        )
+    return entry
+
+
+def current_drugs(*, session: Session) -> dict[str, DrugEntry]:
+    version = lists.current_version(session=session, kind=ListKind.DRUGS)
+    return {d.inn: d for d in version.drug_entries} if version else {}
+
+
+def create_plan(
+    *,
+    session: Session,
+    principal: Principal | None,
+    patient_id: int,
+    data: PlanIn,
+    today: date | None = None,
+) -> TherapyPlan:
+    """A long-term therapy for a patient at a centre that gives the drug."""
+    actor = require_role(principal, *WRITERS)
+    patient = registry.get(
+        session=session, principal=actor, patient_id=patient_id, action="create_therapy_plan"
+    )
+    entry = drug_entry(session=session, name=data.drug)
+    centre_id = centre_scope(actor) or data.centre_id or patient.centre_id
+    centre = centres.get_centre(session=session, centre_id=centre_id)
+    errors: list[FieldError] = []
+    if entry.inn not in centre.therapies:
+        errors.append(FieldError("drug", f"{centre.name} does not give {entry.inn}"))
+    if data.end_date is not None and data.end_date < data.start_date:
+        errors.append(FieldError("end_date", "is before the start date"))
+    weighed = data.weight_kg is not None or registry.latest_weight(patient) is not None
+    if entry.dose_basis == "per_kg" and not weighed:
+        errors.append(FieldError("weight_kg", "a weight is needed for a per-kilogram dose"))
+    if errors:
+        raise ValidationFailed(_("Invalid therapy plan."), errors)
+    active = session.scalar(
+        select(TherapyPlan.id).where(
+            TherapyPlan.patient_id == patient.id,
+            TherapyPlan.drug == entry.inn,
+            TherapyPlan.status == PlanStatus.ACTIVE,
+        )
+    )
+    if active is not None:
+        raise Conflict(_("The patient already has an active plan for this drug."))
+    if data.weight_kg is not None:
+        registry.add_encounter(
+            session=session,
+            principal=actor,
+            patient_id=patient.id,
+            data=EncounterIn(date=today or date.today(), kind="weight", weight_kg=data.weight_kg),
+            today=today,
+        )
+    plan = TherapyPlan(
+        patient_id=patient.id,
+        centre_id=centre.id,
+        drug=entry.inn,
+        per_kg=entry.dose_basis == "per_kg",
+        dose=data.dose or entry.dose,
+        dose_unit=entry.dose_unit,
+        interval_days=data.interval_days or entry.interval_days,
+        loading_days=list(entry.loading_days),
+        start_date=data.start_date,
+        end_date=data.end_date,
+        note=data.note,
+        created_by=actor.username,
+    )
+    session.add(plan)
+    session.flush()
+    _audit(session, actor, "create_therapy_plan", patient, {"plan": plan.id, "drug": plan.drug})
+    return plan
+
+
+def stop_plan(
+    *, session: Session, principal: Principal | None, plan_id: int, on: date | None = None
+) -> TherapyPlan:
+    actor = require_role(principal, *WRITERS)
+    plan, patient = _plan(session, actor, plan_id, "stop_therapy_plan")
+    plan.status = PlanStatus.STOPPED
+    plan.end_date = on or date.today()
+    _audit(session, actor, "stop_therapy_plan", patient, {"plan": plan.id})
+    return plan
+
+
+def plans_of(
+    *, session: Session, principal: Principal | None, patient_id: int
+) -> list[TherapyPlan]:
+    registry.get(session=session, principal=principal, patient_id=patient_id, action="read_plans")
+    return list(
+        session.scalars(
+            select(TherapyPlan)
+            .where(TherapyPlan.patient_id == patient_id)
+            .order_by(TherapyPlan.status, TherapyPlan.start_date)
+        )
+    )
+
+
+def administrations_of(
+    *, session: Session, principal: Principal | None, patient_id: int
+) -> list[Administration]:
+    registry.get(session=session, principal=principal, patient_id=patient_id, action="read")
+    return list(
+        session.scalars(
+            select(Administration)
+            .where(Administration.patient_id == patient_id)
+            .order_by(Administration.given_on.desc(), Administration.id.desc())
+        )
+    )
+
+
+def _plan(
+    session: Session, actor: Principal, plan_id: int, action: str
+) -> tuple[TherapyPlan, Patient]:
+    plan = session.get(TherapyPlan, plan_id)
+    if plan is None:
+        raise NotFound(_("No such therapy plan."))
+    patient = registry.get(
+        session=session, principal=actor, patient_id=plan.patient_id, action=action
+    )
+    return plan, patient
+
+
+def _audit(
+    session: Session, actor: Principal, action: str, patient: Patient, detail: dict[str, object]
+) -> None:
+    audit.record(
+        session=session,
+        actor=actor,
+        action=action,
+        object_type="patient",
+        object_id=patient.pseudonym,
+        centre_id=patient.centre_id,
+        detail=detail,
+    )
+
+
+# ------------------------------------------------------------------------- dose and vials
+def regimen(plan: TherapyPlan, entry: DrugEntry | None) -> Regimen:
+    return Regimen(
+        drug=plan.drug,
+        dose=plan.dose,
+        dose_unit=plan.dose_unit,
+        per_kg=plan.per_kg,
+        interval_days=plan.interval_days,
+        strength=entry.strength if entry else 1.0,
+        strength_unit=entry.strength_unit if entry else plan.dose_unit,
+        loading_days=tuple(plan.loading_days),
+        price_per_vial=entry.price_vnd if entry else None,
+    )
+
+
+def regimen_of_entry(entry: DrugEntry) -> Regimen:
+    """The list's own regimen of a drug."""
+    return Regimen(
+        drug=entry.inn,
+        dose=entry.dose,
+        dose_unit=entry.dose_unit,
+        per_kg=entry.dose_basis == "per_kg",
+        interval_days=entry.interval_days,
+        strength=entry.strength,
+        strength_unit=entry.strength_unit,
+        loading_days=tuple(entry.loading_days),
+        price_per_vial=entry.price_vnd,
+    )
+
+
+def dose_of(plan: TherapyPlan, weight_kg: float | None) -> float | None:
+    """The planned dose at this weight (None: per-kg without a weight)."""
+    if not plan.per_kg:
+        return plan.dose
+    return None if weight_kg is None else round(plan.dose * weight_kg, 3)
+
+
+def at_centre(entry: DrugEntry | None) -> bool:
+    return entry is None or entry.route in AT_CENTRE_ROUTES
+
+
+def spec_of(
+    plan: TherapyPlan, pseudonym: str, given: Iterable[date], entry: DrugEntry | None
+) -> PlanSpec:
+    if at_centre(entry):
+        return PlanSpec(
+            plan.id,
+            pseudonym,
+            plan.centre_id,
+            plan.drug,
+            plan.interval_days,
+            plan.start_date,
+            plan.end_date,
+            tuple(plan.loading_days),
+            True,
+            1,
+            tuple(given),
+        )
+    # home therapy: a dispensing visit every DISPENSE_DAYS with that many days of doses
+    visit = max(plan.interval_days, DISPENSE_DAYS)
+    return PlanSpec(
+        plan.id,
+        pseudonym,
+        plan.centre_id,
+        plan.drug,
+        visit,
+        plan.start_date,
+        plan.end_date,
+        (),
+        False,
+        max(1, visit // plan.interval_days),
+        tuple(given),
+    )
+
+
+def need_of(
+    plan: TherapyPlan, weight: float | None, entry: DrugEntry | None, centre: Centre
+) -> DoseNeed | None:
+    dose = dose_of(plan, weight)
+    if dose is None or entry is None:
+        return None
+    spec_visit = max(plan.interval_days, DISPENSE_DAYS) if not at_centre(entry) else None
+    return DoseNeed(
+        dose=dose,
+        strength=entry.strength,
+        shareable=entry.vial_sharing and centre.vial_sharing and at_centre(entry),
+        doses_per_visit=max(1, spec_visit // plan.interval_days) if spec_visit else 1,
+    )
+
+
+def calendar_of(centre: Centre) -> CentreCalendar:
+    return CentreCalendar(
+        centre.id,
+        parse_opening_days(centre.opening_days),
+        centre.chairs,
+        centre.infusions_per_chair,
+    )
+
+
+# ---------------------------------------------------------------------------- bulk loading
+@dataclass
+class CarePicture:
+    """Everything needed to schedule a set of active plans, loaded in a few queries."""
+
+    plans: list[TherapyPlan]
+    patients: dict[int, tuple[str, str]]  # id → (pseudonym, province code)
+    weights: dict[int, float]
+    given: dict[int, list[date]]  # plan id → administration dates
+    drugs: dict[str, DrugEntry]
+    centres: dict[int, Centre]
+
+    def specs(self) -> list[PlanSpec]:
+        return [
+            spec_of(
+                p, self.patients[p.patient_id][0], self.given.get(p.id, ()), self.drugs.get(p.drug)
+            )
+            for p in self.plans
+        ]
+
+    def calendars(self) -> dict[int, CentreCalendar]:
+        return {c.id: calendar_of(c) for c in self.centres.values()}
+
+    def needs(self) -> dict[int, DoseNeed]:
+        out: dict[int, DoseNeed] = {}
+        for p in self.plans:
+            need = need_of(
+                p, self.weights.get(p.patient_id), self.drugs.get(p.drug), self.centres[p.centre_id]
+            )
+            if need is not None:
+                out[p.id] = need
+        return out
+
+
+def load_picture(
+    session: Session, *, centre_ids: Sequence[int] | None, patient_id: int | None = None
+) -> CarePicture:
+    query = select(TherapyPlan).where(TherapyPlan.status == PlanStatus.ACTIVE)
+    if centre_ids is not None:
+        query = query.where(TherapyPlan.centre_id.in_(centre_ids))
+    if patient_id is not None:
+        query = query.where(TherapyPlan.patient_id == patient_id)
+    plans = list(session.scalars(query.order_by(TherapyPlan.id)))
+    patient_ids = sorted({p.patient_id for p in plans})
+    patients: dict[int, tuple[str, str]] = {}
+    weights: dict[int, float] = {}
+    given: dict[int, list[date]] = defaultdict(list)
+    for chunk in _chunks(patient_ids, 5_000):
+        for pid, pseudonym, province in session.execute(
+            select(Patient.id, Patient.pseudonym, Patient.province_code).where(
+                Patient.id.in_(chunk)
+            )
+        ):
+            patients[pid] = (pseudonym, province)
+        latest: dict[int, tuple[date, int]] = {}
+        for pid, day, eid, kg in session.execute(
+            select(Encounter.patient_id, Encounter.date, Encounter.id, Encounter.weight_kg).where(
+                Encounter.patient_id.in_(chunk), Encounter.weight_kg.is_not(None)
+            )
+        ):
+            if kg is not None and (pid not in latest or (day, eid) > latest[pid]):
+                latest[pid], weights[pid] = (day, eid), kg
+        for plan_id, day in session.execute(
+            select(Administration.plan_id, Administration.given_on).where(
+                Administration.patient_id.in_(chunk)
+            )
+        ):
+            given[plan_id].append(day)
+    return CarePicture(
+        plans=plans,
+        patients=patients,
+        weights=weights,
+        given=dict(given),
+        drugs=current_drugs(session=session),
+        centres={c.id: c for c in centres.list_centres(session=session)},
+    )
+
+
+def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# ------------------------------------------------------------------------------ schedules
+@dataclass(frozen=True)
+class Scheduled:
+    appointment: Appointment
+    patient_id: int
+    dose: float | None
+    dose_unit: str
+    vials: int | None
+
+
+def schedule_picture(picture: CarePicture, *, today: date, until: date) -> list[Scheduled]:
+    by_id = {p.id: p for p in picture.plans}
+    out: list[Scheduled] = []
+    for a in build(picture.specs(), picture.calendars(), today=today, until=until):
+        plan = by_id[a.plan_id]
+        entry = picture.drugs.get(plan.drug)
+        dose = dose_of(plan, picture.weights.get(plan.patient_id))
+        out.append(
+            Scheduled(
+                a,
+                plan.patient_id,
+                dose,
+                plan.dose_unit,
+                vials(dose, entry.strength) if dose is not None and entry else None,
+            )
+        )
+    return out
+
+
+def centre_schedule(
+    *,
+    session: Session,
+    principal: Principal | None,
+    centre_id: int,
+    start: date,
+    days: int = 28,
+    today: date | None = None,
+) -> list[Scheduled]:
+    """Appointments at a centre from ``start`` for ``days`` (its staff and national roles)."""
+    actor = require_role(principal, *Role)
+    ensure_centre_access(actor, {centre_id})
+    centres.get_centre(session=session, centre_id=centre_id)
+    picture = load_picture(session, centre_ids=[centre_id])
+    now = today or date.today()
+    rows = schedule_picture(picture, today=now, until=start + timedelta(days=days - 1))
+    rows = [r for r in rows if r.appointment.date is None or r.appointment.date >= start]
+    audit.record(
+        session=session,
+        actor=actor,
+        action="read_schedule",
+        object_type="centre",
+        object_id=centre_id,
+        centre_id=centre_id,
+        detail={"patients": sorted({r.appointment.patient_key for r in rows})},
+    )
+    return rows
+
+
+def patient_schedule(
+    *,
+    session: Session,
+    principal: Principal | None,
+    patient_id: int,
+    days: int = 120,
+    today: date | None = None,
+) -> list[Scheduled]:
+    """The patient's next appointments, placed among every plan of the centres involved."""
+    registry.get(session=session, principal=principal, patient_id=patient_id, action="read_plans")
+    now = today or date.today()
+    mine = load_picture(session, centre_ids=None, patient_id=patient_id)
+    involved = sorted({p.centre_id for p in mine.plans})
+    if not involved:
+        return []
+    picture = load_picture(session, centre_ids=involved)
+    rows = schedule_picture(picture, today=now, until=now + timedelta(days=days))
+    return [r for r in rows if r.patient_id == patient_id]
+
+
+def record_administration(
+    *,
+    session: Session,
+    principal: Principal | None,
+    plan_id: int,
+    data: AdministrationIn,
+    today: date | None = None,
+) -> Administration:
+    """A dose given: by default the planned dose at the latest weight, in whole vials."""
+    actor = require_role(principal, *WRITERS)
+    plan, patient = _plan(session, actor, plan_id, "record_administration")
+    ensure_centre_access(actor, {plan.centre_id})
+    errors: list[FieldError] = []
+    if data.given_on > (today or date.today()):
+        errors.append(FieldError("given_on", "is in the future"))
+    if data.given_on < plan.start_date:
+        errors.append(FieldError("given_on", "is before the start of the plan"))
+    weight = registry.latest_weight(patient)
+    dose: float | None = data.dose or dose_of(plan, weight)
+    if dose is None:
+        errors.append(FieldError("dose", "no weight recorded: enter the dose given"))
+    if errors:
+        raise ValidationFailed(_("Invalid administration."), errors)
+    assert dose is not None
+    entry = current_drugs(session=session).get(plan.drug)
+    per_visit = spec_of(plan, patient.pseudonym, (), entry).doses_per_visit
+    count = (
+        data.vials
+        if data.vials is not None
+        else (vials(dose, entry.strength) * per_visit if entry else 0)
+    )
+    given = Administration(
+        plan_id=plan.id,
+        patient_id=patient.id,
+        centre_id=plan.centre_id,
+        given_on=data.given_on,
+        dose=dose,
+        dose_unit=plan.dose_unit,
+        vials=count,
+        lot=data.lot,
+        reactions=data.reactions,
+        weight_kg=weight,
+        recorded_by=actor.username,
+    )
+    session.add(given)
+    session.flush()
+    _audit(session, actor, "record_administration", patient, {"plan": plan.id, "id": given.id})
+    return given
+
+
+# ------------------------------------------------------------------- alerts and adherence
+def _scope_ids(actor: Principal, centre_id: int | None) -> list[int] | None:
+    scope = centre_scope(actor)
+    if scope is not None:
+        if centre_id is not None and centre_id != scope:
+            ensure_centre_access(actor, {centre_id})
+        return [scope]
+    return None if centre_id is None else [centre_id]
+
+
+def alerts(
+    *,
+    session: Session,
+    principal: Principal | None,
+    centre_id: int | None = None,
+    patient_id: int | None = None,
+    today: date | None = None,
+) -> list[adh.DoseAlert]:
+    """Missed and late doses of active plans the principal may see."""
+    actor = require_role(principal, *Role)
+    if patient_id is not None:
+        registry.get(session=session, principal=actor, patient_id=patient_id, action="read_plans")
+    picture = load_picture(session, centre_ids=_scope_ids(actor, centre_id), patient_id=patient_id)
+    now = today or date.today()
+    found = [a for spec in picture.specs() if spec.uses_slot for a in adh.dose_alerts(spec, now)]
+    audit.record(
+        session=session,
+        actor=actor,
+        action="read_alerts",
+        object_type="patient",
+        centre_id=centre_id,
+        detail={"patients": sorted({a.patient_key for a in found})},
+    )
+    return sorted(found, key=lambda a: (a.kind != "missed", -a.days))
+
+
+@dataclass(frozen=True)
+class Adherence:
+    plan: TherapyPlan
+    pseudonym: str
+    period_start: date
+    period_end: date
+    administrations: int
+    pdc: float | None
+
+
+def adherence(
+    *,
+    session: Session,
+    principal: Principal | None,
+    centre_id: int | None = None,
+    patient_id: int | None = None,
+    days: int = 365,
+    today: date | None = None,
+) -> list[Adherence]:
+    """PDC of each active plan over the last ``days`` (or since its start)."""
+    actor = require_role(principal, *Role)
+    if patient_id is not None:
+        registry.get(session=session, principal=actor, patient_id=patient_id, action="read_plans")
+    picture = load_picture(session, centre_ids=_scope_ids(actor, centre_id), patient_id=patient_id)
+    end = (today or date.today()) - timedelta(days=1)
+    cover = {spec.plan_id: spec.interval_days for spec in picture.specs()}
+    out: list[Adherence] = []
+    for plan in picture.plans:
+        start = max(plan.start_date, end - timedelta(days=days - 1))
+        given = picture.given.get(plan.id, [])
+        out.append(
+            Adherence(
+                plan,
+                picture.patients[plan.patient_id][0],
+                start,
+                end,
+                sum(1 for d in given if start <= d <= end),
+                adh.pdc(given, cover[plan.id], start, end),
+            )
+        )
+    audit.record(
+        session=session,
+        actor=actor,
+        action="read_adherence",
+        object_type="patient",
+        centre_id=centre_id,
+        detail={"patients": sorted({a.pseudonym for a in out})},
+    )
+    return out
+
+
+def centre_pdc(rows: Sequence[Adherence]) -> dict[int, float]:
+    """Mean PDC per centre."""
+    sums: dict[int, list[float]] = defaultdict(list)
+    for row in rows:
+        if row.pdc is not None:
+            sums[row.plan.centre_id].append(row.pdc)
+    return {c: sum(v) / len(v) for c, v in sums.items()}

@@ -1,0 +1,3 @@
+from tests.care.conftest import world
+
+__all__ = ["world"]

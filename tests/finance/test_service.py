@@ -1,0 +1,120 @@
+"""Coverage rule versions, patient costs and budget impact on a real database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import Session
+
+from rarecare.care import therapy
+from rarecare.care.schemas import PlanIn
+from rarecare.errors import NotFound, PermissionDenied, ValidationFailed
+from rarecare.finance import service
+from rarecare.finance.coverage import demo_rules
+from rarecare.finance.schemas import BudgetIn, PatientCoverageIn, RuleSetIn
+from tests.care.conftest import POMPE_DRUG, TODAY, CareWorld
+
+
+def test_rule_versions_take_effect_on_their_date(db: Session, world: CareWorld) -> None:
+    assert service.current_rules(session=db)[0] == 0
+    rules = demo_rules()
+    service.publish_rules(
+        session=db,
+        principal=world.cast.analyst,
+        data=RuleSetIn(effective_from=date(2025, 1, 1), rules=rules),
+    )
+    richer = rules.model_copy(update={"default_rate": 90})
+    service.publish_rules(
+        session=db,
+        principal=world.cast.admin,
+        data=RuleSetIn(effective_from=date(2027, 1, 1), rules=richer),
+    )
+    assert service.current_rules(session=db, on=date(2026, 6, 1))[1].default_rate == 80
+    assert service.current_rules(session=db, on=date(2027, 6, 1)) == (2, richer)
+    with pytest.raises(PermissionDenied):
+        service.publish_rules(
+            session=db,
+            principal=world.cast.clinician_a,
+            data=RuleSetIn(effective_from=date(2027, 1, 1), rules=rules),
+        )
+
+
+def test_a_listed_disease_at_a_national_centre_leaves_only_travel_to_the_family(
+    db: Session, world: CareWorld
+) -> None:
+    service.publish_rules(
+        session=db,
+        principal=world.cast.admin,
+        data=RuleSetIn(effective_from=date(2025, 1, 1), rules=demo_rules()),
+    )
+    therapy.create_plan(
+        session=db,
+        principal=world.cast.clinician_a,
+        patient_id=world.pompe.id,
+        data=PlanIn(drug=POMPE_DRUG, start_date=date(2027, 1, 4)),
+        today=TODAY,
+    )
+    service.set_patient_coverage(
+        session=db,
+        principal=world.cast.clinician_a,
+        patient_id=world.pompe.id,
+        data=PatientCoverageIn(household_income_vnd=120_000_000),
+    )
+    [cost] = service.patient_costs(
+        session=db,
+        principal=world.cast.clinician_a,
+        patient_id=world.pompe.id,
+        year=2027,
+        today=TODAY,
+    )
+    # 26 infusions from Monday 4 January 2027, 6 vials each at 15.6 M VND
+    assert (cost.administrations, cost.vials) == (26, 156)
+    assert cost.drug_cost == 156 * 15_600_000
+    assert cost.insurance_rate == 100  # Pompe is on the national list, and a child under 6
+    # born March 2021 (5 in mid-2026, under 6) in province 01, treated at centre A in province 01: 25 km each way
+    assert cost.km == 26 * 2 * 25
+    assert cost.out_of_pocket == pytest.approx(cost.travel_cost) == 26 * 2 * 25 * 1_500
+    assert cost.catastrophic is False
+    with pytest.raises(NotFound):
+        service.patient_costs(
+            session=db, principal=world.cast.clinician_b, patient_id=world.pompe.id
+        )
+
+
+def test_it_rejects_an_unknown_beneficiary_group(db: Session, world: CareWorld) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        service.set_patient_coverage(
+            session=db,
+            principal=world.cast.clinician_a,
+            patient_id=world.pompe.id,
+            data=PatientCoverageIn(groups=["veterans"]),
+        )
+    assert "'veterans' is not a beneficiary group" in str(caught.value)
+
+
+def test_budget_impact_counts_registered_eligible_patients(db: Session, world: CareWorld) -> None:
+    impact, derived = service.budget_impact(
+        session=db,
+        principal=world.cast.analyst,
+        data=BudgetIn(
+            drug=POMPE_DRUG,
+            coverage=100,
+            start=date(2027, 1, 1),
+            years=1,
+            prevalence_per_100k=0,
+            current_coverage=50,
+        ),
+    )
+    assert impact.inputs.registered_patients == 1
+    assert derived["mean_weight_kg"] == 15
+    fee = 550_000  # built-in national-level service fee
+    assert impact.inputs.cost_per_patient_year == 156 * 15_600_000 + 26 * fee
+    [year] = impact.years
+    assert year.incremental_fund == pytest.approx(impact.inputs.cost_per_patient_year / 2)
+    with pytest.raises(PermissionDenied):
+        service.budget_impact(
+            session=db,
+            principal=world.cast.clinician_a,
+            data=BudgetIn(drug=POMPE_DRUG, coverage=100, start=date(2027, 1, 1)),
+        )
