@@ -191,7 +191,10 @@ def _therapy_view(
                 session=session, principal=user, patient_id=patient_id
             )[:20],
             "alerts": therapy.alerts(session=session, principal=user, patient_id=patient_id),
-            "adherence": therapy.adherence(session=session, principal=user, patient_id=patient_id),
+            "adherence": {
+                row.plan.id: row
+                for row in therapy.adherence(session=session, principal=user, patient_id=patient_id)
+            },
             "costs": finance.patient_costs(
                 session=session, principal=user, patient_id=patient_id, year=year
             ),
@@ -231,7 +234,7 @@ def _act(
         session.rollback()
         error = _invalid(exc)
         return _therapy_view(
-            request, user, session, patient_id, errors=_errors(error), status_code=400
+            request, user, session, patient_id, errors=_errors(error), status_code=422
         )
     except RareCareError as exc:
         session.rollback()

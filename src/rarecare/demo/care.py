@@ -131,8 +131,9 @@ def seed(
             )
             added["stock"] += 1
     if session.scalar(select(TherapyPlan.id).limit(1)) is None:
-        added["therapy plans"] += _cases(session, kb, vault, centres, now)
-        added["therapy plans"] += _synthetic(session, centres, now, random.Random(seed_value))  # noqa: S311 (demo data)
+        plans, named = _cases(session, kb, vault, centres, now)
+        rng = random.Random(seed_value)  # noqa: S311 (demo data)
+        added["therapy plans"] = plans + _synthetic(session, centres, now, rng, skip=named)
     return added
 
 
@@ -175,8 +176,9 @@ def _cases(
     vault: IdentityVault,
     centres: dict[str, Centre],
     now: date,
-) -> int:
-    plans = 0
+) -> tuple[int, set[int]]:
+    """The named cases; the first has no plan yet (for a clinician to create one)."""
+    plans, named = 0, set[int]()
     rng = random.Random(7)  # noqa: S311 (demo data)
     for number, (name, born, sex, province, code, orpha, weight, drug, weeks) in enumerate(CASES):
         centre = centres.get(code)
@@ -201,6 +203,7 @@ def _cases(
                 diagnosis_date=now - timedelta(weeks=weeks + 4),
             ),
         )
+        named.add(patient.id)
         registry.add_encounter(
             session=session,
             principal=actor,
@@ -219,10 +222,17 @@ def _cases(
         )
         _history(session, actor, plan, now, rng, skip_last=True)  # the last dose is missed
         plans += 1
-    return plans
+    return plans, named
 
 
-def _synthetic(session: Session, centres: dict[str, Centre], now: date, rng: random.Random) -> int:
+def _synthetic(
+    session: Session,
+    centres: dict[str, Centre],
+    now: date,
+    rng: random.Random,
+    *,
+    skip: set[int],
+) -> int:
     """Plans for diagnosed synthetic patients who have a disease treated by a listed drug, at
     the nearest centre that gives it (the patient is referred there)."""
     drugs = therapy.current_drugs(session=session)
@@ -241,6 +251,8 @@ def _synthetic(session: Session, centres: dict[str, Centre], now: date, rng: ran
     ).all()
     plans = 0
     for patient in patients:
+        if patient.id in skip:
+            continue
         drug = by_indication[patient.orpha_code or ""]
         capable = [c for c in centres.values() if drug in c.therapies]
         home = get_province(patient.province_code)

@@ -90,6 +90,7 @@ def budget_page(
     from rarecare.care.therapy import current_drugs
 
     form = dict(request.query_params)
+    form.setdefault("start", date(date.today().year + 1, 1, 1).isoformat())
     impact = derived = None
     errors: list[str] = []
     if form.get("drug"):
@@ -117,5 +118,5 @@ def budget_page(
             "peak": peak or 1.0,
             "today": date.today(),
         },
-        status_code=400 if errors else 200,
+        status_code=422 if errors else 200,
     )

@@ -1,0 +1,137 @@
+"""The care and finance API and pages through the web app, as the fixed cast."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import login
+
+from .conftest import POMPE_DRUG, CareWorld
+
+TODAY = date.today()
+
+
+def create_plan(client: TestClient, world: CareWorld) -> dict[str, object]:
+    response = client.post(
+        f"/api/registry/patients/{world.pompe.id}/plans",
+        json={"drug": POMPE_DRUG, "start_date": TODAY.isoformat()},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_a_clinician_plans_schedules_and_records_an_infusion_through_the_api(
+    client: TestClient, world: CareWorld
+) -> None:
+    login(client, "clinician.a")
+    plan = create_plan(client, world)
+    schedule = client.get(f"/api/registry/patients/{world.pompe.id}/schedule").json()
+    assert schedule[0]["dose"] == 300 and schedule[0]["vials"] == 6
+    given = client.post(
+        f"/api/care/plans/{plan['id']}/administrations",
+        json={"given_on": TODAY.isoformat(), "lot": "L1"},
+    )
+    assert given.status_code == 201 and given.json()["vials"] == 6
+    centre = client.get(f"/api/centres/{world.cast.centre_a}/schedule").json()
+    assert all(a["patient"] == world.pompe.pseudonym for a in centre)
+    assert client.get("/api/care/alerts").json() == []
+    assert client.get("/api/care/adherence").status_code == 200
+
+
+def test_another_centre_gets_404_for_plans_schedules_and_infusions(
+    client: TestClient, world: CareWorld
+) -> None:
+    login(client, "clinician.a")
+    plan = create_plan(client, world)
+    login(client, "clinician.b")
+    for response in (
+        client.get(f"/api/registry/patients/{world.pompe.id}/plans"),
+        client.get(f"/api/registry/patients/{world.pompe.id}/schedule"),
+        client.get(f"/api/registry/patients/{world.pompe.id}/costs"),
+        client.get(f"/api/centres/{world.cast.centre_a}/schedule"),
+        client.post(
+            f"/api/care/plans/{plan['id']}/administrations", json={"given_on": TODAY.isoformat()}
+        ),
+        client.get(f"/registry/patients/{world.pompe.id}/therapy"),
+        client.get(f"/centres/{world.cast.centre_a}/calendar"),
+    ):
+        assert response.status_code == 404, response.request.url
+    assert (
+        client.get("/api/care/demand", params={"centre_id": world.cast.centre_a}).status_code == 404
+    )
+
+
+def test_the_ministry_sees_demand_travel_and_budget_but_cannot_plan(
+    client: TestClient, world: CareWorld
+) -> None:
+    login(client, "clinician.a")
+    create_plan(client, world)
+    login(client, "analyst")
+    assert (
+        client.post(
+            f"/api/registry/patients/{world.pompe.id}/plans",
+            json={"drug": POMPE_DRUG, "start_date": TODAY.isoformat()},
+        ).status_code
+        == 403
+    )
+    demand = client.get("/api/care/demand", params={"months": 3}).json()
+    assert demand["rows"][0]["drug"] == POMPE_DRUG and len(demand["months"]) == 3
+    xlsx = client.get("/api/care/demand.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    travel = client.post(
+        "/api/care/travel/what-if", json={"drug": POMPE_DRUG, "enable": ["CENTRE-B"]}
+    ).json()
+    assert travel["before"]["patients"] == 1 and travel["road_factor"] == 1.3
+    bad = client.post("/api/care/travel/what-if", json={"drug": POMPE_DRUG, "enable": ["NOPE"]})
+    assert bad.status_code == 422 and "NOPE" in bad.text
+    assert client.get("/api/care/travel/recommend", params={"drug": POMPE_DRUG}).status_code == 200
+    budget = client.post(
+        "/api/finance/budget-impact",
+        json={"drug": POMPE_DRUG, "coverage": 100, "start": "2027-01-01", "years": 3},
+    )
+    assert budget.status_code == 200 and len(budget.json()["years"]) == 3
+
+
+def test_every_care_and_finance_page_renders(client: TestClient, world: CareWorld) -> None:
+    login(client, "clinician.a")
+    create_plan(client, world)
+    pages = [
+        "/care",
+        "/finance",
+        "/centres",
+        f"/centres/{world.cast.centre_a}",
+        f"/centres/{world.cast.centre_a}/calendar",
+        f"/centres/{world.cast.centre_a}/day/{TODAY.isoformat()}",
+        f"/registry/patients/{world.pompe.id}/therapy",
+        "/care/demand",
+        "/care/travel",
+        f"/care/travel?drug={POMPE_DRUG}&enable=CENTRE-B",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.text[:500])
+    therapy_page = client.get(f"/registry/patients/{world.pompe.id}/therapy").text
+    assert world.pompe.pseudonym in therapy_page and "300" in therapy_page
+    login(client, "analyst")
+    budget = client.get(
+        "/finance/budget-impact", params={"drug": POMPE_DRUG, "coverage": "100", "years": "2"}
+    )
+    assert budget.status_code == 200 and 'data-testid="budget-chart"' in budget.text
+    bad = client.get("/finance/budget-impact", params={"drug": POMPE_DRUG, "coverage": "140"})
+    assert bad.status_code == 422 and "coverage" in bad.text
+
+
+def test_the_plan_form_names_what_is_wrong(client: TestClient, world: CareWorld) -> None:
+    login(client, "clinician.a")
+    response = client.post(
+        f"/registry/patients/{world.pompe.id}/therapy/plans",
+        data={
+            "drug": "idursulfase",
+            "start_date": TODAY.isoformat(),
+            "csrf_token": client.headers["X-CSRF-Token"],
+        },
+    )
+    assert response.status_code == 422
+    assert "does not give idursulfase" in response.text
