@@ -77,7 +77,7 @@ def demand(
     y, m = map(int, keys[-1].split("-"))
     until = (date(y + (m == 12), m % 12 + 1, 1)) - timedelta(days=1)
     picture = therapy.load_picture(session, centre_ids=ids)
-    rows = therapy.schedule_picture(picture, today=now, until=until)
+    rows = therapy.schedule_picture(picture, today=now, until=until, alternatives_until=now)
     needs = picture.needs()
     counts = monthly_vials((r.appointment for r in rows if r.appointment.plan_id in needs), needs)
     stock = {

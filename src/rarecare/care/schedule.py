@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SEARCH_LIMIT_DAYS = 60
@@ -85,7 +86,7 @@ class PlanSpec:
         return max(0, min(3, self.interval_days // 5))
 
 
-@dataclass
+@dataclass(slots=True)
 class Appointment:
     plan_id: int
     patient_key: str
@@ -131,15 +132,20 @@ def build(
     today: date,
     until: date,
     booked: dict[tuple[int, date], int] | None = None,
+    alternatives_until: date | None = None,
 ) -> list[Appointment]:
     """Appointments of every plan from ``today`` to ``until``, placed within capacity.
 
     ``booked`` holds slots already taken per (centre, day), e.g. by other plans not in
-    ``plans``; it is updated in place."""
+    ``plans``; it is updated in place. Alternative days are proposed for moved or conflicting
+    appointments due up to ``alternatives_until`` (default: all of them; forecasts that do not
+    show them pass ``today`` to skip the work)."""
+    offer_until = until if alternatives_until is None else alternatives_until
     used: dict[tuple[int, date], int] = booked if booked is not None else defaultdict(int)
     wanted: list[tuple[date, int, int, Appointment]] = []
     result: list[Appointment] = []
     for plan in plans:
+        tolerance = plan.tolerance_days()
         for number, ideal, overdue in ideal_dates(plan, today, until):
             appointment = Appointment(
                 plan.plan_id, plan.patient_key, plan.centre_id, plan.drug, number, ideal
@@ -149,13 +155,14 @@ def build(
                 appointment.reason = f"due on {ideal.isoformat()}, not recorded"
             target = max(ideal, today)
             if plan.uses_slot:
-                wanted.append((target, plan.plan_id, plan.tolerance_days(), appointment))
+                wanted.append((target, plan.plan_id, tolerance, appointment))
             else:  # taken at home: no slot, no move
                 appointment.date = target
                 result.append(appointment)
     wanted.sort(key=lambda w: (w[0], w[1]))
     for target, _plan_id, tolerance, appointment in wanted:
-        _place(appointment, target, tolerance, calendars[appointment.centre_id], used, today)
+        calendar = calendars[appointment.centre_id]
+        _place(appointment, target, tolerance, calendar, used, today, target <= offer_until)
         result.append(appointment)
     result.sort(key=lambda a: (a.date or a.ideal, a.centre_id, a.plan_id))
     return result
@@ -174,6 +181,7 @@ def _place(
     calendar: CentreCalendar,
     used: dict[tuple[int, date], int],
     today: date,
+    offer: bool = True,
 ) -> None:
     if _free(calendar, used, target):
         appointment.date = target
@@ -203,18 +211,22 @@ def _place(
                 appointment.reason,
                 f"{why} on {target.isoformat()} and no free slot within ±{tolerance} days",
             )
-        appointment.alternatives = alternatives(calendar, used, target, today, exclude=appointment)
+        if offer:
+            appointment.alternatives = alternatives(
+                calendar, used, target, today, exclude=appointment
+            )
     if appointment.date is not None:
         key = (calendar.centre_id, appointment.date)
         used[key] = used.get(key, 0) + 1
 
 
-def _deltas(tolerance: int) -> list[int]:
+@cache
+def _deltas(tolerance: int) -> tuple[int, ...]:
     """0 excluded: +1, -1, +2, -2, …"""
     out: list[int] = []
     for d in range(1, tolerance + 1):
         out += [d, -d]
-    return out
+    return tuple(out)
 
 
 def _join(a: str, b: str) -> str:

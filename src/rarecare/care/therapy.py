@@ -368,7 +368,7 @@ def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
 
 
 # ------------------------------------------------------------------------------ schedules
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Scheduled:
     appointment: Appointment
     patient_id: int
@@ -377,23 +377,24 @@ class Scheduled:
     vials: int | None
 
 
-def schedule_picture(picture: CarePicture, *, today: date, until: date) -> list[Scheduled]:
-    by_id = {p.id: p for p in picture.plans}
-    out: list[Scheduled] = []
-    for a in build(picture.specs(), picture.calendars(), today=today, until=until):
-        plan = by_id[a.plan_id]
+def schedule_picture(
+    picture: CarePicture, *, today: date, until: date, alternatives_until: date | None = None
+) -> list[Scheduled]:
+    # dose and vials once per plan (at the patient's latest weight)
+    per_plan: dict[int, tuple[int, float | None, str, int | None]] = {}
+    for plan in picture.plans:
         entry = picture.drugs.get(plan.drug)
         dose = dose_of(plan, picture.weights.get(plan.patient_id))
-        out.append(
-            Scheduled(
-                a,
-                plan.patient_id,
-                dose,
-                plan.dose_unit,
-                vials(dose, entry.strength) if dose is not None and entry else None,
-            )
-        )
-    return out
+        count = vials(dose, entry.strength) if dose is not None and entry else None
+        per_plan[plan.id] = (plan.patient_id, dose, plan.dose_unit, count)
+    appointments = build(
+        picture.specs(),
+        picture.calendars(),
+        today=today,
+        until=until,
+        alternatives_until=alternatives_until,
+    )
+    return [Scheduled(a, *per_plan[a.plan_id]) for a in appointments]
 
 
 def centre_schedule(
@@ -411,7 +412,8 @@ def centre_schedule(
     centres.get_centre(session=session, centre_id=centre_id)
     picture = load_picture(session, centre_ids=[centre_id])
     now = today or date.today()
-    rows = schedule_picture(picture, today=now, until=start + timedelta(days=days - 1))
+    end = start + timedelta(days=days - 1)
+    rows = schedule_picture(picture, today=now, until=end, alternatives_until=end)
     rows = [r for r in rows if r.appointment.date is None or r.appointment.date >= start]
     audit.record(
         session=session,
