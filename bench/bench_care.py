@@ -61,7 +61,9 @@ def populate(session: Any, n: int, rng: random.Random) -> dict[str, int]:
     }
     provinces = [p.code for p in current_provinces()]
     drugs = [d for d, (_, w) in DRUGS.items() for _ in range(w)]
-    patients, encounters, plans = [], [], []
+    patients: list[dict[str, Any]] = []
+    encounters: list[dict[str, Any]] = []
+    plans: list[dict[str, Any]] = []
     for i in range(1, n + 1):
         drug = rng.choice(drugs)
         centre = rng.choice(capable[drug])
@@ -125,7 +127,7 @@ def populate(session: Any, n: int, rng: random.Random) -> dict[str, int]:
     session.execute(insert(Patient), patients)
     session.execute(insert(Encounter), encounters)
     session.execute(insert(TherapyPlan), plans)
-    given = []
+    given: list[dict[str, Any]] = []
     for plan in plans:
         day = plan["start_date"]
         while day < TODAY:

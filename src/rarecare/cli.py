@@ -98,7 +98,12 @@ def demo_load(
                 session=session, kb=kb, vault=IdentityVault(settings.identity_key), n=patients
             )
             added["synthetic patients"] = generated["patients"]
-        added |= demo_care.seed(session=session, kb=kb, vault=IdentityVault(settings.identity_key))
+        added |= demo_care.seed(
+            session=session,
+            kb=kb,
+            vault=IdentityVault(settings.identity_key),
+            with_patients=patients > 0,
+        )
     typer.echo("demo data: " + ", ".join(f"{v} {k} added" for k, v in added.items()))
     _print_demo_logins()
 

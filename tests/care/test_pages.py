@@ -19,7 +19,8 @@ def create_plan(client: TestClient, world: CareWorld) -> dict[str, object]:
         json={"drug": POMPE_DRUG, "start_date": TODAY.isoformat()},
     )
     assert response.status_code == 201, response.text
-    return response.json()
+    created: dict[str, object] = response.json()
+    return created
 
 
 def test_a_clinician_plans_schedules_and_records_an_infusion_through_the_api(

@@ -96,8 +96,10 @@ def seed(
     vault: IdentityVault,
     today: date | None = None,
     seed_value: int = 2025,
+    with_patients: bool = True,
 ) -> dict[str, int]:
-    """Everything of the care demo that is missing; returns what was added."""
+    """Everything of the care demo that is missing; returns what was added. Without
+    ``with_patients`` only centres, rules and stock (no named cases, no plans)."""
     now = today or date.today()
     added = {"centre capabilities": 0, "coverage rules": 0, "stock": 0, "therapy plans": 0}
     centres = {c.code: c for c in care.list_centres(session=session)}
@@ -130,7 +132,7 @@ def seed(
                 data=StockIn(drug=drug, on_hand=on_hand),
             )
             added["stock"] += 1
-    if session.scalar(select(TherapyPlan.id).limit(1)) is None:
+    if with_patients and session.scalar(select(TherapyPlan.id).limit(1)) is None:
         plans, named = _cases(session, kb, vault, centres, now)
         rng = random.Random(seed_value)  # noqa: S311 (demo data)
         added["therapy plans"] = plans + _synthetic(session, centres, now, rng, skip=named)
