@@ -39,6 +39,8 @@ def test_a_clinician_plans_schedules_and_records_an_infusion_through_the_api(
     assert all(a["patient"] == world.pompe.pseudonym for a in centre)
     assert client.get("/api/care/alerts").json() == []
     assert client.get("/api/care/adherence").status_code == 200
+    [centre_pdc] = client.get("/api/care/adherence/centres").json()
+    assert centre_pdc["centre_id"] == world.cast.centre_a and centre_pdc["plans"] == 1
 
 
 def test_another_centre_gets_404_for_plans_schedules_and_infusions(

@@ -150,7 +150,7 @@ def test_a_missed_dose_raises_an_alert(db: Session, world: CareWorld) -> None:
     assert (alert.kind, alert.due, alert.days) == ("missed", start + timedelta(days=14), 7)
     assert therapy.alerts(session=db, principal=world.cast.clinician_b, today=TODAY) == []
     [row] = therapy.adherence(session=db, principal=world.cast.clinician_a, today=TODAY)
-    assert row.pdc == pytest.approx(14 / 21)
+    assert row.pdc == pytest.approx(14 / 22)  # days 0-13 covered of 22 (today included)
 
 
 def test_another_centre_cannot_see_or_treat_the_patient(db: Session, world: CareWorld) -> None:

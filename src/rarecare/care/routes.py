@@ -214,6 +214,36 @@ def api_adherence(
     ]
 
 
+class CentreAdherenceOut(BaseModel):
+    centre_id: int
+    plans: int
+    mean_pdc: float
+    adherent_share: float
+
+
+@plans_api.get("/care/adherence/centres", response_model=list[CentreAdherenceOut])
+def api_centre_adherence(
+    user: CurrentUser,
+    session: DbSession,
+    days: Annotated[int, Query(ge=7, le=3650)] = 365,
+) -> list[CentreAdherenceOut]:
+    """Mean PDC and the share of adherent plans (PDC ≥ 0.8) per centre in scope."""
+    rows = therapy.adherence(session=session, principal=user, days=days)
+    means = therapy.centre_pdc(rows)
+    out = []
+    for centre_id, mean in sorted(means.items()):
+        mine = [r.pdc for r in rows if r.plan.centre_id == centre_id and r.pdc is not None]
+        out.append(
+            CentreAdherenceOut(
+                centre_id=centre_id,
+                plans=len(mine),
+                mean_pdc=round(mean, 3),
+                adherent_share=round(sum(p >= ADHERENT_PDC for p in mine) / len(mine), 3),
+            )
+        )
+    return out
+
+
 @plans_api.get("/care/demand", response_model=DemandOut)
 def api_demand(
     user: CurrentUser,

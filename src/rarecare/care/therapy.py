@@ -557,7 +557,7 @@ def adherence(
     if patient_id is not None:
         registry.get(session=session, principal=actor, patient_id=patient_id, action="read_plans")
     picture = load_picture(session, centre_ids=_scope_ids(actor, centre_id), patient_id=patient_id)
-    end = (today or date.today()) - timedelta(days=1)
+    end = today or date.today()
     cover = {spec.plan_id: spec.interval_days for spec in picture.specs()}
     out: list[Adherence] = []
     for plan in picture.plans:
