@@ -114,3 +114,42 @@ def test_the_template_imports_and_the_export_has_no_identities(
     assert "RC-" in values
     assert "Nguyễn" not in values
     assert "001321012345" not in values
+
+
+def _people(n: int, *, bad_last: bool = False) -> str:
+    rows = [
+        f"Người Số {i},2015-01-01,0012150{i:05d},female,alive,,2024-01-01,suspected,,yes,yes,01,,\n"
+        for i in range(1, n + 1)
+    ]
+    if bad_last:
+        rows[-1] = rows[-1].replace("2024-01-01", "2030-01-01")  # first contact in the future
+    return HEADER + "".join(rows)
+
+
+def test_a_large_file_is_written_in_batches_while_it_is_checked(
+    db: Session,
+    cast: Cast,
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bulk, "STREAM_BATCH", 2)
+    report = _import(db, cast, kb, vault, _people(5))
+    assert (report["rows"], report["written"]) == (5, 5)
+    assert db.scalar(select(func.count()).select_from(Patient)) == 5
+    assert db.scalar(select(func.count()).select_from(Identity)) == 5
+
+
+def test_a_bad_row_after_batches_were_written_undoes_them_all(
+    db: Session,
+    cast: Cast,
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bulk, "STREAM_BATCH", 2)
+    with pytest.raises(ValidationFailed) as err:
+        _import(db, cast, kb, vault, _people(5, bad_last=True))
+    assert [(d.row, d.field) for d in err.value.details] == [(6, "first_contact_date")]
+    assert db.scalar(select(func.count()).select_from(Patient)) == 0
+    assert db.scalar(select(func.count()).select_from(Identity)) == 0

@@ -16,6 +16,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from rarecare.gcpause import paused_gc
 from rarecare.knowledge.diseases import Annotation, Disease, Gene, Prevalence, Xref
 from rarecare.knowledge.frequency import parse_frequency
 from rarecare.knowledge.hpo import HpoTerm, Ontology
@@ -174,18 +175,14 @@ def read_cache(path: Path) -> Any | None:
     # The cache holds ~2 million small long-lived objects: collecting garbage while they are
     # created triples the load time, and scanning them later is wasted work, so the collector
     # is paused during the load and the result is moved to the permanent generation.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        with path.open("rb") as fh:
-            value = pickle.load(fh)  # noqa: S301 - our own cache file, written below
-        gc.freeze()
-        return value
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return None
-    finally:
-        if enabled:
-            gc.enable()
+    with paused_gc():
+        try:
+            with path.open("rb") as fh:
+                value = pickle.load(fh)  # noqa: S301 - our own cache file, written below
+            gc.freeze()
+            return value
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return None
 
 
 def write_cache(path: Path, value: Any) -> None:

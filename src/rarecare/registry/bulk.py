@@ -14,6 +14,7 @@ from rarecare.access import Principal, Role, centre_scope, require_role
 from rarecare.audit import service as audit
 from rarecare.care import service as care
 from rarecare.errors import FieldError, ValidationFailed
+from rarecare.gcpause import paused_gc
 from rarecare.i18n import _
 from rarecare.interop import fhir, phenopackets, tabular
 from rarecare.interop.records import Feature, RecordSnapshot
@@ -122,6 +123,9 @@ EXPORT_TABLE = Table(
 )
 
 
+STREAM_BATCH = 20_000  # records validated before they are handed to the writer
+
+
 def _row_to_patient(
     row_no: int, values: dict[str, Any], centre_code: str | None, errors: list[FieldError]
 ) -> PatientIn | None:
@@ -186,84 +190,137 @@ def load_records(
     source: str = "records",
 ) -> dict[str, Any]:
     """Check every record (row number, column values); write them all, or nothing."""
+    with paused_gc():  # hundreds of thousands of small acyclic objects
+        return _load_records(
+            session=session,
+            principal=principal,
+            kb=kb,
+            vault=vault,
+            rows=rows,
+            errors=errors,
+            dry_run=dry_run,
+            today=today,
+            source=source,
+        )
+
+
+def _load_records(
+    *,
+    session: Session,
+    principal: Principal | None,
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    rows: list[tuple[int, dict[str, Any]]],
+    errors: list[FieldError] | None,
+    dry_run: bool,
+    today: date | None,
+    source: str,
+) -> dict[str, Any]:
     actor = require_role(principal, Role.CLINICIAN, Role.DATA_MANAGER)
     today = today or date.today()
     centre_id = centre_scope(actor)
     assert centre_id is not None
     centre_code = care.get_centre(session=session, centre_id=centre_id).code
     errors = list(errors or [])
-    items: list[fastload.Item] = []
+    items: list[fastload.Item] = []  # the current batch
+    loader: fastload.Loader | None = None
+    count = 0
     seen: dict[str, int] = {}
     resolved: dict[str, str | None] = {}  # HPO id -> current phenotypic id (None: refused)
     at_centre = set(
         session.scalars(select(Patient.pseudonym).where(Patient.centre_id == centre_id))
     )
-    for row_no, values in rows:
-        data = _row_to_patient(row_no, values, centre_code, errors)
-        if data is None:
-            continue
-        errors.extend(
-            service.check_record(
-                data, kb=kb, birth_date=data.identity.birth_date, today=today, row=row_no
-            )
-        )
-        terms: dict[str, list[str]] = {"hpo_observed": [], "hpo_excluded": []}
-        for field in terms:
-            for term in values.get(field) or []:
-                current = resolved.get(term, "")
-                if current == "":
-                    resolution = kb.resolve_term(term)
-                    ok = resolution is not None and kb.ontology.is_phenotypic(resolution.term.id)
-                    current = resolved[term] = resolution.term.id if ok and resolution else None
-                if current is None:
-                    errors.append(
-                        FieldError(
-                            field, f"{term!r} is not a phenotypic abnormality HPO term", row=row_no
-                        )
-                    )
-                else:
-                    terms[field].append(current)
-        identity = Identity(**data.identity.model_dump())
-        pseudonym = vault.pseudonym(identity)
-        if pseudonym in seen:
-            errors.append(
-                FieldError("full_name", f"the same person as row {seen[pseudonym]}", row=row_no)
-            )
-        elif pseudonym in at_centre:
-            errors.append(
-                FieldError(
-                    "full_name", "this person is already registered at the centre", row=row_no
+    try:
+        for row_no, values in rows:
+            data = _row_to_patient(row_no, values, centre_code, errors)
+            if data is None:
+                continue
+            errors.extend(
+                service.check_record(
+                    data, kb=kb, birth_date=data.identity.birth_date, today=today, row=row_no
                 )
             )
-        seen.setdefault(pseudonym, row_no)
-        orpha = normalise_orpha(data.orpha_code) if data.orpha_code else None
-        if orpha is None and data.diagnostic_status.value == "undiagnosed":
-            orpha = service.UNDIAGNOSED_ORPHA
-        items.append(
-            fastload.Item(
-                data=data,
-                pseudonym=pseudonym,
-                identity=identity,
-                orpha_code=orpha,
-                observed=list(dict.fromkeys(terms["hpo_observed"])),
-                excluded=list(dict.fromkeys(terms["hpo_excluded"])),
+            terms: dict[str, list[str]] = {"hpo_observed": [], "hpo_excluded": []}
+            for field in terms:
+                for term in values.get(field) or []:
+                    current = resolved.get(term, "")
+                    if current == "":
+                        resolution = kb.resolve_term(term)
+                        ok = resolution is not None and kb.ontology.is_phenotypic(
+                            resolution.term.id
+                        )
+                        current = resolved[term] = resolution.term.id if ok and resolution else None
+                    if current is None:
+                        errors.append(
+                            FieldError(
+                                field,
+                                f"{term!r} is not a phenotypic abnormality HPO term",
+                                row=row_no,
+                            )
+                        )
+                    else:
+                        terms[field].append(current)
+            identity = Identity(**data.identity.model_dump())
+            pseudonym = vault.pseudonym(identity)
+            if pseudonym in seen:
+                errors.append(
+                    FieldError("full_name", f"the same person as row {seen[pseudonym]}", row=row_no)
+                )
+            elif pseudonym in at_centre:
+                errors.append(
+                    FieldError(
+                        "full_name", "this person is already registered at the centre", row=row_no
+                    )
+                )
+            seen.setdefault(pseudonym, row_no)
+            orpha = normalise_orpha(data.orpha_code) if data.orpha_code else None
+            if orpha is None and data.diagnostic_status.value == "undiagnosed":
+                orpha = service.UNDIAGNOSED_ORPHA
+            items.append(
+                fastload.Item(
+                    data=data,
+                    pseudonym=pseudonym,
+                    identity=identity,
+                    orpha_code=orpha,
+                    observed=list(dict.fromkeys(terms["hpo_observed"])),
+                    excluded=list(dict.fromkeys(terms["hpo_excluded"])),
+                )
             )
-        )
+            count += 1
+            if len(items) >= STREAM_BATCH and not errors and not dry_run:
+                # write this batch while the next is validated (undone if a later row fails)
+                if loader is None:
+                    loader = fastload.Loader(
+                        session=session, actor=actor, centre_id=centre_id, vault=vault
+                    )
+                loader.add(items)
+                items = []
+    except BaseException:
+        if loader is not None:
+            loader.abort()
+        raise
     if errors:
+        if loader is not None:
+            loader.abort()
         errors.sort(key=lambda e: (e.row or 0, e.field))
         raise ValidationFailed(_("The file has errors; nothing was imported."), errors)
     report: dict[str, Any] = {
-        "rows": len(items),
+        "rows": count,
         "written": 0,
         "dry_run": dry_run,
         "possible_duplicates": 0,
     }
     if dry_run:
         return report
-    report["possible_duplicates"] = fastload.write(
-        session=session, actor=actor, centre_id=centre_id, vault=vault, items=items, today=today
-    )
-    report["written"] = len(items)
+    if loader is None:
+        loader = fastload.Loader(session=session, actor=actor, centre_id=centre_id, vault=vault)
+    try:
+        loader.add(items)
+    except BaseException:
+        loader.abort()
+        raise
+    report["possible_duplicates"] = loader.finish()
+    report["written"] = count
     audit.record(
         session=session,
         actor=actor,

@@ -5,13 +5,16 @@ one event listing its pseudonyms."""
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import String, any_, bindparam, func, insert, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from rarecare.access import Principal
@@ -26,6 +29,12 @@ AUDIT_BATCH = 10_000
 # the record's own elements, in the order of ``RecordFields`` (the import schema)
 RECORD_COLUMNS: tuple[str, ...] = tuple(RecordFields.model_fields)
 ORPHA = RECORD_COLUMNS.index("orpha_code")
+ENUM_COLUMNS = tuple(
+    i
+    for i, c in enumerate(RECORD_COLUMNS)
+    if isinstance(RecordFields.model_fields[c].annotation, type)
+    and issubclass(RecordFields.model_fields[c].annotation, StrEnum)  # type: ignore[arg-type]
+)
 PATIENT_COLUMNS = (
     "id",
     "pseudonym",
@@ -74,13 +83,22 @@ def _allocate_ids(session: Session, n: int) -> list[int]:
 
 
 def _existing(session: Session, pseudonyms: list[str]) -> dict[str, int]:
+    """The first patient id of every pseudonym already registered (one array parameter per
+    query on PostgreSQL, not thousands of bound parameters)."""
     found: dict[str, int] = {}
-    for i in range(0, len(pseudonyms), 5000):
-        chunk = pseudonyms[i : i + 5000]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    size = 100_000 if postgres else 5_000
+    for i in range(0, len(pseudonyms), size):
+        chunk = pseudonyms[i : i + size]
+        condition = (
+            Patient.pseudonym == any_(bindparam("wanted", chunk, type_=ARRAY(String)))
+            if postgres
+            else Patient.pseudonym.in_(chunk)
+        )
         found.update(
             session.execute(
                 select(Patient.pseudonym, func.min(Patient.id))
-                .where(Patient.pseudonym.in_(chunk))
+                .where(condition)
                 .group_by(Patient.pseudonym)
             ).all()
         )
@@ -111,23 +129,17 @@ def _copy(
     session.execute(insert(model), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
-def write(
+def _rows(
+    items: Sequence[Item],
+    ids: Sequence[int],
+    existing: dict[str, int],
     *,
-    session: Session,
-    actor: Principal,
     centre_id: int,
     vault: IdentityVault,
-    items: list[Item],
-    today: date,
-) -> int:
-    """Insert every item (patients, encrypted identities, phenotypes); returns the number of
-    possible duplicates (the same pseudonym already registered elsewhere)."""
-    if not items:
-        return 0
-    session.flush()
-    ids = _allocate_ids(session, len(items))
-    existing = _existing(session, [i.pseudonym for i in items])
-    now: datetime = utcnow()
+    username: str,
+    now: datetime,
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]], int]:
+    """The patient, identity (encrypted, bound to the patient id) and phenotype rows."""
     patients: list[tuple[Any, ...]] = []
     identities: list[tuple[Any, ...]] = []
     phenotypes: list[tuple[Any, ...]] = []
@@ -136,8 +148,10 @@ def write(
         d = item.data
         duplicate_of = existing.get(item.pseudonym)
         duplicates += duplicate_of is not None
-        values = [getattr(d, c) for c in RECORD_COLUMNS]
-        values = [v.value if isinstance(v, StrEnum) else v for v in values]
+        fields = d.__dict__
+        values = [fields[c] for c in RECORD_COLUMNS]
+        for i in ENUM_COLUMNS:
+            values[i] = values[i].value
         values[ORPHA] = item.orpha_code
         patients.append(
             (
@@ -154,26 +168,170 @@ def write(
         identities.append(
             (pid, KEY_VERSION, vault.encrypt(item.identity, associated=str(pid).encode()))
         )
-        phenotypes.extend((pid, t, False, "", None, actor.username, now) for t in item.observed)
-        phenotypes.extend((pid, t, True, "", None, actor.username, now) for t in item.excluded)
-    _copy(session, "registry_patients", PATIENT_COLUMNS, patients)
-    _copy(session, "registry_identities", ("patient_id", "key_version", "blob"), identities)
-    _copy(session, "registry_phenotypes", PHENOTYPE_COLUMNS, phenotypes)
-    for i in range(0, len(items), AUDIT_BATCH):
-        audit.record(
-            session=session,
-            actor=actor,
-            action="create",
-            object_type="patient",
-            centre_id=centre_id,
-            detail={
-                "bulk": True,
-                "pseudonyms": [it.pseudonym for it in items[i : i + AUDIT_BATCH]],
-            },
+        phenotypes.extend((pid, t, False, "", None, username, now) for t in item.observed)
+        phenotypes.extend((pid, t, True, "", None, username, now) for t in item.excluded)
+    return patients, identities, phenotypes, duplicates
+
+
+class Loader:
+    """Writes validated records batch by batch while the caller validates the next ones.
+
+    On PostgreSQL a writer thread owns the session's connection (the caller must not use the
+    session until :meth:`finish` or :meth:`abort`): it allocates ids, looks up existing
+    pseudonyms, encrypts identities and streams the rows with COPY, so the database works while
+    Python validates. On SQLite each batch is written at once. Either way the rows are in the
+    caller's transaction: an import that fails validation later is rolled back whole."""
+
+    def __init__(
+        self, *, session: Session, actor: Principal, centre_id: int, vault: IdentityVault
+    ) -> None:
+        self.session, self.actor, self.centre_id, self.vault = session, actor, centre_id, vault
+        self.now: datetime = utcnow()
+        self.pseudonyms: list[str] = []
+        self.duplicates = 0
+        self._error: BaseException | None = None
+        session.flush()
+        # a savepoint: rows written before a later batch fails validation are undone even if
+        # the caller went on to commit
+        self._savepoint = session.begin_nested()
+        self._postgres = session.get_bind().dialect.name == "postgresql"
+        self._queue: queue.Queue[list[Item] | None] = queue.Queue(maxsize=2)
+        self._thread: threading.Thread | None = None
+        if self._postgres:
+            raw = session.connection().connection.driver_connection
+            assert raw is not None
+            self._raw = raw
+            self._thread = threading.Thread(target=self._run, name="registry-copy", daemon=True)
+            self._thread.start()
+
+    def add(self, items: list[Item]) -> None:
+        if not items:
+            return
+        self.pseudonyms.extend(i.pseudonym for i in items)
+        if self._thread is None:
+            self._write_sqlite(items)
+            return
+        if self._error is not None:
+            raise self._error
+        self._queue.put(items)
+
+    def _run(self) -> None:
+        try:
+            while (items := self._queue.get()) is not None:
+                self._write_postgres(items)
+        except BaseException as exc:  # reported to the caller by finish()
+            self._error = exc
+            while self._queue.get() is not None:  # drain so that add() never blocks
+                pass
+
+    def _write_postgres(self, items: list[Item]) -> None:
+        with self._raw.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('registry_patients', 'id'))"
+                " FROM generate_series(1, %s)",
+                (len(items),),
+            )
+            ids = [r[0] for r in cursor.fetchall()]
+            cursor.execute(
+                "SELECT pseudonym, min(id) FROM registry_patients"
+                " WHERE pseudonym = ANY(%s) GROUP BY pseudonym",
+                ([i.pseudonym for i in items],),
+            )
+            existing = dict(cursor.fetchall())
+        patients, identities, phenotypes, duplicates = _rows(
+            items,
+            ids,
+            existing,
+            centre_id=self.centre_id,
+            vault=self.vault,
+            username=self.actor.username,
+            now=self.now,
         )
-    if session.get_bind().dialect.name == "postgresql":
-        # a bulk load makes the planner's row estimates stale: refresh them, or the next look-up
-        # by pseudonym scans the table
-        session.execute(text("ANALYZE registry_patients, registry_identities, registry_phenotypes"))
-    session.expire_all()
-    return duplicates
+        self.duplicates += duplicates
+        for table, columns, rows in (
+            ("registry_patients", PATIENT_COLUMNS, patients),
+            ("registry_identities", ("patient_id", "key_version", "blob"), identities),
+            ("registry_phenotypes", PHENOTYPE_COLUMNS, phenotypes),
+        ):
+            if rows:
+                with (
+                    self._raw.cursor() as cursor,
+                    cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+                ):
+                    for row in rows:
+                        copy.write_row(row)
+
+    def _write_sqlite(self, items: list[Item]) -> None:
+        ids = _allocate_ids(self.session, len(items))
+        existing = _existing(self.session, [i.pseudonym for i in items])
+        patients, identities, phenotypes, duplicates = _rows(
+            items,
+            ids,
+            existing,
+            centre_id=self.centre_id,
+            vault=self.vault,
+            username=self.actor.username,
+            now=self.now,
+        )
+        self.duplicates += duplicates
+        _copy(self.session, "registry_patients", PATIENT_COLUMNS, patients)
+        _copy(
+            self.session, "registry_identities", ("patient_id", "key_version", "blob"), identities
+        )
+        _copy(self.session, "registry_phenotypes", PHENOTYPE_COLUMNS, phenotypes)
+
+    def _join(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def abort(self) -> None:
+        """Stop writing and undo every row written so far."""
+        self._join()
+        self._savepoint.rollback()
+
+    def finish(self) -> int:
+        """Wait for the writes, audit them, refresh statistics; returns the possible duplicates."""
+        self._join()
+        if self._error is not None:
+            self._savepoint.rollback()
+            raise self._error
+        self._savepoint.commit()
+        for i in range(0, len(self.pseudonyms), AUDIT_BATCH):
+            audit.record(
+                session=self.session,
+                actor=self.actor,
+                action="create",
+                object_type="patient",
+                centre_id=self.centre_id,
+                detail={"bulk": True, "pseudonyms": self.pseudonyms[i : i + AUDIT_BATCH]},
+            )
+        if self._postgres:
+            # a bulk load makes the planner's row estimates stale: refresh them, or the next
+            # look-up by pseudonym scans the table
+            self.session.execute(
+                text("ANALYZE registry_patients, registry_identities, registry_phenotypes")
+            )
+        self.session.expire_all()
+        return self.duplicates
+
+
+def write(
+    *,
+    session: Session,
+    actor: Principal,
+    centre_id: int,
+    vault: IdentityVault,
+    items: list[Item],
+    today: date,
+) -> int:
+    """Insert every item (patients, encrypted identities, phenotypes) at once; returns the
+    number of possible duplicates (the same pseudonym already registered elsewhere)."""
+    loader = Loader(session=session, actor=actor, centre_id=centre_id, vault=vault)
+    try:
+        loader.add(items)
+    except BaseException:
+        loader.abort()
+        raise
+    return loader.finish()

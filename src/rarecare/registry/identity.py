@@ -12,6 +12,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import date
+from json.encoder import encode_basestring as _json_string
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
@@ -35,19 +36,19 @@ class Identity:
     guardian: str = ""
 
     def to_json(self) -> bytes:
-        """Positional JSON (compact and fast: bulk imports encrypt a million of these)."""
-        return json.dumps(
-            [
-                self.full_name,
-                self.birth_date.isoformat(),
-                self.national_id,
-                self.insurance_number,
-                self.phone,
-                self.address,
-                self.guardian,
-            ],
-            ensure_ascii=False,
-        ).encode()
+        """Positional JSON (compact and fast: bulk imports encrypt a million of these). The
+        same text as ``json.dumps(list, ensure_ascii=False)``, without building an encoder per
+        call."""
+        fields = (
+            self.full_name,
+            self.birth_date.isoformat(),
+            self.national_id,
+            self.insurance_number,
+            self.phone,
+            self.address,
+            self.guardian,
+        )
+        return ("[" + ", ".join(map(_json_string, fields)) + "]").encode()
 
     @classmethod
     def from_json(cls, raw: bytes) -> Identity:
