@@ -80,8 +80,11 @@ def test_schedules_never_book_more_than_the_daily_capacity() -> None:
     assert "no free slot within ±2 days" in conflict.reason
 
 
-def test_home_therapies_take_no_infusion_slot() -> None:
+def test_home_therapies_take_no_infusion_slot_but_are_dispensed_on_open_days() -> None:
     oral = PlanSpec(1, "P1", 1, "sapropterin", 28, MON, uses_slot=False)
     full = calendar(chairs=0)
     [first, *_] = build([oral], {1: full}, today=MON, until=MON + timedelta(days=10))
     assert (first.date, first.status) == (MON, Status.OK)
+    sunday = PlanSpec(2, "P2", 1, "sapropterin", 28, MON + timedelta(days=6), uses_slot=False)
+    [second] = build([sunday], {1: full}, today=MON, until=MON + timedelta(days=10))
+    assert second.date == MON + timedelta(days=7)

@@ -156,8 +156,14 @@ def build(
             target = max(ideal, today)
             if plan.uses_slot:
                 wanted.append((target, plan.plan_id, tolerance, appointment))
-            else:  # taken at home: no slot, no move
-                appointment.date = target
+            else:  # taken at home: dispensed on an open day, no infusion slot
+                calendar = calendars[plan.centre_id]
+                day = target
+                for _ in range(14):
+                    if calendar.is_open(day):
+                        break
+                    day += timedelta(days=1)
+                appointment.date = day
                 result.append(appointment)
     wanted.sort(key=lambda w: (w[0], w[1]))
     for target, _plan_id, tolerance, appointment in wanted:
