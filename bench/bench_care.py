@@ -27,7 +27,7 @@ from sqlalchemy import insert
 
 from bench.report import write_section
 from rarecare.access import SYSTEM
-from rarecare.care import logistics, therapy
+from rarecare.care import followup, logistics, therapy
 from rarecare.care import service as care
 from rarecare.care.models import Administration, TherapyPlan
 from rarecare.demo import service as demo
@@ -195,8 +195,8 @@ def main() -> None:
             )
         timings["centre_schedules"] = time.perf_counter() - t
         t = time.perf_counter()
-        alerts = therapy.alerts(session=session, principal=SYSTEM, today=TODAY)
-        adherence = therapy.adherence(session=session, principal=SYSTEM, today=TODAY)
+        alerts = followup.alerts(session=session, principal=SYSTEM, today=TODAY)
+        adherence = followup.adherence(session=session, principal=SYSTEM, today=TODAY)
         timings["alerts_pdc"] = time.perf_counter() - t
         t = time.perf_counter()
         what_if = logistics.what_if(

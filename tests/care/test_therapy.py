@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from rarecare.care import therapy
+from rarecare.care import followup, therapy
 from rarecare.care.models import TherapyPlan
 from rarecare.care.schedule import Status
 from rarecare.care.schemas import AdministrationIn, PlanIn
@@ -146,10 +146,10 @@ def test_a_missed_dose_raises_an_alert(db: Session, world: CareWorld) -> None:
         data=AdministrationIn(given_on=start),
         today=TODAY,
     )
-    [alert] = therapy.alerts(session=db, principal=world.cast.clinician_a, today=TODAY)
+    [alert] = followup.alerts(session=db, principal=world.cast.clinician_a, today=TODAY)
     assert (alert.kind, alert.due, alert.days) == ("missed", start + timedelta(days=14), 7)
-    assert therapy.alerts(session=db, principal=world.cast.clinician_b, today=TODAY) == []
-    [row] = therapy.adherence(session=db, principal=world.cast.clinician_a, today=TODAY)
+    assert followup.alerts(session=db, principal=world.cast.clinician_b, today=TODAY) == []
+    [row] = followup.adherence(session=db, principal=world.cast.clinician_a, today=TODAY)
     assert row.pdc == pytest.approx(14 / 22)  # days 0-13 covered of 22 (today included)
 
 

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from rarecare.access import Principal
 from rarecare.accounts import service as accounts
-from rarecare.care import logistics, service, therapy
+from rarecare.care import followup, logistics, service, therapy
 from rarecare.care import travel as tr
 from rarecare.care.adherence import ADHERENT_PDC
 from rarecare.care.schedule import WEEKDAYS, parse_opening_days
@@ -50,7 +50,7 @@ def care_page(request: Request, session: DbSession) -> HTMLResponse:
     from rarecare.web.pages import MODULES
 
     user: Principal | None = getattr(request.state, "principal", None)
-    alerts = therapy.alerts(session=session, principal=user)[:20] if user else []
+    alerts = followup.alerts(session=session, principal=user)[:20] if user else []
     return render(
         request,
         "care.html",
@@ -190,10 +190,12 @@ def _therapy_view(
             "given": therapy.administrations_of(
                 session=session, principal=user, patient_id=patient_id
             )[:20],
-            "alerts": therapy.alerts(session=session, principal=user, patient_id=patient_id),
+            "alerts": followup.alerts(session=session, principal=user, patient_id=patient_id),
             "adherence": {
                 row.plan.id: row
-                for row in therapy.adherence(session=session, principal=user, patient_id=patient_id)
+                for row in followup.adherence(
+                    session=session, principal=user, patient_id=patient_id
+                )
             },
             "costs": finance.patient_costs(
                 session=session, principal=user, patient_id=patient_id, year=year

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from rarecare.accounts import service as accounts
-from rarecare.care import logistics, service, therapy
+from rarecare.care import followup, logistics, service, therapy
 from rarecare.care.adherence import ADHERENT_PDC
 from rarecare.care.schemas import (
     AdherenceOut,
@@ -182,7 +182,7 @@ def api_alerts(
             given=a.given,
             message=a.message,
         )
-        for a in therapy.alerts(session=session, principal=user, centre_id=centre_id)
+        for a in followup.alerts(session=session, principal=user, centre_id=centre_id)
     ]
 
 
@@ -195,7 +195,7 @@ def api_adherence(
     days: Annotated[int, Query(ge=7, le=3650)] = 365,
 ) -> list[AdherenceOut]:
     """Proportion of days covered per active plan."""
-    rows = therapy.adherence(
+    rows = followup.adherence(
         session=session, principal=user, centre_id=centre_id, patient_id=patient_id, days=days
     )
     return [
@@ -228,8 +228,8 @@ def api_centre_adherence(
     days: Annotated[int, Query(ge=7, le=3650)] = 365,
 ) -> list[CentreAdherenceOut]:
     """Mean PDC and the share of adherent plans (PDC ≥ 0.8) per centre in scope."""
-    rows = therapy.adherence(session=session, principal=user, days=days)
-    means = therapy.centre_pdc(rows)
+    rows = followup.adherence(session=session, principal=user, days=days)
+    means = followup.centre_pdc(rows)
     out = []
     for centre_id, mean in sorted(means.items()):
         mine = [r.pdc for r in rows if r.plan.centre_id == centre_id and r.pdc is not None]

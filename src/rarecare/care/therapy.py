@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role, centre_scope, ensure_centre_access, require_role
 from rarecare.audit import service as audit
-from rarecare.care import adherence as adh
 from rarecare.care import service as centres
 from rarecare.care.demand import DoseNeed, vials
 from rarecare.care.dosing import Regimen
@@ -495,99 +494,3 @@ def record_administration(
     session.flush()
     _audit(session, actor, "record_administration", patient, {"plan": plan.id, "id": given.id})
     return given
-
-
-# ------------------------------------------------------------------- alerts and adherence
-def _scope_ids(actor: Principal, centre_id: int | None) -> list[int] | None:
-    scope = centre_scope(actor)
-    if scope is not None:
-        if centre_id is not None and centre_id != scope:
-            ensure_centre_access(actor, {centre_id})
-        return [scope]
-    return None if centre_id is None else [centre_id]
-
-
-def alerts(
-    *,
-    session: Session,
-    principal: Principal | None,
-    centre_id: int | None = None,
-    patient_id: int | None = None,
-    today: date | None = None,
-) -> list[adh.DoseAlert]:
-    """Missed and late doses of active plans the principal may see."""
-    actor = require_role(principal, *Role)
-    if patient_id is not None:
-        registry.get(session=session, principal=actor, patient_id=patient_id, action="read_plans")
-    picture = load_picture(session, centre_ids=_scope_ids(actor, centre_id), patient_id=patient_id)
-    now = today or date.today()
-    found = [a for spec in picture.specs() if spec.uses_slot for a in adh.dose_alerts(spec, now)]
-    audit.record(
-        session=session,
-        actor=actor,
-        action="read_alerts",
-        object_type="patient",
-        centre_id=centre_id,
-        detail={"patients": sorted({a.patient_key for a in found})},
-    )
-    return sorted(found, key=lambda a: (a.kind != "missed", -a.days))
-
-
-@dataclass(frozen=True)
-class Adherence:
-    plan: TherapyPlan
-    pseudonym: str
-    period_start: date
-    period_end: date
-    administrations: int
-    pdc: float | None
-
-
-def adherence(
-    *,
-    session: Session,
-    principal: Principal | None,
-    centre_id: int | None = None,
-    patient_id: int | None = None,
-    days: int = 365,
-    today: date | None = None,
-) -> list[Adherence]:
-    """PDC of each active plan over the last ``days`` (or since its start)."""
-    actor = require_role(principal, *Role)
-    if patient_id is not None:
-        registry.get(session=session, principal=actor, patient_id=patient_id, action="read_plans")
-    picture = load_picture(session, centre_ids=_scope_ids(actor, centre_id), patient_id=patient_id)
-    end = today or date.today()
-    cover = {spec.plan_id: spec.interval_days for spec in picture.specs()}
-    out: list[Adherence] = []
-    for plan in picture.plans:
-        start = max(plan.start_date, end - timedelta(days=days - 1))
-        given = picture.given.get(plan.id, [])
-        out.append(
-            Adherence(
-                plan,
-                picture.patients[plan.patient_id][0],
-                start,
-                end,
-                sum(1 for d in given if start <= d <= end),
-                adh.pdc(given, cover[plan.id], start, end),
-            )
-        )
-    audit.record(
-        session=session,
-        actor=actor,
-        action="read_adherence",
-        object_type="patient",
-        centre_id=centre_id,
-        detail={"patients": sorted({a.pseudonym for a in out})},
-    )
-    return out
-
-
-def centre_pdc(rows: Sequence[Adherence]) -> dict[int, float]:
-    """Mean PDC per centre."""
-    sums: dict[int, list[float]] = defaultdict(list)
-    for row in rows:
-        if row.pdc is not None:
-            sums[row.plan.centre_id].append(row.pdc)
-    return {c: sum(v) / len(v) for c, v in sums.items()}
