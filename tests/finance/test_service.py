@@ -118,3 +118,32 @@ def test_budget_impact_counts_registered_eligible_patients(db: Session, world: C
             principal=world.cast.clinician_a,
             data=BudgetIn(drug=POMPE_DRUG, coverage=100, start=date(2027, 1, 1)),
         )
+
+
+def test_a_price_out_of_its_effective_dates_is_not_used(db: Session, world: CareWorld) -> None:
+    therapy.create_plan(
+        session=db,
+        principal=world.cast.clinician_a,
+        patient_id=world.pompe.id,
+        data=PlanIn(drug=POMPE_DRUG, start_date=date(2027, 1, 4)),
+        today=TODAY,
+    )
+    entry = therapy.current_drugs(session=db)[POMPE_DRUG]
+    entry.price_effective_to = date(2026, 12, 31)
+    db.flush()
+    [cost] = service.patient_costs(
+        session=db,
+        principal=world.cast.clinician_a,
+        patient_id=world.pompe.id,
+        year=2027,
+        today=TODAY,
+    )
+    assert (cost.price_vnd, cost.drug_cost) == (None, 0)
+    [before] = service.patient_costs(
+        session=db,
+        principal=world.cast.clinician_a,
+        patient_id=world.pompe.id,
+        year=2026,
+        today=TODAY,
+    )
+    assert before.price_vnd == 15_600_000

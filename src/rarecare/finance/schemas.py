@@ -39,6 +39,7 @@ class PlanCostOut(BaseModel):
     drug: str
     year: int
     rules_version: int
+    price_vnd: float | None = Field(description="List price per vial in force that year")
     administrations: int
     vials: int
     km: float

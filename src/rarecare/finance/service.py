@@ -25,6 +25,7 @@ from rarecare.finance.schemas import BudgetIn, PatientCoverageIn, PlanCostOut, R
 from rarecare.geo import get_province
 from rarecare.i18n import _
 from rarecare.lists import service as lists
+from rarecare.lists.models import DrugEntry
 from rarecare.registry import service as registry
 from rarecare.registry.models import DiagnosticStatus, Encounter, Patient, VitalStatus
 
@@ -109,6 +110,17 @@ def set_patient_coverage(
     return row
 
 
+def price_in(entry: DrugEntry | None, first: date, last: date) -> float | None:
+    """The list price per vial if it is in force during [first, last] (its effective dates)."""
+    if entry is None or entry.price_vnd is None:
+        return None
+    if entry.price_effective_from is not None and entry.price_effective_from > last:
+        return None
+    if entry.price_effective_to is not None and entry.price_effective_to < first:
+        return None
+    return entry.price_vnd
+
+
 def patient_costs(
     *,
     session: Session,
@@ -156,7 +168,7 @@ def patient_costs(
         dose = therapy.dose_of(plan, weight)
         each = vials_for(dose, entry.strength) if dose is not None and entry else 0
         vials = sum(a.vials for a in in_year) + planned * spec.doses_per_visit * each
-        price = entry.price_vnd if entry and entry.price_vnd else 0.0
+        price = price_in(entry, first, last)
         place = logistics.places([centre]).get(centre.code)
         km = 0.0
         if home is not None and place is not None:
@@ -176,7 +188,7 @@ def patient_costs(
                 drug_reimbursement=entry.reimbursement if entry else "not_covered",
                 drug_coverage_rate=entry.coverage_rate if entry else 0.0,
                 level=centre.level.value,
-                drug_cost=vials * price,
+                drug_cost=vials * (price or 0.0),
                 administrations=visits if therapy.at_centre(entry) else 0,
                 km=km,
             ),
@@ -187,6 +199,7 @@ def patient_costs(
                 drug=plan.drug,
                 year=year,
                 rules_version=version,
+                price_vnd=price,
                 administrations=visits * spec.doses_per_visit,
                 vials=vials,
                 km=km,
