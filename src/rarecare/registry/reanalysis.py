@@ -7,15 +7,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from rarecare.access import Principal, Role, require_authenticated, require_role
 from rarecare.audit import service as audit
 from rarecare.diagnosis import DiagnosisEngine
 from rarecare.errors import NotFound
+from rarecare.gcpause import paused_gc
 from rarecare.registry import service
 from rarecare.registry.models import DiagnosticStatus, Patient, PhenotypeObservation, Reanalysis
+from rarecare.storage import utcnow
 
 OPEN_STATUSES = (
     DiagnosticStatus.UNDIAGNOSED,
@@ -62,6 +64,18 @@ def reanalyze(
 ) -> dict[str, int]:
     """Re-rank every open patient (national scope; admins or the system), at most ``limit``."""
     actor = require_role(principal, Role.ADMIN)
+    with paused_gc():  # rankings allocate many short-lived acyclic objects
+        return _reanalyze(session, actor, engine, batch, limit, progress)
+
+
+def _reanalyze(
+    session: Session,
+    actor: Principal,
+    engine: DiagnosisEngine,
+    batch: int,
+    limit: int | None,
+    progress: Callable[[int], None] | None,
+) -> dict[str, int]:
     counts = {"patients": 0, "alerts": 0, "skipped": 0}
     with_phenotype = select(PhenotypeObservation.patient_id).where(
         PhenotypeObservation.excluded.is_(False)
@@ -83,6 +97,7 @@ def reanalyze(
             break
         last_id = patients[-1].id
         previous = _latest(session, [p.id for p in patients])
+        rows: list[dict[str, Any]] = []
         for patient in patients:
             query = service.patient_query(patient)
             if query is None:
@@ -103,26 +118,30 @@ def reanalyze(
                 for r in ranking.results
             ]
             changes, alert = compare(previous.get(patient.id), top)
-            session.add(
-                Reanalysis(
-                    patient_id=patient.id,
-                    knowledge_version=ranking.knowledge_version,
-                    top=top,
-                    changes=changes,
-                    alert=alert,
-                )
+            rows.append(
+                {
+                    "patient_id": patient.id,
+                    "run_at": utcnow(),
+                    "knowledge_version": ranking.knowledge_version,
+                    "top": top,
+                    "changes": changes,
+                    "alert": alert,
+                }
             )
+            counts["patients"] += 1
+            counts["alerts"] += alert
+        if rows:
+            done = {r["patient_id"] for r in rows}
+            ranked = [p.pseudonym for p in patients if p.id in done]
+            # one multi-row insert and one audit event per batch (naming every patient re-ranked)
+            session.execute(insert(Reanalysis), rows)
             audit.record(
                 session=session,
                 actor=actor,
                 action="reanalyze",
                 object_type="patient",
-                object_id=patient.pseudonym,
-                centre_id=patient.centre_id,
-                detail={"alert": alert},
+                detail={"pseudonyms": ranked, "alerts": sum(bool(r["alert"]) for r in rows)},
             )
-            counts["patients"] += 1
-            counts["alerts"] += alert
         session.flush()
         session.expunge_all()
         if progress:
