@@ -1,7 +1,7 @@
-"""Writing many validated patients at once: identifiers allocated up front, identities encrypted
-in one pass, rows streamed with PostgreSQL's COPY (executemany on SQLite), in the caller's
-transaction so that an import stays all-or-nothing. Each batch of written records is audited by
-one event listing its pseudonyms."""
+"""Writing many validated patients at once (:class:`Loader`): identifiers allocated per batch,
+identities encrypted, rows streamed with PostgreSQL's COPY (executemany on SQLite), inside a
+savepoint of the caller's transaction so that an import stays all-or-nothing. The written records
+are audited by events listing their pseudonyms."""
 
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ import queue
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import String, any_, bindparam, func, insert, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from rarecare.access import Principal
@@ -54,6 +53,12 @@ PHENOTYPE_COLUMNS = (
     "recorded_by",
     "created_at",
 )
+# the tables an import writes, in order, with their columns (as ``_rows`` returns them)
+TABLES: tuple[tuple[str, tuple[str, ...], type[Any]], ...] = (
+    ("registry_patients", PATIENT_COLUMNS, Patient),
+    ("registry_identities", ("patient_id", "key_version", "blob"), IdentityRow),
+    ("registry_phenotypes", PHENOTYPE_COLUMNS, PhenotypeObservation),
+)
 
 
 @dataclass
@@ -69,64 +74,24 @@ class Item:
 
 
 def _allocate_ids(session: Session, n: int) -> list[int]:
-    if session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(
-            text(
-                "SELECT nextval(pg_get_serial_sequence('registry_patients', 'id'))"
-                " FROM generate_series(1, :n)"
-            ),
-            {"n": n},
-        )
-        return [r[0] for r in rows]
+    """SQLite: the next ``n`` ids (the import holds the database's single write lock)."""
     start = (session.scalar(select(func.max(Patient.id))) or 0) + 1
     return list(range(start, start + n))
 
 
 def _existing(session: Session, pseudonyms: list[str]) -> dict[str, int]:
-    """The first patient id of every pseudonym already registered (one array parameter per
-    query on PostgreSQL, not thousands of bound parameters)."""
+    """SQLite: the first patient id of every pseudonym already registered."""
     found: dict[str, int] = {}
-    postgres = session.get_bind().dialect.name == "postgresql"
-    size = 100_000 if postgres else 5_000
-    for i in range(0, len(pseudonyms), size):
-        chunk = pseudonyms[i : i + size]
-        condition = (
-            Patient.pseudonym == any_(bindparam("wanted", chunk, type_=ARRAY(String)))
-            if postgres
-            else Patient.pseudonym.in_(chunk)
-        )
+    for i in range(0, len(pseudonyms), 5000):
+        chunk = pseudonyms[i : i + 5000]
         found.update(
             session.execute(
                 select(Patient.pseudonym, func.min(Patient.id))
-                .where(condition)
+                .where(Patient.pseudonym.in_(chunk))
                 .group_by(Patient.pseudonym)
             ).all()
         )
     return found
-
-
-def _copy(
-    session: Session, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
-) -> None:
-    if not rows:
-        return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection  # psycopg, inside the session's transaction
-        assert raw is not None
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
-    model = {
-        "registry_patients": Patient,
-        "registry_identities": IdentityRow,
-        "registry_phenotypes": PhenotypeObservation,
-    }[table]
-    session.execute(insert(model), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 def _rows(
@@ -209,7 +174,7 @@ class Loader:
             return
         self.pseudonyms.extend(i.pseudonym for i in items)
         if self._thread is None:
-            self._write_sqlite(items)
+            self._write(items)
             return
         if self._error is not None:
             raise self._error
@@ -218,27 +183,32 @@ class Loader:
     def _run(self) -> None:
         try:
             while (items := self._queue.get()) is not None:
-                self._write_postgres(items)
+                self._write(items)
         except BaseException as exc:  # reported to the caller by finish()
             self._error = exc
             while self._queue.get() is not None:  # drain so that add() never blocks
                 pass
 
-    def _write_postgres(self, items: list[Item]) -> None:
-        with self._raw.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence('registry_patients', 'id'))"
-                " FROM generate_series(1, %s)",
-                (len(items),),
-            )
-            ids = [r[0] for r in cursor.fetchall()]
-            cursor.execute(
-                "SELECT pseudonym, min(id) FROM registry_patients"
-                " WHERE pseudonym = ANY(%s) GROUP BY pseudonym",
-                ([i.pseudonym for i in items],),
-            )
-            existing = dict(cursor.fetchall())
-        patients, identities, phenotypes, duplicates = _rows(
+    def _write(self, items: list[Item]) -> None:
+        pseudonyms = [i.pseudonym for i in items]
+        if self._postgres:  # in the writer thread: the raw connection, never the session
+            with self._raw.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence('registry_patients', 'id'))"
+                    " FROM generate_series(1, %s)",
+                    (len(items),),
+                )
+                ids = [r[0] for r in cursor.fetchall()]
+                cursor.execute(  # one array parameter, not thousands of bound parameters
+                    "SELECT pseudonym, min(id) FROM registry_patients"
+                    " WHERE pseudonym = ANY(%s) GROUP BY pseudonym",
+                    (pseudonyms,),
+                )
+                existing = dict(cursor.fetchall())
+        else:
+            ids = _allocate_ids(self.session, len(items))
+            existing = _existing(self.session, pseudonyms)
+        *tables, duplicates = _rows(
             items,
             ids,
             existing,
@@ -248,37 +218,20 @@ class Loader:
             now=self.now,
         )
         self.duplicates += duplicates
-        for table, columns, rows in (
-            ("registry_patients", PATIENT_COLUMNS, patients),
-            ("registry_identities", ("patient_id", "key_version", "blob"), identities),
-            ("registry_phenotypes", PHENOTYPE_COLUMNS, phenotypes),
-        ):
-            if rows:
+        for (table, columns, model), rows in zip(TABLES, tables, strict=True):
+            if not rows:
+                continue
+            if self._postgres:
                 with (
                     self._raw.cursor() as cursor,
                     cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
                 ):
                     for row in rows:
                         copy.write_row(row)
-
-    def _write_sqlite(self, items: list[Item]) -> None:
-        ids = _allocate_ids(self.session, len(items))
-        existing = _existing(self.session, [i.pseudonym for i in items])
-        patients, identities, phenotypes, duplicates = _rows(
-            items,
-            ids,
-            existing,
-            centre_id=self.centre_id,
-            vault=self.vault,
-            username=self.actor.username,
-            now=self.now,
-        )
-        self.duplicates += duplicates
-        _copy(self.session, "registry_patients", PATIENT_COLUMNS, patients)
-        _copy(
-            self.session, "registry_identities", ("patient_id", "key_version", "blob"), identities
-        )
-        _copy(self.session, "registry_phenotypes", PHENOTYPE_COLUMNS, phenotypes)
+            else:
+                self.session.execute(
+                    insert(model), [dict(zip(columns, row, strict=True)) for row in rows]
+                )
 
     def _join(self) -> None:
         if self._thread is not None:
@@ -315,23 +268,3 @@ class Loader:
             )
         self.session.expire_all()
         return self.duplicates
-
-
-def write(
-    *,
-    session: Session,
-    actor: Principal,
-    centre_id: int,
-    vault: IdentityVault,
-    items: list[Item],
-    today: date,
-) -> int:
-    """Insert every item (patients, encrypted identities, phenotypes) at once; returns the
-    number of possible duplicates (the same pseudonym already registered elsewhere)."""
-    loader = Loader(session=session, actor=actor, centre_id=centre_id, vault=vault)
-    try:
-        loader.add(items)
-    except BaseException:
-        loader.abort()
-        raise
-    return loader.finish()
