@@ -7,12 +7,12 @@ shares vials, the doses of one drug given at one centre on one day are pooled: t
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from rarecare.care.dosing import vials
 from rarecare.care.schedule import Appointment
 
 
@@ -22,10 +22,6 @@ class DoseNeed:
     strength: float  # per vial (or tablet)
     shareable: bool = False  # the drug allows sharing and the centre shares vials
     doses_per_visit: int = 1
-
-
-def vials(dose: float, strength: float) -> int:
-    return math.ceil(round(dose / strength, 9))
 
 
 def month_key(day: date) -> str:

@@ -43,6 +43,11 @@ class DosePlan:
     first_year_cost: float | None
 
 
+def vials(dose: float, strength: float) -> int:
+    """Whole vials (or units) for a dose; the rounding absorbs float noise (300 / 50 = 6)."""
+    return math.ceil(round(dose / strength, 9))
+
+
 def plan(regimen: Regimen, weight_kg: float | None = None) -> DosePlan:
     if regimen.per_kg and (weight_kg is None or weight_kg <= 0):
         raise ValidationFailed(
@@ -55,7 +60,7 @@ def plan(regimen: Regimen, weight_kg: float | None = None) -> DosePlan:
             [FieldError("regimen", "strength and interval must be above 0")],
         )
     dose = regimen.dose * (weight_kg or 0.0) if regimen.per_kg else regimen.dose
-    vials = math.ceil(round(dose / regimen.strength, 9))
+    count = vials(dose, regimen.strength)
     per_year = 365 // regimen.interval_days
     if regimen.loading_days:
         last = max(regimen.loading_days)
@@ -68,13 +73,13 @@ def plan(regimen: Regimen, weight_kg: float | None = None) -> DosePlan:
         weight_kg=weight_kg,
         dose=round(dose, 3),
         dose_unit=regimen.dose_unit,
-        vials_per_administration=vials,
+        vials_per_administration=count,
         strength=regimen.strength,
         administrations_per_year=per_year,
         administrations_first_year=first_year,
-        vials_per_year=vials * per_year,
-        vials_first_year=vials * first_year,
+        vials_per_year=count * per_year,
+        vials_first_year=count * first_year,
         price_per_vial=price,
-        yearly_cost=None if price is None else vials * per_year * price,
-        first_year_cost=None if price is None else vials * first_year * price,
+        yearly_cost=None if price is None else count * per_year * price,
+        first_year_cost=None if price is None else count * first_year * price,
     )

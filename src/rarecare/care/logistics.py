@@ -168,11 +168,7 @@ def travel_picture(
         if home is None:
             continue
         entry = picture.drugs.get(plan.drug)
-        visit = (
-            plan.interval_days
-            if therapy.at_centre(entry)
-            else max(plan.interval_days, therapy.DISPENSE_DAYS)
-        )
+        visit = therapy.visit_days(plan, entry)
         travellers.append(
             tr.Traveller(
                 pseudonym,

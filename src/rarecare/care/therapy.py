@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from rarecare.access import Principal, Role, centre_scope, ensure_centre_access, require_role
 from rarecare.audit import service as audit
 from rarecare.care import service as centres
-from rarecare.care.demand import DoseNeed, vials
-from rarecare.care.dosing import Regimen
+from rarecare.care.demand import DoseNeed
+from rarecare.care.dosing import Regimen, vials
 from rarecare.care.models import Administration, Centre, PlanStatus, TherapyPlan
 from rarecare.care.schedule import (
     Appointment,
@@ -34,7 +34,7 @@ from rarecare.i18n import _
 from rarecare.lists import service as lists
 from rarecare.lists.models import DrugEntry, ListKind
 from rarecare.registry import service as registry
-from rarecare.registry.models import Encounter, Patient
+from rarecare.registry.models import Patient
 from rarecare.registry.schemas import EncounterIn
 
 WRITERS = (Role.CLINICIAN, Role.DATA_MANAGER)
@@ -185,20 +185,6 @@ def _audit(
 
 
 # ------------------------------------------------------------------------- dose and vials
-def regimen(plan: TherapyPlan, entry: DrugEntry | None) -> Regimen:
-    return Regimen(
-        drug=plan.drug,
-        dose=plan.dose,
-        dose_unit=plan.dose_unit,
-        per_kg=plan.per_kg,
-        interval_days=plan.interval_days,
-        strength=entry.strength if entry else 1.0,
-        strength_unit=entry.strength_unit if entry else plan.dose_unit,
-        loading_days=tuple(plan.loading_days),
-        price_per_vial=entry.price_vnd if entry else None,
-    )
-
-
 def regimen_of_entry(entry: DrugEntry) -> Regimen:
     """The list's own regimen of a drug."""
     return Regimen(
@@ -225,36 +211,31 @@ def at_centre(entry: DrugEntry | None) -> bool:
     return entry is None or entry.route in AT_CENTRE_ROUTES
 
 
+def visit_days(plan: TherapyPlan, entry: DrugEntry | None) -> int:
+    """Days between visits: the dosing interval at the centre; home therapies are dispensed
+    every ``DISPENSE_DAYS`` (or their interval, if longer)."""
+    return plan.interval_days if at_centre(entry) else max(plan.interval_days, DISPENSE_DAYS)
+
+
+def doses_per_visit(plan: TherapyPlan, entry: DrugEntry | None) -> int:
+    return max(1, visit_days(plan, entry) // plan.interval_days)
+
+
 def spec_of(
     plan: TherapyPlan, pseudonym: str, given: Iterable[date], entry: DrugEntry | None
 ) -> PlanSpec:
-    if at_centre(entry):
-        return PlanSpec(
-            plan.id,
-            pseudonym,
-            plan.centre_id,
-            plan.drug,
-            plan.interval_days,
-            plan.start_date,
-            plan.end_date,
-            tuple(plan.loading_days),
-            True,
-            1,
-            tuple(given),
-        )
-    # home therapy: a dispensing visit every DISPENSE_DAYS with that many days of doses
-    visit = max(plan.interval_days, DISPENSE_DAYS)
+    home = not at_centre(entry)
     return PlanSpec(
         plan.id,
         pseudonym,
         plan.centre_id,
         plan.drug,
-        visit,
+        visit_days(plan, entry),
         plan.start_date,
         plan.end_date,
-        (),
-        False,
-        max(1, visit // plan.interval_days),
+        () if home else tuple(plan.loading_days),
+        not home,
+        doses_per_visit(plan, entry),
         tuple(given),
     )
 
@@ -265,12 +246,11 @@ def need_of(
     dose = dose_of(plan, weight)
     if dose is None or entry is None:
         return None
-    spec_visit = max(plan.interval_days, DISPENSE_DAYS) if not at_centre(entry) else None
     return DoseNeed(
         dose=dose,
         strength=entry.strength,
         shareable=entry.vial_sharing and centre.vial_sharing and at_centre(entry),
-        doses_per_visit=max(1, spec_visit // plan.interval_days) if spec_visit else 1,
+        doses_per_visit=doses_per_visit(plan, entry),
     )
 
 
@@ -328,7 +308,7 @@ def load_picture(
     plans = list(session.scalars(query.order_by(TherapyPlan.id)))
     patient_ids = sorted({p.patient_id for p in plans})
     patients: dict[int, tuple[str, str]] = {}
-    weights: dict[int, float] = {}
+    weights = registry.latest_weights(session=session, patient_ids=patient_ids)
     given: dict[int, list[date]] = defaultdict(list)
     for chunk in _chunks(patient_ids, 5_000):
         for pid, pseudonym, province in session.execute(
@@ -337,14 +317,6 @@ def load_picture(
             )
         ):
             patients[pid] = (pseudonym, province)
-        latest: dict[int, tuple[date, int]] = {}
-        for pid, day, eid, kg in session.execute(
-            select(Encounter.patient_id, Encounter.date, Encounter.id, Encounter.weight_kg).where(
-                Encounter.patient_id.in_(chunk), Encounter.weight_kg.is_not(None)
-            )
-        ):
-            if kg is not None and (pid not in latest or (day, eid) > latest[pid]):
-                latest[pid], weights[pid] = (day, eid), kg
         for plan_id, day in session.execute(
             select(Administration.plan_id, Administration.given_on).where(
                 Administration.patient_id.in_(chunk)
@@ -471,7 +443,7 @@ def record_administration(
         raise ValidationFailed(_("Invalid administration."), errors)
     assert dose is not None
     entry = current_drugs(session=session).get(plan.drug)
-    per_visit = spec_of(plan, patient.pseudonym, (), entry).doses_per_visit
+    per_visit = doses_per_visit(plan, entry)
     count = (
         data.vials
         if data.vials is not None

@@ -13,8 +13,8 @@ from rarecare.audit import service as audit
 from rarecare.care import logistics, therapy
 from rarecare.care import service as centres
 from rarecare.care import travel as tr
-from rarecare.care.demand import vials as vials_for
 from rarecare.care.dosing import plan as dose_plan
+from rarecare.care.dosing import vials as vials_for
 from rarecare.care.models import PlanStatus
 from rarecare.care.schedule import ideal_dates
 from rarecare.errors import FieldError, ValidationFailed
@@ -27,7 +27,7 @@ from rarecare.i18n import _
 from rarecare.lists import service as lists
 from rarecare.lists.models import DrugEntry
 from rarecare.registry import service as registry
-from rarecare.registry.models import DiagnosticStatus, Encounter, Patient, VitalStatus
+from rarecare.registry.models import DiagnosticStatus, Patient, VitalStatus
 
 RULE_EDITORS = (Role.ADMIN, Role.MINISTRY)
 
@@ -171,15 +171,11 @@ def patient_costs(
         price = price_in(entry, first, last)
         place = logistics.places([centre]).get(centre.code)
         km = 0.0
-        if home is not None and place is not None:
-            one_way = tr.road_km(
-                home.lat,
-                home.lon,
-                place.lat,
-                place.lon,
-                same_province=patient.province_code == place.province,
+        if home is not None and place is not None:  # a return trip per visit
+            traveller = tr.Traveller(
+                patient.pseudonym, home.code, home.lat, home.lon, plan.drug, centre.code, visits
             )
-            km = 2 * visits * one_way
+            km = tr.km_per_year(traveller, place)
         cost = yearly_cost(
             rules,
             facts,
@@ -229,15 +225,8 @@ def eligible_patients(*, session: Session, indications: list[str]) -> list[Patie
 
 def mean_weight(*, session: Session, patient_ids: list[int]) -> float | None:
     """Mean of each patient's latest recorded weight."""
-    latest: dict[int, tuple[date, int, float]] = {}
-    for pid, day, eid, kg in session.execute(
-        select(Encounter.patient_id, Encounter.date, Encounter.id, Encounter.weight_kg).where(
-            Encounter.patient_id.in_(patient_ids), Encounter.weight_kg.is_not(None)
-        )
-    ):
-        if kg is not None and (pid not in latest or (day, eid) > latest[pid][:2]):
-            latest[pid] = (day, eid, kg)
-    return sum(v[2] for v in latest.values()) / len(latest) if latest else None
+    weights = registry.latest_weights(session=session, patient_ids=patient_ids)
+    return sum(weights.values()) / len(weights) if weights else None
 
 
 def budget_impact(

@@ -559,3 +559,20 @@ def latest_weight(patient: Patient) -> float | None:
     """The most recent recorded weight (the dose of weight-based therapies follows it)."""
     weighed = [e for e in patient.encounters if e.weight_kg is not None]
     return max(weighed, key=lambda e: (e.date, e.id)).weight_kg if weighed else None
+
+
+def latest_weights(*, session: Session, patient_ids: Sequence[int]) -> dict[int, float]:
+    """The most recent recorded weight of each patient that has one (bulk :func:`latest_weight`;
+    internal, for computations over patients already access-checked or aggregated)."""
+    ids = list(patient_ids)
+    latest: dict[int, tuple[date, int]] = {}
+    weights: dict[int, float] = {}
+    for i in range(0, len(ids), 5000):
+        for pid, day, eid, kg in session.execute(
+            select(Encounter.patient_id, Encounter.date, Encounter.id, Encounter.weight_kg).where(
+                Encounter.patient_id.in_(ids[i : i + 5000]), Encounter.weight_kg.is_not(None)
+            )
+        ):
+            if kg is not None and (pid not in latest or (day, eid) > latest[pid]):
+                latest[pid], weights[pid] = (day, eid), kg
+    return weights
