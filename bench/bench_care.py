@@ -199,7 +199,7 @@ def main() -> None:
         adherence = followup.adherence(session=session, principal=SYSTEM, today=TODAY)
         timings["alerts_pdc"] = time.perf_counter() - t
         t = time.perf_counter()
-        what_if = logistics.what_if(
+        _picture, what_if = logistics.travel(
             session=session, principal=SYSTEM, drug="alglucosidase alfa", enable=["DNWC", "CTCH"]
         )
         recommendation = logistics.recommend(

@@ -61,7 +61,7 @@ def test_the_what_if_moves_a_patient_to_a_nearer_capable_centre(
         data=PlanIn(drug=POMPE_DRUG, start_date=TODAY),
         today=TODAY,
     )
-    result = logistics.what_if(
+    _picture, result = logistics.travel(
         session=db, principal=world.cast.analyst, drug=POMPE_DRUG, enable=["CENTRE-B"]
     )
     [moved] = result.assignments

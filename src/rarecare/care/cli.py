@@ -125,7 +125,6 @@ def travel(
     start it next (greedy, ≥ 63% of the optimal saving)."""
     from rarecare.care import logistics
     from rarecare.care import travel as tr
-    from rarecare.care.therapy import drug_entry
     from rarecare.clikit import OPERATOR
 
     if (what_if or recommend) and not drug:
@@ -134,16 +133,10 @@ def travel(
     settings = load_settings()
     try:
         with session_scope(settings) as session:
-            inn = drug_entry(session=session, name=drug).inn if drug else None
-            if what_if and inn:
-                result = logistics.what_if(
-                    session=session, principal=OPERATOR, drug=inn, enable=what_if
-                )
-            else:
-                picture = logistics.travel_picture(session=session, principal=OPERATOR, drug=inn)
-                result = tr.what_if(
-                    picture.travellers, picture.places, picture.capable, {}, drug=inn
-                )
+            _picture, result = logistics.travel(
+                session=session, principal=OPERATOR, drug=drug, enable=what_if or ()
+            )
+            inn = result.drug
             rec = (
                 logistics.recommend(session=session, principal=OPERATOR, drug=inn, k=recommend)
                 if recommend and inn

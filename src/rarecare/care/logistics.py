@@ -6,6 +6,7 @@ These read patient data only in aggregate; each call is audited once with the pa
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -200,25 +201,27 @@ def travel_picture(
     )
 
 
-def what_if(
+def travel(
     *,
     session: Session,
     principal: Principal | None,
-    drug: str,
-    enable: list[str],
-) -> tr.WhatIf:
-    """Enable ``drug`` at the centres ``enable`` (codes): the nearest capable centre for all."""
-    entry = therapy.drug_entry(session=session, name=drug)
-    picture = travel_picture(session=session, principal=principal, drug=entry.inn)
+    drug: str | None = None,
+    enable: Sequence[str] = (),
+) -> tuple[TravelPicture, tr.WhatIf]:
+    """Travel burden of the patients on ``drug`` (every therapy when None) and, with ``enable``
+    (centre codes), the what-if of that drug also given there: everyone goes to the nearest
+    capable centre. ``enable`` is ignored without a drug."""
+    inn = therapy.drug_entry(session=session, name=drug).inn if drug else None
+    picture = travel_picture(session=session, principal=principal, drug=inn)
     unknown = [c for c in enable if c not in picture.places]
     if unknown:
         raise ValidationFailed(
             _("Invalid what-if."),
             [FieldError("enable", f"no treatment centre with code {c!r}") for c in unknown],
         )
-    return tr.what_if(
-        picture.travellers, picture.places, picture.capable, {entry.inn: enable}, drug=entry.inn
-    )
+    enabled = {inn: list(enable)} if inn and enable else {}
+    result = tr.what_if(picture.travellers, picture.places, picture.capable, enabled, drug=inn)
+    return picture, result
 
 
 def recommend(

@@ -380,15 +380,10 @@ def travel_page(
 ) -> HTMLResponse:
     """Where patients travel from and to; enable a therapy at more centres to see the saving."""
     drugs = therapy.current_drugs(session=session)
-    chosen = therapy.drug_entry(session=session, name=drug).inn if drug else None
-    picture = logistics.travel_picture(session=session, principal=user, drug=chosen)
-    result = tr.what_if(
-        picture.travellers,
-        picture.places,
-        picture.capable,
-        {chosen: enable or []} if chosen and enable else {},
-        drug=chosen,
+    picture, result = logistics.travel(
+        session=session, principal=user, drug=drug or None, enable=enable or ()
     )
+    chosen = result.drug
     recommendation = (
         logistics.recommend(session=session, principal=user, drug=chosen, k=k) if chosen else None
     )

@@ -323,22 +323,14 @@ def what_if_out(result: WhatIf) -> WhatIfOut:
 @plans_api.get("/care/travel", response_model=WhatIfOut)
 def api_travel(user: CurrentUser, session: DbSession, drug: str | None = None) -> WhatIfOut:
     """Today's travel burden: trips and km per year, per centre and in total."""
-    from rarecare.care.travel import what_if
-
-    picture = logistics.travel_picture(session=session, principal=user)
-    chosen = None
-    if drug:
-        chosen = therapy.drug_entry(session=session, name=drug).inn
-    return what_if_out(
-        what_if(picture.travellers, picture.places, picture.capable, {}, drug=chosen)
-    )
+    return what_if_out(logistics.travel(session=session, principal=user, drug=drug or None)[1])
 
 
 @plans_api.post("/care/travel/what-if", response_model=WhatIfOut)
 def api_what_if(data: WhatIfIn, user: CurrentUser, session: DbSession) -> WhatIfOut:
     """Enable a therapy at more centres: km and trips saved."""
     return what_if_out(
-        logistics.what_if(session=session, principal=user, drug=data.drug, enable=data.enable)
+        logistics.travel(session=session, principal=user, drug=data.drug, enable=data.enable)[1]
     )
 
 
