@@ -9,21 +9,12 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from rarecare.access import Principal, Role, centre_scope, ensure_centre_access, require_role
+from rarecare.access import Principal, Role, require_role
 from rarecare.audit import service as audit
 from rarecare.care import adherence as adh
 from rarecare.care.models import TherapyPlan
-from rarecare.care.therapy import load_picture
+from rarecare.care.therapy import centres_in_scope, load_picture
 from rarecare.registry import service as registry
-
-
-def _scope_ids(actor: Principal, centre_id: int | None) -> list[int] | None:
-    scope = centre_scope(actor)
-    if scope is not None:
-        if centre_id is not None and centre_id != scope:
-            ensure_centre_access(actor, {centre_id})
-        return [scope]
-    return None if centre_id is None else [centre_id]
 
 
 def alerts(
@@ -38,7 +29,9 @@ def alerts(
     actor = require_role(principal, *Role)
     if patient_id is not None:
         registry.get(session=session, principal=actor, patient_id=patient_id, action="read_plans")
-    picture = load_picture(session, centre_ids=_scope_ids(actor, centre_id), patient_id=patient_id)
+    picture = load_picture(
+        session, centre_ids=centres_in_scope(actor, centre_id), patient_id=patient_id
+    )
     now = today or date.today()
     found = [a for spec in picture.specs() if spec.uses_slot for a in adh.dose_alerts(spec, now)]
     audit.record(
@@ -75,7 +68,9 @@ def adherence(
     actor = require_role(principal, *Role)
     if patient_id is not None:
         registry.get(session=session, principal=actor, patient_id=patient_id, action="read_plans")
-    picture = load_picture(session, centre_ids=_scope_ids(actor, centre_id), patient_id=patient_id)
+    picture = load_picture(
+        session, centre_ids=centres_in_scope(actor, centre_id), patient_id=patient_id
+    )
     end = today or date.today()
     cover = {spec.plan_id: spec.interval_days for spec in picture.specs()}
     out: list[Adherence] = []

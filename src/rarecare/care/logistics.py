@@ -69,10 +69,7 @@ def demand(
     if not 1 <= months <= 36:
         raise ValidationFailed(_("Invalid forecast."), [FieldError("months", "expected 1 to 36")])
     actor = require_role(principal, *Role)
-    scope = centre_scope(actor)
-    if scope is not None and centre_id not in (None, scope):
-        ensure_centre_access(actor, {centre_id or 0})
-    ids = [scope] if scope is not None else ([centre_id] if centre_id is not None else None)
+    ids = therapy.centres_in_scope(actor, centre_id)
     now = today or date.today()
     keys = months_from(now, months)
     y, m = map(int, keys[-1].split("-"))
@@ -123,7 +120,7 @@ def demand(
         actor=actor,
         action="read_demand",
         object_type="patient",
-        centre_id=scope,
+        centre_id=centre_scope(actor),
         detail={"plans": len(picture.plans)},
     )
     return DemandOut(

@@ -297,6 +297,17 @@ class CarePicture:
         return out
 
 
+def centres_in_scope(actor: Principal, centre_id: int | None) -> list[int] | None:
+    """The centres whose plans ``actor`` asked for and may see (None: every centre). Centre
+    staff get their own centre; another centre's id answers "not found"."""
+    scope = centre_scope(actor)
+    if scope is not None:
+        if centre_id is not None and centre_id != scope:
+            ensure_centre_access(actor, {centre_id})
+        return [scope]
+    return None if centre_id is None else [centre_id]
+
+
 def load_picture(
     session: Session, *, centre_ids: Sequence[int] | None, patient_id: int | None = None
 ) -> CarePicture:
