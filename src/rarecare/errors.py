@@ -3,7 +3,9 @@ HTML error pages and JSON ``{"error": ...}`` bodies; the CLI prints them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from rarecare.i18n import _
 
@@ -71,6 +73,22 @@ class Conflict(RareCareError):
 class ValidationFailed(RareCareError):
     def __init__(self, message: str, details: list[FieldError] | None = None) -> None:
         super().__init__(message, details or [], status_code=422, code="invalid")
+
+
+def field_errors(
+    errors: Iterable[Mapping[str, Any]],
+    *,
+    skip: tuple[str, ...] = ("body", "query", "path", "form"),
+) -> list[FieldError]:
+    """Pydantic's (or FastAPI's) validation errors as field errors, the field named by its
+    location without the request part it came from."""
+    return [
+        FieldError(
+            field=".".join(str(p) for p in e.get("loc", ()) if p not in skip),
+            message=str(e.get("msg", "invalid")),
+        )
+        for e in errors
+    ]
 
 
 class RateLimited(RareCareError):

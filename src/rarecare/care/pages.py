@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar as cal
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -19,7 +20,7 @@ from rarecare.care import travel as tr
 from rarecare.care.adherence import ADHERENT_PDC
 from rarecare.care.schedule import WEEKDAYS, parse_opening_days
 from rarecare.care.schemas import AdministrationIn, PlanIn, StockIn
-from rarecare.errors import FieldError, RareCareError, ValidationFailed
+from rarecare.errors import FieldError, RareCareError, ValidationFailed, field_errors
 from rarecare.finance import service as finance
 from rarecare.finance.schemas import PatientCoverageIn
 from rarecare.geo import current_provinces
@@ -36,13 +37,6 @@ def _provinces() -> dict[str, str]:
 
 def _errors(exc: RareCareError) -> list[str]:
     return [exc.message, *map(str, exc.details)]
-
-
-def _invalid(exc: ValidationError) -> ValidationFailed:
-    return ValidationFailed(
-        "Invalid input.",
-        [FieldError(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()],
-    )
 
 
 @pages.get("/care", response_class=HTMLResponse)
@@ -227,17 +221,16 @@ def _act(
     user: Principal,
     session: DbSession,
     patient_id: int,
-    action: object,
+    action: Callable[[], object],
     back: str,
 ) -> Response:
+    """Run a form action of the therapy tab: back to ``back`` on success, the tab with the
+    errors (nothing written) on failure."""
     try:
-        action()  # type: ignore[operator]
-    except ValidationError as exc:
-        session.rollback()
-        error = _invalid(exc)
-        return _therapy_view(
-            request, user, session, patient_id, errors=_errors(error), status_code=422
-        )
+        try:
+            action()
+        except ValidationError as exc:
+            raise ValidationFailed("Invalid input.", field_errors(exc.errors())) from exc
     except RareCareError as exc:
         session.rollback()
         return _therapy_view(

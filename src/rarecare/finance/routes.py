@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from rarecare.errors import FieldError, RareCareError
+from rarecare.errors import RareCareError, field_errors
 from rarecare.finance import service
 from rarecare.finance.schemas import (
     BudgetIn,
@@ -100,7 +100,7 @@ def budget_page(
             )
             impact, derived = service.budget_impact(session=session, principal=user, data=data)
         except ValidationError as exc:
-            errors = [str(FieldError(".".join(map(str, e["loc"])), e["msg"])) for e in exc.errors()]
+            errors = [str(e) for e in field_errors(exc.errors())]
         except RareCareError as exc:
             errors = [exc.message, *map(str, exc.details)]
     defaults = BudgetIn.model_fields

@@ -13,7 +13,7 @@ from rarecare.access import Principal
 from rarecare.care import service as care
 from rarecare.diagnosis.engine import DiagnosisEngine
 from rarecare.diagnosis.routes import Engine
-from rarecare.errors import RareCareError
+from rarecare.errors import RareCareError, field_errors
 from rarecare.geo import current_provinces
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import reanalysis, service, similarity
@@ -114,9 +114,7 @@ async def new_patient_submit(
             {
                 "form": form,
                 "provinces": current_provinces(),
-                "errors": [
-                    f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-                ],
+                "errors": [str(e) for e in field_errors(exc.errors())],
             },
             status_code=422,
         )

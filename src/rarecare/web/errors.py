@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rarecare.audit.service import request_id_var
-from rarecare.errors import FieldError, NotAuthenticated, RareCareError, RateLimited
+from rarecare.errors import NotAuthenticated, RareCareError, RateLimited, field_errors
 from rarecare.i18n import N_, _
 from rarecare.web.templating import render
 
@@ -80,18 +80,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
-        details = [
-            FieldError(
-                field=".".join(
-                    str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "form")
-                ),
-                message=str(err.get("msg", "invalid")),
-            )
-            for err in exc.errors()
-        ]
         return error_response(
             request,
-            RareCareError(_("Invalid input."), details, status_code=422, code="invalid"),
+            RareCareError(
+                _("Invalid input."), field_errors(exc.errors()), status_code=422, code="invalid"
+            ),
         )
 
     @app.exception_handler(StarletteHTTPException)
