@@ -14,17 +14,15 @@ each timed from the database (target: schedules and demand for 10,000 patients u
 
 from __future__ import annotations
 
-import os
 import random
 import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-import psycopg
 from sqlalchemy import insert
 
+from bench.pg import CACHE, scratch_database
 from bench.report import write_section
 from rarecare.access import SYSTEM
 from rarecare.care import followup, logistics, therapy
@@ -35,14 +33,8 @@ from rarecare.demo.care import CAPABILITIES
 from rarecare.geo import current_provinces
 from rarecare.knowledge import load_knowledge
 from rarecare.registry.models import DiagnosticStatus, Encounter, Patient, Sex
-from rarecare.storage import make_engine, make_sessionmaker
-from rarecare.storage.migrate import upgrade
+from rarecare.storage import make_sessionmaker
 
-ROOT = Path(__file__).resolve().parents[1]
-CACHE = ROOT / "var" / "cache"
-SERVER = os.environ.get(
-    "RARECARE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 DB = "rarecare_bench_care"
 TODAY = date(2026, 11, 23)
 DRUGS = {  # drug → indication (weights of the mix: most patients on fortnightly ERT)
@@ -154,85 +146,80 @@ def populate(session: Any, n: int, rng: random.Random) -> dict[str, int]:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    plain = SERVER.replace("postgresql+psycopg", "postgresql")
-    admin = psycopg.connect(plain, autocommit=True)
-    admin.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{DB}"')
-    url = SERVER.rsplit("/", 1)[0] + f"/{DB}"
-    engine = make_engine(url)
-    upgrade(engine)
-    sessions = make_sessionmaker(engine)
-    kb = load_knowledge(CACHE)
-    with sessions() as session:
-        demo.load(session=session, kb=kb)
-        session.commit()
-        started = time.perf_counter()
-        counts = populate(session, n, random.Random(6))
-        load_s = time.perf_counter() - started
-        print(f"populated {counts} in {load_s:.1f} s")
+    with scratch_database(DB) as (engine, _url):
+        sessions = make_sessionmaker(engine)
+        kb = load_knowledge(CACHE)
+        with sessions() as session:
+            demo.load(session=session, kb=kb)
+            session.commit()
+            started = time.perf_counter()
+            counts = populate(session, n, random.Random(6))
+            load_s = time.perf_counter() - started
+            print(f"populated {counts} in {load_s:.1f} s")
 
-    timings: dict[str, float] = {}
-    with sessions() as session:
-        t = time.perf_counter()
-        report = logistics.demand(session=session, principal=SYSTEM, months=12, today=TODAY)
-        timings["demand"] = time.perf_counter() - t
-        t = time.perf_counter()
-        picture = therapy.load_picture(session, centre_ids=None)
-        rows = therapy.schedule_picture(picture, today=TODAY, until=TODAY + timedelta(days=365))
-        timings["schedule_year"] = time.perf_counter() - t
-        t = time.perf_counter()
-        centre_rows = 0
-        for centre in care.list_centres(session=session):
-            centre_rows += len(
-                therapy.centre_schedule(
-                    session=session,
-                    principal=SYSTEM,
-                    centre_id=centre.id,
-                    start=TODAY,
-                    days=28,
-                    today=TODAY,
+        timings: dict[str, float] = {}
+        with sessions() as session:
+            t = time.perf_counter()
+            report = logistics.demand(session=session, principal=SYSTEM, months=12, today=TODAY)
+            timings["demand"] = time.perf_counter() - t
+            t = time.perf_counter()
+            picture = therapy.load_picture(session, centre_ids=None)
+            rows = therapy.schedule_picture(picture, today=TODAY, until=TODAY + timedelta(days=365))
+            timings["schedule_year"] = time.perf_counter() - t
+            t = time.perf_counter()
+            centre_rows = 0
+            for centre in care.list_centres(session=session):
+                centre_rows += len(
+                    therapy.centre_schedule(
+                        session=session,
+                        principal=SYSTEM,
+                        centre_id=centre.id,
+                        start=TODAY,
+                        days=28,
+                        today=TODAY,
+                    )
                 )
+            timings["centre_schedules"] = time.perf_counter() - t
+            t = time.perf_counter()
+            alerts = followup.alerts(session=session, principal=SYSTEM, today=TODAY)
+            adherence = followup.adherence(session=session, principal=SYSTEM, today=TODAY)
+            timings["alerts_pdc"] = time.perf_counter() - t
+            t = time.perf_counter()
+            _picture, what_if = logistics.travel(
+                session=session,
+                principal=SYSTEM,
+                drug="alglucosidase alfa",
+                enable=["DNWC", "CTCH"],
             )
-        timings["centre_schedules"] = time.perf_counter() - t
-        t = time.perf_counter()
-        alerts = followup.alerts(session=session, principal=SYSTEM, today=TODAY)
-        adherence = followup.adherence(session=session, principal=SYSTEM, today=TODAY)
-        timings["alerts_pdc"] = time.perf_counter() - t
-        t = time.perf_counter()
-        _picture, what_if = logistics.travel(
-            session=session, principal=SYSTEM, drug="alglucosidase alfa", enable=["DNWC", "CTCH"]
-        )
-        recommendation = logistics.recommend(
-            session=session, principal=SYSTEM, drug="alglucosidase alfa", k=3
-        )
-        timings["travel"] = time.perf_counter() - t
-        session.rollback()
-    statuses: dict[str, int] = {}
-    for r in rows:
-        statuses[r.appointment.status.value] = statuses.get(r.appointment.status.value, 0) + 1
-    vials = sum(r.total for r in report.rows)
-    mean_pdc = sum(a.pdc or 0 for a in adherence) / max(1, len(adherence))
-    for key, value in timings.items():
-        print(f"{key}: {value:.2f} s")
-    body = f"""## Care (issue 6)
+            recommendation = logistics.recommend(
+                session=session, principal=SYSTEM, drug="alglucosidase alfa", k=3
+            )
+            timings["travel"] = time.perf_counter() - t
+            session.rollback()
+        statuses: dict[str, int] = {}
+        for r in rows:
+            statuses[r.appointment.status.value] = statuses.get(r.appointment.status.value, 0) + 1
+        vials = sum(r.total for r in report.rows)
+        mean_pdc = sum(a.pdc or 0 for a in adherence) / max(1, len(adherence))
+        for key, value in timings.items():
+            print(f"{key}: {value:.2f} s")
+        body = f"""## Care (issue 6)
 
-`.venv/bin/python -m bench.bench_care {n}` on PostgreSQL: {n:,} patients on enzyme therapy
-(weekly or fortnightly, per kg) at the 5 demo centres that give it, {counts["administrations"]:,}
-recorded doses over up to two years, chairs sized for the load.
+    `.venv/bin/python -m bench.bench_care {n}` on PostgreSQL: {n:,} patients on enzyme therapy
+    (weekly or fortnightly, per kg) at the 5 demo centres that give it, {counts["administrations"]:,}
+    recorded doses over up to two years, chairs sized for the load.
 
-| what (from the database, one call) | time |
-| --- | ---: |
-| 12-month drug demand (every schedule placed within capacity, vials per drug/centre/month, stock) | **{timings["demand"]:.2f} s** (target < 10 s) |
-| the year's schedule of every plan ({len(rows):,} appointments: {statuses}) | {timings["schedule_year"]:.2f} s |
-| every centre's next 4 weeks ({centre_rows:,} appointments, 9 calls) | {timings["centre_schedules"]:.2f} s |
-| missed-dose alerts ({len(alerts):,}) and PDC of every plan (mean {mean_pdc:.2f}) | {timings["alerts_pdc"]:.2f} s |
-| travel what-if (alglucosidase alfa also at DNWC, CTCH: {what_if.km_saved:,.0f} km a year saved) and a 3-centre recommendation ({", ".join(recommendation.sites)}) | {timings["travel"]:.2f} s |
+    | what (from the database, one call) | time |
+    | --- | ---: |
+    | 12-month drug demand (every schedule placed within capacity, vials per drug/centre/month, stock) | **{timings["demand"]:.2f} s** (target < 10 s) |
+    | the year's schedule of every plan ({len(rows):,} appointments: {statuses}) | {timings["schedule_year"]:.2f} s |
+    | every centre's next 4 weeks ({centre_rows:,} appointments, 9 calls) | {timings["centre_schedules"]:.2f} s |
+    | missed-dose alerts ({len(alerts):,}) and PDC of every plan (mean {mean_pdc:.2f}) | {timings["alerts_pdc"]:.2f} s |
+    | travel what-if (alglucosidase alfa also at DNWC, CTCH: {what_if.km_saved:,.0f} km a year saved) and a 3-centre recommendation ({", ".join(recommendation.sites)}) | {timings["travel"]:.2f} s |
 
-Demand over the 12 months: {vials:,} vials in {len(report.rows)} centre × drug rows.
-"""
-    write_section("care", body)
-    engine.dispose()
-    admin.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+    Demand over the 12 months: {vials:,} vials in {len(report.rows)} centre × drug rows.
+    """
+        write_section("care", body)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.report import write_section
+from bench.report import pct, write_section
 from rarecare.knowledge import KnowledgeBase, load_knowledge
 
 LOAD = """
@@ -80,11 +80,6 @@ def timings(fn: object, queries: list[str]) -> list[float]:
         fn(q)  # type: ignore[operator]
         out.append((time.perf_counter() - started) * 1000)
     return out
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.report import write_section
+from bench.report import pct, write_section
 from rarecare.diagnosis import DiagnosisEngine, Query, benchmark
 from rarecare.diagnosis.engine import DEFAULT_BUILD, DEFAULT_PARAMS
 from rarecare.diagnosis.phenopacket import read_cases
@@ -34,11 +34,6 @@ t2 = time.perf_counter()
 DiagnosisEngine.load(kb, Path(sys.argv[1]))
 print(t2 - t, time.perf_counter() - t2)
 """
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:

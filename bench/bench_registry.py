@@ -10,17 +10,16 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import psycopg
 from sqlalchemy import func, select, text
 
-from bench.report import write_section
+from bench.pg import CACHE, libpq_url, scratch_database, server_major_version
+from bench.report import pct, write_section
 from rarecare.access import SYSTEM, Principal, Role
 from rarecare.care import service as care
 from rarecare.demo import service as demo
@@ -33,198 +32,184 @@ from rarecare.registry.fastload import PATIENT_COLUMNS
 from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import DiagnosticStatus, Patient
 from rarecare.registry.synthetic import generate
-from rarecare.storage import make_engine, make_sessionmaker
-from rarecare.storage.migrate import upgrade
+from rarecare.storage import make_sessionmaker
 
-ROOT = Path(__file__).resolve().parents[1]
-CACHE = ROOT / "var" / "cache"
-SERVER = os.environ.get(
-    "RARECARE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 DB = "rarecare_bench_registry"
 TODAY = date(2026, 11, 1)
 
 
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 250_000
-    plain = SERVER.replace("postgresql+psycopg", "postgresql")
-    admin = psycopg.connect(plain, autocommit=True)
-    admin.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-    admin.execute(f'CREATE DATABASE "{DB}"')
-    url = SERVER.rsplit("/", 1)[0] + f"/{DB}"
-    engine = make_engine(url)
-    upgrade(engine)
-    sessions = make_sessionmaker(engine)
-    kb = load_knowledge(CACHE)
-    vault = IdentityVault(b"b" * 32)
-    with sessions() as session:
-        demo.load(session=session, kb=kb)
-        session.commit()
-        version = lists.current_version(session=session, kind=ListKind.DISEASES)
-        assert version is not None
-        codes = [e.orpha_code for e in version.disease_entries]
-        centre = care.get_centre_by_code(session=session, code="NCH")
-        other = care.get_centre_by_code(session=session, code="CH1")
+    with scratch_database(DB) as (engine, url):
+        sessions = make_sessionmaker(engine)
+        kb = load_knowledge(CACHE)
+        vault = IdentityVault(b"b" * 32)
+        with sessions() as session:
+            demo.load(session=session, kb=kb)
+            session.commit()
+            version = lists.current_version(session=session, kind=ListKind.DISEASES)
+            assert version is not None
+            codes = [e.orpha_code for e in version.disease_entries]
+            centre = care.get_centre_by_code(session=session, code="NCH")
+            other = care.get_centre_by_code(session=session, code="CH1")
 
-    started = time.perf_counter()
-    rows: list[tuple[int, dict[str, Any]]] = []
-    for i, p in enumerate(generate(kb, codes, n, seed=11, today=TODAY), start=2):
-        values: dict[str, Any] = {
-            **p.identity,
-            **p.record,
-            "hpo_observed": list(p.observed),
-            "hpo_excluded": list(p.excluded),
-        }
-        values["national_id"] = f"{i:012d}"  # unique people
-        rows.append((i, values))
-    generation = time.perf_counter() - started
-    # the same records without phenotype columns: the patient rows alone, to compare with COPY
-    bare = [(i, {**v, "hpo_observed": [], "hpo_excluded": []}) for i, v in rows]
+        started = time.perf_counter()
+        rows: list[tuple[int, dict[str, Any]]] = []
+        for i, p in enumerate(generate(kb, codes, n, seed=11, today=TODAY), start=2):
+            values: dict[str, Any] = {
+                **p.identity,
+                **p.record,
+                "hpo_observed": list(p.observed),
+                "hpo_excluded": list(p.excluded),
+            }
+            values["national_id"] = f"{i:012d}"  # unique people
+            rows.append((i, values))
+        generation = time.perf_counter() - started
+        # the same records without phenotype columns: the patient rows alone, to compare with COPY
+        bare = [(i, {**v, "hpo_observed": [], "hpo_excluded": []}) for i, v in rows]
 
-    # 1. a raw COPY of the same rows into the same table
-    now = datetime.now(UTC)
-    tuples = [
-        (
-            i,
-            f"RAW-{i:012d}",
-            centre.id,
-            v["birth_date"].replace(day=1),
-            v["sex"],
-            v["vital_status"],
-            v["death_date"],
-            v["first_contact_date"],
-            v["first_symptoms_date"],
-            v["onset_kind"],
-            v["onset_date"],
-            v["diagnosis_kind"],
-            v["diagnosis_date"],
-            v["diagnostic_status"],
-            v["orpha_code"],
-            v["contact_for_research"],
-            v["consent_reuse"],
-            False,
-            "",
-            "",
-            v["province_code"],
-            v["former_province_code"],
-            None,
-            now,
-            now,
-        )
-        for i, v in rows
-    ]
-    raw = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"))
-    t = time.perf_counter()
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(f"COPY registry_patients ({', '.join(PATIENT_COLUMNS)}) FROM STDIN") as cp,
-    ):
-        for row in tuples:
-            cp.write_row(row)
-    raw.commit()
-    raw_seconds = time.perf_counter() - t
-    raw.execute("TRUNCATE registry_patients CASCADE")
-    raw.commit()
-    raw.close()
-    del tuples
-
-    # 2. the registry's import of the same records: validation, pseudonyms, encrypted identities
-    actor = Principal(user_id=0, username="bench", role=Role.DATA_MANAGER, centre_id=centre.id)
-    with sessions() as session:
+        # 1. a raw COPY of the same rows into the same table
+        now = datetime.now(UTC)
+        tuples = [
+            (
+                i,
+                f"RAW-{i:012d}",
+                centre.id,
+                v["birth_date"].replace(day=1),
+                v["sex"],
+                v["vital_status"],
+                v["death_date"],
+                v["first_contact_date"],
+                v["first_symptoms_date"],
+                v["onset_kind"],
+                v["onset_date"],
+                v["diagnosis_kind"],
+                v["diagnosis_date"],
+                v["diagnostic_status"],
+                v["orpha_code"],
+                v["contact_for_research"],
+                v["consent_reuse"],
+                False,
+                "",
+                "",
+                v["province_code"],
+                v["former_province_code"],
+                None,
+                now,
+                now,
+            )
+            for i, v in rows
+        ]
+        raw = psycopg.connect(libpq_url(url))
         t = time.perf_counter()
-        report = bulk.load_records(
-            session=session,
-            principal=actor,
-            kb=kb,
-            vault=vault,
-            rows=bare,
-            today=TODAY,
-            source="benchmark",
-        )
-        session.commit()
-        import_seconds = time.perf_counter() - t
-    del bare
-    # 3. the same with their phenotypes (about nine HPO rows per patient), 40% of them: enough
-    #    open cases to re-analyse 100,000 of them at 1M
-    sample = [
-        (i, {**v, "national_id": "9" + v["national_id"][1:]}) for i, v in rows[: max(1, n * 2 // 5)]
-    ]
-    other_actor = Principal(user_id=0, username="bench", role=Role.DATA_MANAGER, centre_id=other.id)
-    with sessions() as session:
-        t = time.perf_counter()
-        full = bulk.load_records(
-            session=session,
-            principal=other_actor,
-            kb=kb,
-            vault=vault,
-            rows=sample,
-            today=TODAY,
-            source="benchmark",
-        )
-        session.commit()
-        full_seconds = time.perf_counter() - t
-        phenotype_rows = session.scalar(text("SELECT count(*) FROM registry_phenotypes"))
-    del rows, sample
-    with engine.connect() as conn:
-        conn.execute(text("ANALYZE"))
-        conn.commit()
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY registry_patients ({', '.join(PATIENT_COLUMNS)}) FROM STDIN") as cp,
+        ):
+            for row in tuples:
+                cp.write_row(row)
+        raw.commit()
+        raw_seconds = time.perf_counter() - t
+        raw.execute("TRUNCATE registry_patients CASCADE")
+        raw.commit()
+        raw.close()
+        del tuples
 
-    # 3. search at that size
-    national = SYSTEM
-    timings: dict[str, list[float]] = {"pseudonym": [], "province": [], "disease": []}
-    with sessions() as session:
-        picks = session.scalars(select(Patient.pseudonym).order_by(func.random()).limit(50)).all()
-        for pseudonym in picks:
-            for key in timings:
-                t = time.perf_counter()
-                if key == "pseudonym":
-                    service.search(
-                        session=session, principal=national, pseudonym=pseudonym, limit=50
+        # 2. the registry's import of the same records: validation, pseudonyms, encrypted identities
+        actor = Principal(user_id=0, username="bench", role=Role.DATA_MANAGER, centre_id=centre.id)
+        with sessions() as session:
+            t = time.perf_counter()
+            report = bulk.load_records(
+                session=session,
+                principal=actor,
+                kb=kb,
+                vault=vault,
+                rows=bare,
+                today=TODAY,
+                source="benchmark",
+            )
+            session.commit()
+            import_seconds = time.perf_counter() - t
+        del bare
+        # 3. the same with their phenotypes (about nine HPO rows per patient), 40% of them: enough
+        #    open cases to re-analyse 100,000 of them at 1M
+        sample = [
+            (i, {**v, "national_id": "9" + v["national_id"][1:]})
+            for i, v in rows[: max(1, n * 2 // 5)]
+        ]
+        other_actor = Principal(
+            user_id=0, username="bench", role=Role.DATA_MANAGER, centre_id=other.id
+        )
+        with sessions() as session:
+            t = time.perf_counter()
+            full = bulk.load_records(
+                session=session,
+                principal=other_actor,
+                kb=kb,
+                vault=vault,
+                rows=sample,
+                today=TODAY,
+                source="benchmark",
+            )
+            session.commit()
+            full_seconds = time.perf_counter() - t
+            phenotype_rows = session.scalar(text("SELECT count(*) FROM registry_phenotypes"))
+        del rows, sample
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+
+        # 3. search at that size
+        national = SYSTEM
+        timings: dict[str, list[float]] = {"pseudonym": [], "province": [], "disease": []}
+        with sessions() as session:
+            picks = session.scalars(
+                select(Patient.pseudonym).order_by(func.random()).limit(50)
+            ).all()
+            for pseudonym in picks:
+                for key in timings:
+                    t = time.perf_counter()
+                    if key == "pseudonym":
+                        service.search(
+                            session=session, principal=national, pseudonym=pseudonym, limit=50
+                        )
+                    elif key == "province":
+                        service.search(
+                            session=session, principal=national, province_code="79", limit=50
+                        )
+                    else:
+                        service.search(
+                            session=session, principal=national, orpha_code="ORPHA:716", limit=50
+                        )
+                    timings[key].append((time.perf_counter() - t) * 1000)
+            session.rollback()
+            total = session.scalar(select(func.count()).select_from(Patient))
+            open_cases = session.scalar(
+                select(func.count())
+                .select_from(Patient)
+                .where(
+                    Patient.diagnostic_status.in_(
+                        [DiagnosticStatus.UNDIAGNOSED, DiagnosticStatus.SUSPECTED]
                     )
-                elif key == "province":
-                    service.search(
-                        session=session, principal=national, province_code="79", limit=50
-                    )
-                else:
-                    service.search(
-                        session=session, principal=national, orpha_code="ORPHA:716", limit=50
-                    )
-                timings[key].append((time.perf_counter() - t) * 1000)
-        session.rollback()
-        total = session.scalar(select(func.count()).select_from(Patient))
-        open_cases = session.scalar(
-            select(func.count())
-            .select_from(Patient)
-            .where(
-                Patient.diagnostic_status.in_(
-                    [DiagnosticStatus.UNDIAGNOSED, DiagnosticStatus.SUSPECTED]
                 )
             )
-        )
 
-    # 4. re-analysis of 100,000 open patients
-    diagnosis = DiagnosisEngine.load(kb, CACHE)
-    target = min(100_000, open_cases or 0)
-    with sessions() as session:
-        t = time.perf_counter()
-        counts = reanalysis.reanalyze(
-            session=session, principal=SYSTEM, engine=diagnosis, batch=2000, limit=target
-        )
-        session.commit()
-        reanalysis_seconds = time.perf_counter() - t
+        # 4. re-analysis of 100,000 open patients
+        diagnosis = DiagnosisEngine.load(kb, CACHE)
+        target = min(100_000, open_cases or 0)
+        with sessions() as session:
+            t = time.perf_counter()
+            counts = reanalysis.reanalyze(
+                session=session, principal=SYSTEM, engine=diagnosis, batch=2000, limit=target
+            )
+            session.commit()
+            reanalysis_seconds = time.perf_counter() - t
 
-    engine.dispose()
-    admin.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
     ratio = (n / import_seconds) / (n / raw_seconds)
     lines = [
         "## Registry (issue 5)",
         "",
-        f"Command: `.venv/bin/python -m bench.bench_registry {n}` (PostgreSQL {psycopg.connect(plain).info.server_version // 10000}, "
+        f"Command: `.venv/bin/python -m bench.bench_registry {n}` (PostgreSQL {server_major_version()}, "
         f"{n:,} synthetic patients generated in {generation:.0f} s, not timed).",
         "",
         "| measure | result | target |",
