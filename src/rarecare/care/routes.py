@@ -68,11 +68,11 @@ def api_centre_staff(centre_id: int, user: CurrentUser, session: DbSession) -> l
     return [StaffMemberOut.model_validate(u) for u in staff]
 
 
-def appointment_out(row: Scheduled, pseudonym: str | None = None) -> AppointmentOut:
+def appointment_out(row: Scheduled) -> AppointmentOut:
     a = row.appointment
     return AppointmentOut(
         plan_id=a.plan_id,
-        patient=pseudonym or a.patient_key,
+        patient=a.patient_key,
         patient_id=row.patient_id,
         centre_id=a.centre_id,
         drug=a.drug,

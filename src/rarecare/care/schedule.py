@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -259,12 +259,3 @@ def alternatives(
             if len(found) == count:
                 break
     return sorted(found)
-
-
-def daily_load(appointments: Sequence[Appointment]) -> dict[tuple[int, date], int]:
-    """Booked slots per (centre, day)."""
-    load: dict[tuple[int, date], int] = defaultdict(int)
-    for a in appointments:
-        if a.date is not None:
-            load[(a.centre_id, a.date)] += 1
-    return dict(load)

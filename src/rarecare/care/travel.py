@@ -112,18 +112,6 @@ def _add(burden: Burden, t: Traveller, place: Place) -> None:
         burden.out_of_province_trips += t.trips_per_year
 
 
-def current_burden(
-    travellers: Iterable[Traveller], places: Mapping[str, Place]
-) -> tuple[Burden, dict[str, Burden]]:
-    total = Burden()
-    per: dict[str, Burden] = {}
-    for t in travellers:
-        place = places[t.centre]
-        _add(total, t, place)
-        _add(per.setdefault(t.centre, Burden()), t, place)
-    return total, per
-
-
 def what_if(
     travellers: Sequence[Traveller],
     places: Mapping[str, Place],

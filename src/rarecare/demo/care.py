@@ -22,6 +22,7 @@ from rarecare.finance.coverage import demo_rules
 from rarecare.finance.schemas import RuleSetIn
 from rarecare.geo import get_province, great_circle_km
 from rarecare.knowledge import KnowledgeBase
+from rarecare.lists.models import DrugEntry
 from rarecare.registry import service as registry
 from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import DiagnosticStatus, Patient, VitalStatus
@@ -147,6 +148,7 @@ def _history(
     session: Session,
     actor: Principal,
     plan: TherapyPlan,
+    entry: DrugEntry | None,
     now: date,
     rng: random.Random,
     *,
@@ -154,7 +156,7 @@ def _history(
 ) -> None:
     """Doses given from the start until today, mostly on time, a few late or missed."""
     day, k = plan.start_date, 0
-    spec = therapy.spec_of(plan, "", (), therapy.current_drugs(session=session).get(plan.drug))
+    spec = therapy.spec_of(plan, "", (), entry)
     while day < now - timedelta(days=1):
         if rng.random() > 0.06:  # a few doses are missed
             given = day + timedelta(days=rng.choice([0, 0, 0, 0, 1, 2, 5]))
@@ -182,6 +184,7 @@ def _cases(
     """The named cases; the first has no plan yet (for a clinician to create one)."""
     plans, named = 0, set[int]()
     rng = random.Random(7)  # noqa: S311 (demo data)
+    drugs = therapy.current_drugs(session=session)
     for number, (name, born, sex, province, code, orpha, weight, drug, weeks) in enumerate(CASES):
         centre = centres.get(code)
         if centre is None:
@@ -222,7 +225,8 @@ def _cases(
             data=PlanIn(drug=drug, start_date=now - timedelta(weeks=weeks)),
             today=now,
         )
-        _history(session, actor, plan, now, rng, skip_last=True)  # the last dose is missed
+        # the last dose is missed
+        _history(session, actor, plan, drugs.get(plan.drug), now, rng, skip_last=True)
         plans += 1
     return plans, named
 
@@ -288,7 +292,9 @@ def _synthetic(
                 data=PlanIn(drug=drug, start_date=now - timedelta(weeks=weeks), weight_kg=weight),
                 today=now,
             )
-            _history(session, actor, plan, now, rng, skip_last=rng.random() < 0.1)
+            _history(
+                session, actor, plan, drugs.get(plan.drug), now, rng, skip_last=rng.random() < 0.1
+            )
             plans += 1
         except RareCareError:
             continue
