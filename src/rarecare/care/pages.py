@@ -23,16 +23,12 @@ from rarecare.care.schemas import AdministrationIn, PlanIn, StockIn
 from rarecare.errors import FieldError, RareCareError, ValidationFailed, field_errors
 from rarecare.finance import service as finance
 from rarecare.finance.schemas import PatientCoverageIn
-from rarecare.geo import current_provinces
+from rarecare.geo import current_provinces, province_names
 from rarecare.registry import service as registry
 from rarecare.web.deps import CurrentUser, DbSession
 from rarecare.web.templating import render
 
 pages = APIRouter(include_in_schema=False)
-
-
-def _provinces() -> dict[str, str]:
-    return {p.code: p.short for p in current_provinces()}
 
 
 def _errors(exc: RareCareError) -> list[str]:
@@ -62,7 +58,7 @@ def centres_page(request: Request, session: DbSession) -> HTMLResponse:
     return render(
         request,
         "centres.html",
-        {"centres": service.list_centres(session=session), "provinces": _provinces()},
+        {"centres": service.list_centres(session=session), "provinces": province_names()},
     )
 
 
@@ -79,7 +75,7 @@ def centre_page(
         {
             "centre": centre,
             "staff": staff,
-            "provinces": _provinces(),
+            "provinces": province_names(),
             "open_days": days,
             "today": date.today(),
         },

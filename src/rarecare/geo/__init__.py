@@ -6,6 +6,14 @@ from rarecare.geo.provinces import (
     former_provinces,
     get_province,
     great_circle_km,
+    province_names,
 )
 
-__all__ = ["Province", "current_provinces", "former_provinces", "get_province", "great_circle_km"]
+__all__ = [
+    "Province",
+    "current_provinces",
+    "former_provinces",
+    "get_province",
+    "great_circle_km",
+    "province_names",
+]

@@ -57,6 +57,11 @@ def current_provinces() -> list[Province]:
     return list(_load()[0].values())
 
 
+def province_names() -> dict[str, str]:
+    """Short name of each of the 34 provinces, by code (for pages and tables)."""
+    return {p.code: p.short for p in current_provinces()}
+
+
 def former_provinces() -> list[Province]:
     """The 63 provinces before 1 July 2025, by code."""
     return list(_load()[1].values())

@@ -14,7 +14,7 @@ from rarecare.care import service as care
 from rarecare.diagnosis.engine import DiagnosisEngine
 from rarecare.diagnosis.routes import Engine
 from rarecare.errors import RareCareError, field_errors
-from rarecare.geo import current_provinces
+from rarecare.geo import current_provinces, province_names
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import reanalysis, service, similarity
 from rarecare.registry.models import DiagnosticStatus
@@ -71,7 +71,7 @@ def registry_page(
                 for p in patients
                 if p.orpha_code and p.orpha_code in kb.diseases
             },
-            "provinces": {p.code: p.short for p in current_provinces()},
+            "provinces": province_names(),
             "centres": {c.id: c.name for c in care.list_centres(session=session)},
         },
     )
@@ -168,7 +168,7 @@ def _patient_view(
                 ph.hpo_id: names[ph.hpo_id].name if ph.hpo_id in names else ph.hpo_id
                 for ph in patient.phenotypes
             },
-            "provinces": {p.code: p.short for p in current_provinces()},
+            "provinces": province_names(),
             "centres": {c.id: c.name for c in care.list_centres(session=session)},
             "can_write": user.role.value in ("clinician", "data_manager"),
             "errors": errors or [],
