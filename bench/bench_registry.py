@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from datetime import UTC, date, datetime
@@ -28,14 +29,15 @@ from rarecare.knowledge import load_knowledge
 from rarecare.lists import service as lists
 from rarecare.lists.models import ListKind
 from rarecare.registry import bulk, reanalysis, service
-from rarecare.registry.fastload import PATIENT_COLUMNS
 from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import DiagnosticStatus, Patient
+from rarecare.registry.prepare import PATIENT_COLUMNS
 from rarecare.registry.synthetic import generate
 from rarecare.storage import make_sessionmaker
 
 DB = "rarecare_bench_registry"
 TODAY = date(2026, 11, 1)
+WORKERS = os.cpu_count() or 1  # processes that check and prepare the rows
 
 
 def main() -> None:
@@ -127,6 +129,7 @@ def main() -> None:
                 rows=bare,
                 today=TODAY,
                 source="benchmark",
+                workers=WORKERS,
             )
             session.commit()
             import_seconds = time.perf_counter() - t
@@ -150,6 +153,7 @@ def main() -> None:
                 rows=sample,
                 today=TODAY,
                 source="benchmark",
+                workers=WORKERS,
             )
             session.commit()
             full_seconds = time.perf_counter() - t

@@ -133,7 +133,7 @@ def test_a_large_file_is_written_in_batches_while_it_is_checked(
     vault: IdentityVault,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(bulk, "STREAM_BATCH", 2)
+    monkeypatch.setattr(bulk, "CHUNK", 2)
     report = _import(db, cast, kb, vault, _people(5))
     assert (report["rows"], report["written"]) == (5, 5)
     assert db.scalar(select(func.count()).select_from(Patient)) == 5
@@ -147,9 +147,146 @@ def test_a_bad_row_after_batches_were_written_undoes_them_all(
     vault: IdentityVault,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(bulk, "STREAM_BATCH", 2)
+    monkeypatch.setattr(bulk, "CHUNK", 2)
     with pytest.raises(ValidationFailed) as err:
         _import(db, cast, kb, vault, _people(5, bad_last=True))
     assert [(d.row, d.field) for d in err.value.details] == [(6, "first_contact_date")]
     assert db.scalar(select(func.count()).select_from(Patient)) == 0
     assert db.scalar(select(func.count()).select_from(Identity)) == 0
+
+
+def test_a_large_file_is_prepared_by_worker_processes_with_the_same_result(
+    db: Session,
+    cast: Cast,
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bulk, "CHUNK", 2)
+    report = bulk.import_patients(
+        session=db,
+        principal=cast.data_manager_a,
+        kb=kb,
+        vault=vault,
+        content=_people(5).encode(),
+        filename="patients.csv",
+        today=TODAY,
+        workers=2,
+    )
+    assert (report["rows"], report["written"]) == (5, 5)
+    patients = db.scalars(select(Patient).order_by(Patient.id)).all()
+    assert len({p.pseudonym for p in patients}) == 5
+    # each identity decrypts, bound to its own patient id
+    for patient in patients:
+        blob = db.scalar(select(Identity).where(Identity.patient_id == patient.id))
+        assert blob is not None
+        name = vault.decrypt(blob.blob, str(patient.id).encode()).full_name
+        assert name.startswith("Người Số ")
+
+
+def test_worker_processes_report_every_bad_row_and_write_nothing(
+    db: Session,
+    cast: Cast,
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bulk, "CHUNK", 2)
+    lines = _people(5, bad_last=True).splitlines(keepends=True)
+    lines[2] = lines[2].replace("01,,", "99,,")  # row 3: no such province
+    with pytest.raises(ValidationFailed) as err:
+        bulk.import_patients(
+            session=db,
+            principal=cast.data_manager_a,
+            kb=kb,
+            vault=vault,
+            content="".join(lines).encode(),
+            filename="patients.csv",
+            today=TODAY,
+            workers=2,
+        )
+    assert [(d.row, d.field) for d in err.value.details] == [
+        (3, "province_code"),
+        (6, "first_contact_date"),
+    ]
+    assert db.scalar(select(func.count()).select_from(Patient)) == 0
+
+
+def test_people_registered_at_another_centre_are_flagged_as_possible_duplicates(
+    db: Session,
+    cast: Cast,
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bulk, "CHUNK", 2)
+    _import(db, cast, kb, vault, _people(3))
+    report = bulk.import_patients(
+        session=db,
+        principal=cast.clinician_b,
+        kb=kb,
+        vault=vault,
+        content=_people(5).encode(),
+        filename="patients.csv",
+        today=TODAY,
+        workers=2,
+    )
+    assert report["possible_duplicates"] == 3
+    at_b = db.scalars(
+        select(Patient).where(Patient.centre_id == cast.centre_b).order_by(Patient.id)
+    ).all()
+    first = {
+        p.pseudonym: p.id
+        for p in db.scalars(select(Patient).where(Patient.centre_id == cast.centre_a))
+    }
+    assert [p.possible_duplicate_of for p in at_b] == [first.get(p.pseudonym) for p in at_b]
+    assert sum(p.possible_duplicate_of is not None for p in at_b) == 3
+
+
+def test_the_prepared_columns_and_their_binary_copy_types_match_the_database(db: Session) -> None:
+    from psycopg.postgres import types as pg_types
+    from sqlalchemy import inspect, text
+
+    from rarecare.registry import prepare
+
+    tables = {
+        "registry_patients": (prepare.PATIENT_COLUMNS, prepare.PATIENT_TYPES),
+        "registry_identities": (prepare.IDENTITY_COLUMNS, prepare.IDENTITY_TYPES),
+        "registry_phenotypes": (prepare.PHENOTYPE_COLUMNS, prepare.PHENOTYPE_TYPES),
+    }
+    for table, (columns, types) in tables.items():
+        assert len(columns) == len(types)
+        assert set(columns) <= {c["name"] for c in inspect(db.connection()).get_columns(table)}
+        if db.get_bind().dialect.name == "postgresql":
+            actual: dict[str, str] = dict(
+                db.execute(
+                    text(
+                        "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute"
+                        " WHERE attrelid = CAST(:t AS regclass) AND attnum > 0"
+                    ),
+                    {"t": table},
+                ).all()
+            )
+            assert [pg_types[actual[c]].name for c in columns] == list(types), table
+
+
+def test_an_import_reports_its_progress_chunk_by_chunk(
+    db: Session,
+    cast: Cast,
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bulk, "CHUNK", 2)
+    told: list[int] = []
+    bulk.import_patients(
+        session=db,
+        principal=cast.data_manager_a,
+        kb=kb,
+        vault=vault,
+        content=_people(5).encode(),
+        filename="patients.csv",
+        today=TODAY,
+        progress=told.append,
+    )
+    assert told == [2, 2, 1]

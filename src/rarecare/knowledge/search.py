@@ -11,6 +11,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -156,6 +157,7 @@ class TextIndex:
         return [(score, self._names[idx]) for idx, score in scored.items()]
 
 
+@lru_cache(maxsize=65536)  # imports look up the same few thousand codes again and again
 def normalise_code(text: str) -> str | None:
     """'orpha:365', 'Orphanet_365', 'MIM 232300', 'hp:1234' → canonical codes."""
     match = _CODE.match(text)

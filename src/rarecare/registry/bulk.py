@@ -3,10 +3,10 @@ pseudonymised CSV/XLSX export of the registry."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,11 +19,12 @@ from rarecare.i18n import _
 from rarecare.interop import fhir, phenopackets, tabular
 from rarecare.interop.records import Feature, RecordSnapshot
 from rarecare.interop.tabular import Column, Table, boolean, code_list, iso_date, text
-from rarecare.knowledge import KnowledgeBase, normalise_orpha
-from rarecare.registry import fastload, service
-from rarecare.registry.identity import Identity, IdentityVault
+from rarecare.knowledge import KnowledgeBase
+from rarecare.registry import fastload, prepare, service
+from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import DiagnosticStatus, Patient
 from rarecare.registry.schemas import DiagnosisIn, PatientIn, PhenotypeIn
+from rarecare.storage import utcnow
 
 
 def _required_boolean(value: str) -> bool:
@@ -97,16 +98,6 @@ IMPORT_TABLE = Table(
         Column("hpo_excluded", code_list, False, "Excluded HPO terms, comma-separated", ""),
     )
 )
-IDENTITY_FIELDS = (
-    "full_name",
-    "birth_date",
-    "national_id",
-    "insurance_number",
-    "phone",
-    "address",
-    "guardian",
-)
-
 EXPORT_TABLE = Table(
     tuple(
         Column(name, text)
@@ -114,7 +105,7 @@ EXPORT_TABLE = Table(
             "pseudonym",
             "centre",
             "birth_month",
-            *fastload.RECORD_COLUMNS,
+            *prepare.RECORD_COLUMNS,
             "hpo_observed",
             "hpo_excluded",
             "possible_duplicate_of",
@@ -123,32 +114,7 @@ EXPORT_TABLE = Table(
 )
 
 
-STREAM_BATCH = 20_000  # records validated before they are handed to the writer
-
-
-def _row_to_patient(
-    row_no: int, values: dict[str, Any], centre_code: str | None, errors: list[FieldError]
-) -> PatientIn | None:
-    record = {
-        k: v
-        for k, v in values.items()
-        if k not in IDENTITY_FIELDS
-        and k not in ("hpo_observed", "hpo_excluded")
-        and v not in ("", None)
-    }
-    identity = {k: values.get(k) or "" for k in IDENTITY_FIELDS}
-    try:
-        return PatientIn.model_validate(
-            {**record, "identity": identity, "centre_code": centre_code}
-        )
-    except ValidationError as exc:
-        reported = {(e.row, e.field) for e in errors}  # a bad cell is named once, by the reader
-        for e in exc.errors():
-            loc = [str(p) for p in e["loc"] if p != "identity"]
-            field = loc[0] if loc else "row"
-            if (row_no, field) not in reported:
-                errors.append(FieldError(field, str(e["msg"]), row=row_no))
-        return None
+CHUNK = 10_000  # rows checked and written at a time
 
 
 def import_patients(
@@ -161,8 +127,11 @@ def import_patients(
     filename: str,
     dry_run: bool = False,
     today: date | None = None,
+    workers: int = 0,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """Register the patients of a CSV/XLSX file at the user's centre: every row or none."""
+    """Register the patients of a CSV/XLSX file at the user's centre: every row or none.
+    ``progress(n)`` is told of every n rows checked."""
     rows, errors = tabular.read_rows(IMPORT_TABLE, content, filename)
     return load_records(
         session=session,
@@ -174,6 +143,8 @@ def import_patients(
         dry_run=dry_run,
         today=today,
         source=filename,
+        workers=workers,
+        progress=progress,
     )
 
 
@@ -188,8 +159,11 @@ def load_records(
     dry_run: bool = False,
     today: date | None = None,
     source: str = "records",
+    workers: int = 0,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """Check every record (row number, column values); write them all, or nothing."""
+    """Check every record (row number, column values); write them all, or nothing. With
+    ``workers`` > 1, large inputs are checked and prepared by that many processes."""
     with paused_gc():  # hundreds of thousands of small acyclic objects
         return _load_records(
             session=session,
@@ -201,6 +175,8 @@ def load_records(
             dry_run=dry_run,
             today=today,
             source=source,
+            workers=workers,
+            progress=progress,
         )
 
 
@@ -215,86 +191,61 @@ def _load_records(
     dry_run: bool,
     today: date | None,
     source: str,
+    workers: int,
+    progress: Callable[[int], None] | None,
 ) -> dict[str, Any]:
     actor = require_role(principal, Role.CLINICIAN, Role.DATA_MANAGER)
-    today = today or date.today()
     centre_id = centre_scope(actor)
     assert centre_id is not None
-    centre_code = care.get_centre(session=session, centre_id=centre_id).code
+    ctx = prepare.Context(
+        kb=kb,
+        vault=vault,
+        centre_id=centre_id,
+        centre_code=care.get_centre(session=session, centre_id=centre_id).code,
+        today=today or date.today(),
+        username=actor.username,
+        now=utcnow(),
+        copy=fastload.is_postgres(session),
+    )
     errors = list(errors or [])
-    items: list[fastload.Item] = []  # the current batch
-    loader: fastload.Loader | None = None
-    count = 0
     seen: dict[str, int] = {}
-    resolved: dict[str, str | None] = {}  # HPO id -> current phenotypic id (None: refused)
     at_centre = set(
         session.scalars(select(Patient.pseudonym).where(Patient.centre_id == centre_id))
     )
+    loader = None if dry_run else fastload.Loader(session=session, actor=actor, centre_id=centre_id)
+    count = 0
     try:
-        for row_no, values in rows:
-            data = _row_to_patient(row_no, values, centre_code, errors)
-            if data is None:
-                continue
-            errors.extend(
-                service.check_record(
-                    data, kb=kb, birth_date=data.identity.birth_date, today=today, row=row_no
-                )
-            )
-            terms: dict[str, list[str]] = {"hpo_observed": [], "hpo_excluded": []}
-            for field in terms:
-                for term in values.get(field) or []:
-                    current = resolved.get(term, "")
-                    if current == "":
-                        resolution = kb.resolve_term(term)
-                        ok = resolution is not None and kb.ontology.is_phenotypic(
-                            resolution.term.id
+        for chunk in prepare.prepared_chunks(
+            rows,
+            ctx,
+            allocate=None if dry_run else fastload.IdAllocator(session),
+            size=CHUNK,
+            workers=workers,
+        ):
+            # a cell the reader could not read is named once, by the reader
+            reported = {(e.row, e.field) for e in errors}
+            errors.extend(e for e in chunk.errors if (e.row, e.field) not in reported)
+            for row_no, pseudonym, _pid in chunk.people:
+                if pseudonym in seen:
+                    errors.append(
+                        FieldError(
+                            "full_name", f"the same person as row {seen[pseudonym]}", row=row_no
                         )
-                        current = resolved[term] = resolution.term.id if ok and resolution else None
-                    if current is None:
-                        errors.append(
-                            FieldError(
-                                field,
-                                f"{term!r} is not a phenotypic abnormality HPO term",
-                                row=row_no,
-                            )
+                    )
+                elif pseudonym in at_centre:
+                    errors.append(
+                        FieldError(
+                            "full_name",
+                            "this person is already registered at the centre",
+                            row=row_no,
                         )
-                    else:
-                        terms[field].append(current)
-            identity = Identity(**data.identity.model_dump())
-            pseudonym = vault.pseudonym(identity)
-            if pseudonym in seen:
-                errors.append(
-                    FieldError("full_name", f"the same person as row {seen[pseudonym]}", row=row_no)
-                )
-            elif pseudonym in at_centre:
-                errors.append(
-                    FieldError(
-                        "full_name", "this person is already registered at the centre", row=row_no
                     )
-                )
-            seen.setdefault(pseudonym, row_no)
-            orpha = normalise_orpha(data.orpha_code) if data.orpha_code else None
-            if orpha is None and data.diagnostic_status.value == "undiagnosed":
-                orpha = service.UNDIAGNOSED_ORPHA
-            items.append(
-                fastload.Item(
-                    data=data,
-                    pseudonym=pseudonym,
-                    identity=identity,
-                    orpha_code=orpha,
-                    observed=list(dict.fromkeys(terms["hpo_observed"])),
-                    excluded=list(dict.fromkeys(terms["hpo_excluded"])),
-                )
-            )
-            count += 1
-            if len(items) >= STREAM_BATCH and not errors and not dry_run:
-                # write this batch while the next is validated (undone if a later row fails)
-                if loader is None:
-                    loader = fastload.Loader(
-                        session=session, actor=actor, centre_id=centre_id, vault=vault
-                    )
-                loader.add(items)
-                items = []
+                seen.setdefault(pseudonym, row_no)
+            count += len(chunk.people)
+            if loader is not None and not errors:
+                loader.add(chunk)  # undone if a later row fails
+            if progress is not None:
+                progress(chunk.rows)
     except BaseException:
         if loader is not None:
             loader.abort()
@@ -310,15 +261,8 @@ def _load_records(
         "dry_run": dry_run,
         "possible_duplicates": 0,
     }
-    if dry_run:
-        return report
     if loader is None:
-        loader = fastload.Loader(session=session, actor=actor, centre_id=centre_id, vault=vault)
-    try:
-        loader.add(items)
-    except BaseException:
-        loader.abort()
-        raise
+        return report
     report["possible_duplicates"] = loader.finish()
     report["written"] = count
     audit.record(

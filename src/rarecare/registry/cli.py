@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import partial
 from pathlib import Path
 from typing import Annotated
@@ -43,14 +44,23 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and report; write nothing")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Processes that check and prepare large files (default: one per CPU; 0: none)"
+        ),
+    ] = os.cpu_count() or 1,
 ) -> None:
     """Register patients from a file: every row or none; each problem names its row and column."""
     settings = load_settings()
     kb = knowledge(settings)
     vault = IdentityVault(settings.identity_key)
-    with session_scope(settings) as session:
+    from rich.progress import Progress
+
+    with session_scope(settings) as session, Progress(transient=True) as bar:
         centre_id = care.get_centre_by_code(session=session, code=centre).id
         operator = Principal(user_id=0, username="cli", role=Role.DATA_MANAGER, centre_id=centre_id)
+        task = bar.add_task(f"checking {path.name}", total=None)
         report = bulk.import_patients(
             session=session,
             principal=operator,
@@ -59,6 +69,8 @@ def import_(
             content=path.read_bytes(),
             filename=path.name,
             dry_run=dry_run,
+            workers=workers,
+            progress=partial(bar.advance, task),
         )
         if dry_run:
             session.rollback()
