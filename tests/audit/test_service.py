@@ -1,5 +1,5 @@
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -54,3 +54,46 @@ def test_it_shows_the_log_to_admins_only(db: Session, cast: Cast) -> None:
     assert audit.list_events(session=db, principal=cast.admin, object_type="thing")
     with pytest.raises(PermissionDenied):
         audit.list_events(session=db, principal=cast.analyst)
+
+
+def _count(db: Session) -> int:
+    return db.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+
+def test_reading_the_same_record_twice_in_one_transaction_is_audited_once(
+    db: Session, cast: Cast
+) -> None:
+    before = _count(db)
+    for _ in range(3):
+        audit.record(
+            session=db,
+            actor=cast.clinician_a,
+            action="read",
+            object_type="patient",
+            object_id="RC-X",
+        )
+    assert _count(db) == before + 1
+
+
+def test_other_readers_other_records_and_every_write_are_each_audited(
+    db: Session, cast: Cast
+) -> None:
+    before = _count(db)
+    audit.record(
+        session=db, actor=cast.clinician_a, action="read", object_type="patient", object_id="RC-X"
+    )
+    audit.record(
+        session=db, actor=cast.clinician_b, action="read", object_type="patient", object_id="RC-X"
+    )
+    audit.record(
+        session=db, actor=cast.clinician_a, action="read", object_type="patient", object_id="RC-Y"
+    )
+    for _ in range(2):
+        audit.record(
+            session=db,
+            actor=cast.clinician_a,
+            action="update",
+            object_type="patient",
+            object_id="RC-X",
+        )
+    assert _count(db) == before + 5

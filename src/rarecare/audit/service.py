@@ -25,7 +25,19 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event (flushed with the caller's transaction, so it commits or rolls back
-    with the change it describes)."""
+    with the change it describes). A page or call that reads the same record several times in
+    one transaction (e.g. the therapy tab's plans, schedule, doses and costs) records one read:
+    the first event is returned again."""
+    if action == "read" and object_id is not None:
+        key = (actor.user_id, actor.username, object_type, str(object_id), request_id_var.get())
+        transaction = session.get_transaction()
+        marker, seen = session.info.get("audited_reads", (None, {}))
+        if marker is not transaction:
+            seen = {}
+            session.info["audited_reads"] = (transaction, seen)
+        if key in seen:
+            earlier: AuditEvent = seen[key]
+            return earlier
     event = AuditEvent(
         actor_user_id=actor.user_id or None,
         actor_username=actor.username,
@@ -39,6 +51,8 @@ def record(
     )
     session.add(event)
     session.flush()
+    if action == "read" and object_id is not None:
+        seen[key] = event
     return event
 
 
