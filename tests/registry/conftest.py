@@ -5,8 +5,14 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session
 
+from rarecare.knowledge import KnowledgeBase
+from rarecare.registry import service
 from rarecare.registry.identity import IdentityVault
+from rarecare.registry.models import Patient
+from rarecare.registry.schemas import PatientIn
+from tests.conftest import Cast
 
 KEY = b"k" * 32
 
@@ -50,3 +56,21 @@ def b64key(raw: bytes) -> str:
 
 
 TODAY = date(2026, 11, 22)
+
+
+def register_patient(
+    db: Session,
+    cast: Cast,
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    who: str = "clinician_a",
+    **overrides: object,
+) -> Patient:
+    return service.register(
+        session=db,
+        principal=getattr(cast, who),
+        kb=kb,
+        vault=vault,
+        data=PatientIn.model_validate(patient_payload(**overrides)),
+        today=TODAY,
+    )

@@ -5,39 +5,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rarecare.audit.models import AuditEvent
-from rarecare.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from rarecare.errors import Conflict, NotFound, ValidationFailed
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import service
 from rarecare.registry.identity import IdentityVault
-from rarecare.registry.models import DiagnosticStatus, Identity, Patient
-from rarecare.registry.schemas import DiagnosisIn, PatientIn, PhenotypeIn
+from rarecare.registry.models import Identity, Patient
+from rarecare.registry.schemas import PhenotypeIn
 from tests.conftest import Cast
 
-from .conftest import TODAY, patient_payload
-
-
-def _register(
-    db: Session,
-    cast: Cast,
-    kb: KnowledgeBase,
-    vault: IdentityVault,
-    who: str = "clinician_a",
-    **overrides: object,
-) -> Patient:
-    return service.register(
-        session=db,
-        principal=getattr(cast, who),
-        kb=kb,
-        vault=vault,
-        data=PatientIn.model_validate(patient_payload(**overrides)),
-        today=TODAY,
-    )
+from .conftest import TODAY, register_patient
 
 
 def test_registering_stores_no_direct_identifier_in_the_record(
     db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
 ) -> None:
-    patient = _register(db, cast, kb, vault)
+    patient = register_patient(db, cast, kb, vault)
     assert patient.centre_id == cast.centre_a
     assert patient.birth_month == date(2021, 3, 1)
     columns = " ".join(str(getattr(patient, c.key)) for c in Patient.__table__.columns)
@@ -51,19 +33,19 @@ def test_registering_stores_no_direct_identifier_in_the_record(
 def test_the_same_person_at_a_second_centre_is_flagged_as_a_duplicate(
     db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
 ) -> None:
-    first = _register(db, cast, kb, vault)
-    second = _register(db, cast, kb, vault, who="clinician_b", full_name="NGUYEN THI LAN")
+    first = register_patient(db, cast, kb, vault)
+    second = register_patient(db, cast, kb, vault, who="clinician_b", full_name="NGUYEN THI LAN")
     assert second.pseudonym == first.pseudonym
     assert second.possible_duplicate_of == first.id
     with pytest.raises(Conflict):
-        _register(db, cast, kb, vault)  # again at centre A
+        register_patient(db, cast, kb, vault)  # again at centre A
 
 
 def test_every_bad_field_is_named(
     db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
 ) -> None:
     with pytest.raises(ValidationFailed) as err:
-        _register(
+        register_patient(
             db,
             cast,
             kb,
@@ -82,7 +64,7 @@ def test_every_bad_field_is_named(
 def test_a_clinician_of_another_centre_cannot_see_the_patient(
     db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
 ) -> None:
-    patient = _register(db, cast, kb, vault)
+    patient = register_patient(db, cast, kb, vault)
     with pytest.raises(NotFound):
         service.get(session=db, principal=cast.clinician_b, patient_id=patient.id)
     assert service.search(session=db, principal=cast.clinician_b) == []
@@ -92,7 +74,7 @@ def test_a_clinician_of_another_centre_cannot_see_the_patient(
 def test_a_referral_opens_the_record_to_the_other_centre(
     db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
 ) -> None:
-    patient = _register(db, cast, kb, vault)
+    patient = register_patient(db, cast, kb, vault)
     service.share_with(
         session=db, principal=cast.clinician_a, patient_id=patient.id, centre_code="CENTRE-B"
     )
@@ -104,7 +86,7 @@ def test_a_referral_opens_the_record_to_the_other_centre(
 def test_reads_and_writes_are_audited(
     db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
 ) -> None:
-    patient = _register(db, cast, kb, vault)
+    patient = register_patient(db, cast, kb, vault)
     service.get(session=db, principal=cast.data_manager_a, patient_id=patient.id)
     service.add_phenotype(
         session=db,
@@ -128,100 +110,12 @@ def test_reads_and_writes_are_audited(
     ]
 
 
-def test_identities_are_revealed_to_the_centre_and_audited_admins_only(
-    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
-) -> None:
-    patient = _register(db, cast, kb, vault)
-    assert (
-        service.reveal_identity(
-            session=db, principal=cast.clinician_a, vault=vault, patient_id=patient.id, reason=""
-        ).full_name
-        == "Nguyễn Thị Lan"
-    )
-    with pytest.raises(PermissionDenied):
-        service.reveal_identity(
-            session=db,
-            principal=cast.analyst,
-            vault=vault,
-            patient_id=patient.id,
-            reason="statistics please",
-        )
-    with pytest.raises(ValidationFailed):
-        service.reveal_identity(
-            session=db, principal=cast.admin, vault=vault, patient_id=patient.id, reason=""
-        )
-    revealed = service.reveal_identity(
-        session=db,
-        principal=cast.admin,
-        vault=vault,
-        patient_id=patient.id,
-        reason="merge of duplicate records requested by NCH",
-    )
-    assert revealed.national_id == "001321012345"
-    with pytest.raises(NotFound):
-        service.reveal_identity(
-            session=db, principal=cast.clinician_b, vault=vault, patient_id=patient.id, reason=""
-        )
-
-
-def test_a_confirmed_diagnosis_stops_the_delay_clock(
-    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
-) -> None:
-    patient = _register(db, cast, kb, vault)
-    before = service.delay(patient, today=TODAY)
-    assert before.onset_to_first_contact_days == (date(2022, 1, 10) - date(2021, 6, 1)).days
-    assert before.undiagnosed_after_one_year is True
-    assert [
-        p.id
-        for p in service.undiagnosed_worklist(session=db, principal=cast.clinician_a, today=TODAY)
-    ] == [patient.id]
-    record = service.add_diagnosis(
-        session=db,
-        principal=cast.clinician_a,
-        kb=kb,
-        patient_id=patient.id,
-        data=DiagnosisIn(
-            orpha_code="365",
-            status=DiagnosticStatus.CONFIRMED,
-            diagnosed_on=date(2023, 2, 1),
-            gene="GAA",
-            variant="NM_000152.5:c.-32-13T>G",
-        ),
-        today=TODAY,
-    )
-    assert (record.orpha_code, record.icd10_code, record.omim_code) == (
-        "ORPHA:365",
-        "E74.0",
-        "OMIM:232300",
-    )
-    after = service.delay(patient, today=TODAY)
-    assert after.first_contact_to_diagnosis_days == (date(2023, 2, 1) - date(2022, 1, 10)).days
-    assert after.undiagnosed_after_one_year is False
-    assert patient.orpha_code == "ORPHA:365"
-
-
-def test_key_rotation_re_encrypts_and_re_keys_pseudonyms(
-    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
-) -> None:
-    patient = _register(db, cast, kb, vault)
-    old_pseudonym = patient.pseudonym
-    new = IdentityVault(b"n" * 32)
-    assert service.rotate_key(session=db, principal=cast.admin, old=vault, new=new) == 1
-    assert patient.pseudonym != old_pseudonym
-    assert (
-        service.reveal_identity(
-            session=db, principal=cast.clinician_a, vault=new, patient_id=patient.id, reason=""
-        ).full_name
-        == "Nguyễn Thị Lan"
-    )
-
-
 def test_the_latest_weight_comes_from_the_latest_encounter(
     db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
 ) -> None:
     from rarecare.registry.schemas import EncounterIn
 
-    patient = _register(db, cast, kb, vault)
+    patient = register_patient(db, cast, kb, vault)
     for day, weight in (
         (date(2024, 1, 5), 11.0),
         (date(2025, 6, 1), 14.5),

@@ -147,7 +147,7 @@ def rotate_key(
     import base64
     import binascii
 
-    from rarecare.registry import service
+    from rarecare.registry import identities
 
     try:
         raw = base64.b64decode(new_key, validate=True)
@@ -157,7 +157,7 @@ def rotate_key(
         raise typer.Exit(2) from exc
     settings = load_settings()
     with session_scope(settings) as session:
-        count = service.rotate_key(
+        count = identities.rotate_key(
             session=session, principal=OPERATOR, old=IdentityVault(settings.identity_key), new=vault
         )
     typer.echo(f"re-encrypted {count} identities; now set RARECARE_DATA_KEY to the new key")

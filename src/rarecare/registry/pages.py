@@ -16,7 +16,7 @@ from rarecare.diagnosis.routes import Engine
 from rarecare.errors import RareCareError, field_errors
 from rarecare.geo import current_provinces, province_names
 from rarecare.knowledge import KnowledgeBase
-from rarecare.registry import reanalysis, service, similarity
+from rarecare.registry import clock, identities, reanalysis, service, similarity
 from rarecare.registry.models import DiagnosticStatus
 from rarecare.registry.routes import Vault
 from rarecare.registry.schemas import (
@@ -54,7 +54,7 @@ def registry_page(
         status=DiagnosticStatus(status) if status else None,
         limit=200,
     )
-    worklist = service.undiagnosed_worklist(session=session, principal=user, limit=50)
+    worklist = clock.undiagnosed_worklist(session=session, principal=user, limit=50)
     open_alerts = reanalysis.alerts(session=session, principal=user, limit=50)
     return render(
         request,
@@ -161,7 +161,7 @@ def _patient_view(
                 session=session, principal=user, patient_id=patient_id
             ),
             "disease_names": {c: kb.diseases[c].name for c in diseases if c in kb.diseases},
-            "delay": service.delay(patient),
+            "delay": clock.delay(patient),
             "suggestions": suggestions,
             "identity": identity,
             "terms": {
@@ -309,7 +309,7 @@ def patient_reveal(
     vault: Vault,
     reason: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
-    identity = service.reveal_identity(
+    identity = identities.reveal_identity(
         session=session, principal=user, vault=vault, patient_id=patient_id, reason=reason
     )
     return _patient_view(request, user, session, kb, engine, patient_id, identity=identity)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, File, Query, UploadFile
 from fastapi.responses import Response
 
 from rarecare.diagnosis.routes import Engine
-from rarecare.registry import bulk, reanalysis, service, similarity
+from rarecare.registry import bulk, clock, identities, reanalysis, service, similarity
 from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import DiagnosticStatus
 from rarecare.registry.schemas import (
@@ -79,7 +79,7 @@ def worklist(user: CurrentUser, session: DbSession) -> list[PatientOut]:
     """Patients not diagnosed 12 months after first specialist contact."""
     return [
         PatientOut.model_validate(p)
-        for p in service.undiagnosed_worklist(session=session, principal=user)
+        for p in clock.undiagnosed_worklist(session=session, principal=user)
     ]
 
 
@@ -109,7 +109,7 @@ def update(
 @api.get("/patients/{patient_id}/delay", response_model=DelayOut)
 def delay(patient_id: int, user: CurrentUser, session: DbSession) -> DelayOut:
     """The diagnostic-delay clock: onset → first specialist contact → confirmed diagnosis."""
-    return service.delay(service.get(session=session, principal=user, patient_id=patient_id))
+    return clock.delay(service.get(session=session, principal=user, patient_id=patient_id))
 
 
 @api.get("/patients/{patient_id}/phenotypes", response_model=list[PhenotypeOut])
@@ -171,7 +171,7 @@ def reveal(
 ) -> IdentityOut:
     """Direct identifiers: the patient's own centre staff, or admins with a reason (audited);
     never the ministry."""
-    return service.reveal_identity(
+    return identities.reveal_identity(
         session=session, principal=user, vault=vault, patient_id=patient_id, reason=reason
     )
 

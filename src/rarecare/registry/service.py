@@ -4,7 +4,7 @@ and audited (``rarecare.audit``); identities are only ever stored encrypted."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
@@ -40,10 +40,8 @@ from rarecare.registry.models import (
     Identity as IdentityRow,
 )
 from rarecare.registry.schemas import (
-    DelayOut,
     DiagnosisIn,
     EncounterIn,
-    IdentityOut,
     PatientIn,
     PhenotypeIn,
     RecordFields,
@@ -289,7 +287,7 @@ def update(
 ) -> Patient:
     actor = require_role(principal, *WRITERS)
     patient = get(session=session, principal=actor, patient_id=patient_id, action="update")
-    birth = _identity(session, vault, patient).birth_date
+    birth = stored_identity(session, vault, patient).birth_date
     errors = check_record(data, kb=kb, birth_date=birth, today=today or date.today())
     if errors:
         raise ValidationFailed(_("Invalid patient."), errors)
@@ -386,118 +384,12 @@ def share_with(
 
 
 # ------------------------------------------------------------------------------ identity
-def _identity(session: Session, vault: IdentityVault, patient: Patient) -> Identity:
+def stored_identity(session: Session, vault: IdentityVault, patient: Patient) -> Identity:
+    """The patient's decrypted identity (for checks; never shown without reveal_identity)."""
     row = session.scalar(select(IdentityRow).where(IdentityRow.patient_id == patient.id))
     if row is None:
         raise NotFound(_("No identity is stored for this patient."))
     return vault.decrypt(row.blob, associated=str(patient.id).encode())
-
-
-def reveal_identity(
-    *,
-    session: Session,
-    principal: Principal | None,
-    vault: IdentityVault,
-    patient_id: int,
-    reason: str,
-) -> IdentityOut:
-    """Direct identifiers: for the patient's own centre staff and (audited, with a reason) for
-    admins; never for the ministry."""
-    actor = require_authenticated(principal)
-    if actor.role is Role.MINISTRY:
-        raise PermissionDenied(_("The ministry sees pseudonymised records only."))
-    if actor.role is Role.ADMIN and len(reason.strip()) < 10:
-        raise ValidationFailed(
-            _("A reason is required."), [FieldError("reason", "say why (at least 10 characters)")]
-        )
-    patient = get(session=session, principal=actor, patient_id=patient_id, action="reveal")
-    audit.record(
-        session=session,
-        actor=actor,
-        action="reveal_reason",
-        object_type="patient",
-        object_id=patient.pseudonym,
-        centre_id=patient.centre_id,
-        detail={"reason": reason},
-    )
-    identity = _identity(session, vault, patient)
-    return IdentityOut(pseudonym=patient.pseudonym, **{**identity.__dict__})
-
-
-def rotate_key(
-    *, session: Session, principal: Principal | None, old: IdentityVault, new: IdentityVault
-) -> int:
-    """Re-encrypt every identity and recompute every pseudonym under a new data key."""
-    actor = require_role(principal, Role.ADMIN)
-    count = 0
-    for row in session.scalars(select(IdentityRow)):
-        identity = old.decrypt(row.blob, associated=str(row.patient_id).encode())
-        row.blob = new.encrypt(identity, associated=str(row.patient_id).encode())
-        patient = session.get(Patient, row.patient_id)
-        if patient is not None:
-            patient.pseudonym = new.pseudonym(identity)
-        count += 1
-    session.flush()
-    audit.record(
-        session=session,
-        actor=actor,
-        action="rotate_key",
-        object_type="registry",
-        detail={"rows": count},
-    )
-    return count
-
-
-# --------------------------------------------------------------------------- delay clock
-def delay(patient: Patient, today: date | None = None) -> DelayOut:
-    """Onset → first specialist contact → confirmed diagnosis, in days."""
-    today = today or date.today()
-    onset = patient.onset_date or patient.first_symptoms_date
-    if patient.onset_kind.value == "at_birth" and onset is None:
-        onset = patient.birth_month
-    confirmed = (
-        patient.diagnosis_date if patient.diagnostic_status is DiagnosticStatus.CONFIRMED else None
-    )
-
-    def days(a: date | None, b: date | None) -> int | None:
-        return (b - a).days if a is not None and b is not None else None
-
-    return DelayOut(
-        onset_to_first_contact_days=days(onset, patient.first_contact_date),
-        first_contact_to_diagnosis_days=days(patient.first_contact_date, confirmed),
-        onset_to_diagnosis_days=days(onset, confirmed),
-        undiagnosed_after_one_year=confirmed is None
-        and patient.first_contact_date is not None
-        and patient.first_contact_date <= today - timedelta(days=365),
-    )
-
-
-def undiagnosed_worklist(
-    *, session: Session, principal: Principal | None, today: date | None = None, limit: int = 200
-) -> Sequence[Patient]:
-    """Patients still without a confirmed diagnosis a year after first specialist contact
-    (the IRDiRC one-year goal), oldest first."""
-    actor = require_authenticated(principal)
-    cutoff = (today or date.today()) - timedelta(days=365)
-    query = scoped(
-        select(Patient)
-        .where(
-            Patient.diagnostic_status != DiagnosticStatus.CONFIRMED,
-            Patient.first_contact_date <= cutoff,
-        )
-        .order_by(Patient.first_contact_date)
-        .limit(limit),
-        actor,
-    )
-    patients = session.scalars(query).all()
-    audit.record(
-        session=session,
-        actor=actor,
-        action="worklist",
-        object_type="patient",
-        detail={"returned": [p.pseudonym for p in patients]},
-    )
-    return patients
 
 
 # --------------------------------------------------------------------------- suggestions
