@@ -318,16 +318,10 @@ def load_picture(
         query = query.where(TherapyPlan.patient_id == patient_id)
     plans = list(session.scalars(query.order_by(TherapyPlan.id)))
     patient_ids = sorted({p.patient_id for p in plans})
-    patients: dict[int, tuple[str, str]] = {}
+    patients = registry.places(session=session, patient_ids=patient_ids)
     weights = registry.latest_weights(session=session, patient_ids=patient_ids)
     given: dict[int, list[date]] = defaultdict(list)
     for chunk in _chunks(patient_ids, 5_000):
-        for pid, pseudonym, province in session.execute(
-            select(Patient.id, Patient.pseudonym, Patient.province_code).where(
-                Patient.id.in_(chunk)
-            )
-        ):
-            patients[pid] = (pseudonym, province)
         for plan_id, day in session.execute(
             select(Administration.plan_id, Administration.given_on).where(
                 Administration.patient_id.in_(chunk)

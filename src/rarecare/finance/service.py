@@ -27,7 +27,6 @@ from rarecare.i18n import _
 from rarecare.lists import service as lists
 from rarecare.lists.models import DrugEntry
 from rarecare.registry import service as registry
-from rarecare.registry.models import DiagnosticStatus, Patient, VitalStatus
 
 RULE_EDITORS = (Role.ADMIN, Role.MINISTRY)
 
@@ -206,23 +205,6 @@ def patient_costs(
 
 
 # ------------------------------------------------------------------------- budget impact
-def eligible_patients(*, session: Session, indications: list[str]) -> list[Patient]:
-    """Living registered patients with a confirmed or probable diagnosis of an indication."""
-    if not indications:
-        return []
-    return list(
-        session.scalars(
-            select(Patient).where(
-                Patient.orpha_code.in_(indications),
-                Patient.vital_status == VitalStatus.ALIVE,
-                Patient.diagnostic_status.in_(
-                    [DiagnosticStatus.CONFIRMED, DiagnosticStatus.PROBABLE]
-                ),
-            )
-        )
-    )
-
-
 def mean_weight(*, session: Session, patient_ids: list[int]) -> float | None:
     """Mean of each patient's latest recorded weight."""
     weights = registry.latest_weights(session=session, patient_ids=patient_ids)
@@ -236,7 +218,7 @@ def budget_impact(
     projection and how its inputs were derived."""
     actor = require_role(principal, Role.ADMIN, Role.MINISTRY)
     entry = therapy.drug_entry(session=session, name=data.drug)
-    patients = eligible_patients(session=session, indications=list(entry.indications))
+    patients = registry.living_diagnosed(session=session, orpha_codes=entry.indications)
     weight = data.weight_kg or mean_weight(session=session, patient_ids=[p.id for p in patients])
     if entry.dose_basis == "per_kg" and weight is None:
         raise ValidationFailed(

@@ -383,6 +383,39 @@ def share_with(
     return patient
 
 
+# ------------------------------------------------------------------- for other services
+def living_diagnosed(*, session: Session, orpha_codes: Sequence[str]) -> list[Patient]:
+    """Living patients with a confirmed or probable diagnosis of one of these diseases (national
+    planning, e.g. budget impact: pseudonymised records, no centre scope)."""
+    if not orpha_codes:
+        return []
+    return list(
+        session.scalars(
+            select(Patient).where(
+                Patient.orpha_code.in_(list(orpha_codes)),
+                Patient.vital_status == VitalStatus.ALIVE,
+                Patient.diagnostic_status.in_(
+                    [DiagnosticStatus.CONFIRMED, DiagnosticStatus.PROBABLE]
+                ),
+            )
+        )
+    )
+
+
+def places(*, session: Session, patient_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """Pseudonym and home province of each patient, in bulk (schedules, travel)."""
+    out: dict[int, tuple[str, str]] = {}
+    ids = list(patient_ids)
+    for i in range(0, len(ids), 5_000):
+        for pid, pseudonym, province in session.execute(
+            select(Patient.id, Patient.pseudonym, Patient.province_code).where(
+                Patient.id.in_(ids[i : i + 5_000])
+            )
+        ):
+            out[pid] = (pseudonym, province)
+    return out
+
+
 # ------------------------------------------------------------------------------ identity
 def stored_identity(session: Session, vault: IdentityVault, patient: Patient) -> Identity:
     """The patient's decrypted identity (for checks; never shown without reveal_identity)."""
