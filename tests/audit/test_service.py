@@ -79,21 +79,14 @@ def test_other_readers_other_records_and_every_write_are_each_audited(
     db: Session, cast: Cast
 ) -> None:
     before = _count(db)
-    audit.record(
-        session=db, actor=cast.clinician_a, action="read", object_type="patient", object_id="RC-X"
-    )
-    audit.record(
-        session=db, actor=cast.clinician_b, action="read", object_type="patient", object_id="RC-X"
-    )
-    audit.record(
-        session=db, actor=cast.clinician_a, action="read", object_type="patient", object_id="RC-Y"
-    )
-    for _ in range(2):
+    for actor, action, pseudonym in (
+        (cast.clinician_a, "read", "RC-X"),
+        (cast.clinician_b, "read", "RC-X"),
+        (cast.clinician_a, "read", "RC-Y"),
+        (cast.clinician_a, "update", "RC-X"),
+        (cast.clinician_a, "update", "RC-X"),
+    ):
         audit.record(
-            session=db,
-            actor=cast.clinician_a,
-            action="update",
-            object_type="patient",
-            object_id="RC-X",
+            session=db, actor=actor, action=action, object_type="patient", object_id=pseudonym
         )
     assert _count(db) == before + 5

@@ -1,10 +1,12 @@
 import io
+from collections.abc import Callable
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rarecare.access import Principal
 from rarecare.errors import ValidationFailed
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import bulk
@@ -38,16 +40,22 @@ def _import(
     vault: IdentityVault,
     text: str,
     dry_run: bool = False,
+    *,
+    principal: Principal | None = None,
+    workers: int = 0,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, object]:
     return bulk.import_patients(
         session=db,
-        principal=cast.data_manager_a,
+        principal=principal or cast.data_manager_a,
         kb=kb,
         vault=vault,
         content=text.encode(),
         filename="patients.csv",
         dry_run=dry_run,
         today=TODAY,
+        workers=workers,
+        progress=progress,
     )
 
 
@@ -126,56 +134,21 @@ def _people(n: int, *, bad_last: bool = False) -> str:
     return HEADER + "".join(rows)
 
 
-def test_a_large_file_is_written_in_batches_while_it_is_checked(
-    db: Session,
-    cast: Cast,
-    kb: KnowledgeBase,
-    vault: IdentityVault,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bulk, "CHUNK", 2)
-    report = _import(db, cast, kb, vault, _people(5))
-    assert (report["rows"], report["written"]) == (5, 5)
-    assert db.scalar(select(func.count()).select_from(Patient)) == 5
-    assert db.scalar(select(func.count()).select_from(Identity)) == 5
 
 
-def test_a_bad_row_after_batches_were_written_undoes_them_all(
-    db: Session,
-    cast: Cast,
-    kb: KnowledgeBase,
-    vault: IdentityVault,
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("workers", [0, 2], ids=["in-process", "worker-processes"])
+def test_a_large_file_is_checked_and_written_chunk_by_chunk(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault, workers: int
 ) -> None:
-    monkeypatch.setattr(bulk, "CHUNK", 2)
-    with pytest.raises(ValidationFailed) as err:
-        _import(db, cast, kb, vault, _people(5, bad_last=True))
-    assert [(d.row, d.field) for d in err.value.details] == [(6, "first_contact_date")]
-    assert db.scalar(select(func.count()).select_from(Patient)) == 0
-    assert db.scalar(select(func.count()).select_from(Identity)) == 0
-
-
-def test_a_large_file_is_prepared_by_worker_processes_with_the_same_result(
-    db: Session,
-    cast: Cast,
-    kb: KnowledgeBase,
-    vault: IdentityVault,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(bulk, "CHUNK", 2)
-    report = bulk.import_patients(
-        session=db,
-        principal=cast.data_manager_a,
-        kb=kb,
-        vault=vault,
-        content=_people(5).encode(),
-        filename="patients.csv",
-        today=TODAY,
-        workers=2,
-    )
+    report = _import(db, cast, kb, vault, _people(5), workers=workers)
     assert (report["rows"], report["written"]) == (5, 5)
     patients = db.scalars(select(Patient).order_by(Patient.id)).all()
     assert len({p.pseudonym for p in patients}) == 5
+    assert db.scalar(select(func.count()).select_from(Identity)) == 5
     # each identity decrypts, bound to its own patient id
     for patient in patients:
         blob = db.scalar(select(Identity).where(Identity.patient_id == patient.id))
@@ -184,53 +157,29 @@ def test_a_large_file_is_prepared_by_worker_processes_with_the_same_result(
         assert name.startswith("Người Số ")
 
 
-def test_worker_processes_report_every_bad_row_and_write_nothing(
-    db: Session,
-    cast: Cast,
-    kb: KnowledgeBase,
-    vault: IdentityVault,
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("workers", [0, 2], ids=["in-process", "worker-processes"])
+def test_bad_rows_after_chunks_were_written_are_all_reported_and_undo_everything(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault, workers: int
 ) -> None:
-    monkeypatch.setattr(bulk, "CHUNK", 2)
     lines = _people(5, bad_last=True).splitlines(keepends=True)
     lines[2] = lines[2].replace("01,,", "99,,")  # row 3: no such province
     with pytest.raises(ValidationFailed) as err:
-        bulk.import_patients(
-            session=db,
-            principal=cast.data_manager_a,
-            kb=kb,
-            vault=vault,
-            content="".join(lines).encode(),
-            filename="patients.csv",
-            today=TODAY,
-            workers=2,
-        )
+        _import(db, cast, kb, vault, "".join(lines), workers=workers)
     assert [(d.row, d.field) for d in err.value.details] == [
         (3, "province_code"),
         (6, "first_contact_date"),
     ]
     assert db.scalar(select(func.count()).select_from(Patient)) == 0
+    assert db.scalar(select(func.count()).select_from(Identity)) == 0
 
 
+@pytest.mark.usefixtures("small_chunks")
 def test_people_registered_at_another_centre_are_flagged_as_possible_duplicates(
-    db: Session,
-    cast: Cast,
-    kb: KnowledgeBase,
-    vault: IdentityVault,
-    monkeypatch: pytest.MonkeyPatch,
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
 ) -> None:
-    monkeypatch.setattr(bulk, "CHUNK", 2)
     _import(db, cast, kb, vault, _people(3))
-    report = bulk.import_patients(
-        session=db,
-        principal=cast.clinician_b,
-        kb=kb,
-        vault=vault,
-        content=_people(5).encode(),
-        filename="patients.csv",
-        today=TODAY,
-        workers=2,
-    )
+    report = _import(db, cast, kb, vault, _people(5), principal=cast.clinician_b, workers=2)
     assert report["possible_duplicates"] == 3
     at_b = db.scalars(
         select(Patient).where(Patient.centre_id == cast.centre_b).order_by(Patient.id)
@@ -270,23 +219,10 @@ def test_the_prepared_columns_and_their_binary_copy_types_match_the_database(db:
             assert [pg_types[actual[c]].name for c in columns] == list(types), table
 
 
+@pytest.mark.usefixtures("small_chunks")
 def test_an_import_reports_its_progress_chunk_by_chunk(
-    db: Session,
-    cast: Cast,
-    kb: KnowledgeBase,
-    vault: IdentityVault,
-    monkeypatch: pytest.MonkeyPatch,
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
 ) -> None:
-    monkeypatch.setattr(bulk, "CHUNK", 2)
     told: list[int] = []
-    bulk.import_patients(
-        session=db,
-        principal=cast.data_manager_a,
-        kb=kb,
-        vault=vault,
-        content=_people(5).encode(),
-        filename="patients.csv",
-        today=TODAY,
-        progress=told.append,
-    )
+    _import(db, cast, kb, vault, _people(5), progress=told.append)
     assert told == [2, 2, 1]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hmac
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from json.encoder import encode_basestring as _json_string
 
@@ -52,20 +52,12 @@ class Identity:
     def from_json(cls, raw: bytes) -> Identity:
         data = json.loads(raw)
         if isinstance(data, dict):  # the keyed form
-            data = [
-                data[f]
-                for f in (
-                    "full_name",
-                    "birth_date",
-                    "national_id",
-                    "insurance_number",
-                    "phone",
-                    "address",
-                    "guardian",
-                )
-            ]
+            data = [data[f] for f in IDENTITY_FIELDS]
         name, born, *rest = data
         return cls(name, date.fromisoformat(born), *rest)
+
+
+IDENTITY_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Identity))
 
 
 def _derive(master: bytes, purpose: str) -> bytes:

@@ -17,6 +17,7 @@ from rarecare.errors import RareCareError, field_errors
 from rarecare.geo import current_provinces, province_names
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import clock, identities, reanalysis, service, similarity
+from rarecare.registry.identity import IDENTITY_FIELDS
 from rarecare.registry.models import DiagnosticStatus
 from rarecare.registry.routes import Vault
 from rarecare.registry.schemas import (
@@ -89,19 +90,10 @@ async def new_patient_submit(
     request: Request, user: CurrentUser, session: DbSession, kb: Knowledge, vault: Vault
 ) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    identity_fields = (
-        "full_name",
-        "birth_date",
-        "national_id",
-        "insurance_number",
-        "phone",
-        "address",
-        "guardian",
-    )
     payload: dict[str, object] = {
-        k: v for k, v in form.items() if v and k not in identity_fields and k != "csrf_token"
+        k: v for k, v in form.items() if v and k not in IDENTITY_FIELDS and k != "csrf_token"
     }
-    payload["identity"] = {k: form.get(k, "") for k in identity_fields}
+    payload["identity"] = {k: form.get(k, "") for k in IDENTITY_FIELDS}
     for flag in ("contact_for_research", "consent_reuse", "biosample"):
         payload[flag] = form.get(flag) == "yes"
     try:

@@ -28,19 +28,10 @@ from pydantic import ValidationError
 from rarecare.errors import FieldError
 from rarecare.knowledge import KnowledgeBase, normalise_orpha
 from rarecare.registry import service
-from rarecare.registry.identity import KEY_VERSION, Identity, IdentityVault
+from rarecare.registry.identity import IDENTITY_FIELDS, KEY_VERSION, Identity, IdentityVault
 from rarecare.registry.schemas import PatientIn, RecordFields
 
 Row = tuple[int, dict[str, Any]]  # row number (as the user counts: header = 1), column values
-IDENTITY_FIELDS = (
-    "full_name",
-    "birth_date",
-    "national_id",
-    "insurance_number",
-    "phone",
-    "address",
-    "guardian",
-)
 _NOT_RECORD = frozenset((*IDENTITY_FIELDS, "hpo_observed", "hpo_excluded"))
 # the record's own elements, in the order of ``RecordFields`` (the import schema)
 RECORD_COLUMNS: tuple[str, ...] = tuple(RecordFields.model_fields)
