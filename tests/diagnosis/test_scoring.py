@@ -8,11 +8,16 @@ Beta: Seizure 0.545, GDD 0.75, Nervous = 1 - 0.455 * 0.25 = 0.88625. ORPHA:1003:
 Background = column mean over the 3 candidates, floored at 0.5 / 3.
 """
 
+from dataclasses import replace
 from math import log10
 
 import pytest
 
 from rarecare.diagnosis import DiagnosisEngine, Query
+from rarecare.diagnosis.model import build_index
+from rarecare.knowledge import KnowledgeBase
+
+from .conftest import HAND
 
 EPS = 0.05
 CM = 1 - 0.105**2
@@ -99,6 +104,23 @@ def test_an_excluded_feature_the_disease_shows_contradicts_it(tiny_engine: Diagn
     )
 
 
+def test_an_excluded_term_the_disease_is_annotated_not_to_have_counts_as_relevance(
+    tiny: KnowledgeBase,
+) -> None:
+    engine = DiagnosisEngine(tiny, build_index(tiny), replace(HAND, excluded_not_lr=5.0))
+    checked = engine.check(Query(observed=("HP:0001324",), excluded=("HP:0002069",)))
+    (q,) = checked.excluded
+    alpha, beta = (engine.index.code_index[c] for c in ("OMIM:100001", "OMIM:100002"))
+    lr = engine.scorer.excluded_lr(q)
+    # Alpha is annotated NOT Seizure, an ancestor of the excluded term: 5 times the LR of a term
+    # nobody is annotated with (background at the floor)
+    absent = log10(1 / (1 - (1 - EPS) * BG_FLOOR))
+    assert float(lr[alpha]) == pytest.approx(log10(5.0) + absent, abs=1e-4)
+    # Beta shows seizures: the excluded term contradicts it as before
+    plain = DiagnosisEngine(tiny, engine.index, HAND).scorer.excluded_lr(q)
+    assert float(lr[beta]) == pytest.approx(float(plain[beta]), abs=1e-6)
+
+
 def test_a_not_annotation_contradicts_an_observed_term_and_its_descendants(
     tiny_engine: DiagnosisEngine,
 ) -> None:
@@ -122,7 +144,7 @@ def test_the_ranking_adds_the_terms_and_explains_itself(tiny_engine: DiagnosisEn
     assert matches == {
         "HP:0001639": "annotation-above",
         "HP:0001324": "exact",
-        "HP:0001250": "not-annotated",
+        "HP:0001250": "reported-absent",
     }
     assert best.score == pytest.approx(
         sum(c.log10_lr for c in best.explanation.contributions), abs=1e-3

@@ -17,6 +17,7 @@ from rarecare.knowledge import KnowledgeBase
 DEFAULT_PARAMS = ScoringParams(
     excluded_weight=0.0,
     excluded_relevance=0.4,
+    excluded_not_lr=5.0,
     beta=1.5,
     beta_sibling=2.0,
     omission_rate=0.1,
@@ -33,7 +34,8 @@ class Contribution:
     kind: str  # observed | excluded
     log10_lr: float
     # exact | annotation-below | annotation-above | shared-ancestor | not-annotated | contradiction
-    # | absent (excluded terms)
+    # | absent (excluded terms) | reported-absent (excluded, and the disease is annotated NOT to
+    # have it)
     match: str
     matched_id: str | None = None
     matched_name: str | None = None
@@ -176,7 +178,7 @@ class DiagnosisEngine:
                     names[qid].name,
                     "excluded",
                     lr,
-                    "absent" if p else "not-annotated",
+                    "reported-absent" if q in negated else "absent" if p else "not-annotated",
                     frequency=p or None,
                 )
             )

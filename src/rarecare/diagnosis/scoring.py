@@ -11,7 +11,9 @@ q or an ancestor of q gets LR = ``not_lr`` (a contradiction).
 For an excluded term q: LR = (1 - (1 - eps) M[d, q]) / (1 - (1 - eps) bg[q]), raised to
 ``excluded_weight``: a candidate that (almost) always shows q is contradicted. Case reports name
 the absent features that matter for the differential diagnosis, so with ``excluded_relevance``
-an excluded term also adds that share of its (positive) observed-term LR: relevance.
+an excluded term also adds that share of its (positive) observed-term LR: relevance. An
+excluded term the candidate is annotated NOT to have (at or above it) multiplies by
+``excluded_not_lr``: the literature on the disease reports that feature's absence.
 
 Omission: the candidate's annotated features the query says nothing about (neither the terms,
 their ancestors nor descendants) each multiply by (1 - ``omission_rate`` * frequency).
@@ -45,6 +47,9 @@ class ScoringParams:
     not_lr: float = 0.05
     excluded_weight: float = 1.0
     excluded_relevance: float = 0.0
+    # an excluded term the disease is annotated NOT to have (the literature reports its absence
+    # in this disease): evidence of relevance, as this likelihood ratio
+    excluded_not_lr: float = 1.0
     onset_mismatch_lr: float = 0.3
     sex_mismatch_lr: float = 0.2
     temperature: float = 1.0
@@ -120,6 +125,7 @@ class Scorer:
         q: int,
         matrix: sparse.csc_matrix | None = None,
         direct: sparse.csc_matrix | None = None,
+        not_matrix: sparse.csc_matrix | None = None,
     ) -> np.ndarray:
         own = matrix is None
         if own:
@@ -145,6 +151,11 @@ class Scorer:
                 else self.observed_lr(q, matrix, _empty_like(matrix), direct)
             )
             lr = lr + p.excluded_relevance * np.maximum(relevance, 0.0)
+        if p.excluded_not_lr != 1.0:
+            nm = self.index.not_matrix if not_matrix is None else not_matrix
+            start, end = nm.indptr[q], nm.indptr[q + 1]
+            if end > start:
+                lr[nm.indices[start:end]] += np.log10(p.excluded_not_lr)
         lr = lr.astype(np.float32)
         if own:
             self._remember(("x", q), lr)
@@ -220,7 +231,7 @@ class Scorer:
         for q in query.observed:
             total += float(self.observed_lr(q, matrix, not_matrix, direct)[0])
         for q in query.excluded:
-            total += float(self.excluded_lr(q, matrix, direct)[0])
+            total += float(self.excluded_lr(q, matrix, direct, not_matrix)[0])
         return total
 
     def posterior(self, scores: np.ndarray) -> np.ndarray:
