@@ -71,6 +71,11 @@ class Scorer:
             (c.x_linked for c in index.candidates), dtype=bool, count=index.size
         )
         self._omission = _omission_matrix(index.direct, params.omission_rate).tocsr()
+        # the widest columns (general terms) also as dense rows: one contiguous maximum instead
+        # of a gather and a scatter over thousands of candidates
+        self._dense = {
+            id(matrix): _dense_columns(matrix) for matrix in (index.matrix, index.direct)
+        }
 
     # ------------------------------------------------------------------ per term
     def observed_lr(
@@ -96,19 +101,18 @@ class Scorer:
         # a match weighted below this changes P(q | d) by under 0.1% of the noise floor: skipping
         # such distant (very general) ancestors keeps a query in milliseconds
         negligible = 1e-3 * p.epsilon * bg[q]
-        for position, c in enumerate(self.index.ancestors(q)):
-            ratio = bg[q] / bg[c]
+        ancestors = self.index.ancestors(q)  # q itself first
+        ratios = (float(bg[q]) / bg[ancestors].astype(np.float64)).tolist()
+        wide_m, wide_dm = self._dense.get(id(m)), self._dense.get(id(dm))
+        for position, (c, ratio) in enumerate(zip(ancestors.tolist(), ratios, strict=True)):
             # annotated at or below c: at q itself counts in full, above q only as a shared branch
             weight = 1.0 if position == 0 else ratio**p.beta_sibling
-            start, end = m.indptr[c], m.indptr[c + 1]
-            if end > start and weight > negligible:
-                _maximum_into(best, m.indices[start:end], m.data[start:end] * weight)
+            if weight > negligible:
+                _maximum_of_column(best, m, c, weight, wide_m)
             # annotated exactly at an ancestor c of q: q is a more specific form of it
             weight = ratio**p.beta
             if position and weight > negligible:
-                start, end = dm.indptr[c], dm.indptr[c + 1]
-                if end > start:
-                    _maximum_into(best, dm.indices[start:end], dm.data[start:end] * weight)
+                _maximum_of_column(best, dm, c, weight, wide_dm)
         prob = (1.0 - p.epsilon) * best + p.epsilon * bg[q]
         lr = np.log10(prob) - np.log10(bg[q])
         start, end = nm.indptr[q], nm.indptr[q + 1]
@@ -243,10 +247,39 @@ class Scorer:
         return result
 
 
+Wide = tuple[dict[int, int], np.ndarray]  # dense rows of a matrix's widest columns
+
+
+def _maximum_of_column(
+    best: np.ndarray, matrix: sparse.csc_matrix, c: int, weight: float, wide: Wide | None
+) -> None:
+    """best = max(best, weight × column c of matrix)."""
+    if wide is not None and (row := wide[0].get(c)) is not None:
+        np.maximum(best, wide[1][row] * np.float32(weight), out=best)
+        return
+    start, end = matrix.indptr[c], matrix.indptr[c + 1]
+    if end > start:
+        _maximum_into(best, matrix.indices[start:end], matrix.data[start:end] * weight)
+
+
 def _maximum_into(target: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
     """target[rows] = max(target[rows], values); rows of one CSC column are unique."""
     np.maximum(target[rows], values, out=values)
     target[rows] = values
+
+
+DENSE_COLUMN = 800  # stored non-zeros above which a column is also kept dense
+
+
+def _dense_columns(matrix: sparse.csc_matrix) -> Wide:
+    """The columns with more than ``DENSE_COLUMN`` non-zeros as dense float32 rows (about 12 MB
+    for the two matrices), and where each column's row is."""
+    wide = np.flatnonzero(np.diff(matrix.indptr) > DENSE_COLUMN)
+    rows = np.zeros((len(wide), matrix.shape[0]), dtype=np.float32)
+    for i, c in enumerate(wide):
+        start, end = matrix.indptr[c], matrix.indptr[c + 1]
+        rows[i, matrix.indices[start:end]] = matrix.data[start:end]
+    return {int(c): i for i, c in enumerate(wide)}, rows
 
 
 def _onset_arrays(index: DiagnosisIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
