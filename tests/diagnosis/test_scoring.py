@@ -171,3 +171,12 @@ def test_an_onset_outside_the_diseases_onset_ranges_lowers_it(tiny_engine: Diagn
     context = tiny_engine.scorer.context_lr(checked)
     assert context[alpha] == pytest.approx(log10(0.3))
     assert context[beta] == 0.0  # Beta has no onset annotation
+
+
+def test_without_an_hpo_onset_annotation_orphanets_age_of_onset_is_used(
+    tiny_engine: DiagnosisEngine,
+) -> None:
+    orpha = tiny_engine.index.code_index["ORPHA:1003"]
+    assert tiny_engine.index.candidates[orpha].onset == ((18.0, 120.0),)  # Orphanet: Adult
+    infant = tiny_engine.check(Query(observed=("HP:0001250",), onset_years=0.5))
+    assert tiny_engine.scorer.context_lr(infant)[orpha] == pytest.approx(log10(0.3))

@@ -114,6 +114,7 @@ PACKETS: list[dict[str, Any]] = [
         "ORPHAcode": "1003",
         "Label": "Beta-like epilepsy",
         "DisorderType": {"value": "Disease"},
+        "AverageAgeOfOnsets": {"AverageAgeOfOnset": [{"value": "Adult"}]},
         "ExternalReferences": {
             "Source": "OMIM",
             "Reference": "100002",

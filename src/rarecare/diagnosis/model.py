@@ -163,10 +163,17 @@ def _onset_and_inheritance(
         ONSET_YEARS[a.hpo_id] for a in annotations if a.aspect == "C" and a.hpo_id in ONSET_YEARS
     }
     inheritance = {a.hpo_id for a in annotations if a.aspect == "I"}
+    orphanet_ranges: set[tuple[float, float]] = set()
     for code in codes:
         disease: Disease | None = kb.diseases.get(code)
         if disease is not None and any("X-linked recessive" in i for i in disease.inheritance):
             inheritance.add("HP:0001419")
+        if disease is not None:
+            orphanet_ranges.update(
+                ORPHANET_ONSET_YEARS[o] for o in disease.onset if o in ORPHANET_ONSET_YEARS
+            )
+    if not ranges:  # no HPO onset annotation: Orphanet's average age of onset classes
+        ranges = orphanet_ranges
     x_linked = (
         bool(inheritance & X_LINKED)
         and X_LINKED_DOMINANT not in inheritance
