@@ -75,6 +75,21 @@ def test_reading_the_same_record_twice_in_one_transaction_is_audited_once(
     assert _count(db) == before + 1
 
 
+def test_each_kind_of_read_of_a_record_is_audited_once_per_transaction(
+    db: Session, cast: Cast
+) -> None:
+    before = _count(db)
+    for action in ("read", "read_plans", "read", "read_plans", "read_plans"):
+        audit.record(
+            session=db,
+            actor=cast.clinician_a,
+            action=action,
+            object_type="patient",
+            object_id="RC-X",
+        )
+    assert _count(db) == before + 2
+
+
 def test_other_readers_other_records_and_every_write_are_each_audited(
     db: Session, cast: Cast
 ) -> None:
@@ -89,4 +104,13 @@ def test_other_readers_other_records_and_every_write_are_each_audited(
         audit.record(
             session=db, actor=actor, action=action, object_type="patient", object_id=pseudonym
         )
-    assert _count(db) == before + 5
+    for day in ("2027-01-04", "2027-01-05"):  # reads naming what they returned
+        audit.record(
+            session=db,
+            actor=cast.clinician_a,
+            action="read_schedule",
+            object_type="centre",
+            object_id=1,
+            detail={"day": day},
+        )
+    assert _count(db) == before + 7

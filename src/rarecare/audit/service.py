@@ -25,11 +25,21 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event (flushed with the caller's transaction, so it commits or rolls back
-    with the change it describes). A page or call that reads the same record several times in
-    one transaction (e.g. the therapy tab's plans, schedule, doses and costs) records one read:
-    the first event is returned again."""
-    if action == "read" and object_id is not None:
-        key = (actor.user_id, actor.username, object_type, str(object_id), request_id_var.get())
+    with the change it describes). A page or call that reads the same record the same way
+    several times in one transaction (e.g. the therapy tab's plans for its schedule, alerts and
+    adherence) records that read once, the first event returned again; writes, and reads that
+    name what they returned, are always recorded."""
+    # a read that names what it returned (detail) is always recorded
+    repeatable = action.startswith("read") and object_id is not None and detail is None
+    if repeatable:
+        key = (
+            actor.user_id,
+            actor.username,
+            action,
+            object_type,
+            str(object_id),
+            request_id_var.get(),
+        )
         transaction = session.get_transaction()
         marker, seen = session.info.get("audited_reads", (None, {}))
         if marker is not transaction:
@@ -51,7 +61,7 @@ def record(
     )
     session.add(event)
     session.flush()
-    if action == "read" and object_id is not None:
+    if repeatable:
         seen[key] = event
     return event
 
