@@ -208,6 +208,8 @@ def _load_records(
         copy=fastload.is_postgres(session),
     )
     errors = list(errors or [])
+    # a cell the reader could not read is named once, by the reader
+    unreadable = {(e.row, e.field) for e in errors}
     seen: dict[str, int] = {}
     at_centre = set(
         session.scalars(select(Patient.pseudonym).where(Patient.centre_id == centre_id))
@@ -222,9 +224,7 @@ def _load_records(
             size=CHUNK,
             workers=workers,
         ):
-            # a cell the reader could not read is named once, by the reader
-            reported = {(e.row, e.field) for e in errors}
-            errors.extend(e for e in chunk.errors if (e.row, e.field) not in reported)
+            errors.extend(e for e in chunk.errors if (e.row, e.field) not in unreadable)
             for row_no, pseudonym, _pid in chunk.people:
                 if pseudonym in seen:
                     errors.append(
