@@ -18,6 +18,7 @@ from typing import Any
 
 import psycopg
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from bench.pg import CACHE, libpq_url, scratch_database, server_major_version
 from bench.report import pct, write_section
@@ -25,7 +26,7 @@ from rarecare.access import SYSTEM, Principal, Role
 from rarecare.care import service as care
 from rarecare.demo import service as demo
 from rarecare.diagnosis import DiagnosisEngine
-from rarecare.knowledge import load_knowledge
+from rarecare.knowledge import KnowledgeBase, load_knowledge
 from rarecare.lists import service as lists
 from rarecare.lists.models import ListKind
 from rarecare.registry import bulk, reanalysis, service
@@ -38,6 +39,53 @@ from rarecare.storage import make_sessionmaker
 DB = "rarecare_bench_registry"
 TODAY = date(2026, 11, 1)
 WORKERS = os.cpu_count() or 1  # processes that check and prepare the rows
+
+
+def _raw_copy(
+    raw: psycopg.Connection[Any], tuples: list[tuple[Any, ...]], *, binary: bool
+) -> float:
+    """Seconds to COPY the rows into registry_patients (then emptied again)."""
+    options = " (FORMAT BINARY)" if binary else ""
+    t = time.perf_counter()
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(
+            f"COPY registry_patients ({', '.join(PATIENT_COLUMNS)}) FROM STDIN{options}"
+        ) as cp,
+    ):
+        if binary:
+            cp.set_types(list(PATIENT_TYPES))
+        for row in tuples:
+            cp.write_row(row)
+    raw.commit()
+    seconds = time.perf_counter() - t
+    raw.execute("TRUNCATE registry_patients CASCADE")
+    raw.commit()
+    return seconds
+
+
+def _timed_import(
+    sessions: sessionmaker[Session],
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    actor: Principal,
+    rows: list[tuple[int, dict[str, Any]]],
+) -> tuple[dict[str, Any], float]:
+    """The registry's import of the records (committed) and its seconds."""
+    with sessions() as session:
+        t = time.perf_counter()
+        report = bulk.load_records(
+            session=session,
+            principal=actor,
+            kb=kb,
+            vault=vault,
+            rows=rows,
+            today=TODAY,
+            source="benchmark",
+            workers=WORKERS,
+        )
+        session.commit()
+        return report, time.perf_counter() - t
 
 
 def main() -> None:
@@ -103,51 +151,15 @@ def main() -> None:
             for i, v in rows
         ]
         raw = psycopg.connect(libpq_url(url))
-        t = time.perf_counter()
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY registry_patients ({', '.join(PATIENT_COLUMNS)}) FROM STDIN") as cp,
-        ):
-            for row in tuples:
-                cp.write_row(row)
-        raw.commit()
-        raw_seconds = time.perf_counter() - t
-        raw.execute("TRUNCATE registry_patients CASCADE")
-        raw.commit()
+        raw_seconds = _raw_copy(raw, tuples, binary=False)
         # the same in the binary format the import itself uses
-        t = time.perf_counter()
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(
-                f"COPY registry_patients ({', '.join(PATIENT_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
-            ) as cp,
-        ):
-            cp.set_types(list(PATIENT_TYPES))
-            for row in tuples:
-                cp.write_row(row)
-        raw.commit()
-        binary_seconds = time.perf_counter() - t
-        raw.execute("TRUNCATE registry_patients CASCADE")
-        raw.commit()
+        binary_seconds = _raw_copy(raw, tuples, binary=True)
         raw.close()
         del tuples
 
         # 2. the registry's import of the same records: validation, pseudonyms, encrypted identities
         actor = Principal(user_id=0, username="bench", role=Role.DATA_MANAGER, centre_id=centre.id)
-        with sessions() as session:
-            t = time.perf_counter()
-            report = bulk.load_records(
-                session=session,
-                principal=actor,
-                kb=kb,
-                vault=vault,
-                rows=bare,
-                today=TODAY,
-                source="benchmark",
-                workers=WORKERS,
-            )
-            session.commit()
-            import_seconds = time.perf_counter() - t
+        report, import_seconds = _timed_import(sessions, kb, vault, actor, bare)
         del bare
         # 3. the same with their phenotypes (about nine HPO rows per patient), 40% of them: enough
         #    open cases to re-analyse 100,000 of them at 1M
@@ -158,20 +170,8 @@ def main() -> None:
         other_actor = Principal(
             user_id=0, username="bench", role=Role.DATA_MANAGER, centre_id=other.id
         )
+        full, full_seconds = _timed_import(sessions, kb, vault, other_actor, sample)
         with sessions() as session:
-            t = time.perf_counter()
-            full = bulk.load_records(
-                session=session,
-                principal=other_actor,
-                kb=kb,
-                vault=vault,
-                rows=sample,
-                today=TODAY,
-                source="benchmark",
-                workers=WORKERS,
-            )
-            session.commit()
-            full_seconds = time.perf_counter() - t
             phenotype_rows = session.scalar(text("SELECT count(*) FROM registry_phenotypes"))
         del rows, sample
         with engine.connect() as conn:
