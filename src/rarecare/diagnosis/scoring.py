@@ -73,9 +73,7 @@ class Scorer:
         self._omission = _omission_matrix(index.direct, params.omission_rate).tocsr()
         # the widest columns (general terms) also as dense rows: one contiguous maximum instead
         # of a gather and a scatter over thousands of candidates
-        self._dense = {
-            id(matrix): _dense_columns(matrix) for matrix in (index.matrix, index.direct)
-        }
+        self._wide = (_dense_columns(index.matrix), _dense_columns(index.direct))
 
     # ------------------------------------------------------------------ per term
     def observed_lr(
@@ -103,7 +101,9 @@ class Scorer:
         negligible = 1e-3 * p.epsilon * bg[q]
         ancestors = self.index.ancestors(q)  # q itself first
         ratios = (float(bg[q]) / bg[ancestors].astype(np.float64)).tolist()
-        wide_m, wide_dm = self._dense.get(id(m)), self._dense.get(id(dm))
+        # the dense copies are of the index's own matrices, not of one-row replacements
+        wide_m = self._wide[0] if matrix is None else None
+        wide_dm = self._wide[1] if direct is None else None
         for position, (c, ratio) in enumerate(zip(ancestors.tolist(), ratios, strict=True)):
             # annotated at or below c: at q itself counts in full, above q only as a shared branch
             weight = 1.0 if position == 0 else ratio**p.beta_sibling
