@@ -36,6 +36,7 @@ from rarecare.lists.models import DrugEntry, ListKind
 from rarecare.registry import service as registry
 from rarecare.registry.models import Patient
 from rarecare.registry.schemas import EncounterIn
+from rarecare.storage import in_chunks
 
 WRITERS = (Role.CLINICIAN, Role.DATA_MANAGER)
 AT_CENTRE_ROUTES = ("IV", "intrathecal", "SC", "IM")  # given at the centre, taking a slot
@@ -321,7 +322,7 @@ def load_picture(
     patients = registry.places(session=session, patient_ids=patient_ids)
     weights = registry.latest_weights(session=session, patient_ids=patient_ids)
     given: dict[int, list[date]] = defaultdict(list)
-    for chunk in _chunks(patient_ids, 5_000):
+    for chunk in in_chunks(patient_ids):
         for plan_id, day in session.execute(
             select(Administration.plan_id, Administration.given_on).where(
                 Administration.patient_id.in_(chunk)
@@ -336,11 +337,6 @@ def load_picture(
         drugs=current_drugs(session=session),
         centres={c.id: c for c in centres.list_centres(session=session)},
     )
-
-
-def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 # ------------------------------------------------------------------------------ schedules

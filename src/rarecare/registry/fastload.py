@@ -21,6 +21,7 @@ from rarecare.registry.prepare import (
     PHENOTYPE_COLUMNS,
     Prepared,
 )
+from rarecare.storage import in_chunks
 
 AUDIT_BATCH = 10_000
 # the tables an import writes, in the order of ``Prepared.tables``
@@ -123,11 +124,11 @@ class Loader:
                 ).all()
             )
         found: dict[str, int] = {}
-        for i in range(0, len(pseudonyms), 5000):
+        for chunk in in_chunks(pseudonyms):
             found.update(
                 self.session.execute(
                     select(Patient.pseudonym, func.min(Patient.id))
-                    .where(Patient.pseudonym.in_(pseudonyms[i : i + 5000]))
+                    .where(Patient.pseudonym.in_(chunk))
                     .group_by(Patient.pseudonym)
                 ).all()
             )

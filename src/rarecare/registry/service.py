@@ -46,6 +46,7 @@ from rarecare.registry.schemas import (
     PhenotypeIn,
     RecordFields,
 )
+from rarecare.storage import in_chunks
 
 UNDIAGNOSED_ORPHA = "ORPHA:616874"
 WRITERS = (Role.CLINICIAN, Role.DATA_MANAGER)
@@ -405,11 +406,10 @@ def living_diagnosed(*, session: Session, orpha_codes: Sequence[str]) -> list[Pa
 def places(*, session: Session, patient_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
     """Pseudonym and home province of each patient, in bulk (schedules, travel)."""
     out: dict[int, tuple[str, str]] = {}
-    ids = list(patient_ids)
-    for i in range(0, len(ids), 5_000):
+    for chunk in in_chunks(patient_ids):
         for pid, pseudonym, province in session.execute(
             select(Patient.id, Patient.pseudonym, Patient.province_code).where(
-                Patient.id.in_(ids[i : i + 5_000])
+                Patient.id.in_(chunk)
             )
         ):
             out[pid] = (pseudonym, province)
@@ -489,13 +489,12 @@ def latest_weight(patient: Patient) -> float | None:
 def latest_weights(*, session: Session, patient_ids: Sequence[int]) -> dict[int, float]:
     """The most recent recorded weight of each patient that has one (bulk :func:`latest_weight`;
     internal, for computations over patients already access-checked or aggregated)."""
-    ids = list(patient_ids)
     latest: dict[int, tuple[date, int]] = {}
     weights: dict[int, float] = {}
-    for i in range(0, len(ids), 5000):
+    for chunk in in_chunks(patient_ids):
         for pid, day, eid, kg in session.execute(
             select(Encounter.patient_id, Encounter.date, Encounter.id, Encounter.weight_kg).where(
-                Encounter.patient_id.in_(ids[i : i + 5000]), Encounter.weight_kg.is_not(None)
+                Encounter.patient_id.in_(chunk), Encounter.weight_kg.is_not(None)
             )
         ):
             if kg is not None and (pid not in latest or (day, eid) > latest[pid]):

@@ -1,6 +1,6 @@
 """Database plumbing: declarative base, engine/session factories, Alembic migrations."""
 
-from rarecare.storage.base import Base, utcnow
+from rarecare.storage.base import Base, in_chunks, utcnow
 from rarecare.storage.engine import make_engine, make_sessionmaker
 
-__all__ = ["Base", "make_engine", "make_sessionmaker", "utcnow"]
+__all__ = ["Base", "in_chunks", "make_engine", "make_sessionmaker", "utcnow"]

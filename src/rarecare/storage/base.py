@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -44,3 +45,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+T = TypeVar("T")
+IN_LIST = 5_000  # values per IN (...) list: well under SQLite's bound-parameter limit
+
+
+def in_chunks(items: Sequence[T], size: int = IN_LIST) -> Iterator[list[T]]:
+    """``items`` in lists of at most ``size``, for queries filtering on a long IN list."""
+    values = list(items)
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
