@@ -87,6 +87,7 @@ class DiagnosisEngine:
         self.kb = kb
         self.index = index
         self.scorer = Scorer(index, params)
+        self.scorer.warm_up()
         self._rows = index.matrix.tocsr()
         self._direct_rows = index.direct.tocsr()
         self._not_rows = index.not_matrix.tocsr()
@@ -112,10 +113,12 @@ class DiagnosisEngine:
         top = max(1, min(top, self.index.size))
         order = np.argpartition(-scores, top - 1)[:top]
         order = order[np.argsort(-scores[order], kind="stable")]
+        top_scores = scores[order]
         results = []
         for k in order.tolist():
             candidate = self.index.candidates[k]
-            rank = 1 + int(np.count_nonzero(scores > scores[k]))
+            # a candidate scoring higher than one of the top is itself in the top
+            rank = 1 + int(np.count_nonzero(top_scores > scores[k]))
             results.append(
                 RankedDisease(
                     rank=rank,

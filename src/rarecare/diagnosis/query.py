@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from rarecare.diagnosis.model import DiagnosisIndex
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.knowledge import KnowledgeBase
+from rarecare.knowledge.hpo import Ontology
 
 SEXES = ("female", "male", "other", "unknown")
 # HPO onset classes as a representative age in years
@@ -141,12 +142,12 @@ def check(query: Query, kb: KnowledgeBase, index: DiagnosisIndex) -> CheckedQuer
     ontology = kb.ontology
     observed = resolved["observed"]
     # an observed term that is an ancestor of another observed term adds nothing
-    kept = [t for t in observed if not any(o != t and t in ontology.ancestors(o) for o in observed)]
+    above_observed = _strict_ancestors(ontology, observed)
+    kept = [t for t in observed if t not in above_observed]
     excluded = resolved["excluded"]
     # excluding a term excludes everything below it
-    kept_ex = [
-        t for t in excluded if not any(e != t and e in ontology.ancestors(t) for e in excluded)
-    ]
+    chosen = set(excluded)
+    kept_ex = [t for t in excluded if not (chosen & (ontology.ancestors(t) - {t}))]
     return CheckedQuery(
         observed=[index.term_index[t] for t in kept],
         excluded=[index.term_index[t] for t in kept_ex],
@@ -156,3 +157,11 @@ def check(query: Query, kb: KnowledgeBase, index: DiagnosisIndex) -> CheckedQuer
         excluded_ids=kept_ex,
         warnings=warnings,
     )
+
+
+def _strict_ancestors(ontology: Ontology, terms: list[str]) -> set[str]:
+    """Every proper ancestor of any of the terms."""
+    out: set[str] = set()
+    for t in terms:
+        out.update(a for a in ontology.ancestors(t) if a != t)
+    return out

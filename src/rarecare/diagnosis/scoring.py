@@ -32,10 +32,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from rarecare.diagnosis.kernels import best_match, log_lr, minus_columns
 from rarecare.diagnosis.model import DiagnosisIndex
 from rarecare.diagnosis.query import CheckedQuery
 
 Vector = np.ndarray
+# a match weighted below this share of the noise floor is skipped (see _match_weights)
+NEGLIGIBLE = 0.1
 
 
 @dataclass(frozen=True)
@@ -70,10 +73,16 @@ class Scorer:
         self._x_linked = np.fromiter(
             (c.x_linked for c in index.candidates), dtype=bool, count=index.size
         )
-        self._omission = _omission_matrix(index.direct, params.omission_rate).tocsr()
-        # the widest columns (general terms) also as dense rows: one contiguous maximum instead
-        # of a gather and a scatter over thousands of candidates
-        self._wide = (_dense_columns(index.matrix), _dense_columns(index.direct))
+        self._omission = _omission_matrix(index.direct, params.omission_rate)  # CSC
+        self._omission_totals = np.asarray(self._omission.sum(axis=1), dtype=np.float32).ravel()
+
+    def warm_up(self) -> None:
+        """Compile (or load from Numba's disk cache) the kernels for this index's array types
+        now, so that the first query does not pay for it."""
+        if self.index.size and self.index.terms:
+            self.observed_lr(0)
+            minus_columns(self._omission_totals, self._omission, np.zeros(1, dtype=np.int64))
+            self._cache.clear()
 
     # ------------------------------------------------------------------ per term
     def observed_lr(
@@ -95,34 +104,37 @@ class Scorer:
         dm = self.index.direct if direct is None else direct
         p = self.params
         bg = self.index.background
-        best = np.zeros(m.shape[0], dtype=np.float32)
-        # a match weighted below this changes P(q | d) by under 0.1% of the noise floor: skipping
-        # such distant (very general) ancestors keeps a query in milliseconds
-        negligible = 1e-3 * p.epsilon * bg[q]
-        ancestors = self.index.ancestors(q)  # q itself first
-        ratios = (float(bg[q]) / bg[ancestors].astype(np.float64)).tolist()
-        # the dense copies are of the index's own matrices, not of one-row replacements
-        wide_m = self._wide[0] if matrix is None else None
-        wide_dm = self._wide[1] if direct is None else None
-        for position, (c, ratio) in enumerate(zip(ancestors.tolist(), ratios, strict=True)):
-            # annotated at or below c: at q itself counts in full, above q only as a shared branch
-            weight = 1.0 if position == 0 else ratio**p.beta_sibling
-            if weight > negligible:
-                _maximum_of_column(best, m, c, weight, wide_m)
-            # annotated exactly at an ancestor c of q: q is a more specific form of it
-            weight = ratio**p.beta
-            if position and weight > negligible:
-                _maximum_of_column(best, dm, c, weight, wide_dm)
-        prob = (1.0 - p.epsilon) * best + p.epsilon * bg[q]
-        lr = np.log10(prob) - np.log10(bg[q])
+        cols, w_m, w_d = self._match_weights(q)
+        best, hits = best_match(m.shape[0], m, dm, cols, w_m, w_d)
+        # log10 of P(q | d) / bg[q] = ((1 - eps) best + eps bg[q]) / bg[q]: the noise floor
+        # log10(eps) wherever nothing matched, the logarithm only where something did
+        lr = log_lr(best, hits, (1.0 - p.epsilon) / float(bg[q]), p.epsilon)
         start, end = nm.indptr[q], nm.indptr[q + 1]
         if end > start:
             lr[nm.indices[start:end]] = np.log10(p.not_lr)
-        lr = lr.astype(np.float32)
         if own:
             self._remember(("o", q), lr)
         result: Vector = lr
         return result
+
+    def _match_weights(self, q: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ancestor columns of q (q itself first) with the weight of a match through the
+        propagated matrix (annotated at or below the column) and through the direct matrix
+        (annotated exactly at an ancestor: q is a more specific form of it)."""
+        p = self.params
+        bg = self.index.background
+        ancestors = self.index.ancestors(q)
+        ratio = float(bg[q]) / bg[ancestors].astype(np.float64)
+        w_m = ratio**p.beta_sibling  # annotated below an ancestor only: a shared branch
+        w_m[0] = 1.0  # annotated at q or below it counts in full
+        w_d = ratio**p.beta
+        w_d[0] = 0.0  # (exactly at q is in the propagated matrix already)
+        # a match weighted below a tenth of the noise floor changes log10 LR by under 0.04
+        # (log10 1.1): skipping such distant (very general) ancestors keeps a query fast
+        negligible = NEGLIGIBLE * p.epsilon * float(bg[q])
+        w_m[w_m <= negligible] = 0.0
+        w_d[w_d <= negligible] = 0.0
+        return ancestors, w_m, w_d
 
     def excluded_lr(
         self,
@@ -204,9 +216,13 @@ class Scorer:
                 self.index.size if omission is None else omission.shape[0], dtype=np.float32
             )
         om = self._omission if omission is None else omission
-        unrelated = np.ones(om.shape[1], dtype=np.float32)
-        unrelated[self.related_terms(query)] = 0.0
-        result: Vector = np.asarray(om @ unrelated, dtype=np.float32).ravel()
+        totals = (
+            self._omission_totals
+            if omission is None
+            else np.asarray(om.sum(axis=1), dtype=np.float32).ravel()
+        )
+        # every annotated feature omits, except those the query speaks about
+        result: Vector = minus_columns(totals, om, self.related_terms(query))
         return result
 
     def scores(self, query: CheckedQuery) -> np.ndarray:
@@ -245,41 +261,6 @@ class Scorer:
         e = np.exp(z)
         result: Vector = e / e.sum()
         return result
-
-
-Wide = tuple[dict[int, int], np.ndarray]  # dense rows of a matrix's widest columns
-
-
-def _maximum_of_column(
-    best: np.ndarray, matrix: sparse.csc_matrix, c: int, weight: float, wide: Wide | None
-) -> None:
-    """best = max(best, weight × column c of matrix)."""
-    if wide is not None and (row := wide[0].get(c)) is not None:
-        np.maximum(best, wide[1][row] * np.float32(weight), out=best)
-        return
-    start, end = matrix.indptr[c], matrix.indptr[c + 1]
-    if end > start:
-        _maximum_into(best, matrix.indices[start:end], matrix.data[start:end] * weight)
-
-
-def _maximum_into(target: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
-    """target[rows] = max(target[rows], values); rows of one CSC column are unique."""
-    np.maximum(target[rows], values, out=values)
-    target[rows] = values
-
-
-DENSE_COLUMN = 800  # stored non-zeros above which a column is also kept dense
-
-
-def _dense_columns(matrix: sparse.csc_matrix) -> Wide:
-    """The columns with more than ``DENSE_COLUMN`` non-zeros as dense float32 rows (about 12 MB
-    for the two matrices), and where each column's row is."""
-    wide = np.flatnonzero(np.diff(matrix.indptr) > DENSE_COLUMN)
-    rows = np.zeros((len(wide), matrix.shape[0]), dtype=np.float32)
-    for i, c in enumerate(wide):
-        start, end = matrix.indptr[c], matrix.indptr[c + 1]
-        rows[i, matrix.indices[start:end]] = matrix.data[start:end]
-    return {int(c): i for i, c in enumerate(wide)}, rows
 
 
 def _onset_arrays(index: DiagnosisIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
