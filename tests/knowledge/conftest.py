@@ -7,7 +7,10 @@ onset branches, an alternate id and two obsolete terms.
 
 Diseases: OMIM:100001 Alpha (cardiomyopathy very frequent, muscle weakness 1/2, NOT seizure),
 OMIM:100002 Beta (seizure frequent, developmental delay 75% in females), ORPHA:1001 Alpha
-syndrome (exact twin of OMIM:100001; its subtype ORPHA:1002; its group ORPHA:1000), ORPHA:1003.
+syndrome (exact twin of OMIM:100001; its subtype ORPHA:1002, without annotations but defined as
+"characterized by hypertrophic cardiomyopathy without seizures"; its group ORPHA:1000),
+ORPHA:1003, and OMIM:100003, known only from Mondo's label "cardiomyopathy with or without muscle
+weakness, gamma type".
 """
 
 from __future__ import annotations
@@ -97,6 +100,10 @@ PACKETS: list[dict[str, Any]] = [
         "ORPHAcode": "1002",
         "Label": "Alpha syndrome, infantile",
         "DisorderType": {"value": "Clinical subtype"},
+        "TextSection": {
+            "TextSectionType": "Definition",
+            "Contents": "A subtype characterized by hypertrophic cardiomyopathy without seizures.",
+        },
         "Parents": [{"Parent": [{"ORPHAcode": "1001", "Label": "Alpha syndrome"}]}],
         "Genes": [
             {
@@ -142,7 +149,11 @@ SSSOM = {
         "MONDO:2\tbeta\tskos:exactMatch\tOrphanet:1003\tBeta\tx",
     ],
     "mondo_exactmatch_omim.sssom.tsv.gz": [
-        "MONDO:1\talpha\tskos:exactMatch\tOMIM:100001\tAlpha\tx"
+        "MONDO:1\talpha\tskos:exactMatch\tOMIM:100001\tAlpha\tx",
+        # known to Mondo only (no HPO annotation yet): named after its features
+        "MONDO:3\tcardiomyopathy with or without muscle weakness, gamma type"
+        "\tskos:exactMatch\tOMIM:100003\tGamma\tx",
+        "MONDO:4\tobsolete gamma-like disease\tskos:exactMatch\tOMIM:100004\tGamma-like\tx",
     ],
     "mondo_exactmatch_icd10cm.sssom.tsv.gz": [
         "MONDO:1\talpha\tskos:exactMatch\tICD10CM:E74.02\tGSD II\tx"

@@ -44,4 +44,5 @@ def test_it_writes_a_manifest_with_counts_and_checksums(tiny_dir: Path) -> None:
         "orpha.json.gz",
         "icd10.tsv.gz",
         "mappings.tsv.gz",
+        "textmined.tsv.gz",
     }

@@ -156,6 +156,8 @@ def run(
             for row in rows:
                 m, nm, dm = _one_row(kb, index, row, set(case.pmids), ancestor_cache)
                 scores[row] = scorer.score_rows(checked, m, nm, dm, like=row)
+        if np.isnan(scores).any():  # NaN compares false: it would rank itself first
+            raise RuntimeError(f"case {case.id}: the scorer returned NaN scores")
         best = max(float(scores[r]) for r in rows)
         others = np.ones(index.size, dtype=bool)
         others[rows] = False

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from rarecare.diagnosis.model import BuildParams, DiagnosisIndex, load_index
+from rarecare.diagnosis.model import DERIVED, BuildParams, DiagnosisIndex, load_index
 from rarecare.diagnosis.query import CheckedQuery, Query, check
 from rarecare.diagnosis.scoring import Scorer, ScoringParams
 from rarecare.knowledge import KnowledgeBase
@@ -22,7 +22,9 @@ DEFAULT_PARAMS = ScoringParams(
     beta_sibling=2.0,
     omission_rate=0.1,
 )
-DEFAULT_BUILD = BuildParams(borrow_weight=0.6)
+DEFAULT_BUILD = BuildParams(
+    borrow_weight=0.6, name_frequency=0.8, variable_frequency=0.4, definition_frequency=0.6
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ class Contribution:
     matched_id: str | None = None
     matched_name: str | None = None
     frequency: float | None = None
+    # where the matched feature comes from: "annotation" (curated HPO/Orphanet annotation),
+    # "name" or "definition" (a feature the disease's name or definition names)
+    evidence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,11 @@ class DiagnosisEngine:
                 )
                 continue
             contributions.append(self._observed_match(q, lr, present, direct))
+        sources = self._sources(k)
+        contributions = [
+            replace(c, evidence=sources.get(c.matched_id)) if c.matched_id else c
+            for c in contributions
+        ]
         for q in checked.excluded:
             lr = float(self.scorer.excluded_lr(q)[k])
             qid = terms[q]
@@ -212,6 +222,16 @@ class DiagnosisEngine:
             contradictions=contradictions,
             context=context,
         )
+
+    def _sources(self, k: int) -> dict[str, str]:
+        """Per annotated term of candidate k: "annotation", or "name"/"definition" when only
+        the disease's name or definition names it."""
+        out: dict[str, str] = {}
+        for a in self.index.annotations[k]:
+            kind = a.references[0] if a.references in DERIVED else "annotation"
+            if out.get(a.hpo_id) != "annotation":
+                out[a.hpo_id] = kind
+        return out
 
     def _observed_match(
         self, q: int, lr: float, present: dict[int, float], direct: dict[int, float]

@@ -67,6 +67,12 @@ class BuildParams:
     # an OMIM disease also takes the phenotype of Orphanet entities mapped to it as broader or
     # narrower concepts (e.g. a gene-specific subtype and its clinical entity), scaled by this
     borrow_weight: float = 0.0
+    # features named in a disease's name (knowledge.textmine) count as annotations of this
+    # frequency ("with or without X": variable_frequency); an Orphanet definition's features are
+    # used for entities without curated annotations only, at definition_frequency; 0 = unused
+    name_frequency: float = 0.0
+    variable_frequency: float = 0.0
+    definition_frequency: float = 0.0
 
 
 @dataclass
@@ -109,30 +115,56 @@ class DiagnosisIndex:
         return self.desc_idx[self.desc_ptr[t] : self.desc_ptr[t + 1]]
 
 
+def phenotype(disease: Disease, params: BuildParams) -> list[Annotation]:
+    """A disease's phenotype annotations: the curated ones, then the features its name names
+    (and, without curated ones, those its definition names) that are not annotated already."""
+    own = list(disease.phenotypes)
+    if not own and disease.is_group:  # a group of disorders has no phenotype of its own
+        return own
+    seen = {a.hpo_id for a in own}
+    for a in disease.derived:
+        if a.hpo_id in seen:
+            continue
+        if a.references == ("definition",):
+            frequency = params.definition_frequency if not disease.phenotypes else 0.0
+        else:
+            frequency = (
+                params.variable_frequency
+                if a.frequency_raw == "variable"
+                else params.name_frequency
+            )
+        if frequency:
+            own.append(a._replace(frequency=frequency))
+            seen.add(a.hpo_id)
+    return own
+
+
 def _candidates(kb: KnowledgeBase, params: BuildParams) -> list[tuple[Candidate, list[Annotation]]]:
     """Merge each OMIM disease with its single exact ORPHA twin; keep the rest as they are."""
     out: list[tuple[Candidate, list[Annotation]]] = []
+    phenotypes = {code: phenotype(d, params) for code, d in kb.diseases.items()}
     merged_orpha: set[str] = set()
     for disease in kb.diseases.values():
-        if disease.source != "ORPHA" or not disease.phenotypes:
+        if disease.source != "ORPHA" or not phenotypes[disease.code]:
             continue
         exact = [x.code for x in disease.equivalents if x.relation == "exact"]
-        if len(exact) == 1 and exact[0] in kb.diseases and kb.diseases[exact[0]].phenotypes:
+        if len(exact) == 1 and exact[0] in kb.diseases and phenotypes[exact[0]]:
             merged_orpha.add(disease.code)
     for disease in kb.diseases.values():
-        if not disease.phenotypes or disease.code in merged_orpha:
+        if not phenotypes[disease.code] or disease.code in merged_orpha:
             continue
         codes = [disease.code]
-        annotations = list(disease.annotations)
+        annotations = [a for a in disease.annotations if a.aspect != "P"]
+        annotations += phenotypes[disease.code]
         if disease.source == "OMIM":
             for twin in disease.exact_equivalents():
                 if twin in merged_orpha:
                     codes.append(twin)
-                    annotations.extend(kb.diseases[twin].annotations)
+                    annotations.extend(a for a in kb.diseases[twin].annotations if a.aspect != "P")
+                    annotations.extend(phenotypes[twin])
             if params.borrow_weight:
                 for x in disease.equivalents:
-                    related = kb.diseases.get(x.code)
-                    if x.relation in ("broader", "narrower") and related is not None:
+                    if x.relation in ("broader", "narrower") and x.code in kb.diseases:
                         annotations.extend(
                             a._replace(
                                 frequency=(
@@ -142,7 +174,7 @@ def _candidates(kb: KnowledgeBase, params: BuildParams) -> list[tuple[Candidate,
                                 )
                                 * params.borrow_weight
                             )
-                            for a in related.phenotypes
+                            for a in phenotypes[x.code]
                             if not a.negated
                         )
         out.append(
@@ -150,9 +182,27 @@ def _candidates(kb: KnowledgeBase, params: BuildParams) -> list[tuple[Candidate,
                 Candidate(
                     key=disease.code, codes=tuple(codes), name=disease.name, source=disease.source
                 ),
-                annotations,
+                _once(annotations),
             )
         )
+    return out
+
+
+DERIVED = (("name",), ("definition",))
+
+
+def _once(annotations: list[Annotation]) -> list[Annotation]:
+    """A feature named by the disease's name is not added again where a curated annotation (or
+    the twin's name) has it already."""
+    curated = {a.hpo_id for a in annotations if a.references not in DERIVED}
+    seen: set[str] = set()
+    out = []
+    for a in annotations:
+        if a.references in DERIVED:
+            if a.hpo_id in curated or a.hpo_id in seen:
+                continue
+            seen.add(a.hpo_id)
+        out.append(a)
     return out
 
 

@@ -33,6 +33,11 @@ class ContributionOut(BaseModel):
     matched_id: str | None
     matched_name: str | None
     frequency: float | None
+    evidence: str | None = Field(
+        default=None,
+        description="annotation (curated), or name / definition: a feature the disease's name "
+        "or Orphanet definition names, for diseases with few or no annotations",
+    )
 
 
 class FeatureOut(BaseModel):

@@ -21,6 +21,8 @@ Outputs (all gzip, deterministic):
                         HPO phenotypes
 - ``icd10.tsv.gz``      WHO ICD-10 2019 codes with titles
 - ``mappings.tsv.gz``   ORPHA to ICD-10 (WHO) / ICD-11 links with relation and provenance
+- ``textmined.tsv.gz``  HPO features named in disease names and Orphanet definitions
+                        (``build_text``), and OMIM entries known only from Mondo's labels
 - ``manifest.json``     source versions, counts and SHA-256 of each file
 """
 
@@ -39,6 +41,8 @@ from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from rarecare.knowledge.build_text import exact_synonyms, phenotypic_lexicon, textmined_rows
 
 ROOT = Path(__file__).resolve().parents[3]
 OUT = Path(__file__).resolve().parent / "data"
@@ -468,6 +472,12 @@ def build_all(shared: Path, hpo_dir: Path, out: Path, who: dict[str, str]) -> di
         entity.pop("_created", None)
     orpha = {e["code"]: e for e in orpha_list}
     mappings = icd10_mappings(shared, orpha, who)
+    lexicon = phenotypic_lexicon(terms, exact_synonyms(hpo_dir / "hp.obo"))
+    mondo_omim = [
+        (row["object_id"], row["subject_label"])
+        for row in read_sssom(shared / "mondo" / "mondo_exactmatch_omim.sssom.tsv.gz")
+    ]
+    textmined = textmined_rows(lexicon, hpoa, orpha_list, mondo_omim)
 
     write_gz(out / "hpo.json.gz", json.dumps(terms, ensure_ascii=False, separators=(",", ":")))
     write_gz(out / "hpoa.tsv.gz", tsv(hpoa))
@@ -476,8 +486,16 @@ def build_all(shared: Path, hpo_dir: Path, out: Path, who: dict[str, str]) -> di
     )
     write_gz(out / "icd10.tsv.gz", tsv([[c, t] for c, t in sorted(who.items())]))
     write_gz(out / "mappings.tsv.gz", tsv(mappings))
+    write_gz(out / "textmined.tsv.gz", tsv(textmined))
 
-    files = ["hpo.json.gz", "hpoa.tsv.gz", "orpha.json.gz", "icd10.tsv.gz", "mappings.tsv.gz"]
+    files = [
+        "hpo.json.gz",
+        "hpoa.tsv.gz",
+        "orpha.json.gz",
+        "icd10.tsv.gz",
+        "mappings.tsv.gz",
+        "textmined.tsv.gz",
+    ]
     manifest: dict[str, Any] = {
         "sources": {
             "hpo": {"version": hpo_version, "annotations_version": hpoa_version},
@@ -492,6 +510,7 @@ def build_all(shared: Path, hpo_dir: Path, out: Path, who: dict[str, str]) -> di
             "orpha_entities": len(orpha_list),
             "icd10_codes": len(who),
             "mapping_rows": len(mappings),
+            "textmined_rows": len(textmined),
         },
         "sha256": {f: hashlib.sha256((out / f).read_bytes()).hexdigest() for f in files},
     }

@@ -59,6 +59,9 @@ class Disease:
     inheritance: tuple[str, ...] = ()
     prevalence: tuple[Prevalence, ...] = ()
     annotations: tuple[Annotation, ...] = field(default=())
+    # HPO features named in the disease's name or (Orphanet) definition, not curated annotations
+    # (``knowledge.textmine``); references are ("name",) or ("definition",)
+    derived: tuple[Annotation, ...] = ()
 
     @property
     def source(self) -> str:
@@ -71,6 +74,11 @@ class Disease:
     @property
     def phenotypes(self) -> tuple[Annotation, ...]:
         return tuple(a for a in self.annotations if a.aspect == "P")
+
+    @property
+    def provisional(self) -> bool:
+        """Known only by name (an OMIM entry HPO does not annotate yet, named by Mondo)."""
+        return not self.annotations and self.source == "OMIM"
 
     def exact_equivalents(self) -> list[str]:
         return [x.code for x in self.equivalents if x.relation == "exact"]

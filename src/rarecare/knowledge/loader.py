@@ -125,6 +125,11 @@ def load_diseases(base: Traversable | Path) -> dict[str, Disease]:
             prevalence=tuple(Prevalence(*p[:4]) for p in entity.get("prevalence", ())),
             annotations=tuple(own or ()),
         )
+    derived, labels = _textmined(base)
+    for code, label in labels.items():
+        if code not in annotations:  # an OMIM entry known only by its (Mondo) name
+            annotations[code] = []
+            names[code] = label[:1].upper() + label[1:]
     for db_id, items in annotations.items():
         if db_id.startswith("ORPHA:"):
             continue
@@ -143,7 +148,22 @@ def load_diseases(base: Traversable | Path) -> dict[str, Disease]:
             icd10=icd10,
             annotations=tuple(items),
         )
+    for code, found in derived.items():
+        if code in diseases:
+            diseases[code].derived = tuple(found)
     return diseases
+
+
+def _textmined(base: Traversable | Path) -> tuple[dict[str, list[Annotation]], dict[str, str]]:
+    """Features named in disease names and definitions, and the labels of OMIM entries known
+    only from Mondo (see ``knowledge.build_text``)."""
+    derived: dict[str, list[Annotation]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for code, label, kind, hpo_id, qualifier, _phrase in _tsv(base, "textmined.tsv.gz"):
+        if label:
+            labels.setdefault(code, label)
+        derived[code].append(Annotation(hpo_id, None, qualifier, "", "", False, (kind,), "P"))
+    return derived, labels
 
 
 def _inverse(relation: str) -> str:
