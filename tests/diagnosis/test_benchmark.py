@@ -1,5 +1,8 @@
 import json
+from math import log10
 from pathlib import Path
+
+import pytest
 
 from rarecare.diagnosis import DiagnosisEngine, benchmark
 from rarecare.diagnosis.phenopacket import iso_years, parse, read_cases
@@ -81,6 +84,22 @@ def test_leakage_free_drops_the_cases_own_paper(
     cases = list(read_cases(write_cases(tmp_path / "cases")))[:1]
     plain = benchmark.run(tiny_engine.kb, tiny_engine.scorer, cases).cases[0]
     free = benchmark.run(tiny_engine.kb, tiny_engine.scorer, cases, leakage_free=True).cases[0]
-    # PMID:1 carried the OMIM Cardiomyopathy line; the ORPHA twin's line remains
+    # PMID:1 carried the OMIM Cardiomyopathy line (the ORPHA twin's line remains) and the
+    # congenital onset line that did not fit the onset at 2 years (the next test)
     assert free.score is not None and plain.score is not None
-    assert free.score < plain.score
+    assert free.score + log10(0.3) < plain.score
+
+
+def test_leakage_free_drops_the_papers_onset_line_too(
+    tiny_engine: DiagnosisEngine, tmp_path: Path
+) -> None:
+    folder = tmp_path / "onset"
+    folder.mkdir()
+    # onset at 2 years: Alpha's congenital onset (PMID:1) does not fit; Orphanet's "Infancy" does
+    packet = _packet("alpha-2", "OMIM:100001", ["HP:0001324"], [], "PMID:1")
+    (folder / "alpha-2.json").write_text(json.dumps(packet))
+    cases = list(read_cases(folder))
+    plain = benchmark.run(tiny_engine.kb, tiny_engine.scorer, cases).cases[0]
+    free = benchmark.run(tiny_engine.kb, tiny_engine.scorer, cases, leakage_free=True).cases[0]
+    assert free.score is not None and plain.score is not None
+    assert free.score - plain.score == pytest.approx(-log10(0.3), abs=1e-5)

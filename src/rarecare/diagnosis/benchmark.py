@@ -4,7 +4,7 @@ The correct answer is the case's disease (OMIM); an ORPHA candidate exactly mapp
 as correct too (merged candidates carry both codes). Ties count pessimistically:
 rank = 1 + the number of other candidates scoring at least as high as the correct one.
 With ``leakage_free``, the correct disease's annotation lines whose reference is the case's own
-PMID are removed before that case is scored.
+PMID (phenotypes and onsets) are removed before that case is scored.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from rarecare.diagnosis.model import DiagnosisIndex, propagate
+from rarecare.diagnosis.model import DiagnosisIndex, onset_and_inheritance, propagate
 from rarecare.diagnosis.phenopacket import Case
 from rarecare.diagnosis.query import Query, check
 from rarecare.diagnosis.scoring import Scorer
@@ -72,8 +72,12 @@ def _one_row(
     row: int,
     drop_pmids: set[str],
     cache: dict[str, list[str]],
-) -> tuple[sparse.csc_matrix, sparse.csc_matrix, sparse.csc_matrix]:
+) -> tuple[
+    sparse.csc_matrix, sparse.csc_matrix, sparse.csc_matrix, tuple[tuple[float, float], ...]
+]:
+    """Candidate ``row``'s matrices and onset ranges without the lines citing ``drop_pmids``."""
     annotations = [a for a in index.annotations[row] if not drop_pmids.intersection(a.references)]
+    onset, _x_linked = onset_and_inheritance(kb, index.candidates[row].codes, annotations)
     for a in annotations:
         if a.hpo_id in index.term_index and a.hpo_id not in cache:
             cache[a.hpo_id] = _ancestor_ids(index, index.term_index[a.hpo_id])
@@ -89,7 +93,7 @@ def _one_row(
         ),
         shape=shape,
     )
-    return m, nm, dm
+    return m, nm, dm, onset
 
 
 def _row(values: dict[int, float], shape: tuple[int, int]) -> sparse.csc_matrix:
@@ -154,8 +158,8 @@ def run(
         if leakage_free and case.pmids:
             scores = scores.copy()
             for row in rows:
-                m, nm, dm = _one_row(kb, index, row, set(case.pmids), ancestor_cache)
-                scores[row] = scorer.score_rows(checked, m, nm, dm, like=row)
+                m, nm, dm, onset = _one_row(kb, index, row, set(case.pmids), ancestor_cache)
+                scores[row] = scorer.score_rows(checked, m, nm, dm, like=row, onset=onset)
         if np.isnan(scores).any():  # NaN compares false: it would rank itself first
             raise RuntimeError(f"case {case.id}: the scorer returned NaN scores")
         best = max(float(scores[r]) for r in rows)

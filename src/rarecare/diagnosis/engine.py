@@ -228,6 +228,8 @@ class DiagnosisEngine:
         the disease's name or definition names it."""
         out: dict[str, str] = {}
         for a in self.index.annotations[k]:
+            if a.aspect != "P":
+                continue
             kind = a.references[0] if a.references in DERIVED else "annotation"
             if out.get(a.hpo_id) != "annotation":
                 out[a.hpo_id] = kind

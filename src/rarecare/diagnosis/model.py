@@ -102,7 +102,8 @@ class DiagnosisIndex:
     desc_idx: np.ndarray
     not_matrix: sparse.csc_matrix  # K x T, 1 where the candidate NOT-annotates t or an ancestor
     annotation_counts: np.ndarray = field(default_factory=lambda: np.zeros(0))  # K: distinct terms
-    annotations: list[tuple[Annotation, ...]] = field(default_factory=list)  # per candidate
+    # per candidate: its phenotype (P) and onset (C) annotations, with their references
+    annotations: list[tuple[Annotation, ...]] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -206,7 +207,7 @@ def _once(annotations: list[Annotation]) -> list[Annotation]:
     return out
 
 
-def _onset_and_inheritance(
+def onset_and_inheritance(
     kb: KnowledgeBase, codes: tuple[str, ...], annotations: list[Annotation]
 ) -> tuple[tuple[tuple[float, float], ...], bool]:
     ranges = {
@@ -344,9 +345,9 @@ def build_index(kb: KnowledgeBase, params: BuildParams | None = None) -> Diagnos
             for j in _descendants(kb, terms[i], term_index):
                 not_rows.append(k)
                 not_cols.append(j)
-        candidate.onset, candidate.x_linked = _onset_and_inheritance(kb, candidate.codes, anns)
+        candidate.onset, candidate.x_linked = onset_and_inheritance(kb, candidate.codes, anns)
         candidates.append(candidate)
-        annotations.append(tuple(a for a in anns if a.aspect == "P"))
+        annotations.append(tuple(a for a in anns if a.aspect in ("P", "C")))
     shape = (len(candidates), len(terms))
     matrix = sparse.csc_matrix((np.asarray(vals, dtype=np.float32), (rows, cols)), shape=shape)
     direct_matrix = sparse.csc_matrix(

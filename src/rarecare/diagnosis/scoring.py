@@ -241,10 +241,22 @@ class Scorer:
         not_matrix: sparse.csc_matrix,
         direct: sparse.csc_matrix,
         like: int,
+        onset: tuple[tuple[float, float], ...] | None = None,
     ) -> float:
-        """The score of one candidate given its own (e.g. leakage-filtered) one-row matrices;
-        onset and sex are taken from candidate ``like``."""
+        """The score of one candidate given its own (e.g. leakage-filtered) one-row matrices
+        and onset ranges (default: candidate ``like``'s); sex is taken from ``like``."""
         total = float(self.context_lr(query, rows=np.asarray([like]))[0])
+        if onset is not None and query.onset_years is not None:
+            lo, hi, has = self._onset
+            before = bool(has[like]) and not bool(
+                (
+                    (lo[like] - 0.5 <= query.onset_years) & (query.onset_years <= hi[like] + 1.0)
+                ).any()
+            )
+            after = bool(onset) and not any(
+                a - 0.5 <= query.onset_years <= b + 1.0 for a, b in onset
+            )
+            total += (after - before) * float(np.log10(self.params.onset_mismatch_lr))
         total += float(
             self.omission_lr(query, _omission_matrix(direct, self.params.omission_rate))[0]
         )
