@@ -81,6 +81,16 @@ def show(
             typer.echo(
                 f"  {f.hpo_id}  {f.name[:50]:<50} {'absent' if f.negated else f.frequency_label}"
             )
+    if detail.provisional:
+        typer.echo("\nknown only by name (Mondo); HPO does not annotate it yet")
+    if detail.named_features:
+        typer.echo(
+            "\nnamed in its "
+            + " and ".join(sorted({f.source for f in detail.named_features}))
+            + ":"
+        )
+        for n in detail.named_features:
+            typer.echo(f"  {n.hpo_id}  {n.name[:50]:<50} {'variable' if n.variable else ''}")
 
 
 @catalogue_app.command("stats")

@@ -42,6 +42,13 @@ class FeatureOut(BaseModel):
     negated: bool
 
 
+class NamedFeatureOut(BaseModel):
+    hpo_id: str
+    name: str
+    source: str  # name | definition
+    variable: bool  # "with or without ..."
+
+
 class ListStatusOut(BaseModel):
     version_id: int
     version_title: str
@@ -64,6 +71,10 @@ class DiseaseDetailOut(BaseModel):
     onset: list[str]
     inheritance: list[str]
     features: list[FeatureOut]
+    # features the disease's name (or Orphanet definition) names, for diseases that have few or
+    # no curated annotations; used by the diagnosis engine as weak annotations
+    named_features: list[NamedFeatureOut] = []
+    provisional: bool = False  # an OMIM entry known only by its Mondo label
     genes: list[GeneOut]
     equivalents: list[XrefOut]
     icd10: list[XrefOut]

@@ -16,6 +16,7 @@ from rarecare.catalogue.schemas import (
     FeatureOut,
     GeneOut,
     ListStatusOut,
+    NamedFeatureOut,
     OfficialImportOut,
     TermHitOut,
     XrefOut,
@@ -218,6 +219,17 @@ def disease_detail(
         onset=list(disease.onset),
         inheritance=list(disease.inheritance),
         features=feature_out[:feature_limit],
+        named_features=[
+            NamedFeatureOut(
+                hpo_id=a.hpo_id,
+                name=kb.ontology.terms[a.hpo_id].name,
+                source=a.references[0],
+                variable=a.frequency_raw == "variable",
+            )
+            for a in disease.derived
+            if a.hpo_id in kb.ontology.terms and a.hpo_id not in seen
+        ],
+        provisional=disease.provisional,
         genes=[GeneOut(symbol=g.symbol, name=g.name, hgnc=g.hgnc) for g in disease.genes],
         equivalents=_xrefs(kb, disease.equivalents),
         icd10=_xrefs(kb, icd10, icd10=True),
@@ -227,6 +239,8 @@ def disease_detail(
         guidelines=docs,
         credit=ORPHANET_CREDIT
         if disease.source == "ORPHA"
+        else "Name from the Mondo Disease Ontology (CC0)"
+        if disease.provisional
         else "HPO annotations (phenotype.hpoa 2025-01-16)",
     )
 

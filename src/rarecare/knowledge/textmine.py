@@ -22,14 +22,28 @@ from dataclasses import dataclass
 
 from rarecare.knowledge.text import tokens
 
-# Disease-name vocabulary that HPO spells differently (nosology words for a phenotype).
-NAME_PHRASES: dict[str, str] = {
-    "intellectual developmental disorder": "HP:0001249",  # Intellectual disability
-    "mental retardation": "HP:0001249",
-    "neurodevelopmental disorder": "HP:0012759",  # Neurodevelopmental abnormality
-    "epilepsy": "HP:0001250",  # Seizure
-    "epileptic encephalopathy": "HP:0200134",
-    "developmental and epileptic encephalopathy": "HP:0200134",
+# Disease-name vocabulary that HPO spells differently: the nosology words of the commonest
+# OMIM phenotypic series for the features that define them.
+NAME_PHRASES: dict[str, tuple[str, ...]] = {
+    "intellectual developmental disorder": ("HP:0001249",),  # Intellectual disability
+    "mental retardation": ("HP:0001249",),
+    "neurodevelopmental disorder": ("HP:0012759",),  # Neurodevelopmental abnormality
+    "epilepsy": ("HP:0001250",),  # Seizure
+    "epileptic encephalopathy": ("HP:0200134",),
+    "developmental and epileptic encephalopathy": ("HP:0200134", "HP:0001263"),
+    "pulmonary hypertension": ("HP:0002092",),  # Pulmonary arterial hypertension
+    "spermatogenic failure": ("HP:0008669",),  # Abnormal spermatogenesis
+    "charcot marie tooth disease": ("HP:0009830",),  # Peripheral neuropathy
+    "neuropathy": ("HP:0009830",),
+    "oxidative phosphorylation deficiency": ("HP:0200125",),  # respiratory chain defects
+    "mitochondrial complex": ("HP:0200125",),
+    "congenital disorder of glycosylation": ("HP:0012345",),  # Abnormal glycosylation
+    "joubert syndrome": ("HP:0002419",),  # Molar tooth sign on MRI
+    "myasthenic syndrome": ("HP:0003473",),  # Fatigable weakness
+    "pontocerebellar hypoplasia": ("HP:0001321", "HP:0012110"),  # cerebellum, pons
+    "osteogenesis imperfecta": ("HP:0002757",),  # Recurrent fractures
+    "ehlers danlos syndrome": ("HP:0001382",),  # Joint hypermobility
+    "usher syndrome": ("HP:0000365", "HP:0000510"),  # hearing, rod-cone dystrophy
 }
 NEGATIONS = frozenset({"without", "no", "absence", "absent", "lack", "lacking", "not"})
 VARIABLE = frozenset({"variable", "variably", "occasional", "occasionally", "sometimes"})
@@ -70,14 +84,18 @@ class Lexicon:
             found.setdefault(key, set()).add(hpo_id)
             if is_label:
                 labels[key] = hpo_id
-        self.phrases: dict[tuple[str, ...], str] = {}
+        self.phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
         for key, ids in found.items():
             if key in labels:
-                self.phrases[key] = labels[key]
+                self.phrases[key] = (labels[key],)
             elif len(ids) == 1:
-                self.phrases[key] = next(iter(ids))
-        for phrase, hpo_id in NAME_PHRASES.items():
-            self.phrases[tuple(words(phrase))] = hpo_id
+                self.phrases[key] = (next(iter(ids)),)
+        known = {i for ids in found.values() for i in ids}
+        for phrase, name_ids in NAME_PHRASES.items():
+            # (a lexicon of another ontology, e.g. a test's, may lack the terms)
+            present = tuple(i for i in name_ids if i in known)
+            if present:
+                self.phrases[tuple(words(phrase))] = present
         self.longest = max((len(k) for k in self.phrases), default=0)
 
     def mentions(self, text: str) -> list[Mention]:
@@ -88,15 +106,16 @@ class Lexicon:
         while i < len(w):
             for n in range(min(self.longest, len(w) - i), 0, -1):
                 key = tuple(w[i : i + n])
-                hpo_id = self.phrases.get(key)
-                if hpo_id is None:
+                ids = self.phrases.get(key)
+                if ids is None:
                     continue
                 before = w[max(0, i - _WINDOW) : i]
                 with_or_without = before[-3:] == ["with", "or", "without"]
                 negated = not with_or_without and any(x in NEGATIONS for x in before)
                 variable = with_or_without or any(x in VARIABLE for x in before)
-                if hpo_id not in out:
-                    out[hpo_id] = Mention(hpo_id, " ".join(key), negated, variable)
+                for hpo_id in ids:
+                    if hpo_id not in out:
+                        out[hpo_id] = Mention(hpo_id, " ".join(key), negated, variable)
                 i += n
                 break
             else:
