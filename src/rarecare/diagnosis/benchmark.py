@@ -19,7 +19,12 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from rarecare.diagnosis.model import DiagnosisIndex, onset_and_inheritance, propagate
+from rarecare.diagnosis.model import (
+    DiagnosisIndex,
+    onset_and_inheritance,
+    propagate,
+    series_annotations,
+)
 from rarecare.diagnosis.phenopacket import Case
 from rarecare.diagnosis.query import Query, check
 from rarecare.diagnosis.scoring import Scorer
@@ -78,6 +83,9 @@ def _one_row(
     """Candidate ``row``'s matrices and onset ranges without the lines citing ``drop_pmids``."""
     annotations = [a for a in index.annotations[row] if not drop_pmids.intersection(a.references)]
     onset, _x_linked = onset_and_inheritance(kb, index.candidates[row].codes, annotations)
+    annotations += series_annotations(
+        annotations, [index.annotations[s] for s in index.series[row]], index.build, drop_pmids
+    )
     for a in annotations:
         if a.hpo_id in index.term_index and a.hpo_id not in cache:
             cache[a.hpo_id] = _ancestor_ids(index, index.term_index[a.hpo_id])

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
-from rarecare.diagnosis.model import DERIVED, BuildParams, DiagnosisIndex, load_index
+from rarecare.diagnosis.model import (
+    DERIVED,
+    BuildParams,
+    DiagnosisIndex,
+    load_index,
+    series_annotations,
+)
 from rarecare.diagnosis.query import CheckedQuery, Query, check
 from rarecare.diagnosis.scoring import Scorer, ScoringParams
 from rarecare.knowledge import KnowledgeBase
@@ -23,7 +29,12 @@ DEFAULT_PARAMS = ScoringParams(
     omission_rate=0.1,
 )
 DEFAULT_BUILD = BuildParams(
-    borrow_weight=0.6, name_frequency=0.8, variable_frequency=0.4, definition_frequency=0.6
+    borrow_weight=0.6,
+    name_frequency=0.8,
+    variable_frequency=0.4,
+    definition_frequency=0.6,
+    series_weight=2.0,
+    series_size=10,
 )
 
 
@@ -43,7 +54,8 @@ class Contribution:
     matched_name: str | None = None
     frequency: float | None = None
     # where the matched feature comes from: "annotation" (curated HPO/Orphanet annotation),
-    # "name" or "definition" (a feature the disease's name or definition names)
+    # "name" or "definition" (a feature the disease's name or definition names), "series" (the
+    # mean phenotype of the disease's phenotypic series, for a sparsely annotated disease)
     evidence: str | None = None
 
 
@@ -224,10 +236,14 @@ class DiagnosisEngine:
         )
 
     def _sources(self, k: int) -> dict[str, str]:
-        """Per annotated term of candidate k: "annotation", or "name"/"definition" when only
-        the disease's name or definition names it."""
+        """Per annotated term of candidate k: "annotation", "name"/"definition" when only the
+        disease's name or definition names it, "series" when only its phenotypic series has it."""
         out: dict[str, str] = {}
-        for a in self.index.annotations[k]:
+        own = self.index.annotations[k]
+        siblings = [self.index.annotations[s] for s in self.index.series[k]]
+        for a in series_annotations(own, siblings, self.index.build):
+            out[a.hpo_id] = "series"
+        for a in own:
             if a.aspect != "P":
                 continue
             kind = a.references[0] if a.references in DERIVED else "annotation"

@@ -14,7 +14,9 @@ import hashlib
 import json
 import logging
 import pickle
+import re
 import time
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -73,6 +75,11 @@ class BuildParams:
     name_frequency: float = 0.0
     variable_frequency: float = 0.0
     definition_frequency: float = 0.0
+    # a sparsely annotated OMIM disease of a phenotypic series ("Loeys-Dietz syndrome 5") also
+    # takes the series' mean phenotype, weighted series_weight × (1 − n / series_size) for a
+    # disease with n annotated terms (none from series_size on); 0 = unused
+    series_weight: float = 0.0
+    series_size: int = 20
 
 
 @dataclass
@@ -101,6 +108,7 @@ class DiagnosisIndex:
     desc_ptr: np.ndarray  # CSR over terms: descendants (self included)
     desc_idx: np.ndarray
     not_matrix: sparse.csc_matrix  # K x T, 1 where the candidate NOT-annotates t or an ancestor
+    series: list[tuple[int, ...]] = field(default_factory=list)  # per candidate: its series' others
     annotation_counts: np.ndarray = field(default_factory=lambda: np.zeros(0))  # K: distinct terms
     # per candidate: its phenotype (P) and onset (C) annotations, with their references
     annotations: list[tuple[Annotation, ...]] = field(default_factory=list)
@@ -205,6 +213,65 @@ def _once(annotations: list[Annotation]) -> list[Annotation]:
             seen.add(a.hpo_id)
         out.append(a)
     return out
+
+
+_DESIGNATOR = re.compile(r"^(.*?)(?:,?\s+(?:type\s+)?(?:\d+[a-z]*|[ivx]+[a-z]?)\b)")
+
+
+def series_stem(name: str) -> str | None:
+    """The name of the phenotypic series a disease name belongs to ("Loeys-Dietz syndrome 5",
+    "Nephrotic syndrome, type 5, with ..." → "loeys-dietz syndrome", "nephrotic syndrome"), or
+    None for a name without a series number."""
+    match = _DESIGNATOR.match(name.lower())
+    return match.group(1).strip(" ,") or None if match else None
+
+
+def phenotypic_series(names: list[str]) -> list[tuple[int, ...]]:
+    """For each name, the positions of the other names of its series."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, name in enumerate(names):
+        stem = series_stem(name) if name else None
+        if stem:
+            groups[stem].append(i)
+    out: list[tuple[int, ...]] = [() for _ in names]
+    for members in groups.values():
+        if len(members) > 1:
+            for i in members:
+                out[i] = tuple(m for m in members if m != i)
+    return out
+
+
+def series_annotations(
+    own: list[Annotation] | tuple[Annotation, ...],
+    siblings: list[list[Annotation]] | list[tuple[Annotation, ...]],
+    params: BuildParams,
+    drop_pmids: set[str] | None = None,
+) -> list[Annotation]:
+    """The series' mean phenotype, weighted by how sparse the disease's own phenotype is."""
+    if not params.series_weight or not siblings:
+        return []
+    drop = drop_pmids or set()
+    n = len({a.hpo_id for a in own if a.aspect == "P" and not a.negated})
+    weight = params.series_weight * (1.0 - n / params.series_size)
+    if weight <= 0:
+        return []
+    total: dict[str, float] = defaultdict(float)
+    for anns in siblings:
+        best: dict[str, float] = {}
+        for a in anns:
+            if a.aspect != "P" or a.negated or a.references == ("series",):
+                continue
+            if drop.intersection(a.references):
+                continue
+            f = params.default_frequency if a.frequency is None else a.frequency
+            best[a.hpo_id] = max(best.get(a.hpo_id, 0.0), f)
+        for t, f in best.items():
+            total[t] += f
+    return [
+        Annotation(t, min(1.0, weight * f / len(siblings)), "", "", "", False, ("series",), "P")
+        for t, f in sorted(total.items())
+        if f > 0
+    ]
 
 
 def onset_and_inheritance(
@@ -318,6 +385,7 @@ def build_index(kb: KnowledgeBase, params: BuildParams | None = None) -> Diagnos
     desc_idx = np.asarray([i for b in below for i in b], dtype=np.int32)
 
     pairs = _candidates(kb, params)
+    series = phenotypic_series([c.name if c.source == "OMIM" else "" for c, _ in pairs])
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
@@ -330,7 +398,8 @@ def build_index(kb: KnowledgeBase, params: BuildParams | None = None) -> Diagnos
     candidates: list[Candidate] = []
     annotations: list[tuple[Annotation, ...]] = []
     for k, (candidate, anns) in enumerate(pairs):
-        present, negated, direct = propagate(anns, term_index, ancestors, params, kb)
+        borrowed = series_annotations(anns, [pairs[s][1] for s in series[k]], params)
+        present, negated, direct = propagate(anns + borrowed, term_index, ancestors, params, kb)
         for i, p in present.items():
             rows.append(k)
             cols.append(i)
@@ -377,6 +446,7 @@ def build_index(kb: KnowledgeBase, params: BuildParams | None = None) -> Diagnos
         desc_idx=desc_idx,
         not_matrix=not_matrix,
         annotations=annotations,
+        series=series,
     )
     log.info(
         "diagnosis index: %d candidates x %d terms in %.1f s",

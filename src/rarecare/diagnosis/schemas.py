@@ -35,8 +35,9 @@ class ContributionOut(BaseModel):
     frequency: float | None
     evidence: str | None = Field(
         default=None,
-        description="annotation (curated), or name / definition: a feature the disease's name "
-        "or Orphanet definition names, for diseases with few or no annotations",
+        description="annotation (curated); name / definition: a feature the disease's name or "
+        "Orphanet definition names; series: the phenotype of the disease's phenotypic series "
+        "(for diseases with few or no annotations)",
     )
 
 
