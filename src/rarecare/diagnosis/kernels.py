@@ -64,9 +64,9 @@ def best_match(
     w_m: np.ndarray,
     w_d: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """max over ``cols`` of ``w_m`` × column of ``matrix`` and ``w_d`` × column of ``direct``
-    (CSC, float32), for each of the ``rows`` candidates (a weight of 0 skips the column), and
-    the rows where it is not 0."""
+    """max over ``cols`` (int64) of ``w_m`` × column of ``matrix`` and ``w_d`` × column of
+    ``direct`` (CSC, float32; weights float32), for each of the ``rows`` candidates (a weight of 0
+    skips the column), and the rows where it is not 0."""
     best = np.zeros(rows, dtype=np.float32)
     hits = np.empty(rows, dtype=np.int64)
     m, d = matrix, direct
@@ -78,9 +78,9 @@ def best_match(
         d.indptr,  # type: ignore[attr-defined]
         d.indices,  # type: ignore[attr-defined]
         d.data,  # type: ignore[attr-defined]
-        np.ascontiguousarray(cols, dtype=np.int64),
-        np.ascontiguousarray(w_m, dtype=np.float32),
-        np.ascontiguousarray(w_d, dtype=np.float32),
+        cols,
+        w_m,
+        w_d,
         hits,
     )
     return best, hits[:n]

@@ -37,7 +37,7 @@ from rarecare.diagnosis.model import DiagnosisIndex
 from rarecare.diagnosis.query import CheckedQuery
 
 Vector = np.ndarray
-# a match weighted below this share of the noise floor is skipped (see _match_weights)
+# a match weighted below this share of the noise floor is skipped (see match_weights)
 NEGLIGIBLE = 0.1
 
 
@@ -73,6 +73,8 @@ class Scorer:
         self._x_linked = np.fromiter(
             (c.x_linked for c in index.candidates), dtype=bool, count=index.size
         )
+        self._anc_cols = index.anc_idx.astype(np.int64)
+        self._w_m, self._w_d = match_weights(index, params)
         self._omission = _omission_matrix(index.direct, params.omission_rate)  # CSC
         self._omission_totals = np.asarray(self._omission.sum(axis=1), dtype=np.float32).ravel()
 
@@ -119,22 +121,9 @@ class Scorer:
 
     def _match_weights(self, q: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The ancestor columns of q (q itself first) with the weight of a match through the
-        propagated matrix (annotated at or below the column) and through the direct matrix
-        (annotated exactly at an ancestor: q is a more specific form of it)."""
-        p = self.params
-        bg = self.index.background
-        ancestors = self.index.ancestors(q)
-        ratio = float(bg[q]) / bg[ancestors].astype(np.float64)
-        w_m = ratio**p.beta_sibling  # annotated below an ancestor only: a shared branch
-        w_m[0] = 1.0  # annotated at q or below it counts in full
-        w_d = ratio**p.beta
-        w_d[0] = 0.0  # (exactly at q is in the propagated matrix already)
-        # a match weighted below a tenth of the noise floor changes log10 LR by under 0.04
-        # (log10 1.1): skipping such distant (very general) ancestors keeps a query fast
-        negligible = NEGLIGIBLE * p.epsilon * float(bg[q])
-        w_m[w_m <= negligible] = 0.0
-        w_d[w_d <= negligible] = 0.0
-        return ancestors, w_m, w_d
+        propagated and through the direct matrix (see ``match_weights``)."""
+        start, end = self.index.anc_ptr[q], self.index.anc_ptr[q + 1]
+        return self._anc_cols[start:end], self._w_m[start:end], self._w_d[start:end]
 
     def excluded_lr(
         self,
@@ -273,6 +262,28 @@ class Scorer:
         e = np.exp(z)
         result: Vector = e / e.sum()
         return result
+
+
+def match_weights(index: DiagnosisIndex, params: ScoringParams) -> tuple[np.ndarray, np.ndarray]:
+    """For every term q and each of its ancestors c (q itself first, as ``index.anc_idx``): the
+    weight of a match through the propagated matrix (annotated at or below c: in full at q,
+    (bg[q] / bg[c]) ** beta_sibling above it, a shared branch) and through the direct matrix
+    (annotated exactly at an ancestor c, q being a more specific form of it: ratio ** beta).
+    A weight below a tenth of the noise floor, which changes log10 LR by under 0.04 (log10 1.1),
+    is set to 0 and skipped: distant, very general ancestors cost time and change nothing."""
+    bg = index.background.astype(np.float64)
+    counts = np.diff(index.anc_ptr)
+    owner = np.repeat(np.arange(len(counts)), counts)
+    ratio = bg[owner] / bg[index.anc_idx]
+    first = index.anc_ptr[:-1][counts > 0]
+    w_m = ratio**params.beta_sibling
+    w_m[first] = 1.0
+    w_d = ratio**params.beta
+    w_d[first] = 0.0  # (exactly at q is in the propagated matrix already)
+    negligible = NEGLIGIBLE * params.epsilon * bg[owner]
+    w_m[w_m <= negligible] = 0.0
+    w_d[w_d <= negligible] = 0.0
+    return w_m.astype(np.float32), w_d.astype(np.float32)
 
 
 def _onset_arrays(index: DiagnosisIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
