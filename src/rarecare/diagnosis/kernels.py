@@ -17,6 +17,29 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
+def _column_max(
+    best: np.ndarray,
+    ptr: np.ndarray,
+    idx: np.ndarray,
+    val: np.ndarray,
+    c: int,
+    w: float,
+    hits: np.ndarray,
+    n: int,
+) -> int:  # pragma: no cover - compiled; covered through best_match
+    """best = max(best, w × column c); rows seen for the first time are appended to hits."""
+    for j in range(ptr[c], ptr[c + 1]):
+        v = val[j] * w
+        r = idx[j]
+        if v > best[r]:
+            if best[r] == 0.0:
+                hits[n] = r
+                n += 1
+            best[r] = v
+    return n
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
 def _best_match(
     best: np.ndarray,
     m_ptr: np.ndarray,
@@ -32,27 +55,10 @@ def _best_match(
 ) -> int:  # pragma: no cover - compiled; covered through best_match
     n = 0
     for i in range(cols.shape[0]):
-        c = cols[i]
-        w = w_m[i]
-        if w > 0.0:
-            for j in range(m_ptr[c], m_ptr[c + 1]):
-                v = m_val[j] * w
-                r = m_idx[j]
-                if v > best[r]:
-                    if best[r] == 0.0:
-                        hits[n] = r
-                        n += 1
-                    best[r] = v
-        w = w_d[i]
-        if w > 0.0:
-            for j in range(d_ptr[c], d_ptr[c + 1]):
-                v = d_val[j] * w
-                r = d_idx[j]
-                if v > best[r]:
-                    if best[r] == 0.0:
-                        hits[n] = r
-                        n += 1
-                    best[r] = v
+        if w_m[i] > 0.0:
+            n = _column_max(best, m_ptr, m_idx, m_val, cols[i], w_m[i], hits, n)
+        if w_d[i] > 0.0:
+            n = _column_max(best, d_ptr, d_idx, d_val, cols[i], w_d[i], hits, n)
     return n
 
 
