@@ -26,6 +26,21 @@ def test_the_disease_page_is_public_and_complete(client: TestClient) -> None:
         assert needle in page.text
 
 
+def test_a_disease_known_only_by_name_shows_the_features_its_name_names(
+    client: TestClient,
+) -> None:
+    detail = client.get("/api/catalogue/diseases/OMIM:621248").json()
+    assert detail["name"] == "Pulmonary hypertension, primary, 7"
+    assert detail["provisional"] is True
+    assert detail["features"] == []
+    assert [(f["hpo_id"], f["source"]) for f in detail["named_features"]] == [
+        ("HP:0002092", "name")  # Pulmonary arterial hypertension
+    ]
+    page = client.get("/diseases/OMIM:621248")
+    assert 'data-testid="provisional"' in page.text
+    assert "Pulmonary arterial hypertension" in page.text
+
+
 def test_an_unknown_disease_is_404(client: TestClient) -> None:
     assert client.get("/diseases/ORPHA:999999999").status_code == 404
     assert client.get("/api/catalogue/diseases/NOPE").json()["error"]["code"] == "not_found"
