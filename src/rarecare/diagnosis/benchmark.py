@@ -19,15 +19,11 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from rarecare.diagnosis.model import (
-    DiagnosisIndex,
-    onset_and_inheritance,
-    propagate,
-    series_annotations,
-)
+from rarecare.diagnosis.model import DiagnosisIndex, onset_and_inheritance, propagate
 from rarecare.diagnosis.phenopacket import Case
 from rarecare.diagnosis.query import Query, check
 from rarecare.diagnosis.scoring import Scorer
+from rarecare.diagnosis.series import series_annotations
 from rarecare.errors import ValidationFailed
 from rarecare.knowledge import KnowledgeBase
 

@@ -8,15 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from rarecare.diagnosis.model import (
-    DERIVED,
-    BuildParams,
-    DiagnosisIndex,
-    load_index,
-    series_annotations,
-)
+from rarecare.diagnosis.model import DERIVED, BuildParams, DiagnosisIndex, load_index
 from rarecare.diagnosis.query import CheckedQuery, Query, check
 from rarecare.diagnosis.scoring import Scorer, ScoringParams
+from rarecare.diagnosis.series import series_annotations
 from rarecare.knowledge import KnowledgeBase
 
 # Tuned on the development split (see docs/benchmarks.md and bench/bench_diagnosis.py).

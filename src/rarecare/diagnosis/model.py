@@ -14,15 +14,14 @@ import hashlib
 import json
 import logging
 import pickle
-import re
 import time
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
+from rarecare.diagnosis.series import phenotypic_series, series_annotations
 from rarecare.knowledge import Annotation, Disease, KnowledgeBase
 from rarecare.knowledge.hpo import PHENOTYPIC_ABNORMALITY, ROOT
 
@@ -213,65 +212,6 @@ def _once(annotations: list[Annotation]) -> list[Annotation]:
             seen.add(a.hpo_id)
         out.append(a)
     return out
-
-
-_DESIGNATOR = re.compile(r"^(.*?)(?:,?\s+(?:type\s+)?(?:\d+[a-z]*|[ivx]+[a-z]?)\b)")
-
-
-def series_stem(name: str) -> str | None:
-    """The name of the phenotypic series a disease name belongs to ("Loeys-Dietz syndrome 5",
-    "Nephrotic syndrome, type 5, with ..." → "loeys-dietz syndrome", "nephrotic syndrome"), or
-    None for a name without a series number."""
-    match = _DESIGNATOR.match(name.lower())
-    return match.group(1).strip(" ,") or None if match else None
-
-
-def phenotypic_series(names: list[str]) -> list[tuple[int, ...]]:
-    """For each name, the positions of the other names of its series."""
-    groups: dict[str, list[int]] = defaultdict(list)
-    for i, name in enumerate(names):
-        stem = series_stem(name) if name else None
-        if stem:
-            groups[stem].append(i)
-    out: list[tuple[int, ...]] = [() for _ in names]
-    for members in groups.values():
-        if len(members) > 1:
-            for i in members:
-                out[i] = tuple(m for m in members if m != i)
-    return out
-
-
-def series_annotations(
-    own: list[Annotation] | tuple[Annotation, ...],
-    siblings: list[list[Annotation]] | list[tuple[Annotation, ...]],
-    params: BuildParams,
-    drop_pmids: set[str] | None = None,
-) -> list[Annotation]:
-    """The series' mean phenotype, weighted by how sparse the disease's own phenotype is."""
-    if not params.series_weight or not siblings:
-        return []
-    drop = drop_pmids or set()
-    n = len({a.hpo_id for a in own if a.aspect == "P" and not a.negated})
-    weight = params.series_weight * (1.0 - n / params.series_size)
-    if weight <= 0:
-        return []
-    total: dict[str, float] = defaultdict(float)
-    for anns in siblings:
-        best: dict[str, float] = {}
-        for a in anns:
-            if a.aspect != "P" or a.negated or a.references == ("series",):
-                continue
-            if drop.intersection(a.references):
-                continue
-            f = params.default_frequency if a.frequency is None else a.frequency
-            best[a.hpo_id] = max(best.get(a.hpo_id, 0.0), f)
-        for t, f in best.items():
-            total[t] += f
-    return [
-        Annotation(t, min(1.0, weight * f / len(siblings)), "", "", "", False, ("series",), "P")
-        for t, f in sorted(total.items())
-        if f > 0
-    ]
 
 
 def onset_and_inheritance(
@@ -469,7 +409,8 @@ def _kb_version(kb: KnowledgeBase) -> str:
 def index_cache_key(kb: KnowledgeBase, params: BuildParams) -> str:
     digest = hashlib.sha256(json.dumps(kb.manifest["sha256"], sort_keys=True).encode())
     digest.update(json.dumps(asdict(params), sort_keys=True).encode())
-    digest.update(Path(__file__).read_bytes())
+    for module in ("model.py", "series.py"):  # the code that builds the index
+        digest.update((Path(__file__).parent / module).read_bytes())
     return f"diagnosis-v{INDEX_FORMAT}-{digest.hexdigest()[:16]}.pickle"
 
 
