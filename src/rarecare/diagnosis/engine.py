@@ -25,7 +25,7 @@ DEFAULT_PARAMS = ScoringParams(
 )
 DEFAULT_BUILD = BuildParams(
     borrow_weight=0.6,
-    name_frequency=0.8,
+    name_frequency=0.6,
     variable_frequency=0.4,
     definition_frequency=0.6,
     series_weight=2.0,
