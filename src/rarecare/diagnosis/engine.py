@@ -10,7 +10,7 @@ import numpy as np
 
 from rarecare.diagnosis.model import DERIVED, BuildParams, DiagnosisIndex, load_index
 from rarecare.diagnosis.query import CheckedQuery, Query, check
-from rarecare.diagnosis.scoring import Scorer, ScoringParams
+from rarecare.diagnosis.scoring import Scorer, ScoringParams, onset_fits
 from rarecare.diagnosis.series import series_annotations
 from rarecare.knowledge import KnowledgeBase
 
@@ -214,7 +214,7 @@ class DiagnosisEngine:
         context = []
         candidate = index.candidates[k]
         if checked.onset_years is not None and candidate.onset:
-            inside = any(lo - 0.5 <= checked.onset_years <= hi + 1.0 for lo, hi in candidate.onset)
+            inside = onset_fits(candidate.onset, checked.onset_years)
             context.append(
                 ("onset fits" if inside else "onset does not fit")
                 + " the disease's onset annotations"

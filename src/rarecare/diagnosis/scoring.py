@@ -236,16 +236,11 @@ class Scorer:
         and onset ranges (default: candidate ``like``'s); sex is taken from ``like``."""
         total = float(self.context_lr(query, rows=np.asarray([like]))[0])
         if onset is not None and query.onset_years is not None:
-            lo, hi, has = self._onset
-            before = bool(has[like]) and not bool(
-                (
-                    (lo[like] - 0.5 <= query.onset_years) & (query.onset_years <= hi[like] + 1.0)
-                ).any()
+            age = query.onset_years
+            before = onset_mismatch(self.index.candidates[like].onset, age)
+            total += (onset_mismatch(onset, age) - before) * float(
+                np.log10(self.params.onset_mismatch_lr)
             )
-            after = bool(onset) and not any(
-                a - 0.5 <= query.onset_years <= b + 1.0 for a, b in onset
-            )
-            total += (after - before) * float(np.log10(self.params.onset_mismatch_lr))
         total += float(
             self.omission_lr(query, _omission_matrix(direct, self.params.omission_rate))[0]
         )
@@ -262,6 +257,17 @@ class Scorer:
         e = np.exp(z)
         result: Vector = e / e.sum()
         return result
+
+
+def onset_fits(ranges: tuple[tuple[float, float], ...], age: float) -> bool:
+    """The patient's age at onset falls in (or near: half a year before, a year after) one of
+    a disease's onset ranges."""
+    return any(lo - 0.5 <= age <= hi + 1.0 for lo, hi in ranges)
+
+
+def onset_mismatch(ranges: tuple[tuple[float, float], ...], age: float) -> bool:
+    """A disease with onset ranges none of which fits the age (the context_lr penalty)."""
+    return bool(ranges) and not onset_fits(ranges, age)
 
 
 def match_weights(index: DiagnosisIndex, params: ScoringParams) -> tuple[np.ndarray, np.ndarray]:

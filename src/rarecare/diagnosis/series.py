@@ -57,7 +57,7 @@ def series_annotations(
     for anns in siblings:
         best: dict[str, float] = {}
         for a in anns:
-            if a.aspect != "P" or a.negated or a.references == ("series",):
+            if a.aspect != "P" or a.negated:
                 continue
             if drop.intersection(a.references):
                 continue

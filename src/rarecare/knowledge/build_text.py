@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rarecare.knowledge.hpo import PHENOTYPIC_ABNORMALITY
+from rarecare.knowledge.loader import ontology_of
 from rarecare.knowledge.textmine import Lexicon, Mention
 
 _SYNONYM = re.compile(r'^synonym: "((?:[^"\\]|\\.)*)" (\w+)')
@@ -35,21 +35,12 @@ def exact_synonyms(obo: Path, scopes: tuple[str, ...] = ("EXACT",)) -> dict[str,
 
 
 def phenotypic_lexicon(terms: list[dict[str, Any]], synonyms: dict[str, list[str]]) -> Lexicon:
-    """The lexicon of current terms below Phenotypic abnormality (labels, EXACT synonyms)."""
-    parents = {t["id"]: t.get("is_a", []) for t in terms}
-    memo: dict[str, bool] = {PHENOTYPIC_ABNORMALITY: False}
-
-    def below(term_id: str) -> bool:
-        if term_id not in memo:
-            memo[term_id] = False  # cycle guard
-            memo[term_id] = any(
-                p == PHENOTYPIC_ABNORMALITY or below(p) for p in parents.get(term_id, [])
-            )
-        return memo[term_id]
-
+    """The lexicon of current terms below Phenotypic abnormality (labels, EXACT synonyms), from
+    the compact term records the build writes to ``hpo.json.gz``."""
+    ontology = ontology_of(terms, "")
     entries: list[tuple[str, str, bool]] = []
     for t in terms:
-        if t.get("obsolete") or not below(t["id"]):
+        if t.get("obsolete") or not ontology.is_phenotypic(t["id"]):
             continue
         entries.append((t["id"], t["name"], True))
         entries.extend((t["id"], s, False) for s in synonyms.get(t["id"], ()))

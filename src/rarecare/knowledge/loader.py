@@ -48,6 +48,11 @@ def _tsv(base: Traversable | Path, name: str) -> list[list[str]]:
 
 def load_ontology(base: Traversable | Path) -> Ontology:
     raw = json.loads(_read_gz_text(base, "hpo.json.gz"))
+    return ontology_of(raw, manifest(base)["sources"]["hpo"]["version"])
+
+
+def ontology_of(raw: list[dict[str, Any]], version: str) -> Ontology:
+    """The ontology from the compact term records of ``hpo.json.gz`` (as the build makes them)."""
     terms = {
         t["id"]: HpoTerm(
             id=t["id"],
@@ -62,7 +67,7 @@ def load_ontology(base: Traversable | Path) -> Ontology:
         )
         for t in raw
     }
-    return Ontology(version=manifest(base)["sources"]["hpo"]["version"], terms=terms)
+    return Ontology(version=version, terms=terms)
 
 
 def load_diseases(base: Traversable | Path) -> dict[str, Disease]:
