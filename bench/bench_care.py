@@ -26,8 +26,8 @@ from bench.pg import CACHE, scratch_database
 from bench.report import write_section
 from rarecare.access import SYSTEM
 from rarecare.care import followup, logistics, therapy
-from rarecare.care import service as care
 from rarecare.care.models import Administration, TherapyPlan
+from rarecare.centres import service as centre_service
 from rarecare.demo import service as demo
 from rarecare.demo.care import CAPABILITIES
 from rarecare.geo import current_provinces
@@ -47,7 +47,7 @@ DRUGS = {  # drug → indication (weights of the mix: most patients on fortnight
 
 
 def populate(session: Any, n: int, rng: random.Random) -> dict[str, int]:
-    centres = {c.code: c for c in care.list_centres(session=session)}
+    centres = {c.code: c for c in centre_service.list_centres(session=session)}
     capable = {
         d: [c for c in centres.values() if d in CAPABILITIES[c.code].therapies] for d in DRUGS
     }
@@ -115,7 +115,9 @@ def populate(session: Any, n: int, rng: random.Random) -> dict[str, int]:
         need = per_day.get(centre.id, 0) / open_days * 1.15
         chairs = max(2, int(need / CAPABILITIES[code].infusions_per_chair) + 1)
         data = CAPABILITIES[code].model_copy(update={"chairs": chairs})
-        care.update_care(session=session, principal=SYSTEM, centre_id=centre.id, data=data)
+        centre_service.update_care(
+            session=session, principal=SYSTEM, centre_id=centre.id, data=data
+        )
     session.execute(insert(Patient), patients)
     session.execute(insert(Encounter), encounters)
     session.execute(insert(TherapyPlan), plans)
@@ -168,7 +170,7 @@ def main() -> None:
             timings["schedule_year"] = time.perf_counter() - t
             t = time.perf_counter()
             centre_rows = 0
-            for centre in care.list_centres(session=session):
+            for centre in centre_service.list_centres(session=session):
                 centre_rows += len(
                     therapy.centre_schedule(
                         session=session,

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bench.pg import CACHE, libpq_url, scratch_database, server_major_version
 from bench.report import pct, write_section
 from rarecare.access import SYSTEM, Principal, Role
-from rarecare.care import service as care
+from rarecare.centres import service as centres
 from rarecare.demo import service as demo
 from rarecare.diagnosis import DiagnosisEngine
 from rarecare.knowledge import KnowledgeBase, load_knowledge
@@ -100,8 +100,8 @@ def main() -> None:
             version = lists.current_version(session=session, kind=ListKind.DISEASES)
             assert version is not None
             codes = [e.orpha_code for e in version.disease_entries]
-            centre = care.get_centre_by_code(session=session, code="NCH")
-            other = care.get_centre_by_code(session=session, code="CH1")
+            centre = centres.get_centre_by_code(session=session, code="NCH")
+            other = centres.get_centre_by_code(session=session, code="CH1")
 
         started = time.perf_counter()
         rows: list[tuple[int, dict[str, Any]]] = []

@@ -24,16 +24,16 @@ from sqlalchemy.orm import Session
 from rarecare.access import SYSTEM, Principal, Role
 from rarecare.accounts import service as accounts
 from rarecare.accounts.schemas import UserIn
-from rarecare.care import service as care
-from rarecare.care.models import CentreLevel
-from rarecare.care.schemas import CentreIn
+from rarecare.app import create_app
+from rarecare.centres import service as centres
+from rarecare.centres.models import CentreLevel
+from rarecare.centres.schemas import CentreIn
 from rarecare.config import Settings
 from rarecare.diagnosis import service as diagnosis_service
-from rarecare.diagnosis.routes import get_engine
+from rarecare.diagnosis.deps import get_engine
 from rarecare.knowledge import KnowledgeBase, load_knowledge
 from rarecare.storage import make_engine
 from rarecare.storage.migrate import upgrade
-from rarecare.web import create_app
 from rarecare.web.deps import get_knowledge, get_session
 
 POSTGRES_URL = os.environ.get(
@@ -162,14 +162,14 @@ class Cast:
 
 @pytest.fixture
 def cast(db: Session) -> Cast:
-    a = care.create_centre(
+    a = centres.create_centre(
         session=db,
         principal=SYSTEM,
         data=CentreIn(
             code="CENTRE-A", name="Centre A", level=CentreLevel.NATIONAL, province_code="01"
         ),
     )
-    b = care.create_centre(
+    b = centres.create_centre(
         session=db,
         principal=SYSTEM,
         data=CentreIn(

@@ -47,7 +47,7 @@ def serve(
     """Serve the web application and API."""
     import uvicorn
 
-    from rarecare.web import create_app
+    from rarecare.app import create_app
 
     settings = load_settings()
     application = create_app(settings)

@@ -5,12 +5,13 @@ from sqlalchemy.orm import Session
 
 from rarecare.audit import service as audit
 from rarecare.audit.models import AuditEvent
+from rarecare.context import request_id_var
 from rarecare.errors import PermissionDenied
 from tests.conftest import Cast
 
 
 def test_it_records_who_did_what_to_which_object(db: Session, cast: Cast) -> None:
-    token = audit.request_id_var.set("req-123")
+    token = request_id_var.set("req-123")
     try:
         event = audit.record(
             session=db,
@@ -21,7 +22,7 @@ def test_it_records_who_did_what_to_which_object(db: Session, cast: Cast) -> Non
             centre_id=cast.centre_a,
         )
     finally:
-        audit.request_id_var.reset(token)
+        request_id_var.reset(token)
     stored = db.get(AuditEvent, event.id)
     assert stored is not None
     assert (stored.actor_username, stored.actor_role, stored.action) == (

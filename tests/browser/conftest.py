@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from rarecare.app import create_app
 from rarecare.config import Settings
 from rarecare.demo import care as demo_care
 from rarecare.demo import service as demo
@@ -21,7 +22,6 @@ from rarecare.knowledge import load_knowledge
 from rarecare.registry.identity import IdentityVault
 from rarecare.storage import make_engine, make_sessionmaker
 from rarecare.storage.migrate import upgrade
-from rarecare.web import create_app
 from tests.conftest import KNOWLEDGE_CACHE
 
 CHROMIUM = os.environ.get("RARECARE_TEST_CHROMIUM", "/usr/bin/chromium")

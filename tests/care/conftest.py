@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from rarecare.access import SYSTEM
-from rarecare.care import service as care
-from rarecare.care.schemas import CentreCareIn
+from rarecare.centres import service as centres
+from rarecare.centres.schemas import CentreCareIn
 from rarecare.demo.service import load_lists
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import service as registry
@@ -73,7 +73,7 @@ def world(db: Session, cast: Cast, kb: KnowledgeBase) -> CareWorld:
     one infusion slot a day; a 15 kg Pompe patient at centre A."""
     load_lists(db, kb)
     for centre_id in (cast.centre_a, cast.centre_b):
-        care.update_care(
+        centres.update_care(
             session=db,
             principal=SYSTEM,
             centre_id=centre_id,

@@ -29,12 +29,16 @@ def plan_for(db: Session, world: CareWorld, start: date = TODAY, **kw: object) -
     )
 
 
+def open_pompe(db: Session, world: CareWorld) -> registry.PatientRecord:
+    return registry.open_record(
+        session=db, principal=world.cast.clinician_a, patient_id=world.pompe.id
+    )
+
+
 def test_a_plan_takes_the_regimen_of_the_drug_list(db: Session, world: CareWorld) -> None:
     plan = plan_for(db, world)
     assert (plan.per_kg, plan.dose, plan.dose_unit, plan.interval_days) == (True, 20, "mg", 14)
-    [first, *_] = therapy.patient_schedule(
-        session=db, principal=world.cast.clinician_a, patient_id=world.pompe.id, today=TODAY
-    )
+    [first, *_] = therapy.patient_schedule(session=db, record=open_pompe(db, world), today=TODAY)
     assert (first.appointment.date, first.dose, first.vials) == (TODAY, 300, 6)
 
 
@@ -47,9 +51,7 @@ def test_a_weight_change_changes_the_next_dose(db: Session, world: CareWorld) ->
         data=EncounterIn(date=TODAY, weight_kg=17.6),
         today=TODAY,
     )
-    [first, *_] = therapy.patient_schedule(
-        session=db, principal=world.cast.clinician_a, patient_id=world.pompe.id, today=TODAY
-    )
+    [first, *_] = therapy.patient_schedule(session=db, record=open_pompe(db, world), today=TODAY)
     assert (first.dose, first.vials) == (352, 8)  # 17.6 kg × 20 mg = 352 mg → 8 vials of 50 mg
 
 
@@ -117,9 +119,7 @@ def test_recording_an_infusion_uses_whole_vials_and_moves_the_next_dose(
         today=TODAY,
     )
     assert (given.dose, given.vials, given.weight_kg, given.lot) == (300, 6, 15, "A123")
-    [first, *_] = therapy.patient_schedule(
-        session=db, principal=world.cast.clinician_a, patient_id=world.pompe.id, today=TODAY
-    )
+    [first, *_] = therapy.patient_schedule(session=db, record=open_pompe(db, world), today=TODAY)
     assert first.appointment.date == TODAY + timedelta(days=14)
 
 
@@ -156,7 +156,9 @@ def test_a_missed_dose_raises_an_alert(db: Session, world: CareWorld) -> None:
 def test_another_centre_cannot_see_or_treat_the_patient(db: Session, world: CareWorld) -> None:
     plan = plan_for(db, world)
     with pytest.raises(NotFound):
-        therapy.plans_of(session=db, principal=world.cast.clinician_b, patient_id=world.pompe.id)
+        registry.open_record(
+            session=db, principal=world.cast.clinician_b, patient_id=world.pompe.id
+        )
     with pytest.raises(NotFound):
         therapy.record_administration(
             session=db,

@@ -1,6 +1,8 @@
 from fastapi.testclient import TestClient
 
-from rarecare.web.pages import MODULES
+from rarecare.app import SECTIONS
+
+MODULES = [s.key for s in SECTIONS]
 
 
 def test_healthz_answers_ok_with_the_database(client: TestClient) -> None:

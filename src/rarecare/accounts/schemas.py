@@ -44,3 +44,12 @@ class MeOut(BaseModel):
     role: Role
     centre_id: int | None
     centre_name: str | None
+
+
+class StaffMemberOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    display_name: str
+    role: str

@@ -16,7 +16,7 @@ from rarecare.access import CENTRE_ROLES, Principal, Role, ensure_centre_access,
 from rarecare.accounts.models import AuthSession, LoginAttempt, User
 from rarecare.accounts.schemas import UserIn
 from rarecare.audit import service as audit
-from rarecare.care import service as care
+from rarecare.centres import service as centres
 from rarecare.errors import Conflict, FieldError, NotAuthenticated, RateLimited, ValidationFailed
 from rarecare.i18n import _
 from rarecare.storage import utcnow
@@ -49,7 +49,7 @@ def create_user(*, session: Session, principal: Principal | None, data: UserIn) 
         if not data.centre_code:
             errors.append(FieldError("centre_code", f"required for the role {data.role.value}"))
         else:
-            centre_id = care.get_centre_by_code(session=session, code=data.centre_code).id
+            centre_id = centres.get_centre_by_code(session=session, code=data.centre_code).id
     elif data.centre_code:
         errors.append(
             FieldError("centre_code", f"the role {data.role.value} is national, not a centre's")
@@ -88,7 +88,7 @@ def users_of_centre(
 ) -> Sequence[User]:
     """A centre's staff: visible to that centre's own staff and to national roles only."""
     ensure_centre_access(principal, centre_id)
-    care.get_centre(session=session, centre_id=centre_id)
+    centres.get_centre(session=session, centre_id=centre_id)
     return session.scalars(
         select(User).where(User.centre_id == centre_id, User.is_active).order_by(User.username)
     ).all()

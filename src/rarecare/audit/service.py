@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import select
@@ -10,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role, require_role
 from rarecare.audit.models import AuditEvent
-
-request_id_var: ContextVar[str | None] = ContextVar("rarecare_request_id", default=None)
+from rarecare.context import request_id_var
 
 
 def record(

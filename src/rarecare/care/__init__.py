@@ -1,1 +1,1 @@
-"""Treatment centres (and, later, therapy plans, schedules, demand and travel)."""
+"""Long-term care: therapy plans, infusion schedules, adherence, drug demand and travel."""

@@ -73,7 +73,7 @@ def demand(
     from pathlib import Path
 
     from rarecare.care import logistics
-    from rarecare.care import service as centres
+    from rarecare.centres import service as centres
     from rarecare.clikit import OPERATOR
 
     settings = load_settings()

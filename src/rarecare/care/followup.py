@@ -14,19 +14,22 @@ from rarecare.audit import service as audit
 from rarecare.care import adherence as adh
 from rarecare.care.models import TherapyPlan
 from rarecare.care.therapy import CarePicture, centres_in_scope, load_picture
-from rarecare.registry import service as registry
+from rarecare.registry.service import PatientRecord
 
 
 def _picture(
-    session: Session, principal: Principal | None, centre_id: int | None, patient_id: int | None
+    session: Session,
+    principal: Principal | None,
+    centre_id: int | None,
+    record: PatientRecord | None,
 ) -> tuple[Principal, CarePicture]:
-    """The active plans the principal may see: of one patient (a scoped, audited read), or of
-    the centres in scope."""
+    """The active plans the principal may see: of one opened (scoped, audited) patient record,
+    or of the centres in scope."""
     actor = require_role(principal, *Role)
-    if patient_id is not None:
-        registry.get(session=session, principal=actor, patient_id=patient_id, action="read_plans")
     picture = load_picture(
-        session, centre_ids=centres_in_scope(actor, centre_id), patient_id=patient_id
+        session,
+        centre_ids=centres_in_scope(actor, centre_id),
+        patient_id=record.id if record is not None else None,
     )
     return actor, picture
 
@@ -36,11 +39,11 @@ def alerts(
     session: Session,
     principal: Principal | None,
     centre_id: int | None = None,
-    patient_id: int | None = None,
+    record: PatientRecord | None = None,
     today: date | None = None,
 ) -> list[adh.DoseAlert]:
     """Missed and late doses of active plans the principal may see."""
-    actor, picture = _picture(session, principal, centre_id, patient_id)
+    actor, picture = _picture(session, principal, centre_id, record)
     now = today or date.today()
     found = [a for spec in picture.specs() if spec.uses_slot for a in adh.dose_alerts(spec, now)]
     audit.record(
@@ -69,12 +72,12 @@ def adherence(
     session: Session,
     principal: Principal | None,
     centre_id: int | None = None,
-    patient_id: int | None = None,
+    record: PatientRecord | None = None,
     days: int = 365,
     today: date | None = None,
 ) -> list[Adherence]:
     """PDC of each active plan over the last ``days`` (or since its start)."""
-    actor, picture = _picture(session, principal, centre_id, patient_id)
+    actor, picture = _picture(session, principal, centre_id, record)
     end = today or date.today()
     cover = {spec.plan_id: spec.interval_days for spec in picture.specs()}
     out: list[Adherence] = []

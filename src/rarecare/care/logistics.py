@@ -18,8 +18,9 @@ from rarecare.audit import service as audit
 from rarecare.care import therapy
 from rarecare.care import travel as tr
 from rarecare.care.demand import monthly_vials, months_from, stock_status
-from rarecare.care.models import Centre, CentreLevel, DrugStock
+from rarecare.care.models import DrugStock
 from rarecare.care.schemas import DemandOut, DemandRow, StockIn
+from rarecare.centres.models import Centre, CentreLevel
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.geo import get_province
 from rarecare.i18n import _

@@ -15,20 +15,30 @@ from pydantic import ValidationError
 
 from rarecare.access import Principal
 from rarecare.accounts import service as accounts
-from rarecare.care import followup, logistics, service, therapy
+from rarecare.care import followup, logistics, therapy
 from rarecare.care import travel as tr
 from rarecare.care.adherence import ADHERENT_PDC
 from rarecare.care.schedule import WEEKDAYS, parse_opening_days
 from rarecare.care.schemas import AdministrationIn, PlanIn, StockIn
+from rarecare.centres import service as centre_service
 from rarecare.errors import FieldError, RareCareError, ValidationFailed, field_errors
-from rarecare.finance import service as finance
-from rarecare.finance.schemas import PatientCoverageIn
 from rarecare.geo import current_provinces, province_names
+from rarecare.i18n import N_
 from rarecare.registry import service as registry
-from rarecare.web.deps import CurrentUser, DbSession
+from rarecare.web.deps import CurrentUser, DbSession, principal_of
+from rarecare.web.site import Section
 from rarecare.web.templating import render
 
 pages = APIRouter(include_in_schema=False)
+
+SECTION = Section(
+    key="care",
+    title=N_("Care"),
+    summary=N_(
+        "Treatment centres, long-term therapy plans, infusion schedules, adherence, drug "
+        "demand and travel burden."
+    ),
+)
 
 
 def _errors(exc: RareCareError) -> list[str]:
@@ -37,28 +47,17 @@ def _errors(exc: RareCareError) -> list[str]:
 
 @pages.get("/care", response_class=HTMLResponse)
 def care_page(request: Request, session: DbSession) -> HTMLResponse:
-    from rarecare.web.pages import MODULES
-
-    user: Principal | None = getattr(request.state, "principal", None)
+    user: Principal | None = principal_of(request)
     alerts = followup.alerts(session=session, principal=user)[:20] if user else []
     return render(
         request,
         "care.html",
         {
             "module": "care",
-            "info": MODULES["care"],
+            "info": SECTION,
             "alerts": alerts,
-            "centres": service.list_centres(session=session),
+            "centres": centre_service.list_centres(session=session),
         },
-    )
-
-
-@pages.get("/centres", response_class=HTMLResponse)
-def centres_page(request: Request, session: DbSession) -> HTMLResponse:
-    return render(
-        request,
-        "centres.html",
-        {"centres": service.list_centres(session=session), "provinces": province_names()},
     )
 
 
@@ -67,7 +66,7 @@ def centre_page(
     centre_id: int, request: Request, session: DbSession, user: CurrentUser
 ) -> HTMLResponse:
     staff = accounts.users_of_centre(session=session, principal=user, centre_id=centre_id)
-    centre = service.get_centre(session=session, centre_id=centre_id)
+    centre = centre_service.get_centre(session=session, centre_id=centre_id)
     days = [WEEKDAYS[d] for d in sorted(parse_opening_days(centre.opening_days))]
     return render(
         request,
@@ -94,7 +93,7 @@ def centre_calendar(
     except ValueError as exc:
         raise ValidationFailed("Invalid month.", [FieldError("month", "expected YYYY-MM")]) from exc
     days_in = cal.monthrange(first.year, first.month)[1]
-    centre = service.get_centre(session=session, centre_id=centre_id)
+    centre = centre_service.get_centre(session=session, centre_id=centre_id)
     rows = therapy.centre_schedule(
         session=session, principal=user, centre_id=centre_id, start=first, days=days_in
     )
@@ -129,7 +128,7 @@ def centre_day(
     centre_id: int, day: date, request: Request, session: DbSession, user: CurrentUser
 ) -> HTMLResponse:
     """The daily infusion list: who comes, which dose, how many vials; record what was given."""
-    centre = service.get_centre(session=session, centre_id=centre_id)
+    centre = centre_service.get_centre(session=session, centre_id=centre_id)
     rows = therapy.centre_schedule(
         session=session, principal=user, centre_id=centre_id, start=day, days=1
     )
@@ -161,39 +160,27 @@ def _therapy_view(
     errors: list[str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    patient = registry.get(session=session, principal=user, patient_id=patient_id)
-    plans = therapy.plans_of(session=session, principal=user, patient_id=patient_id)
-    centres = {c.id: c for c in service.list_centres(session=session)}
+    record = registry.open_record(
+        session=session, principal=user, patient_id=patient_id, action="read_plans"
+    )
+    centres = {c.id: c for c in centre_service.list_centres(session=session)}
     mine = centres.get(user.centre_id or 0)
     drugs = therapy.current_drugs(session=session)
     offered = sorted(d for d in drugs if mine is None or d in mine.therapies)
-    year = date.today().year
     return render(
         request,
         "therapy.html",
         {
-            "p": patient,
-            "plans": plans,
-            "schedule": therapy.patient_schedule(
-                session=session, principal=user, patient_id=patient_id
-            )[:12],
-            "given": therapy.administrations_of(
-                session=session, principal=user, patient_id=patient_id
-            )[:20],
-            "alerts": followup.alerts(session=session, principal=user, patient_id=patient_id),
+            "p": record.patient,
+            "plans": therapy.plans_of(session=session, record=record),
+            "schedule": therapy.patient_schedule(session=session, record=record)[:12],
+            "given": therapy.administrations_of(session=session, record=record)[:20],
+            "alerts": followup.alerts(session=session, principal=user, record=record),
             "adherence": {
                 row.plan.id: row
-                for row in followup.adherence(
-                    session=session, principal=user, patient_id=patient_id
-                )
+                for row in followup.adherence(session=session, principal=user, record=record)
             },
-            "costs": finance.patient_costs(
-                session=session, principal=user, patient_id=patient_id, year=year
-            ),
-            "coverage": finance.coverage_of(session=session, patient_id=patient_id),
-            "groups": finance.current_rules(session=session)[1].groups,
-            "year": year,
-            "weight": registry.latest_weight(patient),
+            "weight": registry.latest_weight(record.patient),
             "drugs": offered,
             "centres": centres,
             "adherent": ADHERENT_PDC,
@@ -283,34 +270,6 @@ def record_given(
     return _act(request, user, session, patient_id, record, back)
 
 
-@pages.post("/registry/patients/{patient_id}/therapy/coverage", response_model=None)
-def therapy_coverage(
-    patient_id: int,
-    request: Request,
-    user: CurrentUser,
-    session: DbSession,
-    groups: Annotated[list[str] | None, Form()] = None,
-    has_referral: Annotated[bool, Form()] = False,
-    household_income_vnd: Annotated[str, Form()] = "",
-    subsistence_vnd: Annotated[str, Form()] = "",
-) -> Response:
-    def save() -> None:
-        data = PatientCoverageIn.model_validate(
-            {
-                "groups": groups or [],
-                "has_referral": has_referral,
-                "household_income_vnd": household_income_vnd or None,
-                "subsistence_vnd": subsistence_vnd or None,
-            }
-        )
-        finance.set_patient_coverage(
-            session=session, principal=user, patient_id=patient_id, data=data
-        )
-
-    back = f"/registry/patients/{patient_id}/therapy#costs"
-    return _act(request, user, session, patient_id, save, back)
-
-
 # ------------------------------------------------------------------------------ demand
 @pages.get("/care/demand", response_class=HTMLResponse)
 def demand_page(
@@ -327,7 +286,7 @@ def demand_page(
             "report": report,
             "months": months,
             "drugs": sorted(therapy.current_drugs(session=session)),
-            "centres": service.list_centres(session=session),
+            "centres": centre_service.list_centres(session=session),
         },
     )
 

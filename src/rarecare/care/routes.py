@@ -1,5 +1,5 @@
-"""Care JSON API: centres, therapy plans, schedules, administrations, alerts, adherence,
-demand and stock, travel."""
+"""Care JSON API: centre schedules and stock, therapy plans, schedules, administrations, alerts,
+adherence, demand, travel."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from rarecare.accounts import service as accounts
-from rarecare.care import followup, logistics, service, therapy
+from rarecare.care import followup, logistics, therapy
 from rarecare.care.adherence import ADHERENT_PDC
 from rarecare.care.schemas import (
     AdherenceOut,
@@ -19,53 +18,21 @@ from rarecare.care.schemas import (
     AdministrationOut,
     AlertOut,
     AppointmentOut,
-    CentreCareIn,
-    CentreIn,
-    CentreOut,
     DemandOut,
     PlanIn,
     PlanOut,
-    StaffMemberOut,
     StockIn,
 )
 from rarecare.care.therapy import Scheduled
 from rarecare.care.travel import Burden, Recommendation, WhatIf
-from rarecare.web.deps import Admin, CurrentUser, DbSession
+from rarecare.registry import service as registry
+from rarecare.registry.deps import opened
+from rarecare.registry.service import PatientRecord
+from rarecare.web.deps import CurrentUser, DbSession
 from rarecare.web.downloads import check_format, download
 
 api = APIRouter(prefix="/api/centres", tags=["care"])
 plans_api = APIRouter(prefix="/api", tags=["care"])
-
-
-@api.get("", response_model=list[CentreOut])
-def api_centres(session: DbSession) -> list[CentreOut]:
-    """All treatment centres (public)."""
-    return [CentreOut.model_validate(c) for c in service.list_centres(session=session)]
-
-
-@api.post("", response_model=CentreOut, status_code=201)
-def api_create_centre(data: CentreIn, admin: Admin, session: DbSession) -> CentreOut:
-    """Register a treatment centre (admins)."""
-    return CentreOut.model_validate(
-        service.create_centre(session=session, principal=admin, data=data)
-    )
-
-
-@api.put("/{centre_id}/care", response_model=CentreOut)
-def api_centre_care(
-    centre_id: int, data: CentreCareIn, admin: Admin, session: DbSession
-) -> CentreOut:
-    """Therapies, infusion chairs, opening days (admins)."""
-    return CentreOut.model_validate(
-        service.update_care(session=session, principal=admin, centre_id=centre_id, data=data)
-    )
-
-
-@api.get("/{centre_id}/staff", response_model=list[StaffMemberOut])
-def api_centre_staff(centre_id: int, user: CurrentUser, session: DbSession) -> list[StaffMemberOut]:
-    """A centre's staff: its own staff and national roles only; another centre gets 404."""
-    staff = accounts.users_of_centre(session=session, principal=user, centre_id=centre_id)
-    return [StaffMemberOut.model_validate(u) for u in staff]
 
 
 def appointment_out(row: Scheduled) -> AppointmentOut:
@@ -125,24 +92,20 @@ def api_create_plan(
 
 
 @plans_api.get("/registry/patients/{patient_id}/plans", response_model=list[PlanOut])
-def api_plans(patient_id: int, user: CurrentUser, session: DbSession) -> list[PlanOut]:
-    return [
-        PlanOut.model_validate(p)
-        for p in therapy.plans_of(session=session, principal=user, patient_id=patient_id)
-    ]
+def api_plans(
+    record: Annotated[PatientRecord, opened("read_plans")], session: DbSession
+) -> list[PlanOut]:
+    return [PlanOut.model_validate(p) for p in therapy.plans_of(session=session, record=record)]
 
 
 @plans_api.get("/registry/patients/{patient_id}/schedule", response_model=list[AppointmentOut])
 def api_patient_schedule(
-    patient_id: int,
-    user: CurrentUser,
+    record: Annotated[PatientRecord, opened("read_plans")],
     session: DbSession,
     days: Annotated[int, Query(ge=1, le=366)] = 120,
 ) -> list[AppointmentOut]:
     """The patient's next appointments (dose at the latest weight)."""
-    rows = therapy.patient_schedule(
-        session=session, principal=user, patient_id=patient_id, days=days
-    )
+    rows = therapy.patient_schedule(session=session, record=record, days=days)
     return [appointment_out(r) for r in rows]
 
 
@@ -195,8 +158,15 @@ def api_adherence(
     days: Annotated[int, Query(ge=7, le=3650)] = 365,
 ) -> list[AdherenceOut]:
     """Proportion of days covered per active plan."""
+    record = (
+        registry.open_record(
+            session=session, principal=user, patient_id=patient_id, action="read_plans"
+        )
+        if patient_id is not None
+        else None
+    )
     rows = followup.adherence(
-        session=session, principal=user, centre_id=centre_id, patient_id=patient_id, days=days
+        session=session, principal=user, centre_id=centre_id, record=record, days=days
     )
     return [
         AdherenceOut(

@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role, centre_scope, ensure_centre_access, require_role
 from rarecare.audit import service as audit
-from rarecare.care import service as centres
 from rarecare.care.demand import DoseNeed
 from rarecare.care.dosing import Regimen, vials
-from rarecare.care.models import Administration, Centre, PlanStatus, TherapyPlan
+from rarecare.care.models import Administration, PlanStatus, TherapyPlan
 from rarecare.care.schedule import (
     Appointment,
     CentreCalendar,
@@ -29,6 +28,8 @@ from rarecare.care.schedule import (
     parse_opening_days,
 )
 from rarecare.care.schemas import AdministrationIn, PlanIn
+from rarecare.centres import service as centres
+from rarecare.centres.models import Centre
 from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
 from rarecare.i18n import _
 from rarecare.lists import service as lists
@@ -36,6 +37,7 @@ from rarecare.lists.models import DrugEntry, ListKind
 from rarecare.registry import service as registry
 from rarecare.registry.models import Patient
 from rarecare.registry.schemas import EncounterIn
+from rarecare.registry.service import PatientRecord
 from rarecare.storage import in_chunks
 
 WRITERS = (Role.CLINICIAN, Role.DATA_MANAGER)
@@ -133,27 +135,23 @@ def stop_plan(
     return plan
 
 
-def plans_of(
-    *, session: Session, principal: Principal | None, patient_id: int
-) -> list[TherapyPlan]:
-    registry.get(session=session, principal=principal, patient_id=patient_id, action="read_plans")
+def plans_of(*, session: Session, record: PatientRecord) -> list[TherapyPlan]:
+    """The therapy plans of an opened (scoped, audited) patient record."""
     return list(
         session.scalars(
             select(TherapyPlan)
-            .where(TherapyPlan.patient_id == patient_id)
+            .where(TherapyPlan.patient_id == record.id)
             .order_by(TherapyPlan.status, TherapyPlan.start_date)
         )
     )
 
 
-def administrations_of(
-    *, session: Session, principal: Principal | None, patient_id: int
-) -> list[Administration]:
-    registry.get(session=session, principal=principal, patient_id=patient_id, action="read")
+def administrations_of(*, session: Session, record: PatientRecord) -> list[Administration]:
+    """The doses given to an opened (scoped, audited) patient record, newest first."""
     return list(
         session.scalars(
             select(Administration)
-            .where(Administration.patient_id == patient_id)
+            .where(Administration.patient_id == record.id)
             .order_by(Administration.given_on.desc(), Administration.id.desc())
         )
     )
@@ -402,13 +400,13 @@ def centre_schedule(
 def patient_schedule(
     *,
     session: Session,
-    principal: Principal | None,
-    patient_id: int,
+    record: PatientRecord,
     days: int = 120,
     today: date | None = None,
 ) -> list[Scheduled]:
-    """The patient's next appointments, placed among every plan of the centres involved."""
-    registry.get(session=session, principal=principal, patient_id=patient_id, action="read_plans")
+    """The next appointments of an opened patient record, placed among every plan of the
+    centres involved."""
+    patient_id = record.id
     now = today or date.today()
     mine = load_picture(session, centre_ids=None, patient_id=patient_id)
     involved = sorted({p.centre_id for p in mine.plans})

@@ -1,11 +1,10 @@
-"""Catalogue pages (search, disease pages) and JSON API (diseases, HPO terms, statistics)."""
+"""Catalogue JSON API: diseases, HPO terms, statistics, official mappings."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse
 
 from rarecare.catalogue import service
 from rarecare.catalogue.schemas import (
@@ -15,46 +14,17 @@ from rarecare.catalogue.schemas import (
     TermHitOut,
 )
 from rarecare.errors import NotFound
-from rarecare.lists import service as lists
-from rarecare.lists.models import ListKind
-from rarecare.web.deps import CurrentUser, DbSession, Knowledge
-from rarecare.web.templating import render
+from rarecare.web.deps import CurrentUser, DbSession, Knowledge, principal_of
 
-pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api", tags=["catalogue"])
+
 
 SearchText = Annotated[
     str, Query(min_length=1, max_length=200, description="Name, synonym, code or gene")
 ]
+
+
 Limit = Annotated[int, Query(ge=1, le=100)]
-
-
-@pages.get("/catalogue", response_class=HTMLResponse)
-def catalogue_page(
-    request: Request, kb: Knowledge, session: DbSession, q: str = ""
-) -> HTMLResponse:
-    results = service.search(kb=kb, query=q, session=session) if q.strip() else []
-    versions = {kind.value: lists.current_version(session=session, kind=kind) for kind in ListKind}
-    return render(
-        request,
-        "catalogue.html",
-        {"q": q, "results": results, "stats": kb.stats(), "versions": versions},
-    )
-
-
-@pages.get("/catalogue/search", response_class=HTMLResponse)
-def catalogue_search_fragment(
-    request: Request, kb: Knowledge, session: DbSession, q: str = ""
-) -> HTMLResponse:
-    results = service.search(kb=kb, query=q, session=session) if q.strip() else []
-    return render(request, "_disease_results.html", {"q": q, "results": results})
-
-
-@pages.get("/diseases/{code}", response_class=HTMLResponse)
-def disease_page(code: str, request: Request, kb: Knowledge, session: DbSession) -> HTMLResponse:
-    principal = getattr(request.state, "principal", None)
-    detail = service.disease_detail(kb=kb, code=code, session=session, principal=principal)
-    return render(request, "disease.html", {"d": detail})
 
 
 @api.get("/catalogue/search", response_model=list[DiseaseHitOut])
@@ -70,7 +40,7 @@ def api_search(
 def api_disease(code: str, kb: Knowledge, session: DbSession, request: Request) -> DiseaseDetailOut:
     """A disease with its features, genes, cross-references, national list status, drugs and
     guidelines."""
-    principal = getattr(request.state, "principal", None)
+    principal = principal_of(request)
     return service.disease_detail(
         kb=kb, code=code, session=session, principal=principal, feature_limit=500
     )

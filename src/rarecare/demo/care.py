@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import SYSTEM, Principal, Role
 from rarecare.care import logistics, therapy
-from rarecare.care import service as care
-from rarecare.care.models import Centre, TherapyPlan
-from rarecare.care.schemas import AdministrationIn, CentreCareIn, PlanIn, StockIn
+from rarecare.care.models import TherapyPlan
+from rarecare.care.schemas import AdministrationIn, PlanIn, StockIn
+from rarecare.centres import service as centre_service
+from rarecare.centres.models import Centre
+from rarecare.centres.schemas import CentreCareIn
 from rarecare.errors import RareCareError
 from rarecare.finance import service as finance
 from rarecare.finance.coverage import demo_rules
@@ -103,11 +105,11 @@ def seed(
     ``with_patients`` only centres, rules and stock (no named cases, no plans)."""
     now = today or date.today()
     added = {"centre capabilities": 0, "coverage rules": 0, "stock": 0, "therapy plans": 0}
-    centres = {c.code: c for c in care.list_centres(session=session)}
+    centres = {c.code: c for c in centre_service.list_centres(session=session)}
     for code, capability in CAPABILITIES.items():
         centre = centres.get(code)
         if centre is not None and not centre.therapies and centre.chairs == 0:
-            care.update_care(
+            centre_service.update_care(
                 session=session, principal=SYSTEM, centre_id=centre.id, data=capability
             )
             added["centre capabilities"] += 1

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from rarecare.access import SYSTEM, Principal, Role
 from rarecare.accounts import service as accounts
 from rarecare.accounts.schemas import UserIn
-from rarecare.care import service as care
-from rarecare.care.models import Centre, CentreLevel
-from rarecare.care.schemas import CentreIn
+from rarecare.centres import service as centre_service
+from rarecare.centres.models import Centre, CentreLevel
+from rarecare.centres.schemas import CentreIn
 from rarecare.errors import RareCareError
 from rarecare.geo import current_provinces, get_province, great_circle_km
 from rarecare.knowledge import KnowledgeBase
@@ -186,7 +186,7 @@ def load(*, session: Session, kb: KnowledgeBase) -> dict[str, int]:
     existing = set(session.scalars(select(Centre.code)))
     for centre in DEMO_CENTRES:
         if centre.code not in existing:
-            care.create_centre(session=session, principal=SYSTEM, data=centre)
+            centre_service.create_centre(session=session, principal=SYSTEM, data=centre)
             added["centres"] += 1
     for login in DEMO_LOGINS:
         if accounts.get_user_by_username(session=session, username=login.username) is None:
@@ -223,7 +223,7 @@ def generate_patients(
 
     version = lists.current_version(session=session, kind=ListKind.DISEASES)
     codes = [e.orpha_code for e in version.disease_entries] if version else []
-    centres = care.list_centres(session=session)
+    centres = centre_service.list_centres(session=session)
     if not codes or not centres:
         raise ValueError("load the demo data first (rarecare demo load)")
     nearest = {p.code: _nearest_centres(p.code, centres) for p in current_provinces()}

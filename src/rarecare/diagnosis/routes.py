@@ -1,28 +1,14 @@
-"""Diagnosis: the JSON ranking API and the clinicians' workbench (htmx)."""
+"""Diagnosis JSON API: ranking."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter
 
 from rarecare.diagnosis import service
-from rarecare.diagnosis.engine import DiagnosisEngine
+from rarecare.diagnosis.deps import Engine
 from rarecare.diagnosis.schemas import RankIn, RankOut
-from rarecare.errors import RareCareError
-from rarecare.web.deps import AppSettings, CurrentUser, Knowledge
-from rarecare.web.templating import render
 
-pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/diagnosis", tags=["diagnosis"])
-
-
-def get_engine(kb: Knowledge, settings: AppSettings) -> DiagnosisEngine:
-    return service.engine_for(kb, settings.cache_dir)
-
-
-Engine = Annotated[DiagnosisEngine, Depends(get_engine)]
 
 
 @api.post("/rank", response_model=RankOut)
@@ -34,82 +20,3 @@ def api_rank(data: RankIn, engine: Engine) -> RankOut:
     post-test probability and, with ``explain``, the per-term contributions, the disease's
     expected features not observed and any contradictions."""
     return RankOut.of(service.rank(engine=engine, data=data))
-
-
-@pages.get("/diagnosis", response_class=HTMLResponse)
-def workbench(request: Request, user: CurrentUser) -> HTMLResponse:
-    return render(
-        request,
-        "diagnosis.html",
-        {"observed": [], "excluded": [], "sex": "", "onset": "", "ranking": None, "errors": []},
-    )
-
-
-@pages.get("/diagnosis/terms", response_class=HTMLResponse)
-def term_suggestions(
-    request: Request, user: CurrentUser, kb: Knowledge, q: str = ""
-) -> HTMLResponse:
-    hits = (
-        [h for h in kb.search_terms(q, limit=12) if kb.ontology.is_phenotypic(h.code)]
-        if q.strip()
-        else []
-    )
-    terms = [(h.code, kb.ontology.terms[h.code].name, h.matched) for h in hits]
-    return render(request, "_term_suggestions.html", {"terms": terms, "q": q})
-
-
-@pages.post("/diagnosis/workbench", response_class=HTMLResponse)
-def workbench_update(
-    request: Request,
-    user: CurrentUser,
-    kb: Knowledge,
-    engine: Engine,
-    observed: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI form lists
-    excluded: Annotated[list[str], Form()] = [],  # noqa: B006
-    add_observed: Annotated[str, Form()] = "",
-    add_excluded: Annotated[str, Form()] = "",
-    remove: Annotated[str, Form()] = "",
-    sex: Annotated[str, Form()] = "",
-    onset: Annotated[str, Form()] = "",
-) -> HTMLResponse:
-    observed_ids = [
-        t
-        for t in dict.fromkeys([*observed, add_observed])
-        if t and t != remove and t != add_excluded
-    ]
-    excluded_ids = [
-        t
-        for t in dict.fromkeys([*excluded, add_excluded])
-        if t and t != remove and t != add_observed
-    ]
-    ranking, errors = None, []
-    if observed_ids:
-        try:
-            ranking = service.rank(
-                engine=engine,
-                data=RankIn(
-                    observed=observed_ids,
-                    excluded=excluded_ids,
-                    sex=sex or None,
-                    onset=onset or None,
-                    top=15,
-                ),
-            )
-        except RareCareError as exc:
-            errors = [exc.message, *map(str, exc.details)]
-    names = {
-        t: (kb.ontology.terms[t].name if t in kb.ontology.terms else t)
-        for t in observed_ids + excluded_ids
-    }
-    return render(
-        request,
-        "_workbench.html",
-        {
-            "observed": [(t, names[t]) for t in observed_ids],
-            "excluded": [(t, names[t]) for t in excluded_ids],
-            "sex": sex,
-            "onset": onset,
-            "ranking": ranking,
-            "errors": errors,
-        },
-    )

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from rarecare.access import Principal, Role, require_role
 from rarecare.audit import service as audit
 from rarecare.care import logistics, therapy
-from rarecare.care import service as centres
 from rarecare.care import travel as tr
 from rarecare.care.dosing import plan as dose_plan
 from rarecare.care.dosing import vials as vials_for
 from rarecare.care.models import PlanStatus
 from rarecare.care.schedule import ideal_dates
+from rarecare.centres import service as centres
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.finance.budget import BudgetImpact, BudgetInputs, project
 from rarecare.finance.coverage import CareYear, CoverageRules, PatientFacts, yearly_cost
@@ -130,9 +130,21 @@ def patient_costs(
 ) -> list[PlanCostOut]:
     """Per plan for a calendar year: drug, service and travel costs and who pays them. Doses
     given that year count as given; the rest of the year counts as planned."""
-    patient = registry.get(
+    record = registry.open_record(
         session=session, principal=principal, patient_id=patient_id, action="read_costs"
     )
+    return costs_of(session=session, record=record, year=year, today=today)
+
+
+def costs_of(
+    *,
+    session: Session,
+    record: registry.PatientRecord,
+    year: int | None = None,
+    today: date | None = None,
+) -> list[PlanCostOut]:
+    """:func:`patient_costs` of an opened (scoped, audited) patient record."""
+    patient = record.patient
     now = today or date.today()
     year = year or now.year
     first, last = date(year, 1, 1), date(year, 12, 31)
@@ -150,11 +162,9 @@ def patient_costs(
         subsistence_vnd=cover.subsistence_vnd if cover else None,
     )
     home = get_province(patient.province_code)
-    given_all = therapy.administrations_of(
-        session=session, principal=principal, patient_id=patient.id
-    )
+    given_all = therapy.administrations_of(session=session, record=record)
     out: list[PlanCostOut] = []
-    for plan in therapy.plans_of(session=session, principal=principal, patient_id=patient.id):
+    for plan in therapy.plans_of(session=session, record=record):
         entry = drugs.get(plan.drug)
         centre = centres.get_centre(session=session, centre_id=plan.centre_id)
         given = [a for a in given_all if a.plan_id == plan.id]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role, centre_scope, require_role
 from rarecare.audit import service as audit
-from rarecare.care import service as care
+from rarecare.centres import service as centres
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.gcpause import paused_gc
 from rarecare.i18n import _
@@ -201,7 +201,7 @@ def _load_records(
         kb=kb,
         vault=vault,
         centre_id=centre_id,
-        centre_code=care.get_centre(session=session, centre_id=centre_id).code,
+        centre_code=centres.get_centre(session=session, centre_id=centre_id).code,
         today=today or date.today(),
         username=actor.username,
         now=utcnow(),

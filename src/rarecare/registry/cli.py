@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from rarecare.access import Principal, Role
-from rarecare.care import service as care
+from rarecare.centres import service as centres
 from rarecare.clikit import OPERATOR, knowledge, load_settings, session_scope
 from rarecare.registry import bulk
 from rarecare.registry.identity import IdentityVault
@@ -58,7 +58,7 @@ def import_(
     from rich.progress import Progress
 
     with session_scope(settings) as session, Progress(transient=True) as bar:
-        centre_id = care.get_centre_by_code(session=session, code=centre).id
+        centre_id = centres.get_centre_by_code(session=session, code=centre).id
         operator = Principal(user_id=0, username="cli", role=Role.DATA_MANAGER, centre_id=centre_id)
         task = bar.add_task(f"checking {path.name}", total=None)
         report = bulk.import_patients(

@@ -10,16 +10,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from rarecare.access import Principal
-from rarecare.care import service as care
+from rarecare.centres import service as centres
+from rarecare.diagnosis.deps import Engine
 from rarecare.diagnosis.engine import DiagnosisEngine
-from rarecare.diagnosis.routes import Engine
 from rarecare.errors import RareCareError, field_errors
 from rarecare.geo import current_provinces, province_names
+from rarecare.i18n import N_
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import clock, identities, reanalysis, service, similarity
+from rarecare.registry.deps import Vault
 from rarecare.registry.identity import IDENTITY_FIELDS
 from rarecare.registry.models import DiagnosticStatus
-from rarecare.registry.routes import Vault
 from rarecare.registry.schemas import (
     DiagnosisIn,
     IdentityOut,
@@ -27,10 +28,20 @@ from rarecare.registry.schemas import (
     PhenotypeIn,
 )
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge
+from rarecare.web.site import Section
 from rarecare.web.templating import render
 
 # ------------------------------------------------------------------------------------ pages
 pages = APIRouter(include_in_schema=False)
+
+SECTION = Section(
+    key="registry",
+    title=N_("Registry"),
+    summary=N_(
+        "Pseudonymised patient records with the EU common data elements, phenotypes, "
+        "diagnoses and the diagnostic-delay clock."
+    ),
+)
 
 
 def _form_errors(exc: RareCareError) -> list[str]:
@@ -73,7 +84,7 @@ def registry_page(
                 if p.orpha_code and p.orpha_code in kb.diseases
             },
             "provinces": province_names(),
-            "centres": {c.id: c.name for c in care.list_centres(session=session)},
+            "centres": {c.id: c.name for c in centres.list_centres(session=session)},
         },
     )
 
@@ -161,7 +172,7 @@ def _patient_view(
                 for ph in patient.phenotypes
             },
             "provinces": province_names(),
-            "centres": {c.id: c.name for c in care.list_centres(session=session)},
+            "centres": {c.id: c.name for c in centres.list_centres(session=session)},
             "can_write": user.role.value in ("clinician", "data_manager"),
             "errors": errors or [],
         },
@@ -314,5 +325,5 @@ def similar_fragment(
     found = similarity.similar(
         session=session, principal=user, engine=engine, patient_id=patient_id, top=8
     )
-    centres = {c.id: c.name for c in care.list_centres(session=session)}
-    return render(request, "_similar.html", {"similar": found, "centres": centres})
+    names = {c.id: c.name for c in centres.list_centres(session=session)}
+    return render(request, "_similar.html", {"similar": found, "centres": names})

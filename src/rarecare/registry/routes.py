@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Body, File, Query, UploadFile
 from fastapi.responses import Response
 
-from rarecare.diagnosis.routes import Engine
+from rarecare.diagnosis.deps import Engine
 from rarecare.registry import bulk, clock, identities, reanalysis, service, similarity
-from rarecare.registry.identity import IdentityVault
+from rarecare.registry.deps import Vault
 from rarecare.registry.models import DiagnosticStatus
 from rarecare.registry.schemas import (
     DelayOut,
@@ -24,17 +24,10 @@ from rarecare.registry.schemas import (
     PhenotypeOut,
     RecordFields,
 )
-from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge
+from rarecare.web.deps import CurrentUser, DbSession, Knowledge
 from rarecare.web.downloads import check_format, download
 
 api = APIRouter(prefix="/api/registry", tags=["registry"])
-
-
-def get_vault(settings: AppSettings) -> IdentityVault:
-    return IdentityVault(settings.identity_key)
-
-
-Vault = Annotated[IdentityVault, Depends(get_vault)]
 
 
 @api.post("/patients", response_model=PatientOut, status_code=201)

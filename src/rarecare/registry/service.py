@@ -4,6 +4,7 @@ and audited (``rarecare.audit``); identities are only ever stored encrypted."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, or_, select
@@ -19,7 +20,7 @@ from rarecare.access import (
     require_role,
 )
 from rarecare.audit import service as audit
-from rarecare.care import service as care
+from rarecare.centres import service as centres
 from rarecare.diagnosis import DiagnosisEngine, Query, Ranking
 from rarecare.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from rarecare.geo import get_province
@@ -135,6 +136,28 @@ def get(
     return patient
 
 
+@dataclass(frozen=True)
+class PatientRecord:
+    """A patient record resolved for one actor: access checked and the read audited once per
+    request. Services that read more of the same record (plans, doses, costs) take it instead
+    of checking and auditing again."""
+
+    actor: Principal
+    patient: Patient
+
+    @property
+    def id(self) -> int:
+        return self.patient.id
+
+
+def open_record(
+    *, session: Session, principal: Principal | None, patient_id: int, action: str = "read"
+) -> PatientRecord:
+    """The scoped, audited handle of a patient record (another centre's: "not found")."""
+    patient = get(session=session, principal=principal, patient_id=patient_id, action=action)
+    return PatientRecord(require_authenticated(principal), patient)
+
+
 def scoped(query: Select[Patient], actor: Principal) -> Select[Patient]:
     """Restrict a patient query to what ``actor`` may see (the one place registry scoping is
     done)."""
@@ -223,11 +246,11 @@ def register(
         centre_id = centre_scope(actor)
         if (
             data.centre_code
-            and care.get_centre_by_code(session=session, code=data.centre_code).id != centre_id
+            and centres.get_centre_by_code(session=session, code=data.centre_code).id != centre_id
         ):
             raise PermissionDenied(_("You can only register patients at your own centre."))
     elif data.centre_code:
-        centre_id = care.get_centre_by_code(session=session, code=data.centre_code).id
+        centre_id = centres.get_centre_by_code(session=session, code=data.centre_code).id
     else:
         raise ValidationFailed(
             _("Invalid patient."), [FieldError("centre_code", "required for a national user")]
@@ -377,7 +400,7 @@ def share_with(
     """Refer a patient to another centre, whose staff then see the record."""
     actor = require_role(principal, *WRITERS)
     patient = get(session=session, principal=actor, patient_id=patient_id, action="refer")
-    centre = care.get_centre_by_code(session=session, code=centre_code)
+    centre = centres.get_centre_by_code(session=session, code=centre_code)
     if centre.id not in _centres_of(patient):
         patient.shared_with.append(PatientCentre(centre_id=centre.id))
         session.flush()

@@ -1,6 +1,7 @@
 """Request dependencies: settings, the database session, the current principal.
 
-Authorization itself lives in ``rarecare.access``; these only turn a request into a principal."""
+Authorization itself lives in ``rarecare.access``; these only turn a request into a principal,
+with the session resolver the composition root hands in (``app.state.resolve_principal``)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role, require_authenticated, require_role
-from rarecare.accounts import service as accounts
 from rarecare.config import Settings
 from rarecare.knowledge import KnowledgeBase, load_knowledge
+from rarecare.web.site import PrincipalResolver
 
 SESSION_COOKIE = "rarecare_session"
 
@@ -44,12 +45,19 @@ AppSettings = Annotated[Settings, Depends(get_settings)]
 def get_principal(request: Request, session: DbSession) -> Principal | None:
     if not hasattr(request.state, "principal"):
         token = request.cookies.get(SESSION_COOKIE)
-        request.state.principal = accounts.resolve_session(session=session, token=token)
+        resolve: PrincipalResolver = request.app.state.resolve_principal
+        request.state.principal = resolve(session=session, token=token)
     principal: Principal | None = request.state.principal
     return principal
 
 
 MaybePrincipal = Annotated[Principal | None, Depends(get_principal)]
+
+
+def principal_of(request: Request) -> Principal | None:
+    """The principal resolved for this request (None when nobody is logged in)."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    return principal
 
 
 def get_user(principal: MaybePrincipal) -> Principal:

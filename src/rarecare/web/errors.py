@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from rarecare.audit.service import request_id_var
+from rarecare.context import request_id_var
 from rarecare.errors import NotAuthenticated, RareCareError, RateLimited, field_errors
 from rarecare.i18n import N_, _
 from rarecare.web.templating import render

@@ -1,7 +1,9 @@
-"""Site-wide pages: home, health check, language switch, module overviews."""
+"""Site-wide pages: home, health check, language switch, overviews of sections without a page
+of their own."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,66 +12,18 @@ from sqlalchemy import text
 
 from rarecare import __version__, i18n
 from rarecare.errors import NotFound
-from rarecare.i18n import N_
 from rarecare.knowledge import SOURCES
 from rarecare.web.deps import AppSettings, DbSession
+from rarecare.web.site import Section
 from rarecare.web.templating import render
 
 router = APIRouter()
 
-# What each module is for, shown on its overview page until (and above) its own screens.
-MODULES: dict[str, dict[str, str]] = {
-    "catalogue": {
-        "title": N_("Catalogue"),
-        "summary": N_(
-            "Rare diseases (ORPHA, OMIM, ICD-10), HPO phenotype terms, the national rare disease "
-            "list, the rare drug list and treatment guidelines."
-        ),
-    },
-    "diagnosis": {
-        "title": N_("Diagnosis"),
-        "summary": N_(
-            "Phenotype-driven differential diagnosis: enter observed and excluded HPO terms and "
-            "get ranked diseases with their reasons."
-        ),
-    },
-    "registry": {
-        "title": N_("Registry"),
-        "summary": N_(
-            "Pseudonymised patient records with the EU common data elements, phenotypes, "
-            "diagnoses and the diagnostic-delay clock."
-        ),
-    },
-    "care": {
-        "title": N_("Care"),
-        "summary": N_(
-            "Treatment centres, long-term therapy plans, infusion schedules, adherence, drug "
-            "demand and travel burden."
-        ),
-    },
-    "finance": {
-        "title": N_("Finance"),
-        "summary": N_(
-            "Drug prices, insurance coverage rules, costs per patient and budget impact."
-        ),
-    },
-    "monitoring": {
-        "title": N_("Monitoring"),
-        "summary": N_("Action-plan tasks and national indicators for the steering committee."),
-    },
-    "public": {
-        "title": N_("Public portal"),
-        "summary": N_(
-            "Information on rare diseases for patients and families, the approved national "
-            "lists and public statistics."
-        ),
-    },
-}
-
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home(request: Request) -> HTMLResponse:
-    return render(request, "home.html", {"modules": MODULES})
+    sections: tuple[Section, ...] = request.app.state.sections
+    return render(request, "home.html", {"modules": {s.key: s for s in sections}})
 
 
 @router.get("/healthz", tags=["system"])
@@ -117,22 +71,24 @@ def switch_language(code: str, settings: AppSettings, next: str = "/") -> Redire
     return response
 
 
-def _overview_route(module: str) -> None:
+def overview_router(sections: tuple[Section, ...]) -> APIRouter:
+    """The overview pages of the sections that have no page of their own yet."""
+    overviews = APIRouter()
+    for section in sections:
+        if not section.own_page:
+            overviews.add_api_route(
+                section.path,
+                _overview(section),
+                methods=["GET"],
+                response_class=HTMLResponse,
+                include_in_schema=False,
+                name=f"module_{section.key}",
+            )
+    return overviews
+
+
+def _overview(section: Section) -> Callable[[Request], HTMLResponse]:
     def overview(request: Request) -> HTMLResponse:
-        return render(request, "module.html", {"module": module, "info": MODULES[module]})
+        return render(request, "module.html", {"module": section.key, "info": section})
 
-    router.add_api_route(
-        f"/{module}",
-        overview,
-        methods=["GET"],
-        response_class=HTMLResponse,
-        include_in_schema=False,
-        name=f"module_{module}",
-    )
-
-
-MODULES_WITH_OWN_PAGE = {"catalogue", "diagnosis", "registry", "care", "finance"}
-
-for _module in MODULES:
-    if _module not in MODULES_WITH_OWN_PAGE:
-        _overview_route(_module)
+    return overview

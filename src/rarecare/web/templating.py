@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -10,44 +11,24 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from rarecare import __version__, i18n
-from rarecare.access import ROLE_LABELS
-from rarecare.care.models import LEVEL_LABELS
-from rarecare.guidelines.models import GUIDELINE_STATUS_LABELS
-from rarecare.i18n import N_
 from rarecare.knowledge import SOURCES
-from rarecare.lists.models import STATUS_LABELS
-from rarecare.registry.models import DIAGNOSTIC_STATUS_LABELS, VITAL_STATUS_LABELS
+from rarecare.web.deps import principal_of
 from rarecare.web.security import CSRF_FIELD, csrf_token_for
-
-NAV: tuple[tuple[str, str, str], ...] = (
-    # (path, label msgid, module key); labels are translated in the template
-    ("/catalogue", N_("Catalogue"), "catalogue"),
-    ("/diagnosis", N_("Diagnosis"), "diagnosis"),
-    ("/registry", N_("Registry"), "registry"),
-    ("/care", N_("Care"), "care"),
-    ("/finance", N_("Finance"), "finance"),
-    ("/monitoring", N_("Monitoring"), "monitoring"),
-    ("/public", N_("Public portal"), "public"),
-)
+from rarecare.web.site import Section
 
 
-LABELS: dict[str, str] = {
-    **ROLE_LABELS,
-    **LEVEL_LABELS,
-    **STATUS_LABELS,
-    **GUIDELINE_STATUS_LABELS,
-    **DIAGNOSTIC_STATUS_LABELS,
-    **VITAL_STATUS_LABELS,
-}
+def make_label(labels: dict[str, str]) -> Callable[[object], str]:
+    """The template function giving the translated label of an enumerated value (role, centre
+    level, list status, ...) from the labels the features handed up."""
+
+    def label(value: object) -> str:
+        key = getattr(value, "value", value)
+        return i18n.gettext(labels.get(str(key), str(key)))
+
+    return label
 
 
-def label(value: object) -> str:
-    """The translated label of an enumerated value (role, centre level, ...)."""
-    key = getattr(value, "value", value)
-    return i18n.gettext(LABELS.get(str(key), str(key)))
-
-
-def make_environment() -> Environment:
+def make_environment(sections: tuple[Section, ...], labels: dict[str, str]) -> Environment:
     templates_dir = str(resources.files("rarecare.web") / "templates")
     env = Environment(
         loader=FileSystemLoader(templates_dir),
@@ -63,10 +44,10 @@ def make_environment() -> Environment:
     env.globals.update(
         version=__version__,
         sources=SOURCES,
-        nav=NAV,
+        nav=tuple((s.path, s.title, s.key) for s in sections),
         locales=i18n.LOCALE_NAMES,
         csrf_field=CSRF_FIELD,
-        label=label,
+        label=make_label(labels),
     )
     return env
 
@@ -78,7 +59,7 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     env: Environment = request.app.state.templates
-    principal = getattr(request.state, "principal", None)
+    principal = principal_of(request)
     html = env.get_template(template).render(
         request=request,
         principal=principal,

@@ -1,4 +1,6 @@
-"""``create_app(settings)``: the FastAPI application, built from one settings object."""
+"""The composition root: ``create_app(settings)`` builds the FastAPI application from one settings
+object, mounting every feature's routers with the sections and labels the features hand up.
+Nothing imports this module but the entry points (the CLI, the tests)."""
 
 from __future__ import annotations
 
@@ -16,34 +18,104 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from rarecare import __version__, i18n
-from rarecare.accounts.routes import api as accounts_api
-from rarecare.accounts.routes import pages as accounts_pages
-from rarecare.audit.routes import api as audit_api
-from rarecare.audit.routes import pages as audit_pages
-from rarecare.audit.service import request_id_var
-from rarecare.care.pages import pages as care_pages
-from rarecare.care.routes import api as care_api
-from rarecare.care.routes import plans_api as care_plans_api
-from rarecare.catalogue.routes import api as catalogue_api
-from rarecare.catalogue.routes import pages as catalogue_pages
+from rarecare.access import ROLE_LABELS
+from rarecare.accounts import pages as accounts_pages
+from rarecare.accounts import routes as accounts_routes
+from rarecare.accounts import service as accounts
+from rarecare.audit import pages as audit_pages
+from rarecare.audit import routes as audit_routes
+from rarecare.care import pages as care_pages
+from rarecare.care import routes as care_routes
+from rarecare.catalogue import pages as catalogue_pages
+from rarecare.catalogue import routes as catalogue_routes
+from rarecare.centres import pages as centres_pages
+from rarecare.centres import routes as centres_routes
+from rarecare.centres.models import LEVEL_LABELS
 from rarecare.config import Settings
-from rarecare.diagnosis.routes import api as diagnosis_api
-from rarecare.diagnosis.routes import pages as diagnosis_pages
-from rarecare.finance.routes import api as finance_api
-from rarecare.finance.routes import pages as finance_pages
-from rarecare.guidelines.routes import api as guidelines_api
-from rarecare.guidelines.routes import pages as guidelines_pages
+from rarecare.context import request_id_var
+from rarecare.diagnosis import pages as diagnosis_pages
+from rarecare.diagnosis import routes as diagnosis_routes
+from rarecare.finance import pages as finance_pages
+from rarecare.finance import routes as finance_routes
+from rarecare.guidelines import pages as guidelines_pages
+from rarecare.guidelines import routes as guidelines_routes
+from rarecare.guidelines.models import GUIDELINE_STATUS_LABELS
+from rarecare.i18n import N_
 from rarecare.knowledge import load_knowledge
-from rarecare.lists.routes import api as lists_api
-from rarecare.lists.routes import pages as lists_pages
-from rarecare.registry.pages import pages as registry_pages
-from rarecare.registry.routes import api as registry_api
+from rarecare.lists import pages as lists_pages
+from rarecare.lists import routes as lists_routes
+from rarecare.lists.models import STATUS_LABELS
+from rarecare.registry import pages as registry_pages
+from rarecare.registry import routes as registry_routes
+from rarecare.registry.models import DIAGNOSTIC_STATUS_LABELS, VITAL_STATUS_LABELS
 from rarecare.storage import make_engine, make_sessionmaker
 from rarecare.web import pages
 from rarecare.web.deps import get_principal
 from rarecare.web.errors import install_error_handlers
 from rarecare.web.security import CSP, CSP_API_DOCS, CSRF_COOKIE, csrf_protect
+from rarecare.web.site import Section
 from rarecare.web.templating import make_environment
+
+# The site's sections in menu order: each feature hands up its own; the two below have no
+# pages of their own yet and get an overview page.
+SECTIONS: tuple[Section, ...] = (
+    catalogue_pages.SECTION,
+    diagnosis_pages.SECTION,
+    registry_pages.SECTION,
+    care_pages.SECTION,
+    finance_pages.SECTION,
+    Section(
+        key="monitoring",
+        title=N_("Monitoring"),
+        summary=N_("Action-plan tasks and national indicators for the steering committee."),
+        own_page=False,
+    ),
+    Section(
+        key="public",
+        title=N_("Public portal"),
+        summary=N_(
+            "Information on rare diseases for patients and families, the approved national "
+            "lists and public statistics."
+        ),
+        own_page=False,
+    ),
+)
+
+# The labels of enumerated values the features show (roles, centre levels, statuses).
+LABELS: dict[str, str] = {
+    **ROLE_LABELS,
+    **LEVEL_LABELS,
+    **STATUS_LABELS,
+    **GUIDELINE_STATUS_LABELS,
+    **DIAGNOSTIC_STATUS_LABELS,
+    **VITAL_STATUS_LABELS,
+}
+
+ROUTERS = (
+    catalogue_pages.pages,
+    catalogue_routes.api,
+    lists_pages.pages,
+    lists_routes.api,
+    guidelines_pages.pages,
+    guidelines_routes.api,
+    diagnosis_pages.pages,
+    diagnosis_routes.api,
+    registry_routes.api,
+    registry_pages.pages,
+    pages.router,
+    pages.overview_router(SECTIONS),
+    accounts_pages.pages,
+    accounts_routes.api,
+    centres_pages.pages,
+    centres_routes.api,
+    care_pages.pages,
+    care_routes.api,
+    care_routes.plans_api,
+    finance_pages.pages,
+    finance_routes.api,
+    audit_pages.pages,
+    audit_routes.api,
+)
 
 LOCALE_COOKIE = "rarecare_lang"
 log = logging.getLogger("rarecare.web")
@@ -72,7 +144,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.templates = make_environment()
+    app.state.templates = make_environment(SECTIONS, LABELS)
+    app.state.sections = SECTIONS
+    app.state.resolve_principal = accounts.resolve_session
 
     static_dir = str(resources.files("rarecare.web") / "static")
     app.mount("/static", StaticFiles(directory=static_dir), name="static")
@@ -87,28 +161,7 @@ def create_app(settings: Settings) -> FastAPI:
             swagger_favicon_url="/static/favicon.svg",
         )
 
-    for router in (
-        catalogue_pages,
-        catalogue_api,
-        lists_pages,
-        lists_api,
-        guidelines_pages,
-        guidelines_api,
-        diagnosis_pages,
-        diagnosis_api,
-        registry_api,
-        registry_pages,
-        pages.router,
-        accounts_pages,
-        accounts_api,
-        care_pages,
-        care_api,
-        care_plans_api,
-        finance_pages,
-        finance_api,
-        audit_pages,
-        audit_api,
-    ):
+    for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
 

@@ -1,4 +1,4 @@
-"""Centre services. Centre-owned data is scoped through ``rarecare.access``."""
+"""Centre services: the directory of centres (public) and its upkeep (admins)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role, require_role
 from rarecare.audit import service as audit
-from rarecare.care.models import Centre
-from rarecare.care.schemas import CentreCareIn, CentreIn
+from rarecare.centres.models import Centre
+from rarecare.centres.schemas import CentreCareIn, CentreIn
 from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
 from rarecare.geo import get_province
 

@@ -1,0 +1,175 @@
+"""Finance pages: the overview, budget impact, and a patient's costs and coverage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from rarecare.care.therapy import current_drugs
+from rarecare.errors import RareCareError, ValidationFailed, field_errors
+from rarecare.finance import service
+from rarecare.finance.schemas import (
+    BudgetIn,
+    PatientCoverageIn,
+)
+from rarecare.i18n import N_
+from rarecare.registry import service as registry
+from rarecare.registry.deps import opened
+from rarecare.registry.service import PatientRecord
+from rarecare.web.deps import CurrentUser, DbSession
+from rarecare.web.site import Section
+from rarecare.web.templating import render
+
+pages = APIRouter(include_in_schema=False)
+
+SECTION = Section(
+    key="finance",
+    title=N_("Finance"),
+    summary=N_("Drug prices, insurance coverage rules, costs per patient and budget impact."),
+)
+
+
+@pages.get("/finance", response_class=HTMLResponse)
+def finance_page(request: Request, session: DbSession) -> HTMLResponse:
+    version, rules = service.current_rules(session=session)
+    return render(
+        request,
+        "finance.html",
+        {
+            "module": "finance",
+            "info": SECTION,
+            "rules": rules,
+            "version": version,
+            "versions": service.rule_versions(session=session),
+        },
+    )
+
+
+@pages.get("/finance/budget-impact", response_class=HTMLResponse)
+def budget_page(
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+) -> HTMLResponse:
+    """The calculator: every parameter visible and editable; yearly results as a chart."""
+    form = dict(request.query_params)
+    form.setdefault("start", date(date.today().year + 1, 1, 1).isoformat())
+    impact = derived = None
+    errors: list[str] = []
+    if form.get("drug"):
+        try:
+            data = BudgetIn.model_validate(
+                {k: v for k, v in form.items() if v != "" and k in BudgetIn.model_fields}
+            )
+            impact, derived = service.budget_impact(session=session, principal=user, data=data)
+        except ValidationError as exc:
+            errors = [str(e) for e in field_errors(exc.errors())]
+        except RareCareError as exc:
+            errors = [exc.message, *map(str, exc.details)]
+    defaults = BudgetIn.model_fields
+    peak = max((y.total_cost for y in impact.years), default=0.0) if impact else 0.0
+    return render(
+        request,
+        "budget.html",
+        {
+            "drugs": sorted(current_drugs(session=session)),
+            "form": form,
+            "defaults": {k: f.default for k, f in defaults.items()},
+            "impact": impact,
+            "derived": derived,
+            "errors": errors,
+            "peak": peak or 1.0,
+            "today": date.today(),
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+# ------------------------------------------------------- a patient's costs and coverage
+def _costs_view(
+    request: Request,
+    session: DbSession,
+    record: PatientRecord,
+    *,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The costs panel (loaded into the therapy tab by htmx) or, for a plain request, the
+    page around it."""
+    year = date.today().year
+    context = {
+        "p": record.patient,
+        "costs": service.costs_of(session=session, record=record, year=year),
+        "coverage": service.coverage_of(session=session, patient_id=record.id),
+        "groups": service.current_rules(session=session)[1].groups,
+        "year": year,
+        "can_write": record.actor.role.value in ("clinician", "data_manager"),
+        "errors": errors or [],
+    }
+    partial = request.headers.get("HX-Request") == "true"
+    template = "_patient_costs.html" if partial else "patient_costs.html"
+    return render(request, template, context, status_code=status_code)
+
+
+@pages.get("/registry/patients/{patient_id}/costs", response_class=HTMLResponse)
+def patient_costs(
+    request: Request,
+    session: DbSession,
+    record: Annotated[PatientRecord, opened("read_costs")],
+) -> HTMLResponse:
+    return _costs_view(request, session, record)
+
+
+@pages.post("/registry/patients/{patient_id}/therapy/coverage", response_model=None)
+def patient_coverage(
+    patient_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    groups: Annotated[list[str] | None, Form()] = None,
+    has_referral: Annotated[bool, Form()] = False,
+    household_income_vnd: Annotated[str, Form()] = "",
+    subsistence_vnd: Annotated[str, Form()] = "",
+) -> Response:
+    """Save the patient's insurance cover; back to the costs with the new figures, or with what
+    is wrong (nothing written)."""
+
+    def save() -> None:
+        data = PatientCoverageIn.model_validate(
+            {
+                "groups": groups or [],
+                "has_referral": has_referral,
+                "household_income_vnd": household_income_vnd or None,
+                "subsistence_vnd": subsistence_vnd or None,
+            }
+        )
+        service.set_patient_coverage(
+            session=session, principal=user, patient_id=patient_id, data=data
+        )
+
+    errors, status = _attempt(save)
+    if errors:
+        session.rollback()
+    elif request.headers.get("HX-Request") != "true":
+        return RedirectResponse(f"/registry/patients/{patient_id}/therapy#costs", status_code=303)
+    record = registry.open_record(
+        session=session, principal=user, patient_id=patient_id, action="read_costs"
+    )
+    return _costs_view(request, session, record, errors=errors, status_code=status)
+
+
+def _attempt(action: Callable[[], object]) -> tuple[list[str], int]:
+    """Run a form action: no errors and 200, or what is wrong and the error's status."""
+    try:
+        try:
+            action()
+        except ValidationError as exc:
+            raise ValidationFailed("Invalid input.", field_errors(exc.errors())) from exc
+    except RareCareError as exc:
+        return [exc.message, *map(str, exc.details)], exc.status_code
+    return [], 200

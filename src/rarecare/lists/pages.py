@@ -1,0 +1,203 @@
+"""National lists pages: versions, entries, import, approval, diff."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from rarecare.errors import RareCareError
+from rarecare.lists import service
+from rarecare.lists.models import ListKind, ListVersion
+from rarecare.lists.routes import versions_out
+from rarecare.lists.schemas import (
+    ImportReport,
+    VersionIn,
+)
+from rarecare.web.deps import CurrentUser, DbSession, Knowledge, principal_of
+from rarecare.web.downloads import download
+from rarecare.web.templating import render
+
+pages = APIRouter(include_in_schema=False)
+
+
+@pages.get("/lists/{kind}", response_class=HTMLResponse)
+def versions_page(kind: ListKind, request: Request, session: DbSession) -> HTMLResponse:
+    versions = versions_out(
+        session, service.list_versions(session=session, principal=principal_of(request), kind=kind)
+    )
+    return render(request, "lists.html", {"kind": kind.value, "versions": versions, "errors": []})
+
+
+@pages.post("/lists/{kind}", response_model=None)
+def create_version_form(
+    kind: ListKind,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    title: Annotated[str, Form()],
+    decision_number: Annotated[str, Form()] = "",
+    decision_date: Annotated[date | None, Form()] = None,
+    effective_from: Annotated[date | None, Form()] = None,
+    copy_from: Annotated[int | None, Form()] = None,
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        data = VersionIn(
+            title=title,
+            decision_number=decision_number,
+            decision_date=decision_date,
+            effective_from=effective_from,
+            note=note,
+        )
+        version = service.create_version(
+            session=session, principal=user, kind=kind, data=data, copy_from=copy_from
+        )
+    except RareCareError as exc:
+        session.rollback()
+        versions = versions_out(
+            session, service.list_versions(session=session, principal=user, kind=kind)
+        )
+        return render(
+            request,
+            "lists.html",
+            {
+                "kind": kind.value,
+                "versions": versions,
+                "errors": [exc.message, *map(str, exc.details)],
+            },
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/lists/{kind.value}/{version.id}", status_code=303)
+
+
+@pages.get("/lists/{kind}/template.{fmt}")
+def template_download(kind: ListKind, fmt: str) -> Response:
+    data, filename = service.template_file(kind, fmt)
+    return download(data, filename, fmt)
+
+
+@pages.get("/lists/{kind}/diff", response_class=HTMLResponse)
+def diff_page(
+    kind: ListKind,
+    request: Request,
+    session: DbSession,
+    from_id: Annotated[int, Query(alias="from")],
+    to_id: Annotated[int, Query(alias="to")],
+) -> HTMLResponse:
+    result = service.diff(
+        session=session, principal=principal_of(request), from_id=from_id, to_id=to_id
+    )
+    return render(request, "list_diff.html", {"kind": kind.value, "diff": result})
+
+
+@pages.get("/lists/{kind}/{version_id}", response_class=HTMLResponse)
+def version_page(
+    kind: ListKind, version_id: int, request: Request, session: DbSession
+) -> HTMLResponse:
+    version = service.get_version(
+        session=session, principal=principal_of(request), version_id=version_id, kind=kind
+    )
+    return _version_view(request, session, version)
+
+
+def _version_view(
+    request: Request,
+    session: DbSession,
+    version: ListVersion,
+    *,
+    errors: list[str] | None = None,
+    report: ImportReport | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    others = [
+        v
+        for v in service.list_versions(
+            session=session, principal=principal_of(request), kind=version.kind
+        )
+        if v.id != version.id
+    ]
+    return render(
+        request,
+        "list_version.html",
+        {
+            "kind": version.kind.value,
+            "v": versions_out(session, [version])[0],
+            "entries": service.entries(version),
+            "others": others,
+            "errors": errors or [],
+            "report": report,
+        },
+        status_code=status_code,
+    )
+
+
+@pages.post("/lists/{kind}/{version_id}/import", response_class=HTMLResponse)
+async def import_form(
+    kind: ListKind,
+    version_id: int,
+    request: Request,
+    user: CurrentUser,
+    kb: Knowledge,
+    session: DbSession,
+    file: Annotated[UploadFile, File()],
+    dry_run: Annotated[bool, Form()] = False,
+) -> HTMLResponse:
+    content = await file.read()
+    try:
+        report = service.import_file(
+            session=session,
+            principal=user,
+            kb=kb,
+            version_id=version_id,
+            content=content,
+            filename=file.filename or "upload.csv",
+            dry_run=dry_run,
+        )
+    except RareCareError as exc:
+        session.rollback()
+        version = service.get_version(
+            session=session, principal=user, version_id=version_id, kind=kind
+        )
+        return _version_view(
+            request,
+            session,
+            version,
+            errors=[exc.message, *map(str, exc.details)],
+            status_code=exc.status_code,
+        )
+    version = service.get_version(session=session, principal=user, version_id=version_id, kind=kind)
+    return _version_view(request, session, version, report=report)
+
+
+@pages.post("/lists/{kind}/{version_id}/approve", response_model=None)
+def approve_form(
+    kind: ListKind, version_id: int, request: Request, user: CurrentUser, session: DbSession
+) -> Response:
+    try:
+        service.approve(session=session, principal=user, version_id=version_id)
+    except RareCareError as exc:
+        session.rollback()
+        version = service.get_version(
+            session=session, principal=user, version_id=version_id, kind=kind
+        )
+        return _version_view(
+            request,
+            session,
+            version,
+            errors=[exc.message, *map(str, exc.details)],
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/lists/{kind.value}/{version_id}", status_code=303)
+
+
+@pages.get("/lists/{kind}/{version_id}/export.{fmt}")
+def export_download(
+    kind: ListKind, version_id: int, fmt: str, request: Request, session: DbSession
+) -> Response:
+    data, filename = service.export_file(
+        session=session, principal=principal_of(request), version_id=version_id, fmt=fmt
+    )
+    return download(data, filename, fmt)
