@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from rarecare.access import Role
 from rarecare.care.cli import care_app
 from rarecare.catalogue.cli import catalogue_app, hpo_app
-from rarecare.clikit import OPERATOR, knowledge, load_settings, session_scope
+from rarecare.clikit import OPERATOR, fail, knowledge, load_settings, session_scope
 from rarecare.diagnosis.cli import bench_app, diagnose
 from rarecare.finance.cli import finance_app
 from rarecare.lists.cli import lists_app
@@ -177,8 +177,7 @@ def users_create(
             display_name=display_name,
         )
     except ValidationError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        fail(exc)
     with session_scope(settings) as session:
         user = accounts.create_user(session=session, principal=OPERATOR, data=data)
         out = UserOut.model_validate(user)

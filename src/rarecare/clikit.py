@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -28,11 +28,9 @@ def load_settings(*, need_secrets: bool = True) -> Settings:
     except ConfigurationError as exc:
         if not need_secrets:
             return Settings(demo=True)
-        typer.echo(f"Configuration error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        fail(exc, code=2)
     except ValidationError as exc:
-        typer.echo(f"Configuration error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        fail(ConfigurationError(f"invalid settings: {exc}"), code=2)
 
 
 def knowledge(settings: Settings | None = None) -> KnowledgeBase:
@@ -59,9 +57,13 @@ def session_scope(settings: Settings) -> Iterator[Session]:
         engine.dispose()
 
 
-def fail(exc: RareCareError) -> None:
-    typer.echo(f"Error: {exc}", err=True)
-    raise typer.Exit(1) from exc
+def fail(problem: RareCareError | Exception | str, *, code: int = 1) -> NoReturn:
+    """The one way a command exits with an error: ``Error: ...`` on stderr, then exit ``code``
+    (1: the request failed; 2: the command was used wrongly)."""
+    typer.echo(f"Error: {problem}", err=True)
+    if isinstance(problem, BaseException):
+        raise typer.Exit(code) from problem
+    raise typer.Exit(code)
 
 
 def echo_json(value: Any) -> None:

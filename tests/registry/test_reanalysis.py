@@ -1,3 +1,6 @@
+import logging
+
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -75,3 +78,45 @@ def test_reanalysis_records_runs_and_alerts_only_the_patients_centre(
     latest = reanalysis.latest_for(session=db, principal=cast.clinician_a, patient_id=patient.id)
     assert latest is not None
     assert latest.id == runs[1].id
+
+
+class _BrokenEngine:
+    """An engine whose ranking fails, as a corrupt index or a bug would."""
+
+    def rank(self, *_args: object, **_kw: object) -> object:
+        raise RuntimeError("index unreadable")
+
+
+def test_reanalysis_logs_and_counts_a_patient_it_cannot_rank(
+    db: Session,
+    cast: Cast,
+    kb: KnowledgeBase,
+    vault: IdentityVault,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    patient = service.register(
+        session=db,
+        principal=cast.clinician_a,
+        kb=kb,
+        vault=vault,
+        data=PatientIn.model_validate(patient_payload()),
+        today=TODAY,
+    )
+    service.add_phenotype(
+        session=db,
+        principal=cast.clinician_a,
+        kb=kb,
+        patient_id=patient.id,
+        data=PhenotypeIn(hpo_id="HP:0001252"),
+    )
+    with caplog.at_level(logging.WARNING, logger="rarecare.registry"):
+        counts = reanalysis.reanalyze(
+            session=db, principal=cast.admin, engine=cast_engine(_BrokenEngine())
+        )
+    assert (counts["patients"], counts["failed"]) == (0, 1)
+    assert patient.pseudonym in caplog.text and "RuntimeError" in caplog.text
+    assert "HP:0001252" not in caplog.text  # no clinical values in the log
+
+
+def cast_engine(engine: object) -> DiagnosisEngine:
+    return engine  # type: ignore[return-value]

@@ -30,13 +30,11 @@ def dose(
         entry = lists.approved_drug(session=session, name=drug)
         if entry is None:
             fail(NotFound(f"{drug!r} is not on the approved rare drug list."))
-            return
         regimen = regimen_of_entry(entry)
     try:
         result = plan(regimen, weight_kg)
     except RareCareError as exc:
         fail(exc)
-        return
     if as_json:
         echo_json(asdict(result) | {"strength_unit": regimen.strength_unit})
         return
@@ -87,12 +85,10 @@ def demand(
             )
     except RareCareError as exc:
         fail(exc)
-        return
     if output:
         fmt = Path(output).suffix.lstrip(".").lower()
         if fmt not in ("csv", "xlsx"):
             fail(RareCareError("--output must end in .csv or .xlsx"))
-            return
         Path(output).write_bytes(logistics.demand_export(report, fmt))
         typer.echo(f"wrote {output}")
         return
@@ -129,7 +125,6 @@ def travel(
 
     if (what_if or recommend) and not drug:
         fail(RareCareError("--what-if and --recommend need --drug"))
-        return
     settings = load_settings()
     try:
         with session_scope(settings) as session:
@@ -144,7 +139,6 @@ def travel(
             )
     except RareCareError as exc:
         fail(exc)
-        return
     summary = {
         "drug": inn,
         "enabled": what_if or [],

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from rarecare.catalogue import service
-from rarecare.clikit import OPERATOR, echo_json, knowledge, load_settings, session_scope
+from rarecare.clikit import OPERATOR, echo_json, fail, knowledge, load_settings, session_scope
 from rarecare.errors import RareCareError
 
 catalogue_app = typer.Typer(
@@ -52,8 +52,7 @@ def show(
     try:
         detail = service.disease_detail(kb=knowledge(), code=code, feature_limit=500)
     except RareCareError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        fail(exc)
     if as_json:
         echo_json(detail)
         return

@@ -58,10 +58,8 @@ def diagnose(
         ranking = service.rank(engine=service.engine_for(kb, settings.cache_dir), data=data)
     except RareCareError as exc:
         fail(exc)
-        return
     except ValueError as exc:  # pydantic: e.g. no observed term at all
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        fail(exc)
     out = RankOut.of(ranking)
     if as_json:
         echo_json(out)

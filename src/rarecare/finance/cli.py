@@ -48,10 +48,8 @@ def budget_impact(
             impact, derived = service.budget_impact(session=session, principal=OPERATOR, data=data)
     except RareCareError as exc:
         fail(exc)
-        return
     except ValueError as exc:  # pydantic's ValidationError and bad dates
         fail(RareCareError(str(exc)))
-        return
     if as_json:
         echo_json(impact.as_dict() | {"derived": derived})
         return

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from rarecare.clikit import OPERATOR, echo_json, knowledge, load_settings, session_scope
+from rarecare.clikit import OPERATOR, echo_json, fail, knowledge, load_settings, session_scope
 from rarecare.lists import service
 from rarecare.lists.models import ListKind
 from rarecare.lists.schemas import VersionIn, VersionOut
@@ -75,8 +75,7 @@ def import_(
 ) -> None:
     """Import a list file into a draft: every row or none; each problem names row and column."""
     if (title is None) == (version is None):
-        typer.echo("Error: give either --title (new draft) or --version (existing draft)", err=True)
-        raise typer.Exit(2)
+        fail("give either --title (new draft) or --version (existing draft)", code=2)
     settings = load_settings()
     kb = knowledge(settings)
     with session_scope(settings) as session:

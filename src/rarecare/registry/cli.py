@@ -12,7 +12,7 @@ import typer
 
 from rarecare.access import Principal, Role
 from rarecare.centres import service as centres
-from rarecare.clikit import OPERATOR, knowledge, load_settings, session_scope
+from rarecare.clikit import OPERATOR, fail, knowledge, load_settings, session_scope
 from rarecare.registry import bulk
 from rarecare.registry.identity import IdentityVault
 
@@ -106,8 +106,7 @@ def export(
         elif fmt in ("csv", "xlsx"):
             data = bulk.export_table(session=session, principal=OPERATOR, fmt=fmt)
         else:
-            typer.echo("Error: --format must be csv, xlsx, phenopacket or fhir", err=True)
-            raise typer.Exit(2)
+            fail("--format must be csv, xlsx, phenopacket or fhir", code=2)
     target = out or Path(f"rarecare-registry.{'json' if fmt == 'fhir' else fmt}")
     target.write_bytes(data)
     typer.echo(f"wrote {target}")
@@ -132,7 +131,8 @@ def reanalyze_command() -> None:
         )
     typer.echo(
         f"re-analysed {counts['patients']} patients: {counts['alerts']} alerts, "
-        f"{counts['skipped']} without observed phenotype"
+        f"{counts['skipped']} without observed phenotype, {counts['failed']} that could not "
+        "be ranked (see the log)"
     )
 
 
@@ -152,9 +152,8 @@ def rotate_key(
     try:
         raw = base64.b64decode(new_key, validate=True)
         vault = IdentityVault(raw)
-    except (binascii.Error, ValueError) as exc:
-        typer.echo("Error: the new key must be base64 of exactly 32 bytes", err=True)
-        raise typer.Exit(2) from exc
+    except (binascii.Error, ValueError):
+        fail("the new key must be base64 of exactly 32 bytes", code=2)
     settings = load_settings()
     with session_scope(settings) as session:
         count = identities.rotate_key(

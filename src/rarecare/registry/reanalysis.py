@@ -4,6 +4,7 @@ alert for clinicians when a new disease enters the top 5 or a probability jumps.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,11 +14,13 @@ from sqlalchemy.orm import Session, selectinload
 from rarecare.access import Principal, Role, require_authenticated, require_role
 from rarecare.audit import service as audit
 from rarecare.diagnosis import DiagnosisEngine
-from rarecare.errors import NotFound
+from rarecare.errors import NotFound, RareCareError
 from rarecare.gcpause import paused_gc
 from rarecare.registry import service
 from rarecare.registry.models import DiagnosticStatus, Patient, PhenotypeObservation, Reanalysis
 from rarecare.storage import utcnow
+
+log = logging.getLogger("rarecare.registry")
 
 OPEN_STATUSES = (
     DiagnosticStatus.UNDIAGNOSED,
@@ -76,12 +79,12 @@ def _reanalyze(
     limit: int | None,
     progress: Callable[[int], None] | None,
 ) -> dict[str, int]:
-    counts = {"patients": 0, "alerts": 0, "skipped": 0}
+    counts = {"patients": 0, "alerts": 0, "skipped": 0, "failed": 0}
     with_phenotype = select(PhenotypeObservation.patient_id).where(
         PhenotypeObservation.excluded.is_(False)
     )
     last_id = 0
-    while limit is None or counts["patients"] + counts["skipped"] < limit:
+    while limit is None or counts["patients"] + counts["skipped"] + counts["failed"] < limit:
         patients = session.scalars(
             select(Patient)
             .where(
@@ -105,8 +108,15 @@ def _reanalyze(
                 continue
             try:
                 ranking = engine.rank(query, top=TOP, explain=False)
-            except Exception:
-                counts["skipped"] += 1
+            except Exception as exc:  # one unrankable record must not stop the others
+                # the pseudonym and the kind of error only: no clinical values in the log
+                log.warning(
+                    "re-analysis could not rank %s: %s",
+                    patient.pseudonym,
+                    type(exc).__name__,
+                    exc_info=not isinstance(exc, RareCareError),
+                )
+                counts["failed"] += 1
                 continue
             top = [
                 {
