@@ -15,8 +15,8 @@ from pathlib import Path
 
 from bench.report import pct, write_section
 from rarecare.diagnosis import DiagnosisEngine, Query, benchmark
+from rarecare.diagnosis.benchmark import read_cases
 from rarecare.diagnosis.engine import DEFAULT_BUILD, DEFAULT_PARAMS
-from rarecare.diagnosis.phenopacket import read_cases
 from rarecare.knowledge import load_knowledge
 
 ROOT = Path(__file__).resolve().parents[1]

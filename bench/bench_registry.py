@@ -30,10 +30,10 @@ from rarecare.knowledge import KnowledgeBase, load_knowledge
 from rarecare.lists import service as lists
 from rarecare.lists.models import ListKind
 from rarecare.registry import bulk, reanalysis, service
-from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import DiagnosticStatus, Patient
 from rarecare.registry.prepare import PATIENT_COLUMNS, PATIENT_TYPES
 from rarecare.registry.synthetic import generate
+from rarecare.registry.vault import IdentityVault
 from rarecare.storage import make_sessionmaker
 
 DB = "rarecare_bench_registry"

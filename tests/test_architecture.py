@@ -151,9 +151,7 @@ def test_the_knowledge_and_diagnosis_engines_import_no_web_or_database_code() ->
             if path.name in FACES:
                 continue
             bad = [
-                n
-                for n in _imports(path)
-                if n.startswith(FORBIDDEN_IN_ENGINES) or _unit(n) in above
+                n for n in _imports(path) if n.startswith(FORBIDDEN_IN_ENGINES) or _unit(n) in above
             ]
             if bad:
                 offenders.append(f"{path.relative_to(SRC)}: {bad}")

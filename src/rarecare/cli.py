@@ -87,7 +87,7 @@ def demo_load(
     patient population. Idempotent."""
     from rarecare.demo import care as demo_care
     from rarecare.demo import service as demo
-    from rarecare.registry.identity import IdentityVault
+    from rarecare.registry.vault import IdentityVault
 
     settings = load_settings()
     kb = knowledge(settings)
@@ -117,7 +117,7 @@ def demo_generate(
     from rich.progress import Progress
 
     from rarecare.demo import service as demo
-    from rarecare.registry.identity import IdentityVault
+    from rarecare.registry.vault import IdentityVault
 
     settings = load_settings()
     kb = knowledge(settings)

@@ -19,7 +19,7 @@ from rarecare.config import Settings
 from rarecare.demo import care as demo_care
 from rarecare.demo import service as demo
 from rarecare.knowledge import load_knowledge
-from rarecare.registry.identity import IdentityVault
+from rarecare.registry.vault import IdentityVault
 from rarecare.storage import make_engine, make_sessionmaker
 from rarecare.storage.migrate import upgrade
 from tests.conftest import KNOWLEDGE_CACHE

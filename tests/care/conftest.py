@@ -12,9 +12,9 @@ from rarecare.centres.schemas import CentreCareIn
 from rarecare.demo.service import load_lists
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import service as registry
-from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import Patient
 from rarecare.registry.schemas import EncounterIn, PatientIn
+from rarecare.registry.vault import IdentityVault
 from tests.conftest import Cast
 from tests.registry.conftest import patient_payload
 

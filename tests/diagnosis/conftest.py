@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rarecare.diagnosis import DiagnosisEngine, ScoringParams
-from rarecare.diagnosis.model import build_index
+from rarecare.diagnosis.index import build_index
 from rarecare.knowledge import KnowledgeBase
 from tests.knowledge.conftest import tiny, tiny_dir  # noqa: F401  (fixtures)
 

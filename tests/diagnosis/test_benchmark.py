@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 
 from rarecare.diagnosis import DiagnosisEngine, benchmark
-from rarecare.diagnosis.phenopacket import iso_years, parse, read_cases
+from rarecare.diagnosis.benchmark import parse, read_cases
+from rarecare.interop import phenopackets
+from rarecare.interop.phenopackets import iso_years
 
 
 def _packet(
@@ -50,6 +52,14 @@ def test_it_reads_phenopackets_with_the_schema(tmp_path: Path) -> None:
     assert case.query.sex == "female"
     assert case.query.onset_years == 2.0
     assert case.pmids == ("PMID:1",)
+
+
+def test_the_case_reader_and_the_registry_import_name_other_sex_alike() -> None:
+    packet = _packet("gamma-1", "OMIM:100001", ["HP:0001638"], [], "PMID:1")
+    packet["subject"] = {"id": "p1", "sex": "OTHER_SEX", "dateOfBirth": "2020-01-01T00:00:00Z"}
+    text = json.dumps(packet)
+    assert phenopackets.read_case(text).sex == phenopackets.from_json(text).sex == "undetermined"
+    assert parse(text).query.sex == "undetermined"
 
 
 def test_it_rejects_a_file_that_is_not_a_phenopacket() -> None:

@@ -14,7 +14,7 @@ from math import log10
 import pytest
 
 from rarecare.diagnosis import DiagnosisEngine, Query
-from rarecare.diagnosis.model import build_index
+from rarecare.diagnosis.index import build_index
 from rarecare.knowledge import KnowledgeBase
 
 from .conftest import HAND

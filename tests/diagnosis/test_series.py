@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rarecare.diagnosis.model import BuildParams
+from rarecare.diagnosis.index import BuildParams
 from rarecare.diagnosis.series import phenotypic_series, series_annotations, series_stem
 from rarecare.knowledge import Annotation
 

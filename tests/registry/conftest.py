@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import service
-from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import Patient
 from rarecare.registry.schemas import PatientIn
+from rarecare.registry.vault import IdentityVault
 from tests.conftest import Cast
 
 KEY = b"k" * 32

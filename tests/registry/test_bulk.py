@@ -10,8 +10,8 @@ from rarecare.access import Principal
 from rarecare.errors import ValidationFailed
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import bulk
-from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import Identity, Patient
+from rarecare.registry.vault import IdentityVault
 from tests.conftest import Cast
 
 from .conftest import TODAY

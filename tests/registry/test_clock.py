@@ -4,9 +4,9 @@ from sqlalchemy.orm import Session
 
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import clock, service
-from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import DiagnosticStatus
 from rarecare.registry.schemas import DiagnosisIn
+from rarecare.registry.vault import IdentityVault
 from tests.conftest import Cast
 
 from .conftest import TODAY, register_patient

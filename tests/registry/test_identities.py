@@ -4,7 +4,7 @@ from sqlalchemy.orm import Session
 from rarecare.errors import NotFound, PermissionDenied, ValidationFailed
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import identities
-from rarecare.registry.identity import IdentityVault
+from rarecare.registry.vault import IdentityVault
 from tests.conftest import Cast
 
 from .conftest import register_patient

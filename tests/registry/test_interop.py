@@ -5,9 +5,9 @@ from sqlalchemy.orm import Session
 
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import bulk, service
-from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import DiagnosticStatus
 from rarecare.registry.schemas import DiagnosisIn, PatientIn, PhenotypeIn
+from rarecare.registry.vault import IdentityVault
 from tests.conftest import Cast
 
 from .conftest import TODAY, patient_payload

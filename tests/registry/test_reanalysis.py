@@ -8,10 +8,10 @@ from rarecare.diagnosis import DiagnosisEngine
 from rarecare.diagnosis import service as diagnosis
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import reanalysis, service
-from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import Reanalysis
 from rarecare.registry.reanalysis import compare
 from rarecare.registry.schemas import PatientIn, PhenotypeIn
+from rarecare.registry.vault import IdentityVault
 from tests.conftest import KNOWLEDGE_CACHE, Cast
 
 from .conftest import TODAY, patient_payload

@@ -8,9 +8,9 @@ from rarecare.audit.models import AuditEvent
 from rarecare.errors import Conflict, NotFound, ValidationFailed
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import service
-from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import Identity, Patient
 from rarecare.registry.schemas import PhenotypeIn
+from rarecare.registry.vault import IdentityVault
 from tests.conftest import Cast
 
 from .conftest import TODAY, register_patient

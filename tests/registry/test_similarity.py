@@ -3,8 +3,8 @@ from sqlalchemy.orm import Session
 from rarecare.diagnosis import service as diagnosis
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import service, similarity
-from rarecare.registry.identity import IdentityVault
 from rarecare.registry.schemas import PatientIn, PhenotypeIn
+from rarecare.registry.vault import IdentityVault
 from tests.conftest import KNOWLEDGE_CACHE, Cast
 
 from .conftest import TODAY, patient_payload

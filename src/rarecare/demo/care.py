@@ -26,9 +26,9 @@ from rarecare.geo import get_province, great_circle_km
 from rarecare.knowledge import KnowledgeBase
 from rarecare.lists.models import DrugEntry
 from rarecare.registry import service as registry
-from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import DiagnosticStatus, Patient, VitalStatus
 from rarecare.registry.schemas import EncounterIn, IdentityIn, PatientIn
+from rarecare.registry.vault import IdentityVault
 
 ERT = ["alglucosidase alfa", "laronidase", "idursulfase", "galsulfase", "imiglucerase"]
 # Illustrative capabilities: national and regional hospitals give enzyme therapies today.

@@ -22,8 +22,8 @@ from rarecare.knowledge import KnowledgeBase
 from rarecare.lists import service as lists
 from rarecare.lists.models import ListKind, ListVersion
 from rarecare.lists.schemas import VersionIn
-from rarecare.registry.identity import IdentityVault
 from rarecare.registry.synthetic import SyntheticPatient
+from rarecare.registry.vault import IdentityVault
 
 # Real hospitals that treat rare diseases in Vietnam (codes are RareCare's own).
 DEMO_CENTRES: tuple[CentreIn, ...] = (

@@ -12,20 +12,51 @@ from __future__ import annotations
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 
-from rarecare.diagnosis.model import DiagnosisIndex, onset_and_inheritance, propagate
-from rarecare.diagnosis.phenopacket import Case
+from rarecare.diagnosis.index import DiagnosisIndex, onset_and_inheritance, propagate
 from rarecare.diagnosis.query import Query, check
 from rarecare.diagnosis.scoring import Scorer
 from rarecare.diagnosis.series import series_annotations
 from rarecare.errors import ValidationFailed
+from rarecare.interop import phenopackets
 from rarecare.knowledge import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class Case:
+    """A published case as a diagnosis query, with its answer and its papers."""
+
+    id: str
+    query: Query
+    diseases: tuple[str, ...]
+    pmids: tuple[str, ...]
+
+    @classmethod
+    def of(cls, report: phenopackets.CaseReport) -> Case:
+        query = Query(
+            observed=report.observed,
+            excluded=report.excluded,
+            sex=None if report.sex == "unknown" else report.sex,
+            onset_years=report.onset_years,
+        )
+        return cls(report.id, query, report.diseases, report.pmids)
+
+
+def parse(text: str, source: str = "phenopacket") -> Case:
+    """A case from one Phenopacket v2 JSON document."""
+    return Case.of(phenopackets.read_case(text, source))
+
+
+def read_cases(path: Path, limit: int | None = None) -> Iterator[Case]:
+    """Cases from a directory or a .tar.gz of Phenopacket JSON files, in a stable order."""
+    return map(Case.of, phenopackets.read_cases(path, limit))
 
 
 @dataclass

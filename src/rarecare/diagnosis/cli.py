@@ -11,7 +11,7 @@ import typer
 
 from rarecare.clikit import echo_json, fail, knowledge, load_settings
 from rarecare.diagnosis import benchmark, service
-from rarecare.diagnosis.phenopacket import parse, read_cases
+from rarecare.diagnosis.benchmark import parse, read_cases
 from rarecare.diagnosis.schemas import RankIn, RankOut
 from rarecare.errors import RareCareError
 

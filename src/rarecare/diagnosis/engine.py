@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rarecare.diagnosis.model import DERIVED, BuildParams, DiagnosisIndex, load_index
+from rarecare.diagnosis.index import DERIVED, BuildParams, DiagnosisIndex, load_index
 from rarecare.diagnosis.query import CheckedQuery, Query, check
 from rarecare.diagnosis.scoring import Scorer, ScoringParams, onset_fits
 from rarecare.diagnosis.series import series_annotations

@@ -5,29 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rarecare.diagnosis.model import DiagnosisIndex
+from rarecare.diagnosis.index import DiagnosisIndex
 from rarecare.errors import FieldError, ValidationFailed
+from rarecare.interop.phenopackets import iso_years
 from rarecare.knowledge import KnowledgeBase
-from rarecare.knowledge.hpo import Ontology
+from rarecare.knowledge.hpo import ONSET_CLASS_YEARS, Ontology
 
-SEXES = ("female", "male", "other", "unknown")
-# HPO onset classes as a representative age in years
-ONSET_CLASS_YEARS = {
-    "HP:0030674": -0.5,
-    "HP:0011460": -0.5,
-    "HP:0011461": -0.3,
-    "HP:0034199": -0.3,
-    "HP:0003577": 0.0,
-    "HP:0003623": 0.02,
-    "HP:0003593": 0.5,
-    "HP:0011463": 3.0,
-    "HP:0410280": 8.0,
-    "HP:0003621": 10.0,
-    "HP:0003581": 30.0,
-    "HP:0011462": 25.0,
-    "HP:0003596": 50.0,
-    "HP:0003584": 65.0,
-}
+# "undetermined" is the registry's and the phenopacket reader's word; "other" is accepted too
+SEXES = ("female", "male", "undetermined", "other", "unknown")
 
 
 def onset_years(value: str | float | None) -> float | None:
@@ -46,8 +31,6 @@ def onset_years(value: str | float | None) -> float | None:
             )
         return ONSET_CLASS_YEARS[text.upper()]
     if text.upper().startswith("P"):
-        from rarecare.diagnosis.phenopacket import iso_years
-
         years = iso_years(text.upper())
         if years is None:
             raise ValidationFailed(
@@ -73,7 +56,7 @@ def onset_years(value: str | float | None) -> float | None:
 class Query:
     observed: tuple[str, ...]
     excluded: tuple[str, ...] = ()
-    sex: str | None = None  # female | male | other | unknown
+    sex: str | None = None  # female | male | undetermined (or other) | unknown
     onset_years: float | None = None  # age at onset; negative = antenatal
 
 

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from rarecare.diagnosis.index import DiagnosisIndex
 from rarecare.diagnosis.kernels import best_match, log_lr, minus_columns
-from rarecare.diagnosis.model import DiagnosisIndex
 from rarecare.diagnosis.query import CheckedQuery
 
 Vector = np.ndarray

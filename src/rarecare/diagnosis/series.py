@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from rarecare.knowledge import Annotation
 
 if TYPE_CHECKING:
-    from rarecare.diagnosis.model import BuildParams
+    from rarecare.diagnosis.index import BuildParams
 
 _DESIGNATOR = re.compile(r"^(.*?)(?:,?\s+(?:type\s+)?(?:\d+[a-z]*|[ivx]+[a-z]?)\b)")
 

@@ -1,8 +1,15 @@
-"""GA4GH Phenopacket v2 export and import of pseudonymised registry records."""
+"""GA4GH Phenopacket v2: the one reader and writer. Registry records are exported and imported
+(pseudonymised); published cases are read as case reports (observed and excluded HPO terms, sex,
+age at onset, diseases, PubMed ids) for the diagnosis benchmark and the ``diagnose`` command."""
 
 from __future__ import annotations
 
+import re
+import tarfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -22,6 +29,7 @@ from phenopackets import (
 
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.interop.records import Feature, RecordSnapshot
+from rarecare.knowledge.hpo import ONSET_CLASS_YEARS
 
 _SEX = {
     "female": Sex.FEMALE,
@@ -114,13 +122,19 @@ def to_json(record: RecordSnapshot) -> str:
     return text
 
 
-def from_json(text: str) -> RecordSnapshot:
+def parse(text: str, source: str = "") -> Phenopacket:
+    """A phenopacket validated by the schema (``ValidationFailed`` naming what is wrong)."""
     try:
-        packet = json_format.Parse(text, Phenopacket())
+        return json_format.Parse(text, Phenopacket())
     except json_format.ParseError as exc:
+        where = f"{source} is not" if source else "Not"
         raise ValidationFailed(
-            "Not a valid GA4GH Phenopacket v2.", [FieldError("phenopacket", str(exc))]
+            f"{where} a valid GA4GH Phenopacket v2.", [FieldError("phenopacket", str(exc))]
         ) from exc
+
+
+def from_json(text: str) -> RecordSnapshot:
+    packet = parse(text)
     if not packet.subject.id:
         raise ValidationFailed("Not a usable phenopacket.", [FieldError("subject.id", "required")])
     if not packet.subject.HasField("date_of_birth"):
@@ -157,3 +171,100 @@ def from_json(text: str) -> RecordSnapshot:
             Feature(f.type.id, f.type.label, f.excluded) for f in packet.phenotypic_features
         ),
     )
+
+
+# ------------------------------------------------------------------ published case reports
+_DURATION = re.compile(
+    r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+)
+
+
+@dataclass(frozen=True)
+class CaseReport:
+    """What a published case says: the features seen and ruled out, who, when it began, which
+    disease it was, and the papers it was published in."""
+
+    id: str
+    observed: tuple[str, ...]
+    excluded: tuple[str, ...]
+    sex: str  # female | male | undetermined | unknown (the registry's words)
+    onset_years: float | None
+    diseases: tuple[str, ...]
+    pmids: tuple[str, ...]
+
+
+def iso_years(duration: str) -> float | None:
+    """An ISO 8601 duration (P1Y6M, P14D) in years; None when it is not one."""
+    match = _DURATION.match(duration.strip())
+    if not match or not any(match.groups()):
+        return None
+    y, m, w, d = (float(g) if g else 0.0 for g in match.groups())
+    return y + m / 12 + w / 52.18 + d / 365.25
+
+
+def _onset_years(element: object) -> float | None:
+    age = getattr(element, "age", None)
+    if age is not None and age.iso8601duration:
+        return iso_years(age.iso8601duration)
+    klass = getattr(element, "ontology_class", None)
+    if klass is not None and klass.id:
+        return ONSET_CLASS_YEARS.get(klass.id)
+    gestational = getattr(element, "gestational_age", None)
+    if gestational is not None and gestational.weeks:
+        return -0.5
+    return None
+
+
+def read_case(text: str, source: str = "phenopacket") -> CaseReport:
+    packet = parse(text, source)
+    features = packet.phenotypic_features
+    onset: float | None = None
+    for disease in packet.diseases:
+        if disease.HasField("onset"):
+            onset = _onset_years(disease.onset)
+    if onset is None:
+        ages = [_onset_years(f.onset) for f in features if f.HasField("onset") and not f.excluded]
+        known = [a for a in ages if a is not None]
+        onset = min(known) if known else None
+    diseases = tuple(d.term.id for d in packet.diseases if not d.excluded)
+    if not diseases:
+        diseases = tuple(
+            i.diagnosis.disease.id for i in packet.interpretations if i.diagnosis.disease.id
+        )
+    return CaseReport(
+        id=packet.id or source,
+        observed=tuple(f.type.id for f in features if not f.excluded),
+        excluded=tuple(f.type.id for f in features if f.excluded),
+        sex=_SEX_BACK.get(packet.subject.sex, "unknown"),
+        onset_years=onset,
+        diseases=diseases,
+        pmids=tuple(
+            r.id for r in packet.meta_data.external_references if r.id.upper().startswith("PMID:")
+        ),
+    )
+
+
+def read_cases(path: Path, limit: int | None = None) -> Iterator[CaseReport]:
+    """Case reports from a directory (searched recursively) or a .tar.gz of Phenopacket JSON
+    files, in a stable (sorted) order."""
+    count = 0
+    if path.is_dir():
+        for file in sorted(path.rglob("*.json")):
+            yield read_case(file.read_text(encoding="utf-8"), str(file))
+            count += 1
+            if limit is not None and count >= limit:
+                return
+        return
+    with tarfile.open(path) as tar:
+        members = sorted(
+            (m for m in tar.getmembers() if m.isfile() and m.name.endswith(".json")),
+            key=lambda m: m.name,
+        )
+        for member in members:
+            fh = tar.extractfile(member)
+            if fh is None:
+                continue
+            yield read_case(fh.read().decode("utf-8"), member.name)
+            count += 1
+            if limit is not None and count >= limit:
+                return

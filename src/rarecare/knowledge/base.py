@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
@@ -11,6 +10,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from rarecare import cachefile
+from rarecare.gcpause import paused_gc
 from rarecare.knowledge import loader
 from rarecare.knowledge.diseases import Disease
 from rarecare.knowledge.hpo import HpoTerm, Ontology, Resolution
@@ -205,24 +206,15 @@ def load_knowledge(
         if key in _loaded:
             return _loaded[key]
         started = time.perf_counter()
-        kb: KnowledgeBase | None = None
         cache_path = cache_dir / key if cache_dir is not None else None
-        if cache_path is not None and cache_path.exists():
-            cached = loader.read_cache(cache_path)
-            kb = cached if isinstance(cached, KnowledgeBase) else None
-            if kb is not None:
-                kb.from_cache = True
-        if kb is None:
-            gc_was_enabled = gc.isenabled()
-            gc.disable()
-            try:
+        kb = cachefile.read(cache_path, KnowledgeBase, freeze=True)
+        if kb is not None:
+            kb.from_cache = True
+        else:
+            with paused_gc():  # millions of small, long-lived, acyclic objects
                 kb = build(directory)
-            finally:
-                if gc_was_enabled:
-                    gc.enable()
             kb.from_cache = False
-            if cache_path is not None:
-                loader.write_cache(cache_path, kb)
+            cachefile.write(cache_path, kb)
         kb.search_diseases("warm up")  # first NumPy calls pay a one-off cost; not the user
         kb.search_terms("warm up")
         kb.load_seconds = time.perf_counter() - started

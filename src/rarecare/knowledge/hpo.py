@@ -7,6 +7,23 @@ from functools import cached_property
 
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
 ROOT = "HP:0000001"
+# HPO onset classes (Onset, HP:0003674) as a representative age in years; negative: antenatal
+ONSET_CLASS_YEARS = {
+    "HP:0030674": -0.5,
+    "HP:0011460": -0.5,
+    "HP:0011461": -0.3,
+    "HP:0034199": -0.3,
+    "HP:0003577": 0.0,
+    "HP:0003623": 0.02,
+    "HP:0003593": 0.5,
+    "HP:0011463": 3.0,
+    "HP:0410280": 8.0,
+    "HP:0003621": 10.0,
+    "HP:0003581": 30.0,
+    "HP:0011462": 25.0,
+    "HP:0003596": 50.0,
+    "HP:0003584": 65.0,
+}
 # Branches that are not phenotypic features: inheritance, onset, frequency, modifiers, ...
 NON_FEATURE_BRANCHES = {
     "HP:0000005": "mode of inheritance",

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import csv
-import gc
 import gzip
 import hashlib
 import io
 import json
 import logging
-import pickle
 from collections import defaultdict
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from rarecare.gcpause import paused_gc
 from rarecare.knowledge.diseases import Annotation, Disease, Gene, Prevalence, Xref
 from rarecare.knowledge.frequency import parse_frequency
 from rarecare.knowledge.hpo import HpoTerm, Ontology
@@ -194,28 +191,3 @@ def cache_key(base: Traversable | Path) -> str:
     for module in _CACHED_MODULES:
         digest.update((package / module).read_bytes())
     return f"knowledge-v{CACHE_FORMAT}-{digest.hexdigest()[:16]}.pickle"
-
-
-def read_cache(path: Path) -> Any | None:
-    # The cache holds ~2 million small long-lived objects: collecting garbage while they are
-    # created triples the load time, and scanning them later is wasted work, so the collector
-    # is paused during the load and the result is moved to the permanent generation.
-    with paused_gc():
-        try:
-            with path.open("rb") as fh:
-                value = pickle.load(fh)  # noqa: S301 - our own cache file, written below
-            gc.freeze()
-            return value
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            return None
-
-
-def write_cache(path: Path, value: Any) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-    except OSError as exc:  # a read-only cache dir only costs start-up time
-        log.warning("could not write the knowledge cache %s: %s", path, exc)

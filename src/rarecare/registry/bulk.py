@@ -21,9 +21,9 @@ from rarecare.interop.records import Feature, RecordSnapshot
 from rarecare.interop.tabular import Column, Table, boolean, code_list, iso_date, text
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import fastload, prepare, service
-from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import DiagnosticStatus, Patient
 from rarecare.registry.schemas import DiagnosisIn, PatientIn, PhenotypeIn
+from rarecare.registry.vault import IdentityVault
 from rarecare.storage import utcnow
 
 

@@ -14,7 +14,7 @@ from rarecare.access import Principal, Role
 from rarecare.centres import service as centres
 from rarecare.clikit import OPERATOR, fail, knowledge, load_settings, session_scope
 from rarecare.registry import bulk
-from rarecare.registry.identity import IdentityVault
+from rarecare.registry.vault import IdentityVault
 
 registry_app = typer.Typer(help="The pseudonymised patient registry.", no_args_is_help=True)
 

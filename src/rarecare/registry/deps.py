@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import Depends
 
 from rarecare.registry import service
-from rarecare.registry.identity import IdentityVault
 from rarecare.registry.service import PatientRecord
+from rarecare.registry.vault import IdentityVault
 from rarecare.web.deps import AppSettings, CurrentUser, DbSession
 
 

@@ -10,11 +10,11 @@ from rarecare.access import Principal, Role, require_authenticated, require_role
 from rarecare.audit import service as audit
 from rarecare.errors import FieldError, PermissionDenied, ValidationFailed
 from rarecare.i18n import _
-from rarecare.registry.identity import IdentityVault
 from rarecare.registry.models import Identity as IdentityRow
 from rarecare.registry.models import Patient
 from rarecare.registry.schemas import IdentityOut
 from rarecare.registry.service import get, stored_identity
+from rarecare.registry.vault import IdentityVault
 
 
 def reveal_identity(

@@ -19,7 +19,6 @@ from rarecare.i18n import N_
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import clock, identities, reanalysis, service, similarity
 from rarecare.registry.deps import Vault
-from rarecare.registry.identity import IDENTITY_FIELDS
 from rarecare.registry.models import DiagnosticStatus
 from rarecare.registry.schemas import (
     DiagnosisIn,
@@ -27,6 +26,7 @@ from rarecare.registry.schemas import (
     PatientIn,
     PhenotypeIn,
 )
+from rarecare.registry.vault import IDENTITY_FIELDS
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge
 from rarecare.web.site import Section
 from rarecare.web.templating import render

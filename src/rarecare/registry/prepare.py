@@ -28,8 +28,8 @@ from pydantic import ValidationError
 from rarecare.errors import FieldError
 from rarecare.knowledge import KnowledgeBase, normalise_orpha
 from rarecare.registry import service
-from rarecare.registry.identity import IDENTITY_FIELDS, KEY_VERSION, Identity, IdentityVault
 from rarecare.registry.schemas import PatientIn, RecordFields
+from rarecare.registry.vault import IDENTITY_FIELDS, KEY_VERSION, Identity, IdentityVault
 
 Row = tuple[int, dict[str, Any]]  # row number (as the user counts: header = 1), column values
 _NOT_RECORD = frozenset((*IDENTITY_FIELDS, "hpo_observed", "hpo_excluded"))

@@ -26,7 +26,6 @@ from rarecare.errors import Conflict, FieldError, NotFound, PermissionDenied, Va
 from rarecare.geo import get_province
 from rarecare.i18n import _
 from rarecare.knowledge import KnowledgeBase, normalise_orpha
-from rarecare.registry.identity import KEY_VERSION, Identity, IdentityVault
 from rarecare.registry.models import (
     AgeKind,
     DiagnosisRecord,
@@ -47,6 +46,7 @@ from rarecare.registry.schemas import (
     PhenotypeIn,
     RecordFields,
 )
+from rarecare.registry.vault import KEY_VERSION, Identity, IdentityVault
 from rarecare.storage import in_chunks
 
 UNDIAGNOSED_ORPHA = "ORPHA:616874"

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from rarecare.registry.identity import Identity, IdentityVault
+from rarecare.registry.vault import Identity, IdentityVault
 
 LAN = Identity(full_name="Nguyễn Thị Lan", birth_date=date(2021, 3, 14), national_id="001321012345")
 

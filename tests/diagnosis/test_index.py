@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rarecare.diagnosis import DiagnosisEngine, Query
-from rarecare.diagnosis.model import BuildParams, build_index
+from rarecare.diagnosis.index import BuildParams, build_index
 from rarecare.knowledge import KnowledgeBase
 
 from .conftest import HAND

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import pickle
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from rarecare import cachefile
 from rarecare.diagnosis.series import phenotypic_series, series_annotations
 from rarecare.knowledge import Annotation, Disease, KnowledgeBase
 from rarecare.knowledge.hpo import PHENOTYPIC_ABNORMALITY, ROOT
@@ -409,7 +409,7 @@ def _kb_version(kb: KnowledgeBase) -> str:
 def index_cache_key(kb: KnowledgeBase, params: BuildParams) -> str:
     digest = hashlib.sha256(json.dumps(kb.manifest["sha256"], sort_keys=True).encode())
     digest.update(json.dumps(asdict(params), sort_keys=True).encode())
-    for module in ("model.py", "series.py"):  # the code that builds the index
+    for module in ("index.py", "series.py"):  # the code that builds the index
         digest.update((Path(__file__).parent / module).read_bytes())
     return f"diagnosis-v{INDEX_FORMAT}-{digest.hexdigest()[:16]}.pickle"
 
@@ -418,31 +418,10 @@ def load_index(
     kb: KnowledgeBase, cache_dir: Path | None, params: BuildParams | None = None
 ) -> DiagnosisIndex:
     """The index from the on-disk cache when current, else built (and cached)."""
-    import gc
-
     params = params or BuildParams()
     path = cache_dir / index_cache_key(kb, params) if cache_dir is not None else None
-    if path is not None and path.exists():
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            with path.open("rb") as fh:
-                cached = pickle.load(fh)  # noqa: S301 - our own cache file
-            if isinstance(cached, DiagnosisIndex):
-                return cached
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            log.warning("ignoring an unreadable diagnosis cache %s", path)
-        finally:
-            if enabled:
-                gc.enable()
-    index = build_index(kb, params)
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
-        except OSError as exc:
-            log.warning("could not write the diagnosis cache %s: %s", path, exc)
+    index = cachefile.read(path, DiagnosisIndex)
+    if index is None:
+        index = build_index(kb, params)
+        cachefile.write(path, index)
     return index
