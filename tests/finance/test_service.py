@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rarecare.audit.models import AuditEvent
 from rarecare.care import therapy
 from rarecare.care.schemas import PlanIn
 from rarecare.errors import NotFound, PermissionDenied, ValidationFailed
@@ -147,3 +149,19 @@ def test_a_price_out_of_its_effective_dates_is_not_used(db: Session, world: Care
         today=TODAY,
     )
     assert before.price_vnd == 15_600_000
+
+
+def test_the_cost_view_checks_access_and_audits_the_record_once(
+    db: Session, world: CareWorld
+) -> None:
+    therapy.create_plan(
+        session=db,
+        principal=world.cast.clinician_a,
+        patient_id=world.pompe.id,
+        data=PlanIn(drug=POMPE_DRUG, start_date=TODAY),
+        today=TODAY,
+    )
+    before = db.scalar(select(func.max(AuditEvent.id))) or 0
+    service.patient_costs(session=db, principal=world.cast.clinician_a, patient_id=world.pompe.id)
+    events = db.scalars(select(AuditEvent).where(AuditEvent.id > before)).all()
+    assert [(e.action, e.object_id) for e in events] == [("read_costs", world.pompe.pseudonym)]
