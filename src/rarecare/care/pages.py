@@ -11,7 +11,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from rarecare.access import Principal
 from rarecare.accounts import service as accounts
@@ -21,11 +20,12 @@ from rarecare.care.adherence import ADHERENT_PDC
 from rarecare.care.schedule import WEEKDAYS, parse_opening_days
 from rarecare.care.schemas import AdministrationIn, PlanIn, StockIn
 from rarecare.centres import service as centre_service
-from rarecare.errors import FieldError, RareCareError, ValidationFailed, field_errors
+from rarecare.errors import FieldError, ValidationFailed
 from rarecare.geo import current_provinces, province_names
 from rarecare.i18n import N_
 from rarecare.registry import service as registry
 from rarecare.web.deps import CurrentUser, DbSession, principal_of
+from rarecare.web.forms import attempt, error_lines
 from rarecare.web.site import Section
 from rarecare.web.templating import render
 
@@ -39,10 +39,6 @@ SECTION = Section(
         "demand and travel burden."
     ),
 )
-
-
-def _errors(exc: RareCareError) -> list[str]:
-    return [exc.message, *map(str, exc.details)]
 
 
 @pages.get("/care", response_class=HTMLResponse)
@@ -209,15 +205,16 @@ def _act(
 ) -> Response:
     """Run a form action of the therapy tab: back to ``back`` on success, the tab with the
     errors (nothing written) on failure."""
-    try:
-        try:
-            action()
-        except ValidationError as exc:
-            raise ValidationFailed("Invalid input.", field_errors(exc.errors())) from exc
-    except RareCareError as exc:
+    error = attempt(action)
+    if error is not None:
         session.rollback()
         return _therapy_view(
-            request, user, session, patient_id, errors=_errors(exc), status_code=exc.status_code
+            request,
+            user,
+            session,
+            patient_id,
+            errors=error_lines(error),
+            status_code=error.status_code,
         )
     return RedirectResponse(back, status_code=303)
 

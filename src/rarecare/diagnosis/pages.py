@@ -13,6 +13,7 @@ from rarecare.diagnosis.schemas import RankIn
 from rarecare.errors import RareCareError
 from rarecare.i18n import N_
 from rarecare.web.deps import CurrentUser, Knowledge
+from rarecare.web.forms import error_lines
 from rarecare.web.site import Section
 from rarecare.web.templating import render
 
@@ -88,7 +89,7 @@ def workbench_update(
                 ),
             )
         except RareCareError as exc:
-            errors = [exc.message, *map(str, exc.details)]
+            errors = error_lines(exc)
     names = {
         t: (kb.ontology.terms[t].name if t in kb.ontology.terms else t)
         for t in observed_ids + excluded_ids

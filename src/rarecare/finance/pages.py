@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
@@ -11,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from rarecare.care.therapy import current_drugs
-from rarecare.errors import RareCareError, ValidationFailed, field_errors
+from rarecare.errors import RareCareError, field_errors
 from rarecare.finance import service
 from rarecare.finance.schemas import (
     BudgetIn,
@@ -22,6 +21,7 @@ from rarecare.registry import service as registry
 from rarecare.registry.deps import opened
 from rarecare.registry.service import PatientRecord
 from rarecare.web.deps import CurrentUser, DbSession
+from rarecare.web.forms import attempt, error_lines
 from rarecare.web.site import Section
 from rarecare.web.templating import render
 
@@ -70,7 +70,7 @@ def budget_page(
         except ValidationError as exc:
             errors = [str(e) for e in field_errors(exc.errors())]
         except RareCareError as exc:
-            errors = [exc.message, *map(str, exc.details)]
+            errors = error_lines(exc)
     defaults = BudgetIn.model_fields
     peak = max((y.total_cost for y in impact.years), default=0.0) if impact else 0.0
     return render(
@@ -152,24 +152,16 @@ def patient_coverage(
             session=session, principal=user, patient_id=patient_id, data=data
         )
 
-    errors, status = _attempt(save)
-    if errors:
+    error = attempt(save)
+    if error is not None:
         session.rollback()
     elif request.headers.get("HX-Request") != "true":
         return RedirectResponse(f"/registry/patients/{patient_id}/therapy#costs", status_code=303)
     record = registry.open_record(
         session=session, principal=user, patient_id=patient_id, action="read_costs"
     )
-    return _costs_view(request, session, record, errors=errors, status_code=status)
-
-
-def _attempt(action: Callable[[], object]) -> tuple[list[str], int]:
-    """Run a form action: no errors and 200, or what is wrong and the error's status."""
-    try:
-        try:
-            action()
-        except ValidationError as exc:
-            raise ValidationFailed("Invalid input.", field_errors(exc.errors())) from exc
-    except RareCareError as exc:
-        return [exc.message, *map(str, exc.details)], exc.status_code
-    return [], 200
+    if error is None:
+        return _costs_view(request, session, record)
+    return _costs_view(
+        request, session, record, errors=error_lines(error), status_code=error.status_code
+    )

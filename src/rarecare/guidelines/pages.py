@@ -13,6 +13,7 @@ from rarecare.guidelines import service
 from rarecare.guidelines.models import GuidelineStatus
 from rarecare.guidelines.schemas import GuidelineIn
 from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge, principal_of
+from rarecare.web.forms import error_lines
 from rarecare.web.templating import render
 
 pages = APIRouter(include_in_schema=False)
@@ -75,7 +76,7 @@ async def guidelines_create(
         return render(
             request,
             "guidelines.html",
-            {"items": items, "names": names, "errors": [exc.message, *map(str, exc.details)]},
+            {"items": items, "names": names, "errors": error_lines(exc)},
             status_code=exc.status_code,
         )
     return RedirectResponse("/guidelines", status_code=303)

@@ -18,6 +18,7 @@ from rarecare.lists.schemas import (
 )
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge, principal_of
 from rarecare.web.downloads import download
+from rarecare.web.forms import error_lines
 from rarecare.web.templating import render
 
 pages = APIRouter(include_in_schema=False)
@@ -66,7 +67,7 @@ def create_version_form(
             {
                 "kind": kind.value,
                 "versions": versions,
-                "errors": [exc.message, *map(str, exc.details)],
+                "errors": error_lines(exc),
             },
             status_code=exc.status_code,
         )
@@ -165,7 +166,7 @@ async def import_form(
             request,
             session,
             version,
-            errors=[exc.message, *map(str, exc.details)],
+            errors=error_lines(exc),
             status_code=exc.status_code,
         )
     version = service.get_version(session=session, principal=user, version_id=version_id, kind=kind)
@@ -187,7 +188,7 @@ def approve_form(
             request,
             session,
             version,
-            errors=[exc.message, *map(str, exc.details)],
+            errors=error_lines(exc),
             status_code=exc.status_code,
         )
     return RedirectResponse(f"/lists/{kind.value}/{version_id}", status_code=303)

@@ -28,6 +28,7 @@ from rarecare.registry.schemas import (
 )
 from rarecare.registry.vault import IDENTITY_FIELDS
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge
+from rarecare.web.forms import error_lines
 from rarecare.web.site import Section
 from rarecare.web.templating import render
 
@@ -42,10 +43,6 @@ SECTION = Section(
         "diagnoses and the diagnostic-delay clock."
     ),
 )
-
-
-def _form_errors(exc: RareCareError) -> list[str]:
-    return [exc.message, *map(str, exc.details)]
 
 
 @pages.get("/registry", response_class=HTMLResponse)
@@ -126,7 +123,7 @@ async def new_patient_submit(
         return render(
             request,
             "patient_new.html",
-            {"form": form, "provinces": current_provinces(), "errors": _form_errors(exc)},
+            {"form": form, "provinces": current_provinces(), "errors": error_lines(exc)},
             status_code=exc.status_code,
         )
     return RedirectResponse(f"/registry/patients/{patient.id}", status_code=303)
@@ -235,7 +232,7 @@ def _act(
             kb,
             engine,
             patient_id,
-            errors=_form_errors(exc),
+            errors=error_lines(exc),
             status_code=exc.status_code,
         )
     return RedirectResponse(f"/registry/patients/{patient_id}#{anchor}", status_code=303)

@@ -1,0 +1,30 @@
+"""What HTML form handlers share: running a form's action so that bad input (a pydantic
+validation error or any ``RareCareError``) comes back as the lines to show above the form,
+with the status to answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pydantic import ValidationError
+
+from rarecare.errors import RareCareError, ValidationFailed, field_errors
+from rarecare.i18n import _
+
+
+def error_lines(exc: RareCareError) -> list[str]:
+    """The message and every detail (field, row), one line each."""
+    return [exc.message, *map(str, exc.details)]
+
+
+def attempt(action: Callable[[], object]) -> RareCareError | None:
+    """Run ``action``; the error it raised (pydantic errors as ``ValidationFailed`` naming each
+    field), or None when it succeeded."""
+    try:
+        try:
+            action()
+        except ValidationError as exc:
+            raise ValidationFailed(_("Invalid input."), field_errors(exc.errors())) from exc
+    except RareCareError as exc:
+        return exc
+    return None
