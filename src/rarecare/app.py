@@ -52,7 +52,7 @@ from rarecare.storage import make_engine, make_sessionmaker
 from rarecare.web import pages
 from rarecare.web.deps import get_principal
 from rarecare.web.errors import install_error_handlers
-from rarecare.web.security import CSP, CSP_API_DOCS, CSRF_COOKIE, csrf_protect
+from rarecare.web.security import CSRF_COOKIE, add_security_headers, csrf_protect
 from rarecare.web.site import Section
 from rarecare.web.templating import make_environment
 
@@ -140,7 +140,12 @@ def create_app(settings: Settings) -> FastAPI:
         # every request: CSRF check on unsafe methods; the logged-in user for pages and nav
         dependencies=[Depends(csrf_protect), Depends(get_principal)],
     )
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        timeout_seconds=settings.db_timeout_seconds,
+        statement_timeout_seconds=settings.db_statement_timeout_seconds,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
@@ -179,14 +184,13 @@ def create_app(settings: Settings) -> FastAPI:
         response = await call_next(request)
         response.headers["X-Request-ID"] = request_id
         response.headers["Content-Language"] = locale
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Content-Security-Policy"] = (
-            CSP_API_DOCS if request.url.path == "/api/docs" else CSP
-        )
-        if settings.cookies_secure:
-            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        add_security_headers(response, request.url.path, https=settings.cookies_secure)
+        if "cache-control" not in response.headers and (
+            getattr(request.state, "principal", None) is not None
+            or request.url.path.startswith("/api/")
+        ):
+            # what a logged-in user sees (records, identities, exports) stays out of caches
+            response.headers["Cache-Control"] = "no-store"
         token = getattr(request.state, "csrf_token", None)
         if token and request.cookies.get(CSRF_COOKIE) != token:
             response.set_cookie(
@@ -207,3 +211,9 @@ def create_app(settings: Settings) -> FastAPI:
         return response
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application with settings from the environment: the factory each worker process of
+    ``rarecare serve --workers N`` calls."""
+    return create_app(Settings())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -43,6 +43,9 @@ app.command("diagnose")(diagnose)
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Server processes (PostgreSQL: one per core).")
+    ] = 1,
 ) -> None:
     """Serve the web application and API."""
     import uvicorn
@@ -50,18 +53,21 @@ def serve(
     from rarecare.app import create_app
 
     settings = load_settings()
-    application = create_app(settings)
     typer.echo(f"RareCare on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
     if settings.demo:
         _print_demo_logins()
-    uvicorn.run(
-        application,
-        host=host,
-        port=port,
-        log_level=settings.log_level,
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
-    )
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": settings.log_level,
+        # forwarded headers only from the configured proxies: anyone else could spoof them
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": settings.trusted_proxies or None,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)
+    else:  # each worker process builds its application from the same environment
+        uvicorn.run("rarecare.app:app_from_environment", factory=True, workers=workers, **options)
 
 
 @db_app.command("upgrade")
@@ -185,6 +191,63 @@ def users_create(
         typer.echo(out.model_dump_json(indent=2))
     else:
         typer.echo(f"created user {out.username} ({out.role.value})")
+
+
+def _user_id(session: Any, username: str) -> int:
+    from rarecare.accounts import service as accounts
+    from rarecare.errors import NotFound
+
+    user = accounts.get_user_by_username(session=session, username=username)
+    if user is None:
+        raise NotFound(f"No user {username!r}.")
+    return user.id
+
+
+@users_app.command("disable")
+def users_disable(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Disable a user: no login, every session ends."""
+    from rarecare.accounts import service as accounts
+
+    with session_scope(load_settings()) as session:
+        uid = _user_id(session, username)
+        accounts.set_active(session=session, principal=OPERATOR, user_id=uid, active=False)
+    typer.echo(f"disabled {username}")
+
+
+@users_app.command("enable")
+def users_enable(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Enable a disabled user again."""
+    from rarecare.accounts import service as accounts
+
+    with session_scope(load_settings()) as session:
+        uid = _user_id(session, username)
+        accounts.set_active(session=session, principal=OPERATOR, user_id=uid, active=True)
+    typer.echo(f"enabled {username}")
+
+
+@users_app.command("reset-password")
+def users_reset_password(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Set a new password (asked for, never on the command line); every session ends."""
+    from rarecare.accounts import service as accounts
+
+    password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with session_scope(load_settings()) as session:
+        uid = _user_id(session, username)
+        accounts.reset_password(
+            session=session, principal=OPERATOR, user_id=uid, new_password=password
+        )
+    typer.echo(f"new password set for {username}; their sessions have ended")
+
+
+@users_app.command("revoke-sessions")
+def users_revoke_sessions(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """End every login session of a user."""
+    from rarecare.accounts import service as accounts
+
+    with session_scope(load_settings()) as session:
+        uid = _user_id(session, username)
+        ended = accounts.revoke_sessions(session=session, principal=OPERATOR, user_id=uid)
+    typer.echo(f"ended {ended} sessions of {username}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

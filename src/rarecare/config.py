@@ -66,6 +66,32 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(
         default=15, ge=1, description="Window for counting failed logins."
     )
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        description="PostgreSQL connections each server process keeps (plus 5 in bursts).",
+    )
+    db_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=120,
+        description="How long a request waits to connect or for a free connection (PostgreSQL), "
+        "or for SQLite's write lock, before it answers 503.",
+    )
+    db_statement_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="Longest a single SQL statement of a request may run on PostgreSQL "
+        "(imports and other background work are not limited).",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed (the client address counts failed logins). Empty: "
+        "none, the connecting address is the client.",
+    )
     default_locale: Literal["vi", "en"] = Field(
         default="vi", description="Language of the interface when the user has not chosen one."
     )

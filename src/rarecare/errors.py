@@ -95,3 +95,15 @@ class RateLimited(RareCareError):
     def __init__(self, message: str, retry_after_seconds: int = 60) -> None:
         super().__init__(message, status_code=429, code="rate_limited")
         self.retry_after_seconds = retry_after_seconds
+
+
+class ServiceUnavailable(RareCareError):
+    """The database does not answer (down, hung or busy beyond the timeouts): try again soon."""
+
+    def __init__(self, message: str | None = None, retry_after_seconds: int = 5) -> None:
+        super().__init__(
+            message or _("The database is not answering just now. Please try again shortly."),
+            status_code=503,
+            code="unavailable",
+        )
+        self.retry_after_seconds = retry_after_seconds

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import Boolean, Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,6 +24,8 @@ class User(Base):
     )
     centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"), default=None)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # created by `rarecare demo load` with a published password: refused outside demo mode
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
 

@@ -6,7 +6,15 @@ from fastapi import APIRouter, Request, Response
 
 from rarecare.access import Principal
 from rarecare.accounts import service
-from rarecare.accounts.schemas import LoginIn, MeOut, StaffMemberOut, UserIn, UserOut
+from rarecare.accounts.schemas import (
+    LoginIn,
+    MeOut,
+    PasswordChangeIn,
+    PasswordResetIn,
+    StaffMemberOut,
+    UserIn,
+    UserOut,
+)
 from rarecare.centres import service as centres
 from rarecare.errors import NotAuthenticated
 from rarecare.web.deps import (
@@ -36,6 +44,7 @@ def log_in(
             client=_client(request),
             max_failures=settings.login_max_failures,
             window_minutes=settings.login_window_minutes,
+            demo_mode=settings.demo,
         )
     except NotAuthenticated:
         session.commit()  # keep the failed attempt: it counts towards the rate limit
@@ -111,6 +120,50 @@ def api_users(admin: Admin, session: DbSession) -> list[UserOut]:
 def api_create_user(data: UserIn, admin: Admin, session: DbSession) -> UserOut:
     """Create a user (admins). Centre roles need ``centre_code``."""
     return UserOut.model_validate(service.create_user(session=session, principal=admin, data=data))
+
+
+@api.post("/users/{user_id}/disable", response_model=UserOut)
+def api_disable_user(user_id: int, admin: Admin, session: DbSession) -> UserOut:
+    """Disable a user: they cannot log in and their sessions end at once (admins)."""
+    user = service.set_active(session=session, principal=admin, user_id=user_id, active=False)
+    return UserOut.model_validate(user)
+
+
+@api.post("/users/{user_id}/enable", response_model=UserOut)
+def api_enable_user(user_id: int, admin: Admin, session: DbSession) -> UserOut:
+    """Enable a disabled user again (admins)."""
+    user = service.set_active(session=session, principal=admin, user_id=user_id, active=True)
+    return UserOut.model_validate(user)
+
+
+@api.post("/users/{user_id}/password", status_code=204)
+def api_reset_password(
+    user_id: int, data: PasswordResetIn, admin: Admin, session: DbSession
+) -> None:
+    """Set a new password for a user (admins); every session of theirs ends."""
+    service.reset_password(
+        session=session, principal=admin, user_id=user_id, new_password=data.new_password
+    )
+
+
+@api.delete("/users/{user_id}/sessions")
+def api_revoke_sessions(user_id: int, user: CurrentUser, session: DbSession) -> dict[str, int]:
+    """End every login session of a user (admins, or users for themselves)."""
+    return {"ended": service.revoke_sessions(session=session, principal=user, user_id=user_id)}
+
+
+@api.post("/me/password", status_code=204)
+def api_change_password(
+    data: PasswordChangeIn, request: Request, user: CurrentUser, session: DbSession
+) -> None:
+    """Change your own password; your other sessions end, this one stays."""
+    service.change_password(
+        session=session,
+        principal=user,
+        current_password=data.current_password,
+        new_password=data.new_password,
+        keep_token=request.cookies.get(SESSION_COOKIE),
+    )
 
 
 @api.get("/centres/{centre_id}/staff", response_model=list[StaffMemberOut], tags=["centres"])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from rarecare.access import Role
+from rarecare.accounts.passwords import MAX_LENGTH, MIN_LENGTH, weakness
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"
-MIN_PASSWORD_LENGTH = 10
 
 
 class LoginIn(BaseModel):
@@ -19,10 +19,28 @@ class LoginIn(BaseModel):
 
 class UserIn(BaseModel):
     username: str = Field(pattern=USERNAME_PATTERN)
-    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
+    display_name: str = Field(default="", max_length=200)
     role: Role
     centre_code: str | None = None
-    display_name: str = Field(default="", max_length=200)
+    password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH)
+
+    @field_validator("password")
+    @classmethod
+    def _strong_password(cls, password: str, info: ValidationInfo) -> str:
+        names = (info.data.get("username", ""), info.data.get("display_name", ""))
+        problem = weakness(password, user_inputs=names)
+        if problem:
+            raise ValueError(problem)
+        return password
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordResetIn(BaseModel):
+    new_password: str = Field(min_length=1, max_length=1024)
 
 
 class UserOut(BaseModel):
@@ -34,6 +52,7 @@ class UserOut(BaseModel):
     role: Role
     centre_id: int | None
     is_active: bool
+    is_demo: bool
     last_login_at: datetime | None
 
 

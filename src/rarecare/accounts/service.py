@@ -12,12 +12,27 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from rarecare.access import CENTRE_ROLES, Principal, Role, ensure_centre_access, require_role
+from rarecare.access import (
+    CENTRE_ROLES,
+    Principal,
+    Role,
+    ensure_centre_access,
+    require_authenticated,
+    require_role,
+)
 from rarecare.accounts.models import AuthSession, LoginAttempt, User
+from rarecare.accounts.passwords import weakness
 from rarecare.accounts.schemas import UserIn
 from rarecare.audit import service as audit
 from rarecare.centres import service as centres
-from rarecare.errors import Conflict, FieldError, NotAuthenticated, RateLimited, ValidationFailed
+from rarecare.errors import (
+    Conflict,
+    FieldError,
+    NotAuthenticated,
+    NotFound,
+    RateLimited,
+    ValidationFailed,
+)
 from rarecare.i18n import _
 from rarecare.storage import utcnow
 
@@ -107,15 +122,22 @@ def authenticate(
     client: str,
     max_failures: int,
     window_minutes: int,
+    demo_mode: bool = False,
 ) -> User:
     """Check a password; refuse after ``max_failures`` failures in the window for this user name
-    and client address. Failures are written even when the caller's transaction fails later."""
-    key = f"{username.lower()}|{client}"
+    and client address. The attempt is counted before the (slow) check, under a lock on its
+    key, so a burst of simultaneous guesses cannot get past the limit; a success clears the
+    count. Failures are written even when the caller's transaction fails later. Demo accounts
+    (published passwords) only work in demo mode."""
+    key = f"{username.lower()}|{client}"[:200]
+    _lock_key(session, key)
+    session.add(LoginAttempt(key=key))
+    session.flush()
     since = utcnow() - timedelta(minutes=window_minutes)
-    failures = session.scalar(
+    attempts = session.scalar(
         select(func.count()).where(LoginAttempt.key == key, LoginAttempt.at >= since)
     )
-    if (failures or 0) >= max_failures:
+    if (attempts or 0) > max_failures:
         raise RateLimited(
             _("Too many failed logins. Try again in a few minutes."),
             retry_after_seconds=window_minutes * 60,
@@ -127,9 +149,9 @@ def authenticate(
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None:
-        session.add(LoginAttempt(key=key))
-        session.flush()
         raise NotAuthenticated(_("Wrong user name or password."))
+    if user.is_demo and not demo_mode:
+        raise NotAuthenticated(_("Demo accounts only work in demo mode."))
     session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -143,6 +165,132 @@ def authenticate(
         centre_id=user.centre_id,
     )
     return user
+
+
+def _lock_key(session: Session, key: str) -> None:
+    """Serialise the logins of one key until the transaction ends (PostgreSQL: an advisory lock;
+    SQLite's transactions already hold the database's write lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
+
+
+# ------------------------------------------------------------------- account maintenance
+def get_user(*, session: Session, principal: Principal | None, user_id: int) -> User:
+    require_role(principal, Role.ADMIN)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("No such user."))
+    return user
+
+
+def set_active(
+    *, session: Session, principal: Principal | None, user_id: int, active: bool
+) -> User:
+    """Disable a user (their sessions end at once) or enable them again (admins; not
+    themselves)."""
+    actor = require_role(principal, Role.ADMIN)
+    user = get_user(session=session, principal=actor, user_id=user_id)
+    if user.id == actor.user_id and not active:
+        raise ValidationFailed(
+            _("You cannot disable your own account."), [FieldError("user", "yourself")]
+        )
+    user.is_active = active
+    if not active:
+        _end_sessions(session, user.id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="enable_user" if active else "disable_user",
+        object_type="user",
+        object_id=user.id,
+        centre_id=user.centre_id,
+    )
+    return user
+
+
+def _check_strength(user: User, password: str) -> None:
+    problem = weakness(password, user_inputs=(user.username, user.display_name))
+    if problem:
+        raise ValidationFailed(_("The new password is refused."), [FieldError("password", problem)])
+
+
+def change_password(
+    *,
+    session: Session,
+    principal: Principal | None,
+    current_password: str,
+    new_password: str,
+    keep_token: str | None = None,
+) -> None:
+    """A user changes their own password; their other sessions end (not ``keep_token``'s)."""
+    actor = require_authenticated(principal)
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotAuthenticated()
+    try:
+        _hasher.verify(user.password_hash, current_password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise ValidationFailed(
+            _("The current password is wrong."), [FieldError("current_password", "wrong")]
+        ) from None
+    _check_strength(user, new_password)
+    user.password_hash = hash_password(new_password)
+    user.is_demo = False  # no longer the published password
+    _end_sessions(session, user.id, keep=_token_hash(keep_token) if keep_token else None)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="change_password",
+        object_type="user",
+        object_id=user.id,
+        centre_id=user.centre_id,
+    )
+
+
+def reset_password(
+    *, session: Session, principal: Principal | None, user_id: int, new_password: str
+) -> None:
+    """An administrator sets a new password (to hand over in person); every session ends."""
+    actor = require_role(principal, Role.ADMIN)
+    user = get_user(session=session, principal=actor, user_id=user_id)
+    _check_strength(user, new_password)
+    user.password_hash = hash_password(new_password)
+    user.is_demo = False
+    _end_sessions(session, user.id)
+    session.execute(delete(LoginAttempt).where(LoginAttempt.key.startswith(f"{user.username}|")))
+    audit.record(
+        session=session,
+        actor=actor,
+        action="reset_password",
+        object_type="user",
+        object_id=user.id,
+        centre_id=user.centre_id,
+    )
+
+
+def revoke_sessions(*, session: Session, principal: Principal | None, user_id: int) -> int:
+    """End every login session of a user (admins, or the user themselves); returns how many."""
+    actor = require_authenticated(principal)
+    if actor.user_id != user_id:
+        require_role(actor, Role.ADMIN)
+    ended = _end_sessions(session, user_id)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="revoke_sessions",
+        object_type="user",
+        object_id=user_id,
+        detail={"sessions": ended},
+    )
+    return ended
+
+
+def _end_sessions(session: Session, user_id: int, keep: str | None = None) -> int:
+    query = delete(AuthSession).where(AuthSession.user_id == user_id)
+    if keep is not None:
+        query = query.where(AuthSession.token_hash != keep)
+    result = session.execute(query)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _token_hash(token: str) -> str:

@@ -190,7 +190,7 @@ def load(*, session: Session, kb: KnowledgeBase) -> dict[str, int]:
             added["centres"] += 1
     for login in DEMO_LOGINS:
         if accounts.get_user_by_username(session=session, username=login.username) is None:
-            accounts.create_user(
+            user = accounts.create_user(
                 session=session,
                 principal=SYSTEM,
                 data=UserIn(
@@ -201,6 +201,7 @@ def load(*, session: Session, kb: KnowledgeBase) -> dict[str, int]:
                     display_name=login.display_name,
                 ),
             )
+            user.is_demo = True  # its password is published: refused outside demo mode
             added["users"] += 1
     added["list versions"] = load_lists(session, kb)
     return added

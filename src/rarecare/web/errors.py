@@ -7,14 +7,16 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rarecare.context import request_id_var
-from rarecare.errors import NotAuthenticated, RareCareError, RateLimited, field_errors
+from rarecare.errors import NotAuthenticated, RareCareError, ServiceUnavailable, field_errors
 from rarecare.i18n import N_, _
+from rarecare.web.security import add_security_headers
 from rarecare.web.templating import render
 
 log = logging.getLogger("rarecare.web")
@@ -28,6 +30,7 @@ _STATUS_TITLES = {
     409: N_("Conflict"),
     422: N_("Invalid input"),
     429: N_("Too many requests"),
+    503: N_("Service unavailable"),
     500: N_("Something went wrong"),
 }
 
@@ -41,8 +44,9 @@ def wants_json(request: Request) -> bool:
 
 def error_response(request: Request, error: RareCareError) -> Response:
     headers: dict[str, str] = {}
-    if isinstance(error, RateLimited):
-        headers["Retry-After"] = str(error.retry_after_seconds)
+    retry_after = getattr(error, "retry_after_seconds", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     if wants_json(request):
         body = {
             "error": {
@@ -97,10 +101,20 @@ def install_error_handlers(app: FastAPI) -> None:
             ),
         )
 
+    @app.exception_handler(sqlalchemy.exc.OperationalError)
+    @app.exception_handler(sqlalchemy.exc.InterfaceError)
+    @app.exception_handler(sqlalchemy.exc.TimeoutError)
+    async def _database(request: Request, exc: Exception) -> Response:
+        # down, hung, or busy beyond the timeouts: 503 at once, the rest of the site answers;
+        # the error's kind only (its SQL could carry clinical values)
+        log.warning("database unavailable in request %s: %s", request_id_var.get(), _kind(exc))
+        return error_response(request, ServiceUnavailable())
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
+        # answered outside the middleware stack: its headers are added here
         log.exception("unhandled error in request %s", request_id_var.get())
-        return error_response(
+        response = error_response(
             request,
             RareCareError(
                 _(
@@ -111,3 +125,11 @@ def install_error_handlers(app: FastAPI) -> None:
                 code="internal",
             ),
         )
+        settings = request.app.state.settings
+        add_security_headers(response, request.url.path, https=settings.cookies_secure)
+        return response
+
+
+def _kind(exc: Exception) -> str:
+    origin = getattr(exc, "orig", None) or exc
+    return type(origin).__name__

@@ -33,6 +33,14 @@ def healthz(session: DbSession) -> dict[str, Any]:
     return {"status": "ok", "version": __version__, "database": "ok"}
 
 
+@router.get("/readyz", tags=["system"])
+def readyz(session: DbSession) -> dict[str, Any]:
+    """Readiness for a load balancer: 200 when the database answers, else 503 (within the
+    database timeout) so traffic goes elsewhere while the rest of the site keeps answering."""
+    session.execute(text("SELECT 1"))
+    return {"status": "ready", "database": "ok"}
+
+
 @router.get("/api/about", tags=["system"])
 def about(settings: AppSettings) -> dict[str, Any]:
     """Version, database kind and the credited sources of the knowledge base."""

@@ -6,7 +6,7 @@ import hmac
 import secrets
 from urllib.parse import urlsplit
 
-from fastapi import Request
+from fastapi import Request, Response
 
 from rarecare.errors import PermissionDenied
 from rarecare.i18n import _
@@ -25,6 +25,16 @@ CSP = (
 CSP_API_DOCS = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
     "style-src 'self'", "style-src 'self' 'unsafe-inline'"
 )
+
+
+def add_security_headers(response: Response, path: str, *, https: bool) -> None:
+    """The headers every response carries, error pages included."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Security-Policy"] = CSP_API_DOCS if path == "/api/docs" else CSP
+    if https:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
 
 
 def csrf_token_for(request: Request) -> str:
