@@ -116,8 +116,9 @@ def test_the_template_imports_and_the_export_has_no_identities(
         today=TODAY,
     )
     assert report["written"] == 1
-    exported = bulk.export_table(session=db, principal=cast.analyst, fmt="xlsx")
-    sheet = load_workbook(io.BytesIO(exported)).worksheets[0]
+    exported = io.BytesIO()
+    assert bulk.export_table(session=db, principal=cast.analyst, fmt="xlsx", target=exported) == 1
+    sheet = load_workbook(exported).worksheets[0]
     values = " ".join(str(c.value) for row in sheet.iter_rows() for c in row)
     assert "RC-" in values
     assert "Nguyễn" not in values

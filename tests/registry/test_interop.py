@@ -1,8 +1,18 @@
+import io
 import json
+from dataclasses import replace
+from datetime import date
+from enum import Enum
 
 from fhir.resources.R4B.bundle import Bundle
+from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rarecare.audit.models import AuditEvent
+from rarecare.interop import fhir
+from rarecare.interop.records import Feature, RecordSnapshot
+from rarecare.interop.tabular import read_rows
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import bulk, service
 from rarecare.registry.models import DiagnosticStatus
@@ -73,7 +83,8 @@ def test_the_fhir_bundle_validates_and_carries_no_identity(
     db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
 ) -> None:
     _pompe_patient(db, cast, kb, vault)
-    text = bulk.export_fhir(session=db, principal=cast.analyst, kb=kb)
+    text, problems = bulk.export_fhir(session=db, principal=cast.analyst, kb=kb)
+    assert problems == []
     bundle = Bundle.model_validate_json(text)
     kinds = [type(e.resource).__name__ for e in bundle.entry or []]
     assert kinds == ["Patient", "Condition", "Observation", "Observation", "Observation"]
@@ -83,3 +94,97 @@ def test_the_fhir_bundle_validates_and_carries_no_identity(
     assert any(c["code"] == "E74.0" for c in condition)
     assert "Nguyễn" not in text
     assert "001321012345" not in text
+
+
+def _with_formula_biobank(db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault) -> int:
+    patient = service.register(
+        session=db,
+        principal=cast.clinician_a,
+        kb=kb,
+        vault=vault,
+        data=PatientIn.model_validate(
+            patient_payload(biobank='=HYPERLINK("http://evil.example","biobank")')
+        ),
+        today=TODAY,
+    )
+    return patient.id
+
+
+def test_exports_neutralise_spreadsheet_formulas_and_read_back_unchanged(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    _with_formula_biobank(db, cast, kb, vault)
+    csv_file = io.BytesIO()
+    bulk.export_table(session=db, principal=cast.analyst, fmt="csv", target=csv_file)
+    text = csv_file.getvalue().decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    assert ",=HYPERLINK" not in text
+    xlsx_file = io.BytesIO()
+    bulk.export_table(session=db, principal=cast.analyst, fmt="xlsx", target=xlsx_file)
+    sheet = load_workbook(xlsx_file).worksheets[0]
+    cells = [c for row in sheet.iter_rows() for c in row if "HYPERLINK" in str(c.value)]
+    assert cells and all(c.data_type == "s" and str(c.value).startswith("'") for c in cells)
+    [(_row, values)], errors = read_rows(bulk.EXPORT_TABLE, csv_file.getvalue(), "export.csv")
+    assert errors == []
+    assert values["biobank"] == '=HYPERLINK("http://evil.example","biobank")'
+
+
+def test_the_csv_export_reads_back_to_the_same_records(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    patient_id = _pompe_patient(db, cast, kb, vault)
+    exported = io.BytesIO()
+    assert bulk.export_table(session=db, principal=cast.analyst, fmt="csv", target=exported) == 1
+    [(_row, values)], errors = read_rows(bulk.EXPORT_TABLE, exported.getvalue(), "export.csv")
+    assert errors == []
+    patient = service.get(session=db, principal=cast.analyst, patient_id=patient_id)
+    [expected] = bulk.export_rows([patient])
+    expected["birth_month"] = patient.birth_month
+
+    def same(v: object) -> object:  # an empty cell is the empty value of its column
+        v = v.value if isinstance(v, Enum) else v
+        return None if v in ("", []) else v
+
+    for name, value in expected.items():
+        assert same(values.get(name)) == same(value), name
+
+
+def test_exports_go_through_every_record_a_batch_at_a_time(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    for i in range(5):
+        identity = {**patient_payload()["identity"], "national_id": f"00132101234{i}"}
+        service.register(
+            session=db,
+            principal=cast.clinician_a,
+            kb=kb,
+            vault=vault,
+            data=PatientIn.model_validate(patient_payload(identity=identity)),
+            today=TODAY,
+        )
+    batches = list(service.visible(session=db, principal=cast.analyst, action="export", batch=2))
+    assert [len(b) for b in batches] == [2, 2, 1]
+    event = db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert event is not None and event.action == "export" and event.detail is not None
+    assert len(event.detail["returned"]) == 5
+
+
+def test_a_record_fhir_refuses_is_left_out_and_named_not_the_whole_bundle() -> None:
+    good = RecordSnapshot(
+        pseudonym="RC-GOOD",
+        sex="female",
+        birth_month=date(2020, 1, 1),
+        vital_status="alive",
+        death_date=None,
+        orpha_code=None,
+        disease_label="",
+        diagnostic_status="undiagnosed",
+        features=(Feature("HP:0001250", "Seizure", False),),
+    )
+    bad = replace(good, pseudonym="RC-BAD", features=(Feature(" HP:1  bad ", "", False),))
+    text, problems = fhir.to_json([good, bad])
+    assert [p.field for p in problems] == ["RC-BAD"]
+    bundle = Bundle.model_validate_json(text)
+    kinds = [type(e.resource).__name__ for e in bundle.entry or []]
+    assert kinds == ["Patient", "Observation", "OperationOutcome"]
+    assert "RC-BAD" in text.split("OperationOutcome")[1]

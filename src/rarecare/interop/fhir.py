@@ -3,10 +3,13 @@ one Observation per HPO term, validated by ``fhir.resources`` (FHIR R4B models).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
+from pydantic import ValidationError
 
+from rarecare.errors import FieldError
 from rarecare.interop.records import RecordSnapshot
 
 ORPHA_SYSTEM = "http://www.orpha.net"
@@ -96,16 +99,43 @@ def _entries(record: RecordSnapshot) -> list[dict[str, Any]]:
     return entries
 
 
-def to_bundle(records: list[RecordSnapshot]) -> Bundle:
-    """A collection Bundle, validated on construction."""
-    return Bundle.model_validate(
-        {
-            "resourceType": "Bundle",
-            "type": "collection",
-            "entry": [e for r in records for e in _entries(r)],
-        }
+def to_bundle(records: Iterable[RecordSnapshot]) -> tuple[Bundle, list[FieldError]]:
+    """A collection Bundle of every record FHIR accepts (each validated on its own), and a
+    problem naming each record left out (by pseudonym), also reported in the bundle as an
+    OperationOutcome."""
+    entries: list[dict[str, Any]] = []
+    problems: list[FieldError] = []
+    for record in records:
+        own = _entries(record)
+        try:
+            Bundle.model_validate({"resourceType": "Bundle", "type": "collection", "entry": own})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ()))
+            problems.append(
+                FieldError(record.pseudonym, f"left out: {first.get('msg', 'invalid')} ({where})")
+            )
+            continue
+        entries.extend(own)
+    if problems:
+        entries.append(
+            {
+                "fullUrl": "urn:uuid:export-problems",
+                "resource": {
+                    "resourceType": "OperationOutcome",
+                    "issue": [
+                        {"severity": "error", "code": "invalid", "diagnostics": str(p)}
+                        for p in problems
+                    ],
+                },
+            }
+        )
+    bundle = Bundle.model_validate(
+        {"resourceType": "Bundle", "type": "collection", "entry": entries}
     )
+    return bundle, problems
 
 
-def to_json(records: list[RecordSnapshot]) -> str:
-    return to_bundle(records).model_dump_json(indent=2, exclude_none=True)
+def to_json(records: Iterable[RecordSnapshot]) -> tuple[str, list[FieldError]]:
+    bundle, problems = to_bundle(records)
+    return bundle.model_dump_json(indent=2, exclude_none=True), problems

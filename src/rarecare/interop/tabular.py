@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any
 
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.i18n import _
@@ -44,8 +44,20 @@ class Table:
 
 
 # ----------------------------------------------------------------------------- cell parsers
+# A cell starting with one of these is a formula to a spreadsheet (CSV/XLSX injection): written
+# with a leading apostrophe, which spreadsheets hide and :func:`text` removes when read back.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def text(value: str) -> str:
-    return value.strip()
+    value = value.strip()
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]  # written neutralised by this module
+    return value
 
 
 def boolean(value: str) -> bool:
@@ -192,31 +204,54 @@ def _out(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return neutralised(", ".join(str(v) for v in value))
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)
+    return neutralised(str(value))
+
+
+def iter_csv(table: Table, rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """The CSV file (UTF-8 with a BOM, so spreadsheets read Vietnamese right) piece by piece:
+    a million rows never sit in memory at once."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    buffer.write("\ufeff")
+    writer.writerow(table.names)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([_out(row.get(name)) for name in table.names])
+        if count % 1000 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
 def write_csv(table: Table, rows: Iterable[dict[str, Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.names)
-    for row in rows:
-        writer.writerow([_out(row.get(name)) for name in table.names])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return b"".join(iter_csv(table, rows))
 
 
-def write_xlsx(table: Table, rows: Iterable[dict[str, Any]], title: str = "list") -> bytes:
+def write_xlsx(
+    table: Table,
+    rows: Iterable[dict[str, Any]],
+    title: str = "list",
+    target: IO[bytes] | None = None,
+) -> bytes:
+    """An XLSX workbook written row by row (openpyxl's write-only mode: memory stays bounded),
+    with a second sheet describing the columns. Into ``target`` when given (returns b"")."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(table.names)
-    for cell in sheet[1]:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    header = []
+    for name in table.names:
+        cell = WriteOnlyCell(sheet, value=name)
         cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
     for row in rows:
         sheet.append([_out(row.get(name)) for name in table.names])
     notes = workbook.create_sheet("columns")
@@ -225,6 +260,9 @@ def write_xlsx(table: Table, rows: Iterable[dict[str, Any]], title: str = "list"
         notes.append(
             [column.name, "yes" if column.required else "no", column.description, column.example]
         )
+    if target is not None:
+        workbook.save(target)
+        return b""
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -235,5 +273,16 @@ def template(table: Table, fmt: str) -> bytes:
     return write_xlsx(table, example, "template") if fmt == "xlsx" else write_csv(table, example)
 
 
-def export(table: Table, rows: Sequence[dict[str, Any]], fmt: str, title: str = "list") -> bytes:
+def export(table: Table, rows: Iterable[dict[str, Any]], fmt: str, title: str = "list") -> bytes:
     return write_xlsx(table, rows, title) if fmt == "xlsx" else write_csv(table, rows)
+
+
+def export_to(
+    target: IO[bytes], table: Table, rows: Iterable[dict[str, Any]], fmt: str, title: str = "list"
+) -> None:
+    """Write the export into ``target`` as it is produced (a spooled temporary file, say)."""
+    if fmt == "xlsx":
+        write_xlsx(table, rows, title, target)
+    else:
+        for piece in iter_csv(table, rows):
+            target.write(piece)

@@ -3,9 +3,9 @@ pseudonymised CSV/XLSX export of the registry."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +18,15 @@ from rarecare.gcpause import paused_gc
 from rarecare.i18n import _
 from rarecare.interop import fhir, phenopackets, tabular
 from rarecare.interop.records import Feature, RecordSnapshot
-from rarecare.interop.tabular import Column, Table, boolean, code_list, iso_date, text
+from rarecare.interop.tabular import (
+    Column,
+    Table,
+    boolean,
+    code_list,
+    iso_date,
+    text,
+    whole_number,
+)
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import fastload, prepare, service
 from rarecare.registry.models import DiagnosticStatus, Patient
@@ -98,9 +106,19 @@ IMPORT_TABLE = Table(
         Column("hpo_excluded", code_list, False, "Excluded HPO terms, comma-separated", ""),
     )
 )
+_READERS: dict[str, Callable[[str], Any]] = {
+    **{c.name: c.parse for c in IMPORT_TABLE.columns},
+    "contact_for_research": boolean,
+    "consent_reuse": boolean,
+    "centre": whole_number,
+    "birth_month": iso_date,
+    "possible_duplicate_of": whole_number,
+}
+# What an export holds, typed as the import reads it: an exported file reads back to the same
+# values (``tabular.read_rows(EXPORT_TABLE, ...)``).
 EXPORT_TABLE = Table(
     tuple(
-        Column(name, text)
+        Column(name, _READERS.get(name, text))
         for name in (
             "pseudonym",
             "centre",
@@ -309,11 +327,20 @@ def export_rows(patients: list[Patient]) -> list[dict[str, Any]]:
 
 
 def export_table(
-    *, session: Session, principal: Principal | None, fmt: str, limit: int = 100_000
-) -> bytes:
-    """Pseudonymised records the principal may see (never identities)."""
-    patients = service.visible(session=session, principal=principal, limit=limit, action="export")
-    return tabular.export(EXPORT_TABLE, export_rows(list(patients)), fmt, "registry")
+    *, session: Session, principal: Principal | None, fmt: str, target: IO[bytes]
+) -> int:
+    """Pseudonymised records the principal may see (never identities), every one of them,
+    written into ``target`` as they are read; returns how many."""
+    count = 0
+
+    def rows() -> Iterator[dict[str, Any]]:
+        nonlocal count
+        for patients in service.visible(session=session, principal=principal, action="export"):
+            count += len(patients)
+            yield from export_rows(patients)
+
+    tabular.export_to(target, EXPORT_TABLE, rows(), fmt, "registry")
+    return count
 
 
 def template(fmt: str) -> bytes:
@@ -344,19 +371,27 @@ def snapshot(patient: Patient, kb: KnowledgeBase) -> RecordSnapshot:
 
 
 def export_phenopackets(
-    *, session: Session, principal: Principal | None, kb: KnowledgeBase, limit: int = 100_000
-) -> list[str]:
+    *, session: Session, principal: Principal | None, kb: KnowledgeBase
+) -> Iterator[str]:
     """One GA4GH Phenopacket v2 JSON document per visible patient (pseudonymised)."""
-    patients = service.visible(session=session, principal=principal, limit=limit, action="export")
-    return [phenopackets.to_json(snapshot(p, kb)) for p in patients]
+    for patients in service.visible(session=session, principal=principal, action="export"):
+        for patient in patients:
+            yield phenopackets.to_json(snapshot(patient, kb))
 
 
 def export_fhir(
-    *, session: Session, principal: Principal | None, kb: KnowledgeBase, limit: int = 100_000
-) -> str:
-    """One FHIR Bundle of the visible patients: Patient (pseudonym), Condition, Observations."""
-    patients = service.visible(session=session, principal=principal, limit=limit, action="export")
-    return fhir.to_json([snapshot(p, kb) for p in patients])
+    *, session: Session, principal: Principal | None, kb: KnowledgeBase
+) -> tuple[str, list[FieldError]]:
+    """One FHIR Bundle of the visible patients (Patient under its pseudonym, Condition,
+    Observations), and the records left out because FHIR refuses them, each named by its
+    pseudonym: one bad record never fails the whole file. The bundle also carries them as an
+    OperationOutcome."""
+    snapshots = (
+        snapshot(p, kb)
+        for patients in service.visible(session=session, principal=principal, action="export")
+        for p in patients
+    )
+    return fhir.to_json(snapshots)
 
 
 def import_phenopacket(

@@ -91,24 +91,29 @@ def export(
     """Export the pseudonymised registry (no identities)."""
     settings = load_settings()
     kb = knowledge(settings)
+    if fmt not in ("csv", "xlsx", "phenopacket", "fhir"):
+        fail("--format must be csv, xlsx, phenopacket or fhir", code=2)
     with session_scope(settings) as session:
         if fmt == "phenopacket":
             folder = out or Path("rarecare-phenopackets")
             folder.mkdir(parents=True, exist_ok=True)
-            documents = bulk.export_phenopackets(session=session, principal=OPERATOR, kb=kb)
-            for document in documents:
+            written = 0
+            for document in bulk.export_phenopackets(session=session, principal=OPERATOR, kb=kb):
                 pseudonym = json.loads(document)["subject"]["id"]
                 (folder / f"{pseudonym}.json").write_text(document, encoding="utf-8")
-            typer.echo(f"wrote {len(documents)} phenopackets to {folder}")
+                written += 1
+            typer.echo(f"wrote {written} phenopackets to {folder}")
             return
+        target = out or Path(f"rarecare-registry.{'json' if fmt == 'fhir' else fmt}")
         if fmt == "fhir":
-            data = bulk.export_fhir(session=session, principal=OPERATOR, kb=kb).encode()
-        elif fmt in ("csv", "xlsx"):
-            data = bulk.export_table(session=session, principal=OPERATOR, fmt=fmt)
+            bundle, problems = bulk.export_fhir(session=session, principal=OPERATOR, kb=kb)
+            target.write_text(bundle, encoding="utf-8")
+            for problem in problems:
+                typer.echo(f"left out {problem}", err=True)
         else:
-            fail("--format must be csv, xlsx, phenopacket or fhir", code=2)
-    target = out or Path(f"rarecare-registry.{'json' if fmt == 'fhir' else fmt}")
-    target.write_bytes(data)
+            with target.open("wb") as fh:
+                count = bulk.export_table(session=session, principal=OPERATOR, fmt=fmt, target=fh)
+            typer.echo(f"{count} records")
     typer.echo(f"wrote {target}")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import IO, Annotated
 
 from fastapi import APIRouter, Body, File, Query, UploadFile
 from fastapi.responses import Response
@@ -25,7 +25,7 @@ from rarecare.registry.schemas import (
     RecordFields,
 )
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge
-from rarecare.web.downloads import check_format, download
+from rarecare.web.downloads import MEDIA_TYPES, check_format, download, spooled_download
 
 api = APIRouter(prefix="/api/registry", tags=["registry"])
 
@@ -203,26 +203,37 @@ async def import_file(
 
 @api.get("/export.{fmt}")
 def export_file(fmt: str, user: CurrentUser, session: DbSession) -> Response:
-    """Pseudonymised records the user may see (no identities), as CSV or XLSX."""
+    """Every pseudonymised record the user may see (no identities), as CSV or XLSX; cells that
+    a spreadsheet would run as formulas are neutralised."""
     check_format(fmt)
-    return download(
-        bulk.export_table(session=session, principal=user, fmt=fmt), f"rarecare-registry.{fmt}", fmt
+    return spooled_download(
+        lambda target: bulk.export_table(session=session, principal=user, fmt=fmt, target=target),
+        f"rarecare-registry.{fmt}",
+        MEDIA_TYPES[fmt],
     )
 
 
 @api.get("/export/phenopackets")
 def export_phenopackets(user: CurrentUser, session: DbSession, kb: Knowledge) -> Response:
     """GA4GH Phenopacket v2 documents (a JSON list) of the records the user may see."""
-    documents = bulk.export_phenopackets(session=session, principal=user, kb=kb)
-    return Response("[" + ",\n".join(documents) + "]", media_type="application/json")
+
+    def write(target: IO[bytes]) -> None:
+        target.write(b"[")
+        for i, document in enumerate(
+            bulk.export_phenopackets(session=session, principal=user, kb=kb)
+        ):
+            target.write((",\n" if i else "").encode() + document.encode())
+        target.write(b"]")
+
+    return spooled_download(write, "rarecare-phenopackets.json", "application/json")
 
 
 @api.get("/export/fhir")
 def export_fhir(user: CurrentUser, session: DbSession, kb: Knowledge) -> Response:
-    """An HL7 FHIR Bundle (Patient with pseudonym only, Condition, Observation per HPO term)."""
-    return Response(
-        bulk.export_fhir(session=session, principal=user, kb=kb), media_type="application/fhir+json"
-    )
+    """An HL7 FHIR Bundle (Patient with pseudonym only, Condition, Observation per HPO term).
+    A record FHIR refuses is left out and named in an OperationOutcome entry."""
+    bundle, _problems = bulk.export_fhir(session=session, principal=user, kb=kb)
+    return Response(bundle, media_type="application/fhir+json")
 
 
 @api.post("/import/phenopacket", response_model=PatientOut, status_code=201)

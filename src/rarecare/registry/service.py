@@ -3,12 +3,12 @@ and audited (``rarecare.audit``); identities are only ever stored encrypted."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from rarecare.access import (
     CENTRE_ROLES,
@@ -169,21 +169,42 @@ def scoped(query: Select[Patient], actor: Principal) -> Select[Patient]:
 
 
 def visible(
-    *, session: Session, principal: Principal | None, limit: int, action: str
-) -> Sequence[Patient]:
-    """Every patient the principal may see (for exports and re-analysis), audited once."""
+    *, session: Session, principal: Principal | None, action: str, batch: int = 2000
+) -> Iterator[list[Patient]]:
+    """Every patient the principal may see (exports), in id order, a batch at a time with their
+    phenotypes and diagnoses loaded; each batch leaves the session once the caller has it, so a
+    million records never sit in memory at once. Audited once, after the last batch, naming
+    every record returned."""
     actor = require_authenticated(principal)
-    patients = session.scalars(
-        scoped(select(Patient).order_by(Patient.id).limit(limit), actor)
-    ).all()
+    returned: list[str] = []
+    last_id = 0
+    while True:
+        patients = list(
+            session.scalars(
+                scoped(
+                    select(Patient)
+                    .where(Patient.id > last_id)
+                    .order_by(Patient.id)
+                    .limit(batch)
+                    .options(selectinload(Patient.phenotypes), selectinload(Patient.diagnoses)),
+                    actor,
+                )
+            )
+        )
+        if not patients:
+            break
+        returned.extend(p.pseudonym for p in patients)
+        last_id = patients[-1].id
+        yield patients
+        for patient in patients:
+            session.expunge(patient)
     audit.record(
         session=session,
         actor=actor,
         action=action,
         object_type="patient",
-        detail={"returned": [p.pseudonym for p in patients]},
+        detail={"returned": returned},
     )
-    return patients
 
 
 def search(
