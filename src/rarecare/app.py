@@ -52,6 +52,7 @@ from rarecare.storage import make_engine, make_sessionmaker
 from rarecare.web import pages
 from rarecare.web.deps import get_principal
 from rarecare.web.errors import install_error_handlers
+from rarecare.web.inputs import guard_input
 from rarecare.web.security import CSRF_COOKIE, add_security_headers, csrf_protect
 from rarecare.web.site import Section
 from rarecare.web.templating import make_environment
@@ -137,8 +138,9 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
-        # every request: CSRF check on unsafe methods; the logged-in user for pages and nav
-        dependencies=[Depends(csrf_protect), Depends(get_principal)],
+        # every request: CSRF check on unsafe methods, no control characters or oversized
+        # texts in any input, the logged-in user for pages and nav
+        dependencies=[Depends(csrf_protect), Depends(guard_input), Depends(get_principal)],
     )
     engine = make_engine(
         settings.database_url,
@@ -201,7 +203,7 @@ def create_app(settings: Settings) -> FastAPI:
                 secure=settings.cookies_secure,
                 path="/",
             )
-        log.debug(
+        log.info(
             "%s %s %s %.1f ms",
             request.method,
             request.url.path,

@@ -63,6 +63,9 @@ def serve(
         # forwarded headers only from the configured proxies: anyone else could spoof them
         "proxy_headers": bool(settings.trusted_proxies),
         "forwarded_allow_ips": settings.trusted_proxies or None,
+        # the app logs each request itself, without the query string (it may hold clinical
+        # values: a name searched for, HPO terms)
+        "access_log": False,
     }
     if workers == 1:
         uvicorn.run(create_app(settings), **options)

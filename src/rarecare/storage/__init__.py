@@ -1,5 +1,6 @@
 """Database plumbing: declarative base, engine/session factories, Alembic migrations."""
 
+from rarecare.storage import checks  # noqa: F401 - registers the check of every written text
 from rarecare.storage.base import Base, in_chunks, utcnow
 from rarecare.storage.engine import make_engine, make_sessionmaker
 

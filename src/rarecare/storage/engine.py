@@ -37,6 +37,7 @@ def make_engine(
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"check_same_thread": False})
+        kwargs.setdefault("hide_parameters", True)  # no clinical values in error messages, logs
         engine = create_engine(url, **kwargs)
         busy_ms = int(timeout_seconds * 1000)
 
@@ -66,6 +67,7 @@ def make_engine(
     kwargs.setdefault("pool_size", pool_size)
     kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     kwargs.setdefault("pool_timeout", timeout_seconds)
+    kwargs.setdefault("hide_parameters", True)
     return create_engine(url, connect_args=connect_args, **kwargs)
 
 
