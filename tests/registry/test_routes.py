@@ -160,4 +160,51 @@ def test_a_duplicate_at_a_second_centre_is_flagged_through_the_api(
     login(client, "clinician.b")
     second = client.post("/api/registry/patients", json=patient_payload(full_name="NGUYỄN THỊ LAN"))
     assert second.status_code == 201
-    assert second.json()["possible_duplicate_of"] == first
+    # the second centre learns that the person may be registered elsewhere, not where
+    assert second.json()["possible_duplicate"] is True
+    login(client, "analyst")
+    assert (
+        client.get(f"/api/registry/patients/{second.json()['id']}").json()["possible_duplicate_of"]
+        == first
+    )
+
+
+def _register(client: TestClient, **overrides: object) -> dict[str, object]:
+    response = client.post("/api/registry/patients", json=patient_payload(**overrides))
+    assert response.status_code == 201, response.text
+    created: dict[str, object] = response.json()
+    return created
+
+
+def test_a_stale_save_is_refused_with_what_changed_instead_of_undoing_it(
+    client: TestClient, cast: Cast
+) -> None:
+    login(client, "clinician.a")
+    patient = _register(client, consent_reuse=False)
+    url = f"/api/registry/patients/{patient['id']}"
+    record = {k: v for k, v in patient_payload().items() if k != "identity"}
+    opened = client.get(url).json()["version"]
+    colleague = client.put(url, json={**record, "consent_reuse": True, "version": opened})
+    assert colleague.status_code == 200 and colleague.json()["version"] == opened + 1
+    stale = client.put(url, json={**record, "consent_reuse": False, "version": opened})
+    assert stale.status_code == 409
+    details = stale.json()["error"]["details"]
+    assert [d["field"] for d in details] == ["consent_reuse"]
+    assert client.get(url).json()["consent_reuse"] is True  # the colleague's change stands
+
+
+def test_a_centre_learns_of_a_possible_duplicate_but_not_which_record(
+    client: TestClient, cast: Cast
+) -> None:
+    login(client, "clinician.a")
+    first = _register(client)
+    login(client, "clinician.b")
+    second = _register(client)
+    assert second["possible_duplicate"] is True
+    assert second["possible_duplicate_of"] is None
+    page = client.get(f"/registry/patients/{second['id']}").text
+    badge = page.split('data-testid="possible-duplicate">')[1].split("</span>")[0]
+    assert f"#{first['id']}" not in badge
+    login(client, "analyst")
+    seen = client.get(f"/api/registry/patients/{second['id']}").json()
+    assert seen["possible_duplicate_of"] == first["id"]

@@ -8,11 +8,13 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from rarecare.access import SYSTEM, Role
@@ -23,14 +25,16 @@ from rarecare.centres import service as centres
 from rarecare.centres.models import CentreLevel
 from rarecare.centres.schemas import CentreIn
 from rarecare.config import Settings
+from rarecare.errors import Conflict
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import service as registry
+from rarecare.registry.models import Patient
 from rarecare.registry.schemas import PatientIn
 from rarecare.registry.vault import IdentityVault
 from rarecare.storage import make_engine, make_sessionmaker
 from rarecare.storage.migrate import upgrade
 from rarecare.web.deps import get_knowledge
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, _postgres_engine_for_session, login
 from tests.registry.conftest import patient_payload
 
 USERS = 4
@@ -165,3 +169,72 @@ def test_a_database_that_refuses_connections_answers_503(tmp_path: Path) -> None
 
 def test_readiness_answers_when_the_database_does(client: TestClient, db: Session) -> None:
     assert client.get("/readyz").json() == {"status": "ready", "database": "ok"}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database of its own (committed data, several connections): an SQLite file,
+    or a throw-away PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    admin, name, engine = _postgres_engine_for_session("fresh")
+    try:
+        upgrade(engine)
+        yield engine.url.render_as_string(hide_password=False)
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_simultaneous_registrations_of_one_person_make_one_record(
+    fresh_url: str, kb: KnowledgeBase
+) -> None:
+    engine = make_engine(fresh_url)
+    maker = make_sessionmaker(engine)
+    with maker() as session, session.begin():
+        centres.create_centre(
+            session=session,
+            principal=SYSTEM,
+            data=CentreIn(code="NCH", name="NCH", level=CentreLevel.NATIONAL, province_code="01"),
+        )
+        clinician = accounts.principal_for(
+            accounts.create_user(
+                session=session,
+                principal=SYSTEM,
+                data=UserIn(
+                    username="dr.a", password=PASSWORD, role=Role.CLINICIAN, centre_code="NCH"
+                ),
+            )
+        )
+    vault = IdentityVault(b"k" * 32)
+
+    def register(_: int) -> str:
+        with maker() as session:
+            try:
+                with session.begin():
+                    registry.register(
+                        session=session,
+                        principal=clinician,
+                        kb=kb,
+                        vault=vault,
+                        data=PatientIn.model_validate(patient_payload()),
+                    )
+            except Conflict:
+                return "refused"
+        return "registered"
+
+    try:
+        with ThreadPoolExecutor(5) as pool:
+            outcomes = Counter(pool.map(register, range(10)))
+        assert outcomes == {"registered": 1, "refused": 9}
+        with maker() as session:
+            assert session.scalar(select(func.count()).select_from(Patient)) == 1
+    finally:
+        engine.dispose()

@@ -76,6 +76,8 @@ class Patient(Base):
     __tablename__ = "registry_patients"
     __table_args__ = (
         Index("ix_registry_patients_centre_status", "centre_id", "diagnostic_status"),
+        # one record per person and centre, even when two registrations race
+        UniqueConstraint("pseudonym", "centre_id", name="uq_registry_patients_pseudonym_centre"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +107,11 @@ class Patient(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # optimistic locking: every UPDATE checks and bumps it, a save made from an older version
+    # is refused (409) instead of silently undoing a colleague's change
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's mapper options
 
     phenotypes: Mapped[list[PhenotypeObservation]] = relationship(
         back_populates="patient", cascade="all, delete-orphan", order_by="PhenotypeObservation.id"

@@ -20,9 +20,9 @@ from rarecare.registry.schemas import (
     IdentityOut,
     PatientIn,
     PatientOut,
+    PatientUpdateIn,
     PhenotypeIn,
     PhenotypeOut,
-    RecordFields,
 )
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge
 from rarecare.web.downloads import MEDIA_TYPES, check_format, download, spooled_download
@@ -37,9 +37,8 @@ def register(
     """Register a patient (clinicians and data managers, at their own centre). Identities are
     encrypted; the record is keyed by a pseudonym. A person already registered at another centre
     is flagged as a possible duplicate."""
-    return PatientOut.model_validate(
-        service.register(session=session, principal=user, kb=kb, vault=vault, data=data)
-    )
+    patient = service.register(session=session, principal=user, kb=kb, vault=vault, data=data)
+    return service.patient_out(patient, user)
 
 
 @api.get("/patients", response_model=list[PatientOut])
@@ -64,39 +63,38 @@ def search(
         limit=limit,
         offset=offset,
     )
-    return [PatientOut.model_validate(p) for p in patients]
+    return [service.patient_out(p, user) for p in patients]
 
 
 @api.get("/worklist/undiagnosed", response_model=list[PatientOut])
 def worklist(user: CurrentUser, session: DbSession) -> list[PatientOut]:
     """Patients not diagnosed 12 months after first specialist contact."""
     return [
-        PatientOut.model_validate(p)
+        service.patient_out(p, user)
         for p in clock.undiagnosed_worklist(session=session, principal=user)
     ]
 
 
 @api.get("/patients/{patient_id}", response_model=PatientOut)
 def read(patient_id: int, user: CurrentUser, session: DbSession) -> PatientOut:
-    return PatientOut.model_validate(
-        service.get(session=session, principal=user, patient_id=patient_id)
+    return service.patient_out(
+        service.get(session=session, principal=user, patient_id=patient_id), user
     )
 
 
 @api.put("/patients/{patient_id}", response_model=PatientOut)
 def update(
     patient_id: int,
-    data: RecordFields,
+    data: PatientUpdateIn,
     user: CurrentUser,
     session: DbSession,
     kb: Knowledge,
     vault: Vault,
 ) -> PatientOut:
-    return PatientOut.model_validate(
-        service.update(
-            session=session, principal=user, kb=kb, patient_id=patient_id, data=data, vault=vault
-        )
+    patient = service.update(
+        session=session, principal=user, kb=kb, patient_id=patient_id, data=data, vault=vault
     )
+    return service.patient_out(patient, user)
 
 
 @api.get("/patients/{patient_id}/delay", response_model=DelayOut)
@@ -147,11 +145,10 @@ def refer(
     centre_code: Annotated[str, Body(embed=True)],
 ) -> PatientOut:
     """Share the record with another centre (a referral)."""
-    return PatientOut.model_validate(
-        service.share_with(
-            session=session, principal=user, patient_id=patient_id, centre_code=centre_code
-        )
+    shared = service.share_with(
+        session=session, principal=user, patient_id=patient_id, centre_code=centre_code
     )
+    return service.patient_out(shared, user)
 
 
 @api.post("/patients/{patient_id}/identity", response_model=IdentityOut)
@@ -247,11 +244,10 @@ async def import_phenopacket(
 ) -> PatientOut:
     """Register a patient from a phenopacket at the user's centre."""
     text = (await file.read()).decode("utf-8")
-    return PatientOut.model_validate(
-        bulk.import_phenopacket(
-            session=session, principal=user, kb=kb, vault=vault, text=text, province_code=province
-        )
+    patient = bulk.import_phenopacket(
+        session=session, principal=user, kb=kb, vault=vault, text=text, province_code=province
     )
+    return service.patient_out(patient, user)
 
 
 @api.get("/alerts")

@@ -51,6 +51,14 @@ class PatientIn(RecordFields):
     )
 
 
+class PatientUpdateIn(RecordFields):
+    version: int | None = Field(
+        default=None,
+        description="The record's version the change was made from (from the last read): a "
+        "record changed since answers 409 with what changed, instead of undoing that change",
+    )
+
+
 class PatientOut(RecordFields):
     model_config = ConfigDict(from_attributes=True)
 
@@ -58,8 +66,14 @@ class PatientOut(RecordFields):
     pseudonym: str
     centre_id: int
     birth_month: date
-    possible_duplicate_of: int | None
+    possible_duplicate_of: int | None = Field(
+        description="The first record of the same person at another centre (national roles "
+        "only; a centre learns that a possible duplicate exists, not which record it is)"
+    )
+    possible_duplicate: bool = False
     created_at: datetime
+    updated_at: datetime
+    version: int
 
 
 class IdentityOut(IdentityIn):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from rarecare.access import (
@@ -43,6 +44,7 @@ from rarecare.registry.schemas import (
     DiagnosisIn,
     EncounterIn,
     PatientIn,
+    PatientOut,
     PhenotypeIn,
     RecordFields,
 )
@@ -156,6 +158,21 @@ def open_record(
     """The scoped, audited handle of a patient record (another centre's: "not found")."""
     patient = get(session=session, principal=principal, patient_id=patient_id, action=action)
     return PatientRecord(require_authenticated(principal), patient)
+
+
+def patient_out(patient: Patient, principal: Principal | None) -> PatientOut:
+    """The record as ``principal`` may see it: a centre learns that a possible duplicate at
+    another centre exists, never that record's id."""
+    out = PatientOut.model_validate(patient)
+    if out.possible_duplicate_of is None:
+        return out
+    hidden = centre_scope(principal) is not None
+    return out.model_copy(
+        update={
+            "possible_duplicate": True,
+            "possible_duplicate_of": None if hidden else out.possible_duplicate_of,
+        }
+    )
 
 
 def scoped(query: Select[Patient], actor: Principal) -> Select[Patient]:
@@ -298,8 +315,12 @@ def register(
         possible_duplicate_of=existing[0].id if existing else None,
         **fields,
     )
-    session.add(patient)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(patient)
+            session.flush()
+    except IntegrityError:  # the same person registered at this centre a moment ago
+        raise Conflict(_("This person is already registered at your centre.")) from None
     session.add(
         IdentityRow(
             patient_id=patient.id,
@@ -330,16 +351,44 @@ def update(
     vault: IdentityVault,
     today: date | None = None,
 ) -> Patient:
+    """Change a record's elements. With ``data.version`` (the version the change was made
+    from), a record changed since is refused (409) naming each element that now differs from
+    what was submitted, so a stale form never silently undoes a colleague's change."""
     actor = require_role(principal, *WRITERS)
     patient = get(session=session, principal=actor, patient_id=patient_id, action="update")
+    submitted = data.model_dump(exclude={"version"})
+    version = getattr(data, "version", None)
+    if version is not None and version != patient.version:
+        changed = [
+            FieldError(name, f"now {_shown(getattr(patient, name))}")
+            for name, value in submitted.items()
+            if _shown(getattr(patient, name)) != _shown(value)
+        ]
+        raise Conflict(
+            _(
+                "This record was changed by someone else since you opened it (version "
+                "%(yours)d, now %(now)d, at %(at)s). Review the changes and save again."
+            )
+            % {
+                "yours": version,
+                "now": patient.version,
+                "at": f"{patient.updated_at:%d/%m/%Y %H:%M}",
+            },
+            changed,
+        )
     birth = stored_identity(session, vault, patient).birth_date
     errors = check_record(data, kb=kb, birth_date=birth, today=today or date.today())
     if errors:
         raise ValidationFailed(_("Invalid patient."), errors)
-    for field, value in data.model_dump().items():
+    for field, value in submitted.items():
         setattr(patient, field, value)
     patient.orpha_code = normalise_orpha(data.orpha_code) if data.orpha_code else None
+    session.flush()  # a concurrent save of the same version fails here (version_id_col)
     return patient
+
+
+def _shown(value: object) -> object:
+    return getattr(value, "value", value)
 
 
 def add_phenotype(

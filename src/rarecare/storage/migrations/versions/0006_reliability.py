@@ -1,4 +1,5 @@
-"""reliability and security: demo accounts flagged
+"""reliability and security: demo accounts flagged, one patient record per person and centre,
+versioned patient records (optimistic locking)
 
 Revision ID: 0006
 Revises: 0005
@@ -21,8 +22,32 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("is_demo", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+    twins = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                "SELECT pseudonym, centre_id, count(*) FROM registry_patients"
+                " GROUP BY pseudonym, centre_id HAVING count(*) > 1"
+            )
+        )
+        .all()
+    )
+    if twins:  # made by simultaneous registrations before this constraint existed
+        listed = ", ".join(f"{p} (centre {c}: {n} records)" for p, c, n in twins[:20])
+        raise RuntimeError(
+            "Some people are registered more than once at the same centre; merge these records "
+            f"first, then upgrade again: {listed}"
+        )
+    with op.batch_alter_table("registry_patients") as batch:
+        batch.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
+        batch.create_unique_constraint(
+            "uq_registry_patients_pseudonym_centre", ["pseudonym", "centre_id"]
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("registry_patients") as batch:
+        batch.drop_constraint("uq_registry_patients_pseudonym_centre", type_="unique")
+        batch.drop_column("version")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("is_demo")
