@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from functools import partial
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -84,6 +85,52 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     upgrade(engine, revision)
     typer.echo(f"database at revision {current_revision(engine)}")
     engine.dispose()
+
+
+@db_app.command("backup")
+def db_backup(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Backup file (default: var/backups/rarecare-YYYYMMDD-HHMMSS.*)"),
+    ] = None,
+) -> None:
+    """A consistent backup of the whole database (SQLite online backup, or pg_dump), readable
+    by its owner only. It holds identities encrypted; the data key is never in it: keep the key
+    apart (see docs/operations.md)."""
+    from rarecare.errors import RareCareError
+    from rarecare.storage import backup
+
+    settings = load_settings()
+    target = out or backup.default_name(settings.var_dir / "backups", settings.database_url)
+    try:
+        backup.backup(settings.database_url, target)
+    except RareCareError as exc:
+        fail(exc)
+    typer.echo(f"backed up to {target} ({target.stat().st_size:,} bytes)")
+
+
+@db_app.command("restore")
+def db_restore(
+    source: Annotated[Path, typer.Argument(help="A file written by `rarecare db backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Replace the whole database with a backup (stop the server first). The database must be
+    used with the data key it was backed up with."""
+    from rarecare.errors import RareCareError
+    from rarecare.storage import backup, make_engine
+    from rarecare.storage.migrate import current_revision
+
+    settings = load_settings()
+    if not yes:
+        typer.confirm(f"Replace every record of {settings.database_url} with {source}?", abort=True)
+    try:
+        backup.restore(settings.database_url, source)
+    except RareCareError as exc:
+        fail(exc)
+    engine = make_engine(settings.database_url)
+    typer.echo(f"restored {source}: database at revision {current_revision(engine)}")
+    engine.dispose()
+    typer.echo("run `rarecare db upgrade` if the backup is older than this version")
 
 
 @demo_app.command("load")

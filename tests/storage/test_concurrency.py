@@ -8,13 +8,12 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rarecare.access import SYSTEM, Role
@@ -34,7 +33,7 @@ from rarecare.registry.vault import IdentityVault
 from rarecare.storage import make_engine, make_sessionmaker
 from rarecare.storage.migrate import upgrade
 from rarecare.web.deps import get_knowledge
-from tests.conftest import PASSWORD, _postgres_engine_for_session, login
+from tests.conftest import PASSWORD, login
 from tests.registry.conftest import patient_payload
 
 USERS = 4
@@ -169,28 +168,6 @@ def test_a_database_that_refuses_connections_answers_503(tmp_path: Path) -> None
 
 def test_readiness_answers_when_the_database_does(client: TestClient, db: Session) -> None:
     assert client.get("/readyz").json() == {"status": "ready", "database": "ok"}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated database of its own (committed data, several connections): an SQLite file,
-    or a throw-away PostgreSQL database."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
-        return
-    admin, name, engine = _postgres_engine_for_session("fresh")
-    try:
-        upgrade(engine)
-        yield engine.url.render_as_string(hide_password=False)
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_simultaneous_registrations_of_one_person_make_one_record(
