@@ -138,3 +138,20 @@ def test_the_latest_weight_comes_from_the_latest_encounter(
             data=EncounterIn(date=date(2030, 1, 1)),
             today=TODAY,
         )
+
+
+def test_a_near_homonym_is_flagged_for_review_not_merged_or_refused(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    lan = register_patient(db, cast, kb, vault, full_name="Lê Văn Lan", national_id="")
+    lan_hat = register_patient(db, cast, kb, vault, full_name="Lê Văn Lân", national_id="")
+    assert lan.pseudonym != lan_hat.pseudonym
+    assert lan_hat.possible_duplicate_of == lan.id
+
+
+def test_a_national_id_typed_in_full_width_digits_is_the_same_person(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    register_patient(db, cast, kb, vault)
+    with pytest.raises(Conflict):
+        register_patient(db, cast, kb, vault, national_id="００１３２１０１２３４５")

@@ -1,3 +1,4 @@
+import unicodedata
 from datetime import date
 
 import pytest
@@ -29,9 +30,30 @@ def test_without_a_national_id_the_name_and_birth_date_key_the_pseudonym(
     vault: IdentityVault,
 ) -> None:
     a = Identity(full_name="Trần Văn Bình", birth_date=date(2019, 1, 2))
-    b = Identity(full_name="tran van binh", birth_date=date(2019, 1, 2))
+    b = Identity(full_name="TRẦN  VĂN BÌNH", birth_date=date(2019, 1, 2))  # case, spaces
     c = Identity(full_name="Trần Văn Bình", birth_date=date(2019, 1, 3))
     assert vault.pseudonym(a) == vault.pseudonym(b) != vault.pseudonym(c)
+
+
+def test_names_keep_their_diacritics_and_near_homonyms_share_a_match_key(
+    vault: IdentityVault,
+) -> None:
+    lan = Identity(full_name="Lê Văn Lan", birth_date=date(2019, 1, 2))
+    lan_hat = Identity(full_name="Lê Văn Lân", birth_date=date(2019, 1, 2))
+    typed_apart = Identity(  # "Lê Văn Lân" typed with combining marks (NFD)
+        full_name=unicodedata.normalize("NFD", "Lê Văn Lân"), birth_date=date(2019, 1, 2)
+    )
+    assert vault.pseudonym(lan) != vault.pseudonym(lan_hat) == vault.pseudonym(typed_apart)
+    assert vault.match_key(lan) == vault.match_key(lan_hat)
+
+
+def test_full_width_digits_in_a_national_id_are_the_same_digits(vault: IdentityVault) -> None:
+    full_width = Identity(
+        full_name="Nguyễn Thị Lan",
+        birth_date=date(2021, 3, 14),
+        national_id="００１３２１０１２３４５",
+    )
+    assert vault.pseudonym(full_width) == vault.pseudonym(LAN)
 
 
 def test_another_key_gives_other_pseudonyms(vault: IdentityVault) -> None:

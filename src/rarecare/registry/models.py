@@ -110,6 +110,9 @@ class Patient(Base):
     # optimistic locking: every UPDATE checks and bumps it, a save made from an older version
     # is refused (409) instead of silently undoing a colleague's change
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # keyed hash of the folded name and birth date, shared by near-homonyms ("Lê Văn Lân" and
+    # "Lê Văn Lan"): possible duplicates to review (None: registered before it existed)
+    match_key: Mapped[str | None] = mapped_column(String(24), index=True, default=None)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's mapper options
 

@@ -49,6 +49,7 @@ PATIENT_COLUMNS = (
     "birth_month",
     *RECORD_COLUMNS,
     "possible_duplicate_of",
+    "match_key",
     "created_at",
     "updated_at",
 )
@@ -79,6 +80,7 @@ PATIENT_TYPES = (
     "date",
     *(_column_type(c) for c in RECORD_COLUMNS),
     "int4",
+    "varchar",
     "timestamptz",
     "timestamptz",
 )
@@ -193,6 +195,7 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
                 identity.birth_date.replace(day=1),
                 *record,
                 None,  # possible_duplicate_of: set by the writer, who sees the database
+                vault.match_key(identity),
                 now,
                 now,
             )

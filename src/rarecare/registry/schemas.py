@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rarecare.registry.models import AgeKind, DiagnosticStatus, Sex, VitalStatus
 
@@ -17,6 +18,19 @@ class IdentityIn(BaseModel):
     phone: str = Field(default="", max_length=20)
     address: str = Field(default="", max_length=300)
     guardian: str = Field(default="", max_length=200)
+
+    @field_validator("full_name", "address", "guardian")
+    @classmethod
+    def _as_written(cls, value: str) -> str:
+        """NFC (an accented letter is one code point however it was typed), single spaces;
+        diacritics and case are kept."""
+        return " ".join(unicodedata.normalize("NFC", value).split())
+
+    @field_validator("national_id", "insurance_number", "phone")
+    @classmethod
+    def _plain_characters(cls, value: str) -> str:
+        """NFKC (full-width digits and letters become ASCII), upper case, no spaces."""
+        return "".join(unicodedata.normalize("NFKC", value).upper().split())
 
 
 class RecordFields(BaseModel):

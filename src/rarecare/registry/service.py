@@ -298,18 +298,28 @@ def register(
         raise ValidationFailed(_("Invalid patient."), errors)
     identity = Identity(**data.identity.model_dump())
     pseudonym = vault.pseudonym(identity)
+    match_key = vault.match_key(identity)
     existing = session.scalars(select(Patient).where(Patient.pseudonym == pseudonym)).all()
     if any(p.centre_id == centre_id for p in existing):
         raise Conflict(
             _("This person is already registered at your centre."),
             [FieldError("identity", f"pseudonym {pseudonym}")],
         )
+    if not existing:  # near-homonyms, or a record registered under the folded-name pseudonym
+        legacy = vault.legacy_pseudonym(identity)
+        existing = session.scalars(
+            select(Patient)
+            .where(or_(Patient.match_key == match_key, Patient.pseudonym == legacy))
+            .order_by(Patient.id)
+            .limit(1)
+        ).all()
     fields = data.model_dump(exclude={"identity", "centre_code"})
     fields["orpha_code"] = normalise_orpha(data.orpha_code) if data.orpha_code else None
     if data.diagnostic_status is DiagnosticStatus.UNDIAGNOSED and not fields["orpha_code"]:
         fields["orpha_code"] = UNDIAGNOSED_ORPHA
     patient = Patient(
         pseudonym=pseudonym,
+        match_key=match_key,
         centre_id=centre_id,
         birth_month=identity.birth_date.replace(day=1),
         possible_duplicate_of=existing[0].id if existing else None,

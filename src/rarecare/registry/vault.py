@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 import json
 import os
+import unicodedata
 from dataclasses import dataclass, fields
 from datetime import date
 from json.encoder import encode_basestring as _json_string
@@ -84,17 +85,43 @@ class IdentityVault:
 
     def pseudonym(self, identity: Identity) -> str:
         """The same person gives the same pseudonym at every centre: keyed on the national ID
-        when known, else on the folded name and the date of birth."""
-        national = identity.national_id
-        if not national.isdigit():
-            national = "".join(ch for ch in national if ch.isdigit())
+        (its digits, full-width ones too) when known, else on the exact name (diacritics
+        kept: "Lê Văn Lân" is not "Lê Văn Lan") and the date of birth."""
+        national = id_digits(identity.national_id)
         basis = (
             f"cccd:{national}"
             if len(national) >= 9
-            else f"name:{fold(identity.full_name)}|{identity.birth_date.isoformat()}"
+            else f"name:{name_key(identity.full_name)}|{identity.birth_date.isoformat()}"
         )
+        return self._keyed(basis)
+
+    def match_key(self, identity: Identity) -> str:
+        """A key shared by near-homonyms: the name without diacritics, case or punctuation and
+        the date of birth. Records with the same match key but another pseudonym are flagged
+        as possible duplicates for a person to review, never merged or refused."""
+        return self._keyed(f"match:{fold(identity.full_name)}|{identity.birth_date.isoformat()}")
+
+    def legacy_pseudonym(self, identity: Identity) -> str:
+        """The name-keyed pseudonym of records registered before names kept their diacritics
+        (the folded name): a registration matching one is flagged as a possible duplicate."""
+        return self._keyed(f"name:{fold(identity.full_name)}|{identity.birth_date.isoformat()}")
+
+    def _keyed(self, basis: str) -> str:
         digest = hmac.digest(self._pseudonym_key, basis.encode(), "sha256")
         return "RC-" + base32(digest[:10])
+
+
+def name_key(name: str) -> str:
+    """A name compared as written: Unicode NFC (one code point per accented letter, however it
+    was typed), case-folded, single-spaced; diacritics are kept."""
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+    return " ".join(folded.split())
+
+
+def id_digits(value: str) -> str:
+    """The ASCII digits of an identifier number: NFKC first, so full-width (０１２…) and other
+    compatibility digits count as the digits they are."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", value) if "0" <= ch <= "9")
 
 
 _B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"

@@ -1,5 +1,5 @@
 """reliability and security: demo accounts flagged, one patient record per person and centre,
-versioned patient records (optimistic locking)
+versioned patient records (optimistic locking), a match key for near-homonyms
 
 Revision ID: 0006
 Revises: 0005
@@ -40,6 +40,8 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("registry_patients") as batch:
         batch.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
+        batch.add_column(sa.Column("match_key", sa.String(length=24), nullable=True))
+        batch.create_index("ix_registry_patients_match_key", ["match_key"])
         batch.create_unique_constraint(
             "uq_registry_patients_pseudonym_centre", ["pseudonym", "centre_id"]
         )
@@ -48,6 +50,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("registry_patients") as batch:
         batch.drop_constraint("uq_registry_patients_pseudonym_centre", type_="unique")
+        batch.drop_index("ix_registry_patients_match_key")
+        batch.drop_column("match_key")
         batch.drop_column("version")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("is_demo")
