@@ -8,6 +8,7 @@ PostgreSQL server fails the run instead of skipping.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -41,6 +43,7 @@ POSTGRES_URL = os.environ.get(
 )
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PASSWORD = "correct-horse-battery"
+DATA_KEY = b"k" * 32  # the data key of every test database
 ROOT = Path(__file__).resolve().parents[1]
 # The packaged knowledge base's binary cache is shared by every test run (keyed by content).
 KNOWLEDGE_CACHE = ROOT / "var" / "cache"
@@ -89,6 +92,28 @@ def engine(
         admin.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database of its own (committed data, several connections): an SQLite file,
+    or a throw-away PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    admin, name, engine = _postgres_engine_for_session("fresh")
+    try:
+        upgrade(engine)
+        yield engine.url.render_as_string(hide_password=False)
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture
 def db(engine: Engine) -> Iterator[Session]:
     """A session inside a transaction that is rolled back after the test."""
@@ -118,6 +143,8 @@ def settings(engine: Engine, tmp_path: Path) -> Settings:
         demo=True,
         var_dir=tmp_path,
         login_max_failures=3,
+        # one data key for the whole run: the database registers the key in force
+        data_key=SecretStr(base64.b64encode(DATA_KEY).decode()),
     )
 
 

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 
+import sqlalchemy.exc
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -45,6 +46,7 @@ from rarecare.knowledge import load_knowledge
 from rarecare.lists import pages as lists_pages
 from rarecare.lists import routes as lists_routes
 from rarecare.lists.models import STATUS_LABELS
+from rarecare.registry import keys
 from rarecare.registry import pages as registry_pages
 from rarecare.registry import routes as registry_routes
 from rarecare.registry.models import DIAGNOSTIC_STATUS_LABELS, VITAL_STATUS_LABELS
@@ -124,7 +126,8 @@ log = logging.getLogger("rarecare.web")
 
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _check_data_key(app, settings)
         # Warm the knowledge base in the background so the first search does not wait.
         threading.Thread(target=load_knowledge, args=(settings.cache_dir,), daemon=True).start()
         yield
@@ -213,6 +216,17 @@ def create_app(settings: Settings) -> FastAPI:
         return response
 
     return app
+
+
+def _check_data_key(app: FastAPI, settings: Settings) -> None:
+    """Refuse to start with a data key that is not the one in force (a ``ConfigurationError``
+    stops the server with its message). A database that does not answer yet is checked at first
+    use instead: the vault of every request goes through the same check."""
+    try:
+        with app.state.sessionmaker.begin() as session:
+            keys.vault_for(session=session, settings=settings)
+    except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.ProgrammingError) as exc:
+        log.warning("data key not checked at start (database: %s)", type(exc).__name__)
 
 
 def app_from_environment() -> FastAPI:

@@ -143,7 +143,7 @@ def demo_load(
     patient population. Idempotent."""
     from rarecare.demo import care as demo_care
     from rarecare.demo import service as demo
-    from rarecare.registry.vault import IdentityVault
+    from rarecare.registry import keys
 
     settings = load_settings()
     kb = knowledge(settings)
@@ -151,13 +151,16 @@ def demo_load(
         added = demo.load(session=session, kb=kb)
         if patients and demo.registry_is_empty(session=session):
             generated = demo.generate_patients(
-                session=session, kb=kb, vault=IdentityVault(settings.identity_key), n=patients
+                session=session,
+                kb=kb,
+                vault=keys.vault_for(session=session, settings=settings),
+                n=patients,
             )
             added["synthetic patients"] = generated["patients"]
         added |= demo_care.seed(
             session=session,
             kb=kb,
-            vault=IdentityVault(settings.identity_key),
+            vault=keys.vault_for(session=session, settings=settings),
             with_patients=patients > 0,
         )
     typer.echo("demo data: " + ", ".join(f"{v} {k} added" for k, v in added.items()))
@@ -173,7 +176,7 @@ def demo_generate(
     from rich.progress import Progress
 
     from rarecare.demo import service as demo
-    from rarecare.registry.vault import IdentityVault
+    from rarecare.registry import keys
 
     settings = load_settings()
     kb = knowledge(settings)
@@ -182,7 +185,7 @@ def demo_generate(
         counts = demo.generate_patients(
             session=session,
             kb=kb,
-            vault=IdentityVault(settings.identity_key),
+            vault=keys.vault_for(session=session, settings=settings),
             n=patients,
             seed=seed,
             progress=partial(bar.advance, task),

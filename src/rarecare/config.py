@@ -42,6 +42,16 @@ class Settings(BaseSettings):
         description="Base64 of a 32-byte key encrypting the identity store (AES-GCM) and keying "
         "pseudonyms. Required outside demo mode.",
     )
+    data_key_file: Path | None = Field(
+        default=None,
+        description="A file holding the data key (base64), instead of RARECARE_DATA_KEY: for "
+        "service managers' credential files. Keys never go on a command line.",
+    )
+    previous_data_key: SecretStr | None = Field(
+        default=None,
+        description="The data key before the last rotation (base64), while `rarecare registry "
+        "rotate-key` has not finished: identities not yet moved stay readable.",
+    )
     demo: bool = Field(
         default=False,
         description="Demo mode: allows generated keys (kept under the var directory) and "
@@ -108,12 +118,12 @@ class Settings(BaseSettings):
                 "RARECARE_SECRET_KEY is missing or the default; set a long random value "
                 "(or RARECARE_DEMO=true for a demonstration)."
             )
-        if self.data_key is None:
+        if self.data_key is None and self.data_key_file is None:
             raise ConfigurationError(
                 "RARECARE_DATA_KEY is missing; set base64 of 32 random bytes "
                 "(or RARECARE_DEMO=true for a demonstration)."
             )
-        _decode_key(self.data_key.get_secret_value())
+        _ = self.identity_key  # a malformed key is refused now, not at the first patient
         return self
 
     @property
@@ -145,8 +155,16 @@ class Settings(BaseSettings):
     def identity_key(self) -> bytes:
         """The 32-byte identity-store key; in demo mode a generated one from the var dir."""
         if self.data_key is not None:
-            return _decode_key(self.data_key.get_secret_value())
+            return decode_key(self.data_key.get_secret_value())
+        if self.data_key_file is not None:
+            return read_key_file(self.data_key_file, "RARECARE_DATA_KEY_FILE")
         return base64.b64decode(self._demo_keys()["data_key"])
+
+    @cached_property
+    def previous_identity_key(self) -> bytes | None:
+        if self.previous_data_key is None:
+            return None
+        return decode_key(self.previous_data_key.get_secret_value(), "RARECARE_PREVIOUS_DATA_KEY")
 
     def _demo_keys(self) -> dict[str, str]:
         path = self.var_dir / "demo-keys.json"
@@ -163,11 +181,20 @@ class Settings(BaseSettings):
         return keys
 
 
-def _decode_key(value: str) -> bytes:
+def decode_key(value: str, name: str = "RARECARE_DATA_KEY") -> bytes:
     try:
-        key = base64.b64decode(value, validate=True)
+        key = base64.b64decode(value.strip(), validate=True)
     except ValueError as exc:
-        raise ConfigurationError("RARECARE_DATA_KEY must be base64 of 32 bytes.") from exc
+        raise ConfigurationError(f"{name} must be base64 of 32 bytes.") from exc
     if len(key) != 32:
-        raise ConfigurationError("RARECARE_DATA_KEY must be base64 of exactly 32 bytes.")
+        raise ConfigurationError(f"{name} must be base64 of exactly 32 bytes.")
     return key
+
+
+def read_key_file(path: Path, name: str) -> bytes:
+    """A data key from a file (base64 text, as `python -c "import secrets,base64; ..."` prints)."""
+    try:
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(f"{name}: cannot read {path}: {exc}") from exc
+    return decode_key(text, name)

@@ -1,3 +1,4 @@
+import base64
 import json
 from pathlib import Path
 
@@ -60,7 +61,24 @@ def test_a_bad_import_names_rows_and_writes_nothing(env: Path) -> None:
     assert "row 2, first_contact_date" in result.output
 
 
-def test_rotate_key_refuses_a_short_key(env: Path) -> None:
-    result = runner.invoke(app, ["registry", "rotate-key", "--new-key", "c2hvcnQ="])
+def test_rotate_key_refuses_a_short_key(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RARECARE_NEW_DATA_KEY", "c2hvcnQ=")
+    result = runner.invoke(app, ["registry", "rotate-key"])
     assert result.exit_code == 2
     assert "32 bytes" in result.output
+
+
+def test_rotate_key_takes_the_new_key_from_a_file_never_from_the_command_line(
+    env: Path,
+) -> None:
+    source = env / "patients.csv"
+    source.write_text(GOOD)
+    assert runner.invoke(app, ["registry", "import", str(source), "--centre", "NCH"]).exit_code == 0
+    key_file = env / "new.key"
+    key_file.write_text(base64.b64encode(b"N" * 32).decode() + "\n")
+    result = runner.invoke(app, ["registry", "rotate-key", "--new-key-file", str(key_file)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "1 identities re-encrypted" in result.output and "pseudonyms are unchanged" in result.output
+    )
+    assert "--new-key " not in runner.invoke(app, ["registry", "rotate-key", "--help"]).output

@@ -44,19 +44,3 @@ def test_identities_are_revealed_to_the_centre_and_audited_admins_only(
         identities.reveal_identity(
             session=db, principal=cast.clinician_b, vault=vault, patient_id=patient.id, reason=""
         )
-
-
-def test_key_rotation_re_encrypts_and_re_keys_pseudonyms(
-    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
-) -> None:
-    patient = register_patient(db, cast, kb, vault)
-    old_pseudonym = patient.pseudonym
-    new = IdentityVault(b"n" * 32)
-    assert identities.rotate_key(session=db, principal=cast.admin, old=vault, new=new) == 1
-    assert patient.pseudonym != old_pseudonym
-    assert (
-        identities.reveal_identity(
-            session=db, principal=cast.clinician_a, vault=new, patient_id=patient.id, reason=""
-        ).full_name
-        == "Nguyễn Thị Lan"
-    )

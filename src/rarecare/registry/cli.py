@@ -14,7 +14,6 @@ from rarecare.access import Principal, Role
 from rarecare.centres import service as centres
 from rarecare.clikit import OPERATOR, fail, knowledge, load_settings, session_scope
 from rarecare.registry import bulk
-from rarecare.registry.vault import IdentityVault
 
 registry_app = typer.Typer(help="The pseudonymised patient registry.", no_args_is_help=True)
 
@@ -54,10 +53,12 @@ def import_(
     """Register patients from a file: every row or none; each problem names its row and column."""
     settings = load_settings()
     kb = knowledge(settings)
-    vault = IdentityVault(settings.identity_key)
     from rich.progress import Progress
 
+    from rarecare.registry import keys
+
     with session_scope(settings) as session, Progress(transient=True) as bar:
+        vault = keys.vault_for(session=session, settings=settings)
         centre_id = centres.get_centre_by_code(session=session, code=centre).id
         operator = Principal(user_id=0, username="cli", role=Role.DATA_MANAGER, centre_id=centre_id)
         task = bar.add_task(f"checking {path.name}", total=None)
@@ -143,25 +144,62 @@ def reanalyze_command() -> None:
 
 @registry_app.command("rotate-key")
 def rotate_key(
-    new_key: Annotated[
-        str, typer.Option(help="Base64 of the new 32-byte data key", prompt=True, hide_input=True)
-    ],
+    new_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="File holding the new data key (base64); default: RARECARE_NEW_DATA_KEY",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
-    """Re-encrypt every identity and re-key every pseudonym under a new RARECARE_DATA_KEY
-    (then set the new key in the environment before the next start)."""
-    import base64
-    import binascii
+    """Re-encrypt every identity under a new data key, in batches: resumable (run it again to go
+    on) and naming any record it cannot decrypt. Pseudonyms do not change. RARECARE_DATA_KEY is
+    the key in force; the new one comes from RARECARE_NEW_DATA_KEY or --new-key-file, never
+    from the command line. Then run the server with RARECARE_DATA_KEY set to the new key."""
+    from rich.progress import Progress
 
-    from rarecare.registry import identities
+    from rarecare.config import decode_key, read_key_file
+    from rarecare.errors import ConfigurationError
+    from rarecare.registry import keys
+    from rarecare.storage import make_engine, make_sessionmaker
 
-    try:
-        raw = base64.b64decode(new_key, validate=True)
-        vault = IdentityVault(raw)
-    except (binascii.Error, ValueError):
-        fail("the new key must be base64 of exactly 32 bytes", code=2)
     settings = load_settings()
-    with session_scope(settings) as session:
-        count = identities.rotate_key(
-            session=session, principal=OPERATOR, old=IdentityVault(settings.identity_key), new=vault
+    try:
+        if new_key_file is not None:
+            new_key = read_key_file(new_key_file, "--new-key-file")
+        elif os.environ.get("RARECARE_NEW_DATA_KEY"):
+            new_key = decode_key(os.environ["RARECARE_NEW_DATA_KEY"], "RARECARE_NEW_DATA_KEY")
+        else:
+            fail("give the new key in RARECARE_NEW_DATA_KEY or a --new-key-file", code=2)
+    except ConfigurationError as exc:
+        fail(exc, code=2)
+    engine = make_engine(settings.database_url)
+    try:
+        with Progress(transient=True) as bar:
+            task = bar.add_task("re-encrypting identities", total=None)
+            result = keys.rotate(
+                sessions=make_sessionmaker(engine),
+                principal=OPERATOR,
+                key=settings.identity_key,
+                new_key=new_key,
+                previous=settings.previous_identity_key,
+                progress=partial(bar.advance, task),
+            )
+    except ConfigurationError as exc:
+        fail(exc, code=2)
+    finally:
+        engine.dispose()
+    typer.echo(f"key version {result.version}: {result.moved} identities re-encrypted")
+    for pseudonym in result.unreadable:
+        typer.echo(f"could not decrypt the identity of {pseudonym}", err=True)
+    if result.finished:
+        typer.echo(
+            "done: set RARECARE_DATA_KEY to the new key (pseudonyms are unchanged) and keep "
+            "the old key in the safe"
         )
-    typer.echo(f"re-encrypted {count} identities; now set RARECARE_DATA_KEY to the new key")
+    else:
+        typer.echo(
+            f"{result.remaining} identities are still under the old key: run the server with "
+            "RARECARE_DATA_KEY=<new> and RARECARE_PREVIOUS_DATA_KEY=<old>, and run this again"
+        )
+        raise typer.Exit(1)

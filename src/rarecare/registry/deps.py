@@ -7,14 +7,15 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 
-from rarecare.registry import service
+from rarecare.registry import keys, service
 from rarecare.registry.service import PatientRecord
 from rarecare.registry.vault import IdentityVault
 from rarecare.web.deps import AppSettings, CurrentUser, DbSession
 
 
-def get_vault(settings: AppSettings) -> IdentityVault:
-    return IdentityVault(settings.identity_key)
+def get_vault(settings: AppSettings, session: DbSession) -> IdentityVault:
+    """The vault of the configured data key, checked against the database's key register."""
+    return keys.vault_for(session=session, settings=settings)
 
 
 Vault = Annotated[IdentityVault, Depends(get_vault)]

@@ -159,6 +159,20 @@ class Identity(Base):
     blob: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class DataKey(Base):
+    """A version of the data key: its check value, and the pseudonym key wrapped under it.
+    The newest row is the key in force; the application refuses to start with another."""
+
+    __tablename__ = "registry_data_keys"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    check_value: Mapped[str] = mapped_column(String(32))
+    pseudonym_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # when every identity was re-encrypted under it (None: a rotation is under way)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 class PhenotypeObservation(Base):
     __tablename__ = "registry_phenotypes"
 

@@ -29,7 +29,7 @@ from rarecare.errors import FieldError
 from rarecare.knowledge import KnowledgeBase, normalise_orpha
 from rarecare.registry import service
 from rarecare.registry.schemas import PatientIn, RecordFields
-from rarecare.registry.vault import IDENTITY_FIELDS, KEY_VERSION, Identity, IdentityVault
+from rarecare.registry.vault import IDENTITY_FIELDS, Identity, IdentityVault
 
 Row = tuple[int, dict[str, Any]]  # row number (as the user counts: header = 1), column values
 _NOT_RECORD = frozenset((*IDENTITY_FIELDS, "hpo_observed", "hpo_excluded"))
@@ -200,7 +200,7 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
                 now,
             )
         )
-        identities.append((pid, KEY_VERSION, vault.encrypt(identity, str(pid).encode())))
+        identities.append((pid, vault.version, vault.encrypt(identity, str(pid).encode())))
         phenotypes.extend((pid, t, False, "", None, username, now) for t in observed)
         phenotypes.extend((pid, t, True, "", None, username, now) for t in excluded)
     if ids is None or errors:

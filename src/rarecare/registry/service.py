@@ -48,7 +48,7 @@ from rarecare.registry.schemas import (
     PhenotypeIn,
     RecordFields,
 )
-from rarecare.registry.vault import KEY_VERSION, Identity, IdentityVault
+from rarecare.registry.vault import Identity, IdentityVault
 from rarecare.storage import in_chunks
 
 UNDIAGNOSED_ORPHA = "ORPHA:616874"
@@ -334,7 +334,7 @@ def register(
     session.add(
         IdentityRow(
             patient_id=patient.id,
-            key_version=KEY_VERSION,
+            key_version=vault.version,
             blob=vault.encrypt(identity, associated=str(patient.id).encode()),
         )
     )
@@ -525,7 +525,7 @@ def stored_identity(session: Session, vault: IdentityVault, patient: Patient) ->
     row = session.scalar(select(IdentityRow).where(IdentityRow.patient_id == patient.id))
     if row is None:
         raise NotFound(_("No identity is stored for this patient."))
-    return vault.decrypt(row.blob, associated=str(patient.id).encode())
+    return vault.decrypt(row.blob, str(patient.id).encode(), row.key_version)
 
 
 # --------------------------------------------------------------------------- suggestions

@@ -1,7 +1,11 @@
-"""The identity store's cryptography: AES-GCM encryption of direct identifiers and keyed
-pseudonyms (HMAC-SHA256 of normalised identifiers), both derived from RARECARE_DATA_KEY.
+"""The identity store's cryptography: AES-GCM encryption of direct identifiers under the data
+key (RARECARE_DATA_KEY) of each key version, and keyed pseudonyms (HMAC-SHA256 of normalised
+identifiers) under a pseudonym key that outlives data-key rotations: it is derived from the
+first data key and kept in the database wrapped (encrypted) under the current one, so rotating
+the data key re-encrypts identities and leaves every pseudonym, audit event and earlier export
+linkable. A key check value lets the database recognise the key it was set up with.
 
-Nothing here touches the database; ``service.py`` stores what these functions return."""
+Nothing here touches the database; ``keys.py`` and ``service.py`` store what these return."""
 
 from __future__ import annotations
 
@@ -67,21 +71,66 @@ def _derive(master: bytes, purpose: str) -> bytes:
     ).derive(master)
 
 
-class IdentityVault:
-    """Encrypts identities and computes pseudonyms with keys derived from one master key."""
+def check_value(master_key: bytes) -> str:
+    """A short fingerprint of a data key (safe to store: it reveals nothing of the key)."""
+    return hmac.digest(_derive(master_key, "key-check"), b"rarecare key check", "sha256")[:12].hex()
 
-    def __init__(self, master_key: bytes) -> None:
+
+def wrap(master_key: bytes, secret: bytes) -> bytes:
+    """``secret`` encrypted under a data key (to keep the pseudonym key in the database)."""
+    nonce = os.urandom(12)
+    return nonce + AESGCM(_derive(master_key, "key-wrap")).encrypt(nonce, secret, b"wrap")
+
+
+def unwrap(master_key: bytes, blob: bytes) -> bytes:
+    return AESGCM(_derive(master_key, "key-wrap")).decrypt(blob[:12], blob[12:], b"wrap")
+
+
+def legacy_pseudonym_key(master_key: bytes) -> bytes:
+    """The pseudonym key of a database set up with ``master_key`` as its first data key."""
+    return _derive(master_key, "pseudonym")
+
+
+class KeyUnavailable(Exception):
+    """An identity encrypted under a key version this vault does not hold."""
+
+
+class IdentityVault:
+    """Encrypts identities under the current data key (and decrypts those of older versions it
+    was given), and computes pseudonyms with the pseudonym key."""
+
+    def __init__(
+        self,
+        master_key: bytes,
+        *,
+        version: int = 1,
+        pseudonym_key: bytes | None = None,
+        previous: dict[int, bytes] | None = None,
+    ) -> None:
         if len(master_key) != 32:
             raise ValueError("the data key must be 32 bytes")
-        self._aead = AESGCM(_derive(master_key, "identity-encryption"))
-        self._pseudonym_key = _derive(master_key, "pseudonym")
+        self.version = version
+        self._aeads = {version: AESGCM(_derive(master_key, "identity-encryption"))}
+        for older, key in (previous or {}).items():
+            self._aeads[older] = AESGCM(_derive(key, "identity-encryption"))
+        self._aead = self._aeads[version]
+        self._pseudonym_key = pseudonym_key or legacy_pseudonym_key(master_key)
 
     def encrypt(self, identity: Identity, associated: bytes = b"") -> bytes:
+        """Under the current key version (``self.version``: store it with the blob)."""
         nonce = os.urandom(12)
         return nonce + self._aead.encrypt(nonce, identity.to_json(), associated)
 
-    def decrypt(self, blob: bytes, associated: bytes = b"") -> Identity:
-        return Identity.from_json(self._aead.decrypt(blob[:12], blob[12:], associated))
+    def decrypt(self, blob: bytes, associated: bytes = b"", version: int | None = None) -> Identity:
+        """An identity encrypted under key ``version`` (default: the current one)."""
+        aead = self._aeads.get(self.version if version is None else version)
+        if aead is None:
+            raise KeyUnavailable(f"no key of version {version}")
+        return Identity.from_json(aead.decrypt(blob[:12], blob[12:], associated))
+
+    def wrapped_pseudonym_key(self, master_key: bytes) -> bytes:
+        """The pseudonym key wrapped under ``master_key`` (a new data key, at rotation)."""
+        return wrap(master_key, self._pseudonym_key)
 
     def pseudonym(self, identity: Identity) -> str:
         """The same person gives the same pseudonym at every centre: keyed on the national ID

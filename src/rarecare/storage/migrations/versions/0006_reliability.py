@@ -1,5 +1,6 @@
 """reliability and security: demo accounts flagged, one patient record per person and centre,
-versioned patient records (optimistic locking), a match key for near-homonyms
+versioned patient records (optimistic locking), a match key for near-homonyms,
+the register of data keys (check values, the wrapped pseudonym key)
 
 Revision ID: 0006
 Revises: 0005
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+import rarecare.storage.base
 
 revision = "0006"
 down_revision = "0005"
@@ -46,8 +49,19 @@ def upgrade() -> None:
             "uq_registry_patients_pseudonym_centre", ["pseudonym", "centre_id"]
         )
 
+    op.create_table(
+        "registry_data_keys",
+        sa.Column("version", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("check_value", sa.String(length=32), nullable=False),
+        sa.Column("pseudonym_key", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", rarecare.storage.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("completed_at", rarecare.storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("version", name=op.f("pk_registry_data_keys")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("registry_data_keys")
     with op.batch_alter_table("registry_patients") as batch:
         batch.drop_constraint("uq_registry_patients_pseudonym_centre", type_="unique")
         batch.drop_index("ix_registry_patients_match_key")
