@@ -36,6 +36,7 @@ from rarecare.config import Settings
 from rarecare.context import request_id_var
 from rarecare.diagnosis import pages as diagnosis_pages
 from rarecare.diagnosis import routes as diagnosis_routes
+from rarecare.errors import TooLarge
 from rarecare.finance import pages as finance_pages
 from rarecare.finance import routes as finance_routes
 from rarecare.guidelines import pages as guidelines_pages
@@ -50,14 +51,15 @@ from rarecare.registry import keys
 from rarecare.registry import pages as registry_pages
 from rarecare.registry import routes as registry_routes
 from rarecare.registry.models import DIAGNOSTIC_STATUS_LABELS, VITAL_STATUS_LABELS
-from rarecare.storage import make_engine, make_sessionmaker
+from rarecare.storage import READ_ONLY, make_engine, make_sessionmaker
 from rarecare.web import pages
 from rarecare.web.deps import get_principal
-from rarecare.web.errors import install_error_handlers
+from rarecare.web.errors import error_response, install_error_handlers
 from rarecare.web.inputs import guard_input
 from rarecare.web.security import CSRF_COOKIE, add_security_headers, csrf_protect
 from rarecare.web.site import Section
 from rarecare.web.templating import make_environment
+from rarecare.web.uploads import too_large
 
 # The site's sections in menu order: each feature hands up its own; the two below have no
 # pages of their own yet and get an overview page.
@@ -185,6 +187,10 @@ def create_app(settings: Settings) -> FastAPI:
         if locale not in i18n.LOCALES:
             locale = i18n.negotiate(request.headers.get("accept-language"), settings.default_locale)
         i18n.current_locale.set(locale)
+        if too_large(request.headers.get("content-length")):
+            response = error_response(request, TooLarge(i18n.gettext("The request is too large.")))
+            add_security_headers(response, request.url.path, https=settings.cookies_secure)
+            return response
         started = time.perf_counter()
         response = await call_next(request)
         response.headers["X-Request-ID"] = request_id
@@ -222,9 +228,10 @@ def _check_data_key(app: FastAPI, settings: Settings) -> None:
     """Refuse to start with a data key that is not the one in force (a ``ConfigurationError``
     stops the server with its message). A database that does not answer yet is checked at first
     use instead: the vault of every request goes through the same check."""
+    reader = make_sessionmaker(app.state.engine.execution_options(**READ_ONLY))
     try:
-        with app.state.sessionmaker.begin() as session:
-            keys.vault_for(session=session, settings=settings)
+        with reader() as session:  # reads only: waits for no lock
+            keys.vault_for(session=session, settings=settings, record=False)
     except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.ProgrammingError) as exc:
         log.warning("data key not checked at start (database: %s)", type(exc).__name__)
 

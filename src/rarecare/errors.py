@@ -107,3 +107,10 @@ class ServiceUnavailable(RareCareError):
             code="unavailable",
         )
         self.retry_after_seconds = retry_after_seconds
+
+
+class TooLarge(RareCareError):
+    """An upload or request body beyond the limits (413)."""
+
+    def __init__(self, message: str, details: list[FieldError] | None = None) -> None:
+        super().__init__(message, details or [], status_code=413, code="too_large")

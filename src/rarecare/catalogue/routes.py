@@ -15,6 +15,7 @@ from rarecare.catalogue.schemas import (
 )
 from rarecare.errors import NotFound
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge, principal_of
+from rarecare.web.uploads import read_upload
 
 api = APIRouter(prefix="/api", tags=["catalogue"])
 
@@ -80,12 +81,12 @@ def api_hpo_term(term_id: str, kb: Knowledge) -> dict[str, Any]:
 
 
 @api.post("/catalogue/official-mappings", response_model=OfficialImportOut)
-async def api_import_official(
+def api_import_official(
     user: CurrentUser,
     kb: Knowledge,
     session: DbSession,
     file: Annotated[UploadFile, File(description="Orphadata en_product1.xml")],
 ) -> OfficialImportOut:
     """Import Orphanet's official ORPHA–ICD-10/ICD-11 mapping (Orphadata product 1 XML)."""
-    content = await file.read()
+    content = read_upload(file)
     return service.import_official_mappings(session=session, principal=user, kb=kb, content=content)

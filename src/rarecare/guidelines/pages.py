@@ -15,6 +15,7 @@ from rarecare.guidelines.schemas import GuidelineIn
 from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge, principal_of
 from rarecare.web.forms import error_lines
 from rarecare.web.templating import render
+from rarecare.web.uploads import read_upload
 
 pages = APIRouter(include_in_schema=False)
 
@@ -29,7 +30,7 @@ def guidelines_page(request: Request, session: DbSession, kb: Knowledge) -> HTML
 
 
 @pages.post("/guidelines", response_model=None)
-async def guidelines_create(
+def guidelines_create(
     request: Request,
     user: CurrentUser,
     session: DbSession,
@@ -60,7 +61,7 @@ async def guidelines_create(
                 session=session,
                 principal=user,
                 guideline_id=guideline.id,
-                content=await file.read(),
+                content=read_upload(file),
                 filename=file.filename,
                 content_type=file.content_type or "",
                 storage_dir=settings.uploads_dir / "guidelines",

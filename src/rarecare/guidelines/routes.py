@@ -10,6 +10,7 @@ from rarecare.guidelines import service
 from rarecare.guidelines.models import GuidelineStatus
 from rarecare.guidelines.schemas import GuidelineIn, GuidelineOut
 from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge, principal_of
+from rarecare.web.uploads import read_upload
 
 api = APIRouter(prefix="/api/guidelines", tags=["guidelines"])
 
@@ -39,7 +40,7 @@ def api_create(
 
 
 @api.post("/{guideline_id}/file", response_model=GuidelineOut)
-async def api_attach(
+def api_attach(
     guideline_id: int,
     user: CurrentUser,
     session: DbSession,
@@ -51,7 +52,7 @@ async def api_attach(
         session=session,
         principal=user,
         guideline_id=guideline_id,
-        content=await file.read(),
+        content=read_upload(file),
         filename=file.filename or "guideline.pdf",
         content_type=file.content_type or "",
         storage_dir=settings.uploads_dir / "guidelines",

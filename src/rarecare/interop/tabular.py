@@ -19,6 +19,7 @@ from rarecare.errors import FieldError, ValidationFailed
 from rarecare.i18n import _
 
 MAX_ROWS = 100_000
+MAX_COLUMNS = 100  # more than any table has
 
 
 class CellError(ValueError):
@@ -132,7 +133,13 @@ def _raw_rows(content: bytes, filename: str) -> list[list[str]]:
                 _("The file is not a readable XLSX workbook."), [FieldError("file", str(exc))]
             ) from exc
         sheet = workbook.worksheets[0]
-        rows = [[_cell_text(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+        # Bounded whatever the sheet declares (a "dimension bomb" declares A1:XFD1048576 in a
+        # few kilobytes): at most MAX_ROWS data rows and MAX_COLUMNS columns are looked at, and
+        # an empty row costs an empty list.
+        rows = [
+            [_cell_text(c) for c in row] if any(c is not None for c in row) else []
+            for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS)
+        ]
         workbook.close()
         return rows
     try:

@@ -20,6 +20,7 @@ from rarecare.web.deps import CurrentUser, DbSession, Knowledge, principal_of
 from rarecare.web.downloads import download
 from rarecare.web.forms import error_lines
 from rarecare.web.templating import render
+from rarecare.web.uploads import read_upload
 
 pages = APIRouter(include_in_schema=False)
 
@@ -136,7 +137,7 @@ def _version_view(
 
 
 @pages.post("/lists/{kind}/{version_id}/import", response_class=HTMLResponse)
-async def import_form(
+def import_form(
     kind: ListKind,
     version_id: int,
     request: Request,
@@ -146,7 +147,7 @@ async def import_form(
     file: Annotated[UploadFile, File()],
     dry_run: Annotated[bool, Form()] = False,
 ) -> HTMLResponse:
-    content = await file.read()
+    content = read_upload(file)
     try:
         report = service.import_file(
             session=session,

@@ -18,6 +18,7 @@ from rarecare.lists.schemas import (
 )
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge, principal_of
 from rarecare.web.downloads import download
+from rarecare.web.uploads import read_upload
 
 api = APIRouter(prefix="/api/lists", tags=["lists"])
 
@@ -101,7 +102,7 @@ def api_entries(version_id: int, request: Request, session: DbSession) -> list[A
 
 
 @api.post("/versions/{version_id}/import", response_model=ImportReport)
-async def api_import(
+def api_import(
     version_id: int,
     user: CurrentUser,
     kb: Knowledge,
@@ -111,7 +112,7 @@ async def api_import(
 ) -> ImportReport:
     """Replace a draft's entries with a file: all rows or none; every problem names its row and
     column (HTTP 422)."""
-    content = await file.read()
+    content = read_upload(file)
     return service.import_file(
         session=session,
         principal=user,

@@ -39,12 +39,15 @@ log = logging.getLogger("rarecare.registry")
 BATCH = 1000
 
 
-def open_vault(*, session: Session, key: bytes, previous: bytes | None = None) -> IdentityVault:
+def open_vault(
+    *, session: Session, key: bytes, previous: bytes | None = None, record: bool = True
+) -> IdentityVault:
     """The vault of the data key in force, which ``key`` must be; ``previous`` (the key before
-    it) also decrypts identities not yet moved by a rotation."""
+    it) also decrypts identities not yet moved by a rotation. On first use the key is recorded
+    (unless ``record`` is false: a check that only reads, as at start-up)."""
     keys = list(session.scalars(select(DataKey).order_by(DataKey.version)))
     if not keys:
-        return _first_use(session, key)
+        return _first_use(session, key, record)
     current = keys[-1]
     mine = check_value(key)
     if current.check_value != mine:
@@ -76,14 +79,17 @@ def open_vault(*, session: Session, key: bytes, previous: bytes | None = None) -
     )
 
 
-def vault_for(*, session: Session, settings: Settings) -> IdentityVault:
+def vault_for(*, session: Session, settings: Settings, record: bool = True) -> IdentityVault:
     """The vault of the configured data key (and previous key), checked against the register."""
     return open_vault(
-        session=session, key=settings.identity_key, previous=settings.previous_identity_key
+        session=session,
+        key=settings.identity_key,
+        previous=settings.previous_identity_key,
+        record=record,
     )
 
 
-def _first_use(session: Session, key: bytes) -> IdentityVault:
+def _first_use(session: Session, key: bytes, record: bool = True) -> IdentityVault:
     vault = IdentityVault(key, version=1, pseudonym_key=legacy_pseudonym_key(key))
     sample = session.scalar(select(IdentityRow).order_by(IdentityRow.id).limit(1))
     if sample is not None:
@@ -94,15 +100,16 @@ def _first_use(session: Session, key: bytes) -> IdentityVault:
                 "RARECARE_DATA_KEY does not decrypt the identities already stored: it is not "
                 "the key this database was set up with."
             ) from None
-    session.add(
-        DataKey(
-            version=1,
-            check_value=check_value(key),
-            pseudonym_key=vault.wrapped_pseudonym_key(key),
-            completed_at=utcnow(),
+    if record:
+        session.add(
+            DataKey(
+                version=1,
+                check_value=check_value(key),
+                pseudonym_key=vault.wrapped_pseudonym_key(key),
+                completed_at=utcnow(),
+            )
         )
-    )
-    session.flush()
+        session.flush()
     return vault
 
 

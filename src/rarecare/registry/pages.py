@@ -28,7 +28,7 @@ from rarecare.registry.schemas import (
 )
 from rarecare.registry.vault import IDENTITY_FIELDS
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge
-from rarecare.web.forms import error_lines
+from rarecare.web.forms import FormFields, error_lines
 from rarecare.web.site import Section
 from rarecare.web.templating import render
 
@@ -94,10 +94,14 @@ def new_patient_page(request: Request, user: CurrentUser) -> HTMLResponse:
 
 
 @pages.post("/registry/new", response_model=None)
-async def new_patient_submit(
-    request: Request, user: CurrentUser, session: DbSession, kb: Knowledge, vault: Vault
+def new_patient_submit(
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    kb: Knowledge,
+    vault: Vault,
+    form: FormFields,
 ) -> Response:
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     payload: dict[str, object] = {
         k: v for k, v in form.items() if v and k not in IDENTITY_FIELDS and k != "csrf_token"
     }

@@ -26,6 +26,7 @@ from rarecare.registry.schemas import (
 )
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge
 from rarecare.web.downloads import MEDIA_TYPES, check_format, download, spooled_download
+from rarecare.web.uploads import read_upload
 
 api = APIRouter(prefix="/api/registry", tags=["registry"])
 
@@ -177,7 +178,7 @@ def import_template(fmt: str, user: CurrentUser) -> Response:
 
 
 @api.post("/import")
-async def import_file(
+def import_file(
     user: CurrentUser,
     session: DbSession,
     kb: Knowledge,
@@ -192,7 +193,7 @@ async def import_file(
         principal=user,
         kb=kb,
         vault=vault,
-        content=await file.read(),
+        content=read_upload(file),
         filename=file.filename or "upload.csv",
         dry_run=dry_run,
     )
@@ -234,7 +235,7 @@ def export_fhir(user: CurrentUser, session: DbSession, kb: Knowledge) -> Respons
 
 
 @api.post("/import/phenopacket", response_model=PatientOut, status_code=201)
-async def import_phenopacket(
+def import_phenopacket(
     user: CurrentUser,
     session: DbSession,
     kb: Knowledge,
@@ -243,7 +244,7 @@ async def import_phenopacket(
     province: Annotated[str, Query(pattern=r"^\d{2}$")],
 ) -> PatientOut:
     """Register a patient from a phenopacket at the user's centre."""
-    text = (await file.read()).decode("utf-8")
+    text = read_upload(file).decode("utf-8")
     patient = bulk.import_phenopacket(
         session=session, principal=user, kb=kb, vault=vault, text=text, province_code=province
     )

@@ -87,5 +87,25 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+READ_ONLY = {"rarecare_read_only": True}  # execution options of a connection that only reads
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # a connection that only reads (``engine.execution_options(**READ_ONLY)``) needs no lock
+    read_only = connection.get_execution_options().get("rarecare_read_only", False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def ping(engine: Engine) -> None:
+    """``SELECT 1`` outside any transaction: never waits for SQLite's write lock (a long import
+    may hold it), so health checks answer at once while the database answers at all."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.fetchall()
+        cursor.close()
+        if engine.dialect.name != "sqlite":
+            connection.rollback()
+    finally:
+        connection.close()

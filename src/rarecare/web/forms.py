@@ -5,7 +5,9 @@ with the status to answer."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
+from fastapi import Depends, Request
 from pydantic import ValidationError
 
 from rarecare.errors import RareCareError, ValidationFailed, field_errors
@@ -28,3 +30,12 @@ def attempt(action: Callable[[], object]) -> RareCareError | None:
     except RareCareError as exc:
         return exc
     return None
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The text fields of a posted form (a dependency: the route itself can then be a plain
+    function that runs in the thread pool, off the event loop)."""
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+FormFields = Annotated[dict[str, str], Depends(form_fields)]
