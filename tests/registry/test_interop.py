@@ -133,11 +133,12 @@ def test_the_csv_export_reads_back_to_the_same_records(
     db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
 ) -> None:
     patient_id = _pompe_patient(db, cast, kb, vault)
-    exported = io.BytesIO()
-    assert bulk.export_table(session=db, principal=cast.analyst, fmt="csv", target=exported) == 1
+    exported = io.BytesIO()  # the centre's own records, as they are
+    exporter = cast.data_manager_a
+    assert bulk.export_table(session=db, principal=exporter, fmt="csv", target=exported) == 1
     [(_row, values)], errors = read_rows(bulk.EXPORT_TABLE, exported.getvalue(), "export.csv")
     assert errors == []
-    patient = service.get(session=db, principal=cast.analyst, patient_id=patient_id)
+    patient = service.get(session=db, principal=exporter, patient_id=patient_id)
     [expected] = bulk.export_rows([patient])
     expected["birth_month"] = patient.birth_month
 
@@ -188,3 +189,18 @@ def test_a_record_fhir_refuses_is_left_out_and_named_not_the_whole_bundle() -> N
     kinds = [type(e.resource).__name__ for e in bundle.entry or []]
     assert kinds == ["Patient", "Observation", "OperationOutcome"]
     assert "RC-BAD" in text.split("OperationOutcome")[1]
+
+
+def test_a_ministry_export_coarsens_a_rare_combination(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    _pompe_patient(db, cast, kb, vault)
+    exported = io.BytesIO()
+    bulk.export_table(session=db, principal=cast.analyst, fmt="csv", target=exported)
+    [(_row, values)], _errors = read_rows(bulk.EXPORT_TABLE, exported.getvalue(), "x.csv")
+    assert values["birth_month"] == date(2021, 1, 1)
+    assert values["province_code"] == ""
+    mine = io.BytesIO()  # the patient's own centre exports the record as it is
+    bulk.export_table(session=db, principal=cast.data_manager_a, fmt="csv", target=mine)
+    [(_row, own)], _errors = read_rows(bulk.EXPORT_TABLE, mine.getvalue(), "x.csv")
+    assert own["birth_month"] == date(2021, 3, 1) and own["province_code"] == "01"

@@ -208,3 +208,28 @@ def test_a_centre_learns_of_a_possible_duplicate_but_not_which_record(
     login(client, "analyst")
     seen = client.get(f"/api/registry/patients/{second['id']}").json()
     assert seen["possible_duplicate_of"] == first["id"]
+
+
+def test_the_ministry_sees_a_rare_combination_coarsened_and_a_common_one_exactly(
+    client: TestClient, cast: Cast
+) -> None:
+    login(client, "clinician.a")
+    lone = _register(client, province_code="79")
+    group = [
+        _register(client, national_id=f"00132101299{i}", full_name=f"Trần Thị Mai {i}")
+        for i in range(5)
+    ]
+    login(client, "analyst")
+    seen = client.get(f"/api/registry/patients/{lone['id']}").json()
+    assert seen["coarsened"] is True
+    assert seen["province_code"] is None and seen["region"] == "south-east"
+    assert seen["birth_month"] == "2021-01-01"
+    assert seen["first_contact_date"] == "2022-01-01"
+    common = client.get(f"/api/registry/patients/{group[0]['id']}").json()
+    assert common["coarsened"] is False and common["province_code"] == "01"
+    listed = {p["id"]: p for p in client.get("/api/registry/patients").json()}
+    assert listed[lone["id"]]["coarsened"] is True
+    page = client.get(f"/registry/patients/{lone['id']}").text
+    assert "03/2021" not in page.split('data-testid="born">')[1][:80]
+    login(client, "clinician.a")  # the patient's own centre sees the record as it is
+    assert client.get(f"/api/registry/patients/{lone['id']}").json()["coarsened"] is False

@@ -77,3 +77,29 @@ def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6371.0 * math.asin(math.sqrt(a))
+
+
+# Vietnam's six socio-economic regions, for the 34 provinces (2025) by the larger part of each
+# merged province: what a record shows instead of its province where a province would single
+# its patient out.
+REGIONS: dict[str, str] = {
+    "northern-uplands": "Trung du và miền núi phía Bắc",
+    "red-river-delta": "Đồng bằng sông Hồng",
+    "central-coast": "Bắc Trung Bộ và duyên hải miền Trung",
+    "central-highlands": "Tây Nguyên",
+    "south-east": "Đông Nam Bộ",
+    "mekong-delta": "Đồng bằng sông Cửu Long",
+}
+_REGION_OF = {
+    **dict.fromkeys(("04", "08", "11", "12", "14", "15", "19", "20", "25"), "northern-uplands"),
+    **dict.fromkeys(("01", "22", "24", "31", "33", "37"), "red-river-delta"),
+    **dict.fromkeys(("38", "40", "42", "44", "46", "48", "51", "56"), "central-coast"),
+    **dict.fromkeys(("52", "66", "68"), "central-highlands"),
+    **dict.fromkeys(("75", "79", "80"), "south-east"),
+    **dict.fromkeys(("82", "86", "91", "92", "96"), "mekong-delta"),
+}
+
+
+def region_of(province_code: str | None) -> str | None:
+    """The region (a key of ``REGIONS``) of one of the 34 provinces."""
+    return _REGION_OF.get(province_code or "")

@@ -28,7 +28,7 @@ from rarecare.interop.tabular import (
     whole_number,
 )
 from rarecare.knowledge import KnowledgeBase
-from rarecare.registry import fastload, prepare, service
+from rarecare.registry import disclosure, fastload, prepare, service
 from rarecare.registry.models import DiagnosticStatus, Patient
 from rarecare.registry.schemas import DiagnosisIn, PatientIn, PhenotypeIn
 from rarecare.registry.vault import IdentityVault
@@ -299,7 +299,7 @@ def export_rows(patients: list[Patient]) -> list[dict[str, Any]]:
         {
             "pseudonym": p.pseudonym,
             "centre": p.centre_id,
-            "birth_month": p.birth_month.isoformat(),
+            "birth_month": p.birth_month,
             "sex": p.sex.value,
             "vital_status": p.vital_status.value,
             "death_date": p.death_date,
@@ -330,14 +330,17 @@ def export_table(
     *, session: Session, principal: Principal | None, fmt: str, target: IO[bytes]
 ) -> int:
     """Pseudonymised records the principal may see (never identities), every one of them,
-    written into ``target`` as they are read; returns how many."""
+    written into ``target`` as they are read; returns how many. A ministry user's export
+    coarsens rare combinations as the record views do (``disclosure``)."""
     count = 0
 
     def rows() -> Iterator[dict[str, Any]]:
         nonlocal count
         for patients in service.visible(session=session, principal=principal, action="export"):
             count += len(patients)
-            yield from export_rows(patients)
+            coarsen = disclosure.to_coarsen(session=session, principal=principal, patients=patients)
+            for patient, row in zip(patients, export_rows(patients), strict=True):
+                yield disclosure.coarse(row) if patient.id in coarsen else row
 
     tabular.export_to(target, EXPORT_TABLE, rows(), fmt, "registry")
     return count

@@ -14,10 +14,10 @@ from rarecare.centres import service as centres
 from rarecare.diagnosis.deps import Engine
 from rarecare.diagnosis.engine import DiagnosisEngine
 from rarecare.errors import RareCareError, field_errors
-from rarecare.geo import current_provinces, province_names
+from rarecare.geo import REGIONS, current_provinces, province_names
 from rarecare.i18n import N_
 from rarecare.knowledge import KnowledgeBase
-from rarecare.registry import clock, identities, reanalysis, service, similarity
+from rarecare.registry import clock, disclosure, identities, reanalysis, service, similarity
 from rarecare.registry.deps import Vault
 from rarecare.registry.models import DiagnosticStatus
 from rarecare.registry.schemas import (
@@ -69,7 +69,10 @@ def registry_page(
         request,
         "registry.html",
         {
-            "patients": patients,
+            "patients": disclosure.patient_views(
+                session=session, principal=user, patients=patients
+            ),
+            "regions": REGIONS,
             "worklist": worklist,
             "alerts": open_alerts,
             "q": q,
@@ -160,6 +163,10 @@ def _patient_view(
         "patient.html",
         {
             "p": patient,
+            "shown": disclosure.patient_views(session=session, principal=user, patients=[patient])[
+                0
+            ],
+            "regions": REGIONS,
             "orpha_for": orpha_for,
             "reanalysis": reanalysis.latest_for(
                 session=session, principal=user, patient_id=patient_id

@@ -8,7 +8,15 @@ from fastapi import APIRouter, Body, File, Query, UploadFile
 from fastapi.responses import Response
 
 from rarecare.diagnosis.deps import Engine
-from rarecare.registry import bulk, clock, identities, reanalysis, service, similarity
+from rarecare.registry import (
+    bulk,
+    clock,
+    disclosure,
+    identities,
+    reanalysis,
+    service,
+    similarity,
+)
 from rarecare.registry.deps import Vault
 from rarecare.registry.models import DiagnosticStatus
 from rarecare.registry.schemas import (
@@ -39,7 +47,7 @@ def register(
     encrypted; the record is keyed by a pseudonym. A person already registered at another centre
     is flagged as a possible duplicate."""
     patient = service.register(session=session, principal=user, kb=kb, vault=vault, data=data)
-    return service.patient_out(patient, user)
+    return disclosure.patient_out(patient, user)
 
 
 @api.get("/patients", response_model=list[PatientOut])
@@ -64,23 +72,21 @@ def search(
         limit=limit,
         offset=offset,
     )
-    return [service.patient_out(p, user) for p in patients]
+    return disclosure.patient_views(session=session, principal=user, patients=patients)
 
 
 @api.get("/worklist/undiagnosed", response_model=list[PatientOut])
 def worklist(user: CurrentUser, session: DbSession) -> list[PatientOut]:
     """Patients not diagnosed 12 months after first specialist contact."""
-    return [
-        service.patient_out(p, user)
-        for p in clock.undiagnosed_worklist(session=session, principal=user)
-    ]
+    patients = clock.undiagnosed_worklist(session=session, principal=user)
+    return disclosure.patient_views(session=session, principal=user, patients=patients)
 
 
 @api.get("/patients/{patient_id}", response_model=PatientOut)
 def read(patient_id: int, user: CurrentUser, session: DbSession) -> PatientOut:
-    return service.patient_out(
-        service.get(session=session, principal=user, patient_id=patient_id), user
-    )
+    patient = service.get(session=session, principal=user, patient_id=patient_id)
+    [view] = disclosure.patient_views(session=session, principal=user, patients=[patient])
+    return view
 
 
 @api.put("/patients/{patient_id}", response_model=PatientOut)
@@ -95,7 +101,7 @@ def update(
     patient = service.update(
         session=session, principal=user, kb=kb, patient_id=patient_id, data=data, vault=vault
     )
-    return service.patient_out(patient, user)
+    return disclosure.patient_out(patient, user)
 
 
 @api.get("/patients/{patient_id}/delay", response_model=DelayOut)
@@ -149,7 +155,7 @@ def refer(
     shared = service.share_with(
         session=session, principal=user, patient_id=patient_id, centre_code=centre_code
     )
-    return service.patient_out(shared, user)
+    return disclosure.patient_out(shared, user)
 
 
 @api.post("/patients/{patient_id}/identity", response_model=IdentityOut)
@@ -248,7 +254,7 @@ def import_phenopacket(
     patient = bulk.import_phenopacket(
         session=session, principal=user, kb=kb, vault=vault, text=text, province_code=province
     )
-    return service.patient_out(patient, user)
+    return disclosure.patient_out(patient, user)
 
 
 @api.get("/alerts")

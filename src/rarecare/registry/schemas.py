@@ -88,6 +88,15 @@ class PatientOut(RecordFields):
     created_at: datetime
     updated_at: datetime
     version: int
+    coarsened: bool = Field(
+        default=False,
+        description="Quasi-identifiers coarsened for a national view: fewer than 5 records share "
+        "this one's disease, province, birth month and sex, so it shows the birth year "
+        "(birth_month is 1 January), the region instead of the province, and event dates to "
+        "the month",
+    )
+    region: str | None = None
+    province_code: str | None = None  # type: ignore[assignment]  # None when coarsened
 
 
 class IdentityOut(IdentityIn):

@@ -44,7 +44,6 @@ from rarecare.registry.schemas import (
     DiagnosisIn,
     EncounterIn,
     PatientIn,
-    PatientOut,
     PhenotypeIn,
     RecordFields,
 )
@@ -158,21 +157,6 @@ def open_record(
     """The scoped, audited handle of a patient record (another centre's: "not found")."""
     patient = get(session=session, principal=principal, patient_id=patient_id, action=action)
     return PatientRecord(require_authenticated(principal), patient)
-
-
-def patient_out(patient: Patient, principal: Principal | None) -> PatientOut:
-    """The record as ``principal`` may see it: a centre learns that a possible duplicate at
-    another centre exists, never that record's id."""
-    out = PatientOut.model_validate(patient)
-    if out.possible_duplicate_of is None:
-        return out
-    hidden = centre_scope(principal) is not None
-    return out.model_copy(
-        update={
-            "possible_duplicate": True,
-            "possible_duplicate_of": None if hidden else out.possible_duplicate_of,
-        }
-    )
 
 
 def scoped(query: Select[Patient], actor: Principal) -> Select[Patient]:

@@ -97,15 +97,7 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 def ping(engine: Engine) -> None:
-    """``SELECT 1`` outside any transaction: never waits for SQLite's write lock (a long import
-    may hold it), so health checks answer at once while the database answers at all."""
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute("SELECT 1")
-        cursor.fetchall()
-        cursor.close()
-        if engine.dialect.name != "sqlite":
-            connection.rollback()
-    finally:
-        connection.close()
+    """``SELECT 1`` in a read-only transaction: it never waits for SQLite's write lock (a long
+    import may hold it), so health checks answer at once while the database answers at all."""
+    with engine.connect().execution_options(**READ_ONLY) as connection:
+        connection.exec_driver_sql("SELECT 1")
