@@ -79,3 +79,14 @@ def test_a_nul_never_reaches_the_database(db: Session, cast: Cast) -> None:
         db.flush()
     assert caught.value.details[0].field == "display_name"
     db.rollback()
+
+
+def test_a_number_beyond_what_the_database_stores_is_refused(
+    client: TestClient, cast: Cast
+) -> None:
+    login(client, "clinician.a")
+    response = client.get(f"/api/registry/patients/{2**40}")
+    assert response.status_code == 422
+    assert _fields(response) == ["patient_id"]
+    body = client.put("/api/centres/1/stock", json={"drug": "x", "on_hand": 2**70})
+    assert body.status_code == 422

@@ -14,7 +14,13 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rarecare.context import request_id_var
-from rarecare.errors import NotAuthenticated, RareCareError, ServiceUnavailable, field_errors
+from rarecare.errors import (
+    NotAuthenticated,
+    RareCareError,
+    ServiceUnavailable,
+    ValidationFailed,
+    field_errors,
+)
 from rarecare.i18n import N_, _
 from rarecare.web.security import add_security_headers
 from rarecare.web.templating import render
@@ -109,6 +115,16 @@ def install_error_handlers(app: FastAPI) -> None:
         # the error's kind only (its SQL could carry clinical values)
         log.warning("database unavailable in request %s: %s", request_id_var.get(), _kind(exc))
         return error_response(request, ServiceUnavailable())
+
+    @app.exception_handler(sqlalchemy.exc.DataError)
+    async def _data(request: Request, exc: Exception) -> Response:
+        # a value the database refuses (out of range for its column): the input's fault, not
+        # the server's; the guard and the ORM checks catch the known cases before this
+        log.warning("value refused by the database in request %s", request_id_var.get())
+        return error_response(
+            request,
+            ValidationFailed(_("A value is out of range or invalid for its field.")),
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

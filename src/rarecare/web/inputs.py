@@ -1,11 +1,13 @@
 """The one input guard every request passes (an app-wide dependency): a query parameter, form
 field or JSON string that carries a NUL or another control character, or is longer than any
-field RareCare has, is refused with a 422 naming the field before a route sees it."""
+field RareCare has, and a whole number beyond what the database stores, is refused with a 422
+naming the field before a route sees it."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import re
 from typing import Any
 
 from fastapi import Request
@@ -19,8 +21,22 @@ JSON_TYPES = ("application/json", "application/fhir+json")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+INT_PARAM = 2**31 - 1  # ids and counts in paths and queries are 32-bit integers
+INT_BODY = 2**63 - 1  # whole numbers in bodies fit 64 bits (amounts in VND among them)
+_WHOLE = re.compile(r"^[+-]?\d+$")
+
+
+def _out_of_range(path: str, problems: list[FieldError]) -> None:
+    problems.append(FieldError(path or "body", _("number out of range")))
+
+
 def _walk(value: Any, path: str, problems: list[FieldError]) -> None:
-    if isinstance(value, str):
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if abs(value) > INT_BODY:
+            _out_of_range(path, problems)
+    elif isinstance(value, str):
         problem = text_problem(value, MAX_TEXT)
         if problem:
             problems.append(FieldError(path or "body", problem))
@@ -34,8 +50,11 @@ def _walk(value: Any, path: str, problems: list[FieldError]) -> None:
 
 async def guard_input(request: Request) -> None:
     problems: list[FieldError] = []
-    for key, param in request.query_params.multi_items():
+    params = [*request.query_params.multi_items(), *request.path_params.items()]
+    for key, param in params:
         _walk(param, key, problems)
+        if isinstance(param, str) and _WHOLE.match(param) and abs(int(param)) > INT_PARAM:
+            _out_of_range(key, problems)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         if content_type in JSON_TYPES:

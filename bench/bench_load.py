@@ -1,0 +1,156 @@
+"""Load benchmark (issue 13): many users at once against a real server on this machine.
+
+For SQLite (one server process, the default install) and PostgreSQL (``--workers 4``), with 1,
+10 and 50 concurrent users, each user repeatedly opens the public disease page of Pompe disease
+and the registry list as the ministry analyst (an audited read of 200 records), for a fixed
+number of requests. Reported: errors, p50/p95 of each page, and the same ratio against
+``/healthz`` measured in the same run (the machine is shared: the ratio is the steadier
+figure). Traffic goes to 127.0.0.1 only.
+
+    .venv/bin/python -m bench.bench_load [requests-per-user]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx2
+
+from bench.pg import CACHE, scratch_database
+from bench.report import pct, write_section
+from rarecare.demo.service import DEMO_LOGINS
+
+USERS = (1, 10, 50)
+PAGES = {"disease page": "/diseases/ORPHA:365", "registry list": "/registry"}
+PASSWORD = next(login.password for login in DEMO_LOGINS if login.username == "analyst")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _rarecare(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "rarecare.cli", *args], env=env, check=True)
+
+
+@contextmanager
+def server(database_url: str, workers: int, var_dir: Path) -> Iterator[str]:
+    """A migrated database with the demo data and 2,000 synthetic patients, served."""
+    env = {
+        **os.environ,
+        "RARECARE_DATABASE_URL": database_url,
+        "RARECARE_DEMO": "true",
+        "RARECARE_VAR_DIR": str(var_dir),
+        "RARECARE_LOG_LEVEL": "warning",
+    }
+    _rarecare(env, "db", "upgrade")
+    _rarecare(env, "demo", "load", "--patients", "2000")
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rarecare.cli", "serve", "--port", str(port)]
+        + (["--workers", str(workers)] if workers > 1 else []),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx2.HTTPError:
+                pass
+            time.sleep(0.5)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+async def _user(
+    base: str, requests: int, timings: dict[str, list[float]], errors: list[str]
+) -> None:
+    async with httpx2.AsyncClient(base_url=base, timeout=60) as client:
+        page = await client.get("/login")
+        token = page.cookies.get("rarecare_csrf") or client.cookies.get("rarecare_csrf") or ""
+        await client.post(
+            "/login",
+            data={"username": "analyst", "password": PASSWORD, "next": "/", "csrf_token": token},
+        )
+        for i in range(requests):
+            for name, path in (*PAGES.items(), ("healthz", "/healthz")):
+                if name == "registry list" and i % 2:
+                    continue  # half as many list views as disease pages
+                started = time.perf_counter()
+                response = await client.get(path)
+                timings.setdefault(name, []).append(time.perf_counter() - started)
+                if response.status_code >= 400:
+                    errors.append(f"{path} {response.status_code}")
+
+
+async def _load(base: str, users: int, requests: int) -> tuple[dict[str, list[float]], list[str]]:
+    timings: dict[str, list[float]] = {}
+    errors: list[str] = []
+    await asyncio.gather(*(_user(base, requests, timings, errors) for _ in range(users)))
+    return timings, errors
+
+
+def main() -> None:
+    requests = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        var_dir = Path(tmp)
+        (var_dir / "cache").symlink_to(CACHE)
+        setups = [("SQLite", 1, f"sqlite:///{var_dir / 'load.sqlite3'}")]
+        with scratch_database("rarecare_bench_load") as (engine, pg_url):
+            engine.dispose()
+            setups.append(("PostgreSQL", 4, pg_url))
+            for backend, workers, url in setups:
+                with server(url, workers, var_dir) as base:
+                    asyncio.run(_load(base, 2, 3))  # warm up every worker's caches
+                    for users in USERS:
+                        timings, errors = asyncio.run(_load(base, users, requests))
+                        health = pct(timings["healthz"], 95) * 1000
+                        cells = []
+                        for name in PAGES:
+                            p50 = pct(timings[name], 50) * 1000
+                            p95 = pct(timings[name], 95) * 1000
+                            cells.append(f"{p50:.0f} / {p95:.0f} ms ({p95 / health:.1f}×)")
+                        rows.append(
+                            f"| {backend} ({workers} process{'es' if workers > 1 else ''}) "
+                            f"| {users} | {sum(len(t) for t in timings.values()):,} "
+                            f"| {len(errors)} | {' | '.join(cells)} | {health:.0f} ms |"
+                        )
+                        print(rows[-1], flush=True)
+    body = f"""## Load (issue 13)
+
+Command: `.venv/bin/python -m bench.bench_load {requests}` — a real server on 127.0.0.1 with the
+demo data and 2,000 synthetic patients; each simulated user logs in as the ministry analyst and
+opens the public disease page of Pompe disease {requests} times and the registry list (200
+records, an audited read) {requests // 2} times; `/healthz` in between is the same-run reference
+(the × figures are p95 against its p95).
+
+| database (server) | users | requests | errors | disease page p50 / p95 | registry list p50 / p95 | `/healthz` p95 |
+|---|---|---|---|---|---|---|
+{chr(10).join(rows)}
+
+Targets at 50 users on PostgreSQL with 4 workers: 0 errors, disease page p95 < 150 ms, registry
+list p95 < 500 ms."""
+    write_section("load", body)
+
+
+if __name__ == "__main__":
+    main()
