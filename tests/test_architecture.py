@@ -36,7 +36,7 @@ FOUNDATION = {
     "models",  # every package's tables, for Alembic and the tests
     "storage",
 }
-GROUND_FLOOR = {"centres", "accounts", "audit"}
+GROUND_FLOOR = {"centres", "accounts", "audit", "jobs"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -43,10 +43,15 @@ from rarecare.guidelines import pages as guidelines_pages
 from rarecare.guidelines import routes as guidelines_routes
 from rarecare.guidelines.models import GUIDELINE_STATUS_LABELS
 from rarecare.i18n import N_
+from rarecare.jobs import pages as jobs_pages
+from rarecare.jobs import routes as jobs_routes
+from rarecare.jobs.models import STATUS_LABELS as JOB_STATUS_LABELS
+from rarecare.jobs.service import JobRunner
 from rarecare.knowledge import load_knowledge
 from rarecare.lists import pages as lists_pages
 from rarecare.lists import routes as lists_routes
 from rarecare.lists.models import STATUS_LABELS
+from rarecare.registry import jobs as registry_jobs
 from rarecare.registry import keys
 from rarecare.registry import pages as registry_pages
 from rarecare.registry import routes as registry_routes
@@ -94,6 +99,13 @@ LABELS: dict[str, str] = {
     **GUIDELINE_STATUS_LABELS,
     **DIAGNOSTIC_STATUS_LABELS,
     **VITAL_STATUS_LABELS,
+    **JOB_STATUS_LABELS,
+}
+
+# The long work each feature runs in the background, by job kind.
+JOBS = {
+    registry_jobs.IMPORT: registry_jobs.import_job,
+    registry_jobs.EXPORT: registry_jobs.export_job,
 }
 
 ROUTERS = (
@@ -120,6 +132,8 @@ ROUTERS = (
     finance_routes.api,
     audit_pages.pages,
     audit_routes.api,
+    jobs_pages.pages,
+    jobs_routes.api,
 )
 
 LOCALE_COOKIE = "rarecare_lang"
@@ -130,9 +144,11 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _check_data_key(app, settings)
+        _recover_jobs(app)
         # Warm the knowledge base in the background so the first search does not wait.
         threading.Thread(target=load_knowledge, args=(settings.cache_dir,), daemon=True).start()
         yield
+        app.state.jobs.shutdown()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -159,6 +175,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.templates = make_environment(SECTIONS, LABELS)
     app.state.sections = SECTIONS
     app.state.resolve_principal = accounts.resolve_session
+    runner = JobRunner(app.state.sessionmaker, settings)
+    for kind, function in JOBS.items():
+        runner.register(kind, function)
+    app.state.jobs = runner
 
     static_dir = str(resources.files("rarecare.web") / "static")
     app.mount("/static", StaticFiles(directory=static_dir), name="static")
@@ -222,6 +242,17 @@ def create_app(settings: Settings) -> FastAPI:
         return response
 
     return app
+
+
+def _recover_jobs(app: FastAPI) -> None:
+    """Jobs a stopped server left queued or running are marked failed, never left hanging."""
+    try:
+        interrupted = app.state.jobs.recover()
+    except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.ProgrammingError) as exc:
+        log.warning("jobs not recovered at start (database: %s)", type(exc).__name__)
+        return
+    if interrupted:
+        log.warning("%d background jobs were interrupted by the last stop", interrupted)
 
 
 def _check_data_key(app: FastAPI, settings: Settings) -> None:

@@ -4,8 +4,10 @@ from rarecare.accounts import models as accounts_models
 from rarecare.audit import models as audit_models
 from rarecare.care import models as care_models
 from rarecare.catalogue import models as catalogue_models
+from rarecare.centres import models as centres_models
 from rarecare.finance import models as finance_models
 from rarecare.guidelines import models as guidelines_models
+from rarecare.jobs import models as jobs_models
 from rarecare.lists import models as lists_models
 from rarecare.registry import models as registry_models
 
@@ -14,8 +16,10 @@ __all__ = [
     "audit_models",
     "care_models",
     "catalogue_models",
+    "centres_models",
     "finance_models",
     "guidelines_models",
+    "jobs_models",
     "lists_models",
     "registry_models",
 ]

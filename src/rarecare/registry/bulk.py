@@ -327,7 +327,12 @@ def export_rows(patients: list[Patient]) -> list[dict[str, Any]]:
 
 
 def export_table(
-    *, session: Session, principal: Principal | None, fmt: str, target: IO[bytes]
+    *,
+    session: Session,
+    principal: Principal | None,
+    fmt: str,
+    target: IO[bytes],
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Pseudonymised records the principal may see (never identities), every one of them,
     written into ``target`` as they are read; returns how many. A ministry user's export
@@ -338,6 +343,8 @@ def export_table(
         nonlocal count
         for patients in service.visible(session=session, principal=principal, action="export"):
             count += len(patients)
+            if progress is not None:
+                progress(count)
             coarsen = disclosure.to_coarsen(session=session, principal=principal, patients=patients)
             for patient, row in zip(patients, export_rows(patients), strict=True):
                 yield disclosure.coarse(row) if patient.id in coarsen else row

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -16,8 +16,10 @@ from rarecare.diagnosis.engine import DiagnosisEngine
 from rarecare.errors import RareCareError, field_errors
 from rarecare.geo import REGIONS, current_provinces, province_names
 from rarecare.i18n import N_
+from rarecare.jobs.deps import Runner
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import clock, disclosure, identities, reanalysis, service, similarity
+from rarecare.registry import jobs as registry_jobs
 from rarecare.registry.deps import Vault
 from rarecare.registry.models import DiagnosticStatus
 from rarecare.registry.schemas import (
@@ -27,10 +29,11 @@ from rarecare.registry.schemas import (
     PhenotypeIn,
 )
 from rarecare.registry.vault import IDENTITY_FIELDS
-from rarecare.web.deps import CurrentUser, DbSession, Knowledge
+from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge
 from rarecare.web.forms import FormFields, error_lines
 from rarecare.web.site import Section
 from rarecare.web.templating import render
+from rarecare.web.uploads import read_upload
 
 # ------------------------------------------------------------------------------------ pages
 pages = APIRouter(include_in_schema=False)
@@ -335,3 +338,41 @@ def similar_fragment(
     )
     names = {c.id: c.name for c in centres.list_centres(session=session)}
     return render(request, "_similar.html", {"similar": found, "centres": names})
+
+
+# ------------------------------------------------------------ bulk files, in the background
+@pages.post("/registry/import", response_model=None)
+def import_submit(
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    runner: Runner,
+    tasks: BackgroundTasks,
+    file: Annotated[UploadFile, File()],
+    dry_run: Annotated[bool, Form()] = False,
+) -> Response:
+    """Start the import as a background job and follow it on its page."""
+    job = registry_jobs.submit_import(
+        session=session,
+        principal=user,
+        settings=settings,
+        filename=file.filename or "upload.csv",
+        content=read_upload(file),
+        dry_run=dry_run,
+    )
+    tasks.add_task(runner.start, job.id)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@pages.post("/registry/export", response_model=None)
+def export_submit(
+    user: CurrentUser,
+    session: DbSession,
+    runner: Runner,
+    tasks: BackgroundTasks,
+    fmt: Annotated[str, Form(alias="format", pattern="^(csv|xlsx)$")] = "csv",
+) -> Response:
+    """Export every visible record in the background; the job's page offers the file."""
+    job = registry_jobs.submit_export(session=session, principal=user, fmt=fmt)
+    tasks.add_task(runner.start, job.id)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)

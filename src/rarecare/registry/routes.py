@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import IO, Annotated
 
-from fastapi import APIRouter, Body, File, Query, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Body, File, Query, UploadFile
 from fastapi.responses import Response
 
 from rarecare.diagnosis.deps import Engine
+from rarecare.jobs.deps import Runner
+from rarecare.jobs.schemas import JobOut
 from rarecare.registry import (
     bulk,
     clock,
@@ -17,6 +19,7 @@ from rarecare.registry import (
     service,
     similarity,
 )
+from rarecare.registry import jobs as registry_jobs
 from rarecare.registry.deps import Vault
 from rarecare.registry.models import DiagnosticStatus
 from rarecare.registry.schemas import (
@@ -32,7 +35,7 @@ from rarecare.registry.schemas import (
     PhenotypeIn,
     PhenotypeOut,
 )
-from rarecare.web.deps import CurrentUser, DbSession, Knowledge
+from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge
 from rarecare.web.downloads import MEDIA_TYPES, check_format, download, spooled_download
 from rarecare.web.uploads import read_upload
 
@@ -203,6 +206,45 @@ def import_file(
         filename=file.filename or "upload.csv",
         dry_run=dry_run,
     )
+
+
+@api.post("/import/jobs", status_code=202, response_model=JobOut)
+def import_job(
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    runner: Runner,
+    tasks: BackgroundTasks,
+    file: Annotated[UploadFile, File(description="CSV or XLSX following the template")],
+    dry_run: bool = False,
+) -> JobOut:
+    """The same import as a background job (large files): answers at once with the job to
+    follow at ``/api/jobs/{id}`` (or the page ``/jobs/{id}``)."""
+    job = registry_jobs.submit_import(
+        session=session,
+        principal=user,
+        settings=settings,
+        filename=file.filename or "upload.csv",
+        content=read_upload(file),
+        dry_run=dry_run,
+    )
+    tasks.add_task(runner.start, job.id)  # once this request's transaction has committed
+    return JobOut.model_validate(job)
+
+
+@api.post("/export/jobs", status_code=202, response_model=JobOut)
+def export_job(
+    user: CurrentUser,
+    session: DbSession,
+    runner: Runner,
+    tasks: BackgroundTasks,
+    fmt: Annotated[str, Query(alias="format", pattern="^(csv|xlsx)$")] = "csv",
+) -> JobOut:
+    """Every record the user may see, exported in the background; the finished job's file is
+    at ``/api/jobs/{id}/file``."""
+    job = registry_jobs.submit_export(session=session, principal=user, fmt=fmt)
+    tasks.add_task(runner.start, job.id)
+    return JobOut.model_validate(job)
 
 
 @api.get("/export.{fmt}")

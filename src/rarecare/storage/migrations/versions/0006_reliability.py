@@ -1,6 +1,6 @@
 """reliability and security: demo accounts flagged, one patient record per person and centre,
 versioned patient records (optimistic locking), a match key for near-homonyms,
-the register of data keys (check values, the wrapped pseudonym key)
+the register of data keys (check values, the wrapped pseudonym key), background jobs
 
 Revision ID: 0006
 Revises: 0005
@@ -59,8 +59,31 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("version", name=op.f("pk_registry_data_keys")),
     )
 
+    op.create_table(
+        "jobs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=True),
+        sa.Column("owner_user_id", sa.Integer(), nullable=False),
+        sa.Column("owner_username", sa.String(length=64), nullable=False),
+        sa.Column("owner_role", sa.String(length=16), nullable=False),
+        sa.Column("centre_id", sa.Integer(), nullable=True),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("result", sa.JSON(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("created_at", rarecare.storage.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", rarecare.storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", rarecare.storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
+    )
+    op.create_index(op.f("ix_jobs_status"), "jobs", ["status"])
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_jobs_status"), table_name="jobs")
+    op.drop_table("jobs")
     op.drop_table("registry_data_keys")
     with op.batch_alter_table("registry_patients") as batch:
         batch.drop_constraint("uq_registry_patients_pseudonym_centre", type_="unique")
