@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 
+import anyio.to_thread
 import sqlalchemy.exc
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -102,6 +103,8 @@ LABELS: dict[str, str] = {
     **JOB_STATUS_LABELS,
 }
 
+THREADS = 200  # request threads per server process
+
 # The long work each feature runs in the background, by job kind.
 JOBS = {
     registry_jobs.IMPORT: registry_jobs.import_job,
@@ -143,6 +146,11 @@ log = logging.getLogger("rarecare.web")
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Sync routes and dependencies run in a thread pool. A request that holds SQLite's
+        # write lock must always find a free thread for its next step, even when many others
+        # sleep waiting for that lock: a pool as large as the connections they can hold.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, THREADS)
         _check_data_key(app, settings)
         _recover_jobs(app)
         # Warm the knowledge base in the background so the first search does not wait.
@@ -172,6 +180,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.read_sessionmaker = (
+        make_sessionmaker(engine.execution_options(**READ_ONLY))
+        if engine.dialect.name == "sqlite"
+        else None
+    )
     app.state.templates = make_environment(SECTIONS, LABELS)
     app.state.sections = SECTIONS
     app.state.resolve_principal = accounts.resolve_session

@@ -87,7 +87,7 @@ class Settings(BaseSettings):
         gt=0,
         le=120,
         description="How long a request waits to connect or for a free connection (PostgreSQL), "
-        "or for SQLite's write lock, before it answers 503.",
+        "or for SQLite's write lock (at least 15 s), before it answers 503.",
     )
     db_statement_timeout_seconds: float = Field(
         default=30.0,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role, require_role
 from rarecare.audit.models import AuditEvent
-from rarecare.context import request_id_var
+from rarecare.context import AUDIT_SESSIONS, request_id_var
 
 
 def record(
@@ -26,7 +26,8 @@ def record(
     with the change it describes). A page or call that reads the same record the same way
     several times in one transaction (e.g. the therapy tab's plans for its schedule, alerts and
     adherence) records that read once, the first event returned again; writes, and reads that
-    name what they returned, are always recorded."""
+    name what they returned, are always recorded. A reading request on SQLite (whose session
+    holds no lock) writes its events in short transactions of their own."""
     # a read that names what it returned (detail) is always recorded
     repeatable = action.startswith("read") and object_id is not None and detail is None
     if repeatable:
@@ -57,8 +58,13 @@ def record(
         request_id=request_id_var.get(),
         detail=detail,
     )
-    session.add(event)
-    session.flush()
+    writer = session.info.get(AUDIT_SESSIONS)
+    if writer is not None:  # a session that must not write: a short transaction of its own
+        with writer.begin() as own:
+            own.add(event)
+    else:
+        session.add(event)
+        session.flush()
     if repeatable:
         seen[key] = event
     return event

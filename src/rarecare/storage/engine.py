@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 POOL_OVERFLOW = 5
+SQLITE_MIN_WAIT = 15.0  # seconds a request waits for SQLite's write lock, at least
 
 
 def make_engine(
@@ -38,8 +39,14 @@ def make_engine(
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"check_same_thread": False})
         kwargs.setdefault("hide_parameters", True)  # no clinical values in error messages, logs
+        if parsed.database and parsed.database != ":memory:":
+            # requests queue on the write lock holding a connection each: enough for them all
+            kwargs.setdefault("pool_size", pool_size)
+            kwargs.setdefault("max_overflow", 100)
+            kwargs.setdefault("pool_timeout", 60)
         engine = create_engine(url, **kwargs)
-        busy_ms = int(timeout_seconds * 1000)
+        # the embedded install's users queue for the one writer: wait at least 15 s for it
+        busy_ms = int(max(timeout_seconds, SQLITE_MIN_WAIT) * 1000)
 
         def pragmas(dbapi_connection: Any, _record: Any) -> None:
             _sqlite_pragmas(dbapi_connection, busy_ms)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role, require_authenticated, require_role
 from rarecare.config import Settings
+from rarecare.context import AUDIT_SESSIONS
 from rarecare.knowledge import KnowledgeBase, load_knowledge
 from rarecare.web.site import PrincipalResolver
 
@@ -24,10 +25,19 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One session (unit of work) per request: committed when the route returns, rolled back
-    when it raises."""
-    session: Session = request.app.state.sessionmaker()
+    when it raises. On SQLite a reading request's transaction takes no lock (many read at once,
+    even while a long import writes) and its audit events are written in short transactions of
+    their own; a writing request takes the write lock when it begins."""
+    reading = request.method in READING and request.app.state.read_sessionmaker is not None
+    maker = request.app.state.read_sessionmaker if reading else request.app.state.sessionmaker
+    session: Session = maker()
+    if reading:
+        session.info[AUDIT_SESSIONS] = request.app.state.sessionmaker
     try:
         yield session
         session.commit()
