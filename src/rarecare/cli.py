@@ -256,26 +256,25 @@ def _user_id(session: Any, username: str) -> int:
     return user.id
 
 
-@users_app.command("disable")
-def users_disable(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
-    """Disable a user: no login, every session ends."""
+def _set_active(username: str, active: bool) -> None:
     from rarecare.accounts import service as accounts
 
     with session_scope(load_settings()) as session:
         uid = _user_id(session, username)
-        accounts.set_active(session=session, principal=OPERATOR, user_id=uid, active=False)
-    typer.echo(f"disabled {username}")
+        accounts.set_active(session=session, principal=OPERATOR, user_id=uid, active=active)
+    typer.echo(f"{'enabled' if active else 'disabled'} {username}")
+
+
+@users_app.command("disable")
+def users_disable(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Disable a user: no login, every session ends."""
+    _set_active(username, False)
 
 
 @users_app.command("enable")
 def users_enable(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
     """Enable a disabled user again."""
-    from rarecare.accounts import service as accounts
-
-    with session_scope(load_settings()) as session:
-        uid = _user_id(session, username)
-        accounts.set_active(session=session, principal=OPERATOR, user_id=uid, active=True)
-    typer.echo(f"enabled {username}")
+    _set_active(username, True)
 
 
 @users_app.command("reset-password")
