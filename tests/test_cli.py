@@ -80,3 +80,21 @@ def test_every_command_has_help() -> None:
         result = runner.invoke(app, args)
         assert result.exit_code == 0
         assert "Usage" in result.output
+
+
+def test_users_disable_enable_and_reset_a_password_without_it_on_the_command_line(
+    cli_env: Path,
+) -> None:
+    runner.invoke(app, ["db", "upgrade"])
+    runner.invoke(app, ["demo", "load", "--patients", "0"])
+    disabled = runner.invoke(app, ["users", "disable", "dr.an"])
+    assert disabled.exit_code == 0 and "disabled dr.an" in disabled.output
+    assert runner.invoke(app, ["users", "enable", "dr.an"]).exit_code == 0
+    reset = runner.invoke(
+        app, ["users", "reset-password", "dr.an"], input="amber-lantern-orchard-9\n" * 2
+    )
+    assert reset.exit_code == 0, reset.output
+    weak = runner.invoke(app, ["users", "reset-password", "dr.an"], input="1234567890\n" * 2)
+    assert weak.exit_code == 1 and "password" in weak.output
+    unknown = runner.invoke(app, ["users", "disable", "nobody"])
+    assert unknown.exit_code == 1 and "nobody" in unknown.output
