@@ -259,3 +259,27 @@ def test_drug_rows_are_checked_field_by_field(db: Session, cast: Cast, kb: Knowl
         ]
     )
     assert all(d.row == 3 for d in err.value.details)
+
+
+def test_a_stale_change_of_a_draft_is_refused_with_what_changed(db: Session, cast: Cast) -> None:
+    draft = service.create_version(
+        session=db,
+        principal=cast.analyst,
+        kind=ListKind.DISEASES,
+        data=VersionIn(title="National list 2027"),
+    )
+    opened = draft.version
+    service.update_version(
+        session=db,
+        principal=cast.analyst,
+        version_id=draft.id,
+        data=VersionIn(title="National list 2027 (revised)", version=opened),
+    )
+    with pytest.raises(Conflict) as stale:
+        service.update_version(
+            session=db,
+            principal=cast.analyst,
+            version_id=draft.id,
+            data=VersionIn(title="National list 2027 (mine)", version=opened),
+        )
+    assert [d.field for d in stale.value.details] == ["title"]

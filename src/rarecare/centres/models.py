@@ -51,6 +51,9 @@ class Centre(Base):
     vial_sharing: Mapped[bool] = mapped_column(Boolean, default=False)  # same-day pooling
     contact: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - optimistic locking
 
     @property
     def daily_capacity(self) -> int:

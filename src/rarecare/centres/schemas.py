@@ -18,6 +18,10 @@ class CentreCareIn(BaseModel):
     )
     vial_sharing: bool = Field(default=False, description="Pools same-day doses of a drug")
     contact: str = Field(default="", max_length=200)
+    version: int | None = Field(
+        default=None,
+        description="When changing a centre: the version it was read at (changed since: 409)",
+    )
 
 
 class CentreIn(CentreCareIn):
@@ -44,3 +48,4 @@ class CentreOut(BaseModel):
     opening_days: str = "1111100"
     vial_sharing: bool = False
     contact: str = ""
+    version: int = 1

@@ -11,6 +11,7 @@ from rarecare.centres.models import Centre
 from rarecare.centres.schemas import CentreCareIn, CentreIn
 from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
 from rarecare.geo import get_province
+from rarecare.storage.versioning import check_version
 
 
 def list_centres(*, session: Session) -> list[Centre]:
@@ -45,7 +46,7 @@ def create_centre(*, session: Session, principal: Principal | None, data: Centre
         )
     if session.scalar(select(Centre.id).where(Centre.code == data.code)) is not None:
         raise Conflict(f"A centre with code {data.code!r} exists already.")
-    centre = Centre(**data.model_dump())
+    centre = Centre(**data.model_dump(exclude={"version"}))
     session.add(centre)
     session.flush()
     audit.record(
@@ -65,7 +66,9 @@ def update_care(
     """Therapies, chairs, opening days and contact of a centre (admins)."""
     actor = require_role(principal, Role.ADMIN)
     centre = get_centre(session=session, centre_id=centre_id)
-    for key, value in data.model_dump().items():
+    changes = data.model_dump(exclude={"version"})
+    check_version(centre, data.version, changes)
+    for key, value in changes.items():
         setattr(centre, key, value)
     session.flush()
     audit.record(
@@ -75,6 +78,6 @@ def update_care(
         object_type="centre",
         object_id=centre.id,
         centre_id=centre.id,
-        detail=data.model_dump(),
+        detail=changes,
     )
     return centre

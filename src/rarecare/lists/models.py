@@ -68,6 +68,9 @@ class ListVersion(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     approved_by: Mapped[str | None] = mapped_column(String(64), default=None)
     approved_at: Mapped[datetime | None] = mapped_column(default=None)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - optimistic locking
 
     disease_entries: Mapped[list[DiseaseEntry]] = relationship(
         back_populates="version", cascade="all, delete-orphan", order_by="DiseaseEntry.id"

@@ -19,6 +19,11 @@ class VersionIn(BaseModel):
     effective_to: date | None = None
     note: str = ""
     is_demo: bool = False
+    version: int | None = Field(
+        default=None,
+        description="When changing a draft: the version it was read at (a draft changed since "
+        "answers 409 with what changed)",
+    )
 
 
 class VersionOut(BaseModel):
@@ -34,6 +39,7 @@ class VersionOut(BaseModel):
     effective_to: date | None
     status: VersionStatus
     is_demo: bool
+    version: int
     note: str
     created_by: str
     created_at: datetime

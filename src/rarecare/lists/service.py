@@ -22,6 +22,7 @@ from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion
 from rarecare.lists.schemas import ChangedEntry, DiffOut, FieldChange, ImportReport, VersionIn
 from rarecare.lists.tables import CHECKS, TABLES, entry_key
 from rarecare.storage import utcnow
+from rarecare.storage.versioning import check_version
 
 EDITORS = (Role.MINISTRY, Role.ADMIN)
 PUBLIC_STATUSES = (VersionStatus.APPROVED, VersionStatus.SUPERSEDED)
@@ -87,7 +88,9 @@ def create_version(
 ) -> ListVersion:
     """A new draft, empty or with the entries of ``copy_from``."""
     actor = require_role(principal, *EDITORS)
-    version = ListVersion(kind=kind, created_by=actor.username, **data.model_dump())
+    version = ListVersion(
+        kind=kind, created_by=actor.username, **data.model_dump(exclude={"version"})
+    )
     session.add(version)
     session.flush()
     if copy_from is not None:
@@ -111,8 +114,11 @@ def update_version(
 ) -> ListVersion:
     actor = require_role(principal, *EDITORS)
     version = _draft(session, actor, version_id)
-    for field, value in data.model_dump().items():
+    changes = data.model_dump(exclude={"version"})
+    check_version(version, data.version, changes)
+    for field, value in changes.items():
         setattr(version, field, value)
+    session.flush()  # a concurrent save of the same version fails here
     audit.record(
         session=session,
         actor=actor,

@@ -49,6 +49,7 @@ from rarecare.registry.schemas import (
 )
 from rarecare.registry.vault import Identity, IdentityVault
 from rarecare.storage import in_chunks
+from rarecare.storage.versioning import check_version
 
 UNDIAGNOSED_ORPHA = "ORPHA:616874"
 WRITERS = (Role.CLINICIAN, Role.DATA_MANAGER)
@@ -351,25 +352,7 @@ def update(
     actor = require_role(principal, *WRITERS)
     patient = get(session=session, principal=actor, patient_id=patient_id, action="update")
     submitted = data.model_dump(exclude={"version"})
-    version = getattr(data, "version", None)
-    if version is not None and version != patient.version:
-        changed = [
-            FieldError(name, f"now {_shown(getattr(patient, name))}")
-            for name, value in submitted.items()
-            if _shown(getattr(patient, name)) != _shown(value)
-        ]
-        raise Conflict(
-            _(
-                "This record was changed by someone else since you opened it (version "
-                "%(yours)d, now %(now)d, at %(at)s). Review the changes and save again."
-            )
-            % {
-                "yours": version,
-                "now": patient.version,
-                "at": f"{patient.updated_at:%d/%m/%Y %H:%M}",
-            },
-            changed,
-        )
+    check_version(patient, getattr(data, "version", None), submitted)
     birth = stored_identity(session, vault, patient).birth_date
     errors = check_record(data, kb=kb, birth_date=birth, today=today or date.today())
     if errors:
@@ -379,10 +362,6 @@ def update(
     patient.orpha_code = normalise_orpha(data.orpha_code) if data.orpha_code else None
     session.flush()  # a concurrent save of the same version fails here (version_id_col)
     return patient
-
-
-def _shown(value: object) -> object:
-    return getattr(value, "value", value)
 
 
 def add_phenotype(

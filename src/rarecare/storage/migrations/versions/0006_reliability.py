@@ -49,6 +49,9 @@ def upgrade() -> None:
             "uq_registry_patients_pseudonym_centre", ["pseudonym", "centre_id"]
         )
 
+    for table in ("list_versions", "centres"):  # optimistic locking of editable records
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
     op.create_table(
         "registry_data_keys",
         sa.Column("version", sa.Integer(), autoincrement=False, nullable=False),
@@ -85,6 +88,9 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_jobs_status"), table_name="jobs")
     op.drop_table("jobs")
     op.drop_table("registry_data_keys")
+    for table in ("list_versions", "centres"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("version")
     with op.batch_alter_table("registry_patients") as batch:
         batch.drop_constraint("uq_registry_patients_pseudonym_centre", type_="unique")
         batch.drop_index("ix_registry_patients_match_key")
