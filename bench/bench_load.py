@@ -30,6 +30,7 @@ from bench.report import pct, write_section
 from rarecare.demo.service import DEMO_LOGINS
 
 USERS = (1, 10, 50)
+IMPORT_ROWS = 100_000
 PAGES = {"disease page": "/diseases/ORPHA:365", "registry list": "/registry"}
 PASSWORD = next(login.password for login in DEMO_LOGINS if login.username == "analyst")
 
@@ -108,9 +109,54 @@ async def _load(base: str, users: int, requests: int) -> tuple[dict[str, list[fl
     return timings, errors
 
 
+def _import_file(rows: int) -> bytes:
+    """A valid registry import of ``rows`` people (distinct national ids)."""
+    lines = [
+        "full_name,birth_date,national_id,sex,first_contact_date,diagnostic_status,"
+        "contact_for_research,consent_reuse,province_code"
+    ]
+    for i in range(rows):
+        lines.append(
+            f"Người Thử {i},2015-{1 + i % 12:02d}-{1 + i % 28:02d},{900000000000 + i},"
+            f"{'female' if i % 2 else 'male'},2020-05-01,suspected,yes,yes,01"
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+async def _health_during_import(base: str, rows: int) -> tuple[list[float], float, str]:
+    """/healthz every 50 ms while a ``rows``-row import runs as a background job."""
+    login = next(x for x in DEMO_LOGINS if x.role.value == "data_manager")
+    async with httpx2.AsyncClient(base_url=base, timeout=120) as client:
+        page = await client.get("/login")
+        token = page.cookies.get("rarecare_csrf") or ""
+        await client.post(
+            "/login",
+            data={"username": login.username, "password": login.password, "csrf_token": token},
+        )
+        started = time.perf_counter()
+        job = (
+            await client.post(
+                "/api/registry/import/jobs",
+                files={"file": ("people.csv", _import_file(rows), "text/csv")},
+                headers={"X-CSRF-Token": client.cookies.get("rarecare_csrf") or token},
+            )
+        ).json()
+        timings: list[float] = []
+        status = job.get("status", "?")
+        while status in ("queued", "running"):
+            tick = time.perf_counter()
+            await client.get("/healthz")
+            timings.append(time.perf_counter() - tick)
+            await asyncio.sleep(0.05)
+            if len(timings) % 20 == 0:
+                status = (await client.get(f"/api/jobs/{job['id']}")).json()["status"]
+        return timings, time.perf_counter() - started, status
+
+
 def main() -> None:
     requests = int(sys.argv[1]) if len(sys.argv) > 1 else 20
-    rows = []
+    rows: list[str] = []
+    during: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         var_dir = Path(tmp)
         (var_dir / "cache").symlink_to(CACHE)
@@ -121,6 +167,13 @@ def main() -> None:
             for backend, workers, url in setups:
                 with server(url, workers, var_dir) as base:
                     asyncio.run(_load(base, 2, 3))  # warm up every worker's caches
+                    checks, seconds, status = asyncio.run(_health_during_import(base, IMPORT_ROWS))
+                    during.append(
+                        f"| {backend} | {IMPORT_ROWS:,} rows, {status} in {seconds:.0f} s "
+                        f"| {len(checks)} | {pct(checks, 50) * 1000:.0f} ms "
+                        f"| {pct(checks, 99) * 1000:.0f} ms |"
+                    )
+                    print(during[-1], flush=True)
                     for users in USERS:
                         timings, errors = asyncio.run(_load(base, users, requests))
                         health = pct(timings["healthz"], 95) * 1000
@@ -148,7 +201,15 @@ records, an audited read) {requests // 2} times; `/healthz` in between is the sa
 {chr(10).join(rows)}
 
 Targets at 50 users on PostgreSQL with 4 workers: 0 errors, disease page p95 < 150 ms, registry
-list p95 < 500 ms."""
+list p95 < 500 ms.
+
+`/healthz` while a {IMPORT_ROWS:,}-row registry import runs as a background job (a data manager
+uploads it through `POST /api/registry/import/jobs`; `/healthz` every 50 ms until the job ends;
+target p99 < 100 ms):
+
+| database | import | health checks | p50 | p99 |
+|---|---|---|---|---|
+{chr(10).join(during)}"""
     write_section("load", body)
 
 
