@@ -65,6 +65,7 @@ def test_a_job_runs_in_the_background_and_reports_progress(runner: JobRunner) ->
                 job = session.get(Job, context.job_id)
                 assert job is not None
                 seen.append(runner.progress(job).done)
+                assert not session.dirty  # reading progress writes nothing
         return {"counted": 3, "by": context.principal.username}
 
     runner.register("count", count)

@@ -17,8 +17,7 @@ api = APIRouter(prefix="/api/jobs", tags=["jobs"])
 @api.get("/{job_id}", response_model=JobOut)
 def api_job(job_id: int, user: CurrentUser, session: DbSession, runner: Runner) -> JobOut:
     """A background job's status and progress (its owner, or an administrator)."""
-    job = service.get(session=session, principal=user, job_id=job_id)
-    return JobOut.model_validate(runner.progress(job))
+    return runner.progress(service.get(session=session, principal=user, job_id=job_id))
 
 
 @api.get("/{job_id}/file")

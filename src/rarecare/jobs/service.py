@@ -23,6 +23,7 @@ from rarecare.config import Settings
 from rarecare.errors import NotFound, RareCareError
 from rarecare.i18n import _
 from rarecare.jobs.models import Job
+from rarecare.jobs.schemas import JobOut
 from rarecare.storage import utcnow
 
 log = logging.getLogger("rarecare.jobs")
@@ -154,13 +155,15 @@ class JobRunner:
 
         return report
 
-    def progress(self, job: Job) -> Job:
-        """``job`` with the progress this process holds for it (a running SQLite job)."""
+    def progress(self, job: Job) -> JobOut:
+        """What a page shows of ``job``, with the progress this process holds for it (a
+        running SQLite job). The row itself is left as it is: a reading request writes nothing."""
         with self._lock:
             live = self._live.get(job.id)
+        out = JobOut.model_validate(job)
         if live is not None and job.status == "running":
-            job.done, job.total = live
-        return job
+            out = out.model_copy(update={"done": live[0], "total": live[1]})
+        return out
 
     def _finish(self, job_id: int, status: str, result: dict[str, Any] | None, error: str) -> None:
         with self._lock:
