@@ -191,7 +191,8 @@ def main() -> None:
     body = f"""## Load (issue 13)
 
 Command: `.venv/bin/python -m bench.bench_load {requests}` — a real server on 127.0.0.1 with the
-demo data and 2,000 synthetic patients; each simulated user logs in as the ministry analyst and
+demo data and 2,000 synthetic patients, to which the import below first adds 100,000 (the load
+runs at 102,000 records); each simulated user logs in as the ministry analyst and
 opens the public disease page of Pompe disease {requests} times and the registry list (200
 records, an audited read) {requests // 2} times; `/healthz` in between is the same-run reference
 (the × figures are p95 against its p95).
