@@ -54,3 +54,27 @@ def test_unexpected_errors_show_no_stack_trace(app: FastAPI) -> None:
     assert response.status_code == 500
     assert "secret internals" not in response.text
     assert "Traceback" not in response.text
+
+
+def test_a_simultaneous_save_of_the_same_version_is_a_conflict_and_an_unexpected_error_keeps_its_headers(
+    app: FastAPI,
+) -> None:
+    from sqlalchemy.orm.exc import StaleDataError
+
+    router = APIRouter()
+
+    @router.get("/api/test-stale")
+    def stale() -> None:
+        raise StaleDataError("UPDATE matched 0 rows")
+
+    @router.get("/test-crash")
+    def crash() -> None:
+        raise RuntimeError("boom")
+
+    app.include_router(router)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/api/test-stale").status_code == 409
+        crashed = client.get("/test-crash")
+        assert crashed.status_code == 500
+        assert crashed.headers["x-frame-options"] == "DENY"
+        assert "default-src 'self'" in crashed.headers["content-security-policy"]

@@ -8,6 +8,7 @@ import logging
 from urllib.parse import quote
 
 import sqlalchemy.exc
+import sqlalchemy.orm.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -15,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rarecare.context import request_id_var
 from rarecare.errors import (
+    Conflict,
     NotAuthenticated,
     RareCareError,
     ServiceUnavailable,
@@ -115,6 +117,14 @@ def install_error_handlers(app: FastAPI) -> None:
         # the error's kind only (its SQL could carry clinical values)
         log.warning("database unavailable in request %s: %s", request_id_var.get(), _kind(exc))
         return error_response(request, ServiceUnavailable())
+
+    @app.exception_handler(sqlalchemy.orm.exc.StaleDataError)
+    async def _stale(request: Request, exc: Exception) -> Response:
+        # two saves of the same version at the same moment: the later one is refused
+        return error_response(
+            request,
+            Conflict(_("This record was changed by someone else at the same moment. Reload it.")),
+        )
 
     @app.exception_handler(sqlalchemy.exc.DataError)
     async def _data(request: Request, exc: Exception) -> Response:
