@@ -24,7 +24,7 @@ from rarecare.errors import NotFound, RareCareError
 from rarecare.i18n import _
 from rarecare.jobs.models import Job
 from rarecare.jobs.schemas import JobOut
-from rarecare.storage import utcnow
+from rarecare.storage import READ_ONLY, utcnow
 
 log = logging.getLogger("rarecare.jobs")
 
@@ -98,7 +98,13 @@ class JobRunner:
         self.functions[kind] = function
 
     def recover(self) -> int:
-        """Jobs left queued or running by a stopped process: marked failed (at start-up)."""
+        """Jobs left queued or running by a stopped process: marked failed (at start-up). It
+        looks first, and only takes the write lock when there is something to mark."""
+        unfinished = Job.status.in_(("queued", "running"))
+        reader = sessionmaker(bind=self.sessions.kw["bind"].execution_options(**READ_ONLY))
+        with reader() as session:
+            if session.scalar(select(Job.id).where(unfinished).limit(1)) is None:
+                return 0
         with self.sessions.begin() as session:
             result = session.execute(
                 update(Job)
