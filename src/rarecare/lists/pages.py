@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from rarecare.access import Principal
 from rarecare.errors import RareCareError
 from rarecare.lists import service
 from rarecare.lists.models import ListKind, ListVersion
@@ -159,19 +160,25 @@ def import_form(
             dry_run=dry_run,
         )
     except RareCareError as exc:
-        session.rollback()
-        version = service.get_version(
-            session=session, principal=user, version_id=version_id, kind=kind
-        )
-        return _version_view(
-            request,
-            session,
-            version,
-            errors=error_lines(exc),
-            status_code=exc.status_code,
-        )
+        return _refused(request, session, user, kind, version_id, exc)
     version = service.get_version(session=session, principal=user, version_id=version_id, kind=kind)
     return _version_view(request, session, version, report=report)
+
+
+def _refused(
+    request: Request,
+    session: DbSession,
+    user: Principal,
+    kind: ListKind,
+    version_id: int,
+    exc: RareCareError,
+) -> HTMLResponse:
+    """The version page again with what was wrong (nothing of the refused action written)."""
+    session.rollback()
+    version = service.get_version(session=session, principal=user, version_id=version_id, kind=kind)
+    return _version_view(
+        request, session, version, errors=error_lines(exc), status_code=exc.status_code
+    )
 
 
 @pages.post("/lists/{kind}/{version_id}/approve", response_model=None)
@@ -181,17 +188,7 @@ def approve_form(
     try:
         service.approve(session=session, principal=user, version_id=version_id)
     except RareCareError as exc:
-        session.rollback()
-        version = service.get_version(
-            session=session, principal=user, version_id=version_id, kind=kind
-        )
-        return _version_view(
-            request,
-            session,
-            version,
-            errors=error_lines(exc),
-            status_code=exc.status_code,
-        )
+        return _refused(request, session, user, kind, version_id, exc)
     return RedirectResponse(f"/lists/{kind.value}/{version_id}", status_code=303)
 
 
