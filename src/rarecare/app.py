@@ -57,7 +57,7 @@ from rarecare.registry import keys
 from rarecare.registry import pages as registry_pages
 from rarecare.registry import routes as registry_routes
 from rarecare.registry.models import DIAGNOSTIC_STATUS_LABELS, VITAL_STATUS_LABELS
-from rarecare.storage import READ_ONLY, make_engine, make_sessionmaker
+from rarecare.storage import make_engine, make_reader, make_sessionmaker
 from rarecare.web import pages
 from rarecare.web.deps import get_principal
 from rarecare.web.errors import error_response, install_error_handlers
@@ -180,11 +180,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.read_sessionmaker = (
-        make_sessionmaker(engine.execution_options(**READ_ONLY))
-        if engine.dialect.name == "sqlite"
-        else None
-    )
+    app.state.read_sessionmaker = make_reader(engine) if engine.dialect.name == "sqlite" else None
     app.state.templates = make_environment(SECTIONS, LABELS)
     app.state.sections = SECTIONS
     app.state.resolve_principal = accounts.resolve_session
@@ -272,7 +268,7 @@ def _check_data_key(app: FastAPI, settings: Settings) -> None:
     """Refuse to start with a data key that is not the one in force (a ``ConfigurationError``
     stops the server with its message). A database that does not answer yet is checked at first
     use instead: the vault of every request goes through the same check."""
-    reader = make_sessionmaker(app.state.engine.execution_options(**READ_ONLY))
+    reader = make_reader(app.state.engine)
     try:
         with reader() as session:  # reads only: waits for no lock
             keys.vault_for(session=session, settings=settings, record=False)

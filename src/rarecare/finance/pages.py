@@ -23,7 +23,7 @@ from rarecare.registry.service import PatientRecord
 from rarecare.web.deps import CurrentUser, DbSession
 from rarecare.web.forms import attempt, error_lines
 from rarecare.web.site import Section
-from rarecare.web.templating import render
+from rarecare.web.templating import is_partial, render
 
 pages = APIRouter(include_in_schema=False)
 
@@ -111,7 +111,7 @@ def _costs_view(
         "can_write": record.actor.role.value in ("clinician", "data_manager"),
         "errors": errors or [],
     }
-    partial = request.headers.get("HX-Request") == "true"
+    partial = is_partial(request)
     template = "_patient_costs.html" if partial else "patient_costs.html"
     return render(request, template, context, status_code=status_code)
 
@@ -155,7 +155,7 @@ def patient_coverage(
     error = attempt(save)
     if error is not None:
         session.rollback()
-    elif request.headers.get("HX-Request") != "true":
+    elif not is_partial(request):
         return RedirectResponse(f"/registry/patients/{patient_id}/therapy#costs", status_code=303)
     record = registry.open_record(
         session=session, principal=user, patient_id=patient_id, action="read_costs"

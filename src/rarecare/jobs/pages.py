@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from rarecare.jobs import service
 from rarecare.jobs.deps import Runner
 from rarecare.web.deps import CurrentUser, DbSession
-from rarecare.web.templating import render
+from rarecare.web.templating import is_partial, render
 
 pages = APIRouter(include_in_schema=False)
 
@@ -18,5 +18,5 @@ def job_page(
     job_id: int, request: Request, user: CurrentUser, session: DbSession, runner: Runner
 ) -> HTMLResponse:
     job = runner.progress(service.get(session=session, principal=user, job_id=job_id))
-    partial = request.headers.get("HX-Request") == "true"
+    partial = is_partial(request)
     return render(request, "_job.html" if partial else "job.html", {"job": job})

@@ -2,8 +2,9 @@
 
 A job is a row (kind, owner, parameters, status, progress, result) and a function registered
 for its kind. The runner of each server process runs submitted jobs in a small thread pool,
-each in database sessions of its own: progress is committed in short transactions of its own, so
-the page polling it sees it move while the work itself commits or rolls back as a whole."""
+each in database sessions of its own. Progress is kept in the runner's memory and, on PostgreSQL,
+committed in short transactions of its own (SQLite's one writer is the job itself), so the page
+polling it sees it move while the work commits or rolls back as a whole."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from rarecare.errors import NotFound, RareCareError
 from rarecare.i18n import _
 from rarecare.jobs.models import Job
 from rarecare.jobs.schemas import JobOut
-from rarecare.storage import READ_ONLY, utcnow
+from rarecare.storage import make_reader, utcnow
 
 log = logging.getLogger("rarecare.jobs")
 
@@ -101,7 +102,7 @@ class JobRunner:
         """Jobs left queued or running by a stopped process: marked failed (at start-up). It
         looks first, and only takes the write lock when there is something to mark."""
         unfinished = Job.status.in_(("queued", "running"))
-        reader = sessionmaker(bind=self.sessions.kw["bind"].execution_options(**READ_ONLY))
+        reader = make_reader(self.sessions.kw["bind"])
         with reader() as session:
             if session.scalar(select(Job.id).where(unfinished).limit(1)) is None:
                 return 0
@@ -181,14 +182,6 @@ class JobRunner:
             session.execute(
                 update(Job).where(Job.id == job_id).values(**values, finished_at=utcnow())
             )
-
-
-def recent(*, session: Session, principal: Principal | None, limit: int = 20) -> list[Job]:
-    actor = require_authenticated(principal)
-    query = select(Job).order_by(Job.id.desc()).limit(limit)
-    if actor.role is not Role.ADMIN:
-        query = query.where(Job.owner_user_id == actor.user_id)
-    return list(session.scalars(query))
 
 
 def output_path(settings: Settings, job: Job) -> Path | None:

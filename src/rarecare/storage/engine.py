@@ -103,6 +103,12 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def make_reader(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that only read: on SQLite they take no lock (``READ_ONLY``), so they never wait
+    for the writer; elsewhere they are ordinary sessions."""
+    return make_sessionmaker(engine.execution_options(**READ_ONLY))
+
+
 def ping(engine: Engine) -> None:
     """``SELECT 1`` in a read-only transaction: it never waits for SQLite's write lock (a long
     import may hold it), so health checks answer at once while the database answers at all."""

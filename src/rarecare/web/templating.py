@@ -52,6 +52,11 @@ def make_environment(sections: tuple[Section, ...], labels: dict[str, str]) -> E
     return env
 
 
+def is_partial(request: Request) -> bool:
+    """Whether htmx asked for a fragment (to swap into the page) rather than a whole page."""
+    return request.headers.get("HX-Request") == "true"
+
+
 def render(
     request: Request,
     template: str,
