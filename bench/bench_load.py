@@ -81,16 +81,22 @@ def server(database_url: str, workers: int, var_dir: Path) -> Iterator[str]:
         process.wait(timeout=30)
 
 
+async def _log_in(client: httpx2.AsyncClient, username: str, password: str) -> str:
+    """Log in through the form; returns the CSRF token for later unsafe requests."""
+    page = await client.get("/login")
+    token = page.cookies.get("rarecare_csrf") or client.cookies.get("rarecare_csrf") or ""
+    await client.post(
+        "/login",
+        data={"username": username, "password": password, "next": "/", "csrf_token": token},
+    )
+    return token
+
+
 async def _user(
     base: str, requests: int, timings: dict[str, list[float]], errors: list[str]
 ) -> None:
     async with httpx2.AsyncClient(base_url=base, timeout=60) as client:
-        page = await client.get("/login")
-        token = page.cookies.get("rarecare_csrf") or client.cookies.get("rarecare_csrf") or ""
-        await client.post(
-            "/login",
-            data={"username": "analyst", "password": PASSWORD, "next": "/", "csrf_token": token},
-        )
+        await _log_in(client, "analyst", PASSWORD)
         for i in range(requests):
             for name, path in (*PAGES.items(), ("healthz", "/healthz")):
                 if name == "registry list" and i % 2:
@@ -127,12 +133,7 @@ async def _health_during_import(base: str, rows: int) -> tuple[list[float], floa
     """/healthz every 50 ms while a ``rows``-row import runs as a background job."""
     login = next(x for x in DEMO_LOGINS if x.role.value == "data_manager")
     async with httpx2.AsyncClient(base_url=base, timeout=120) as client:
-        page = await client.get("/login")
-        token = page.cookies.get("rarecare_csrf") or ""
-        await client.post(
-            "/login",
-            data={"username": login.username, "password": login.password, "csrf_token": token},
-        )
+        token = await _log_in(client, login.username, login.password)
         started = time.perf_counter()
         job = (
             await client.post(
