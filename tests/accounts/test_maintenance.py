@@ -16,7 +16,13 @@ from rarecare.access import SYSTEM, Role
 from rarecare.accounts import service as accounts
 from rarecare.accounts.models import LoginAttempt, User
 from rarecare.accounts.schemas import UserIn
-from rarecare.errors import NotAuthenticated, PermissionDenied, RateLimited, ValidationFailed
+from rarecare.errors import (
+    Conflict,
+    NotAuthenticated,
+    PermissionDenied,
+    RateLimited,
+    ValidationFailed,
+)
 from rarecare.storage import make_sessionmaker
 from tests.conftest import PASSWORD, Cast, login
 
@@ -67,6 +73,20 @@ def test_only_an_admin_disables_and_never_themselves(db: Session, cast: Cast) ->
         accounts.set_active(
             session=db, principal=cast.admin, user_id=cast.admin.user_id, active=False
         )
+
+
+def test_a_decision_on_a_user_changed_since_it_was_read_is_refused(db: Session, cast: Cast) -> None:
+    user_id = cast.clinician_a.user_id
+    read_at = accounts.get_user(session=db, principal=cast.admin, user_id=user_id).version
+    accounts.set_active(
+        session=db, principal=cast.admin, user_id=user_id, active=False, version=read_at
+    )
+    db.flush()
+    with pytest.raises(Conflict) as caught:  # a second admin, from the same old page
+        accounts.set_active(
+            session=db, principal=cast.admin, user_id=user_id, active=False, version=read_at
+        )
+    assert f"version {read_at}, now {read_at + 1}" in caught.value.message
 
 
 def test_changing_a_password_needs_the_current_one_and_a_strong_new_one(

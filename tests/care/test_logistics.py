@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from rarecare.care import logistics, therapy
 from rarecare.care.schemas import PlanIn, StockIn
+from rarecare.errors import Conflict
 
 from .conftest import POMPE_DRUG, TODAY, CareWorld
 
@@ -69,3 +70,20 @@ def test_the_what_if_moves_a_patient_to_a_nearer_capable_centre(
     trips = 365 / 14  # return trips a year
     assert result.km_saved > trips * 2 * 1_000  # over 1,000 km each way
     assert result.trips_saved == pytest.approx(trips)
+
+
+def test_a_stale_stock_count_is_refused(db: Session, world: CareWorld) -> None:
+    def count(on_hand: int, version: int | None = None) -> int:
+        row = logistics.set_stock(
+            session=db,
+            principal=world.cast.clinician_a,
+            centre_id=world.cast.centre_a,
+            data=StockIn(drug=POMPE_DRUG, on_hand=on_hand, version=version),
+        )
+        db.flush()
+        return row.version
+
+    first = count(20)
+    count(18, version=first)
+    with pytest.raises(Conflict):
+        count(25, version=first)

@@ -175,3 +175,19 @@ def test_another_centre_cannot_see_or_treat_the_patient(db: Session, world: Care
             start=TODAY,
             today=TODAY,
         )
+
+
+def test_stopping_a_plan_changed_since_it_was_read_is_refused(
+    db: Session, world: CareWorld
+) -> None:
+    plan = plan_for(db, world)
+    read_at = plan.version
+    therapy.stop_plan(
+        session=db, principal=world.cast.clinician_a, plan_id=plan.id, version=read_at
+    )
+    db.flush()
+    assert plan.version == read_at + 1
+    with pytest.raises(Conflict):
+        therapy.stop_plan(
+            session=db, principal=world.cast.clinician_a, plan_id=plan.id, version=read_at
+        )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from rarecare.audit.models import AuditEvent
 from rarecare.care import therapy
 from rarecare.care.schemas import PlanIn
-from rarecare.errors import NotFound, PermissionDenied, ValidationFailed
+from rarecare.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rarecare.finance import service
 from rarecare.finance.coverage import demo_rules
 from rarecare.finance.schemas import BudgetIn, PatientCoverageIn, RuleSetIn
@@ -165,3 +165,41 @@ def test_the_cost_view_checks_access_and_audits_the_record_once(
     service.patient_costs(session=db, principal=world.cast.clinician_a, patient_id=world.pompe.id)
     events = db.scalars(select(AuditEvent).where(AuditEvent.id > before)).all()
     assert [(e.action, e.object_id) for e in events] == [("read_costs", world.pompe.pseudonym)]
+
+
+def test_a_stale_coverage_save_is_refused_with_what_changed(db: Session, world: CareWorld) -> None:
+    def save(**values: object) -> int:
+        row = service.set_patient_coverage(
+            session=db,
+            principal=world.cast.clinician_a,
+            patient_id=world.pompe.id,
+            data=PatientCoverageIn.model_validate(values),
+        )
+        db.flush()
+        return row.version
+
+    first = save(household_income_vnd=120_000_000)
+    save(household_income_vnd=90_000_000, version=first)  # a colleague's correction
+    with pytest.raises(Conflict) as caught:
+        save(household_income_vnd=120_000_000, has_referral=False, version=first)
+    assert {d.field for d in caught.value.details} == {"household_income_vnd", "has_referral"}
+    assert service.coverage_of(session=db, patient_id=world.pompe.id).household_income_vnd == (
+        90_000_000
+    )
+
+
+def test_rules_edited_from_an_older_version_are_refused(db: Session, world: CareWorld) -> None:
+    rules = demo_rules()
+    for based_on in (None, 1):
+        service.publish_rules(
+            session=db,
+            principal=world.cast.analyst,
+            data=RuleSetIn(effective_from=date(2025, 1, 1), rules=rules, based_on=based_on),
+        )
+    with pytest.raises(Conflict) as caught:
+        service.publish_rules(
+            session=db,
+            principal=world.cast.admin,
+            data=RuleSetIn(effective_from=date(2027, 1, 1), rules=rules, based_on=1),
+        )
+    assert "now 2" in str(caught.value.details[0])

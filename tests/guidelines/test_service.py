@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from rarecare.errors import NotFound, PermissionDenied, ValidationFailed
+from rarecare.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rarecare.guidelines import service
 from rarecare.guidelines.models import GuidelineStatus
 from rarecare.guidelines.schemas import GuidelineIn
@@ -97,3 +97,28 @@ def test_it_refuses_an_unknown_disease_and_non_editors(
             kb=kb,
             data=GuidelineIn(orpha_code="ORPHA:365", title="Mine"),
         )
+
+
+def test_a_decision_taken_on_a_stale_guideline_is_refused(
+    db: Session, cast: Cast, kb: KnowledgeBase
+) -> None:
+    guideline_id = _create(db, cast, kb)
+    read_at = service.get(session=db, principal=cast.analyst, guideline_id=guideline_id).row_version
+    service.set_status(
+        session=db,
+        principal=cast.admin,
+        guideline_id=guideline_id,
+        status=GuidelineStatus.WITHDRAWN,
+        version=read_at,
+    )
+    db.flush()
+    with pytest.raises(Conflict) as caught:
+        service.set_status(
+            session=db,
+            principal=cast.analyst,
+            guideline_id=guideline_id,
+            status=GuidelineStatus.APPROVED,
+            version=read_at,
+        )
+    assert [d.field for d in caught.value.details] == ["status"]
+    assert "now withdrawn" in str(caught.value.details[0])

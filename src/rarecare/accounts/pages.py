@@ -226,9 +226,12 @@ def users_active(
     admin: Admin,
     session: DbSession,
     active: Annotated[bool, Form()] = False,
+    version: Annotated[int | None, Form()] = None,
 ) -> Response:
     def toggle() -> None:
-        service.set_active(session=session, principal=admin, user_id=user_id, active=active)
+        service.set_active(
+            session=session, principal=admin, user_id=user_id, active=active, version=version
+        )
 
     return _users_action(request, admin, session, toggle, "enabled" if active else "disabled")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 
 from rarecare.access import Principal
 from rarecare.accounts import service
@@ -123,16 +125,34 @@ def api_create_user(data: UserIn, admin: Admin, session: DbSession) -> UserOut:
 
 
 @api.post("/users/{user_id}/disable", response_model=UserOut)
-def api_disable_user(user_id: int, admin: Admin, session: DbSession) -> UserOut:
+def api_disable_user(
+    user_id: int,
+    admin: Admin,
+    session: DbSession,
+    version: Annotated[
+        int | None, Query(description="The version it was read at (changed since: 409)")
+    ] = None,
+) -> UserOut:
     """Disable a user: they cannot log in and their sessions end at once (admins)."""
-    user = service.set_active(session=session, principal=admin, user_id=user_id, active=False)
+    user = service.set_active(
+        session=session, principal=admin, user_id=user_id, active=False, version=version
+    )
     return UserOut.model_validate(user)
 
 
 @api.post("/users/{user_id}/enable", response_model=UserOut)
-def api_enable_user(user_id: int, admin: Admin, session: DbSession) -> UserOut:
+def api_enable_user(
+    user_id: int,
+    admin: Admin,
+    session: DbSession,
+    version: Annotated[
+        int | None, Query(description="The version it was read at (changed since: 409)")
+    ] = None,
+) -> UserOut:
     """Enable a disabled user again (admins)."""
-    user = service.set_active(session=session, principal=admin, user_id=user_id, active=True)
+    user = service.set_active(
+        session=session, principal=admin, user_id=user_id, active=True, version=version
+    )
     return UserOut.model_validate(user)
 
 

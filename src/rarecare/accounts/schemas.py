@@ -54,6 +54,7 @@ class UserOut(BaseModel):
     is_active: bool
     is_demo: bool
     last_login_at: datetime | None
+    version: int = 1
 
 
 class MeOut(BaseModel):

@@ -35,6 +35,7 @@ from rarecare.errors import (
 )
 from rarecare.i18n import _
 from rarecare.storage import utcnow
+from rarecare.storage.versioning import check_version
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a failed login the same whether or not the user exists.
@@ -184,12 +185,18 @@ def get_user(*, session: Session, principal: Principal | None, user_id: int) -> 
 
 
 def set_active(
-    *, session: Session, principal: Principal | None, user_id: int, active: bool
+    *,
+    session: Session,
+    principal: Principal | None,
+    user_id: int,
+    active: bool,
+    version: int | None = None,
 ) -> User:
     """Disable a user (their sessions end at once) or enable them again (admins; not
-    themselves)."""
+    themselves). ``version``: the user's version it was decided on (changed since: 409)."""
     actor = require_role(principal, Role.ADMIN)
     user = get_user(session=session, principal=actor, user_id=user_id)
+    check_version(user, version, {"is_active": active})
     if user.id == actor.user_id and not active:
         raise ValidationFailed(
             _("You cannot disable your own account."), [FieldError("user", "yourself")]

@@ -24,6 +24,7 @@ from rarecare.centres.models import Centre, CentreLevel
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.geo import get_province
 from rarecare.i18n import _
+from rarecare.storage.versioning import check_version
 
 
 # ------------------------------------------------------------------------------- demand
@@ -43,6 +44,8 @@ def set_stock(
     if row is None:
         row = DrugStock(centre_id=centre_id, drug=entry.inn, on_hand=0, updated_by=actor.username)
         session.add(row)
+    else:
+        check_version(row, data.version, {"on_hand": data.on_hand, "lead_months": data.lead_months})
     row.on_hand, row.lead_months, row.updated_by = data.on_hand, data.lead_months, actor.username
     session.flush()
     audit.record(
@@ -52,7 +55,7 @@ def set_stock(
         object_type="drug_stock",
         object_id=row.id,
         centre_id=centre_id,
-        detail=data.model_dump(),
+        detail=data.model_dump(exclude={"version"}),
     )
     return row
 

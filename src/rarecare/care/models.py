@@ -56,6 +56,11 @@ class TherapyPlan(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    # optimistic locking: every UPDATE checks and bumps it (a stale save: 409)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's mapper options
+
 
 class Administration(Base):
     """One dose given (an infusion, an injection or a dispensing)."""
@@ -95,3 +100,8 @@ class DrugStock(Base):
     lead_months: Mapped[int] = mapped_column(Integer, default=2)
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    # optimistic locking: every UPDATE checks and bumps it (a stale save: 409)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's mapper options

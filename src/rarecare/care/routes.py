@@ -122,9 +122,16 @@ def api_record_administration(
 
 
 @plans_api.post("/care/plans/{plan_id}/stop", response_model=PlanOut)
-def api_stop_plan(plan_id: int, user: CurrentUser, session: DbSession) -> PlanOut:
+def api_stop_plan(
+    plan_id: int,
+    user: CurrentUser,
+    session: DbSession,
+    version: Annotated[
+        int | None, Query(description="The version it was read at (changed since: 409)")
+    ] = None,
+) -> PlanOut:
     return PlanOut.model_validate(
-        therapy.stop_plan(session=session, principal=user, plan_id=plan_id)
+        therapy.stop_plan(session=session, principal=user, plan_id=plan_id, version=version)
     )
 
 

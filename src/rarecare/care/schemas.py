@@ -37,6 +37,7 @@ class PlanOut(BaseModel):
     end_date: date | None
     status: str
     note: str
+    version: int = 1
 
 
 class AdministrationIn(BaseModel):
@@ -108,6 +109,9 @@ class StockIn(BaseModel):
     drug: str = Field(min_length=2)
     on_hand: int = Field(ge=0)
     lead_months: int = Field(default=2, ge=0, le=12)
+    version: int | None = Field(
+        default=None, description="The stock row's version it was read at (changed since: 409)"
+    )
 
 
 class DemandRow(BaseModel):

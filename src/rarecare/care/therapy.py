@@ -39,6 +39,7 @@ from rarecare.registry.models import Patient
 from rarecare.registry.schemas import EncounterIn
 from rarecare.registry.service import PatientRecord
 from rarecare.storage import in_chunks
+from rarecare.storage.versioning import check_version
 
 WRITERS = (Role.CLINICIAN, Role.DATA_MANAGER)
 AT_CENTRE_ROUTES = ("IV", "intrathecal", "SC", "IM")  # given at the centre, taking a slot
@@ -125,10 +126,17 @@ def create_plan(
 
 
 def stop_plan(
-    *, session: Session, principal: Principal | None, plan_id: int, on: date | None = None
+    *,
+    session: Session,
+    principal: Principal | None,
+    plan_id: int,
+    on: date | None = None,
+    version: int | None = None,
 ) -> TherapyPlan:
+    """Stop a plan (``version``: the plan's version it was read at; changed since: 409)."""
     actor = require_role(principal, *WRITERS)
     plan, patient = _plan(session, actor, plan_id, "stop_therapy_plan")
+    check_version(plan, version, {"status": PlanStatus.STOPPED})
     plan.status = PlanStatus.STOPPED
     plan.end_date = on or date.today()
     _audit(session, actor, "stop_therapy_plan", patient, {"plan": plan.id})

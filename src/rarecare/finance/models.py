@@ -41,3 +41,8 @@ class PatientCoverage(Base):
     subsistence_vnd: Mapped[float | None] = mapped_column(Float, default=None)
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    # optimistic locking: every UPDATE checks and bumps it (a stale save: 409)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's mapper options

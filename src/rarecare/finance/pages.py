@@ -135,6 +135,7 @@ def patient_coverage(
     has_referral: Annotated[bool, Form()] = False,
     household_income_vnd: Annotated[str, Form()] = "",
     subsistence_vnd: Annotated[str, Form()] = "",
+    version: Annotated[int | None, Form()] = None,
 ) -> Response:
     """Save the patient's insurance cover; back to the costs with the new figures, or with what
     is wrong (nothing written)."""
@@ -146,6 +147,7 @@ def patient_coverage(
                 "has_referral": has_referral,
                 "household_income_vnd": household_income_vnd or None,
                 "subsistence_vnd": subsistence_vnd or None,
+                "version": version,
             }
         )
         service.set_patient_coverage(

@@ -13,6 +13,11 @@ class RuleSetIn(BaseModel):
     effective_from: date
     rules: CoverageRules
     note: str = Field(default="", max_length=2000)
+    based_on: int | None = Field(
+        default=None,
+        description="The version the new rules were edited from (another version published "
+        "since: 409)",
+    )
 
 
 class RuleSetOut(BaseModel):
@@ -31,6 +36,9 @@ class PatientCoverageIn(BaseModel):
     household_income_vnd: float | None = Field(default=None, ge=0, description="Yearly")
     subsistence_vnd: float | None = Field(
         default=None, ge=0, description="Yearly food spending (WHO capacity to pay)"
+    )
+    version: int | None = Field(
+        default=None, description="The version it was read at (changed since: 409)"
     )
 
 

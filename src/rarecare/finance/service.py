@@ -17,7 +17,7 @@ from rarecare.care.dosing import vials as vials_for
 from rarecare.care.models import PlanStatus
 from rarecare.care.schedule import ideal_dates
 from rarecare.centres import service as centres
-from rarecare.errors import FieldError, ValidationFailed
+from rarecare.errors import Conflict, FieldError, ValidationFailed
 from rarecare.finance.budget import BudgetImpact, BudgetInputs, project
 from rarecare.finance.coverage import CareYear, CoverageRules, PatientFacts, yearly_cost
 from rarecare.finance.models import CoverageRuleSet, PatientCoverage
@@ -27,6 +27,7 @@ from rarecare.i18n import _
 from rarecare.lists import service as lists
 from rarecare.lists.models import DrugEntry
 from rarecare.registry import service as registry
+from rarecare.storage.versioning import check_version
 
 RULE_EDITORS = (Role.ADMIN, Role.MINISTRY)
 
@@ -55,6 +56,15 @@ def publish_rules(
     """A new version of the coverage rules (earlier versions stay as they were)."""
     actor = require_role(principal, *RULE_EDITORS)
     latest = session.scalar(select(func.max(CoverageRuleSet.version))) or 0
+    if data.based_on is not None and data.based_on != latest:
+        raise Conflict(
+            _(
+                "The coverage rules were changed by someone else since you opened them "
+                "(version %(yours)d, now %(now)d). Review the changes and save again."
+            )
+            % {"yours": data.based_on, "now": latest},
+            [FieldError("based_on", f"now {latest}")],
+        )
     row = CoverageRuleSet(
         version=latest + 1,
         effective_from=data.effective_from,
@@ -102,7 +112,9 @@ def set_patient_coverage(
     if row is None:
         row = PatientCoverage(patient_id=patient.id, updated_by=actor.username)
         session.add(row)
-    for key, value in data.model_dump().items():
+    else:
+        check_version(row, data.version, data.model_dump(exclude={"version"}))
+    for key, value in data.model_dump(exclude={"version"}).items():
         setattr(row, key, value)
     row.updated_by = actor.username
     session.flush()

@@ -89,8 +89,15 @@ def guidelines_status(
     user: CurrentUser,
     session: DbSession,
     status: Annotated[GuidelineStatus, Form()],
+    version: Annotated[int | None, Form()] = None,
 ) -> RedirectResponse:
-    service.set_status(session=session, principal=user, guideline_id=guideline_id, status=status)
+    service.set_status(
+        session=session,
+        principal=user,
+        guideline_id=guideline_id,
+        status=status,
+        version=version,
+    )
     return RedirectResponse("/guidelines", status_code=303)
 
 

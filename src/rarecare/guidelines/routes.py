@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 
 from rarecare.guidelines import service
 from rarecare.guidelines.models import GuidelineStatus
 from rarecare.guidelines.schemas import GuidelineIn, GuidelineOut
-from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge, principal_of
+from rarecare.web.deps import (
+    AppSettings,
+    CurrentUser,
+    DbSession,
+    Knowledge,
+    principal_of,
+)
 from rarecare.web.uploads import read_upload
 
 api = APIRouter(prefix="/api/guidelines", tags=["guidelines"])
@@ -62,11 +68,22 @@ def api_attach(
 
 @api.post("/{guideline_id}/status/{status}", response_model=GuidelineOut)
 def api_status(
-    guideline_id: int, status: GuidelineStatus, user: CurrentUser, session: DbSession
+    guideline_id: int,
+    status: GuidelineStatus,
+    user: CurrentUser,
+    session: DbSession,
+    version: Annotated[
+        int | None,
+        Query(description="The guideline's row_version it was read at (changed since: 409)"),
+    ] = None,
 ) -> GuidelineOut:
     """Approve, withdraw or return a guideline to draft."""
     return GuidelineOut.model_validate(
         service.set_status(
-            session=session, principal=user, guideline_id=guideline_id, status=status
+            session=session,
+            principal=user,
+            guideline_id=guideline_id,
+            status=status,
+            version=version,
         )
     )

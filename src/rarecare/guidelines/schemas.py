@@ -34,4 +34,5 @@ class GuidelineOut(BaseModel):
     file_name: str | None
     file_size: int | None
     created_at: datetime
+    row_version: int = Field(default=1, description="Its version for optimistic locking")
     approved_at: datetime | None

@@ -17,6 +17,7 @@ from rarecare.guidelines.schemas import GuidelineIn
 from rarecare.i18n import _
 from rarecare.knowledge import KnowledgeBase, normalise_orpha
 from rarecare.storage import utcnow
+from rarecare.storage.versioning import check_version
 
 EDITORS = (Role.MINISTRY, Role.ADMIN)
 MAX_PDF_BYTES = 20 * 1024 * 1024
@@ -132,10 +133,18 @@ def pdf_path(
 
 
 def set_status(
-    *, session: Session, principal: Principal | None, guideline_id: int, status: GuidelineStatus
+    *,
+    session: Session,
+    principal: Principal | None,
+    guideline_id: int,
+    status: GuidelineStatus,
+    version: int | None = None,
 ) -> Guideline:
+    """Approve, withdraw or return to draft; ``version``: the guideline's ``row_version`` the
+    decision was taken on (changed since: 409)."""
     actor = require_role(principal, *EDITORS)
     guideline = get(session=session, principal=actor, guideline_id=guideline_id)
+    check_version(guideline, version, {"status": status}, attribute="row_version")
     guideline.status = status
     if status == GuidelineStatus.APPROVED:
         guideline.approved_at = utcnow()

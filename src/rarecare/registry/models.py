@@ -78,6 +78,8 @@ class Patient(Base):
         Index("ix_registry_patients_centre_status", "centre_id", "diagnostic_status"),
         # one record per person and centre, even when two registrations race
         UniqueConstraint("pseudonym", "centre_id", name="uq_registry_patients_pseudonym_centre"),
+        # the k-anonymity check of record-level views counts records sharing these
+        Index("ix_registry_patients_quasi", "province_code", "birth_month", "sex", "orpha_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,21 +5,25 @@ since, instead of silently undoing a colleague's change."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from rarecare.errors import Conflict, FieldError
 from rarecare.i18n import _
 
 
-class Versioned(Protocol):
-    version: int
-
-
-def check_version(record: Versioned, submitted: int | None, changes: Mapping[str, Any]) -> None:
+def check_version(
+    record: object,
+    submitted: int | None,
+    changes: Mapping[str, Any],
+    *,
+    attribute: str = "version",
+) -> None:
     """Refuse (409) a save made from ``submitted`` when the record is at another version,
     naming each field whose current value differs from the one submitted. ``None``: the client
-    did not say which version it edited (the last save wins)."""
-    if submitted is None or submitted == record.version:
+    did not say which version it edited (the last save wins). ``attribute``: the record's lock
+    column (a guideline's ``version`` is its edition, its lock ``row_version``)."""
+    current: int = getattr(record, attribute)
+    if submitted is None or submitted == current:
         return
     changed = [
         FieldError(name, f"now {_shown(getattr(record, name, None))}")
@@ -34,7 +38,7 @@ def check_version(record: Versioned, submitted: int | None, changes: Mapping[str
         )
         % {
             "yours": submitted,
-            "now": record.version,
+            "now": current,
             "at": f"{updated:%d/%m/%Y %H:%M}" if updated else "–",
         },
         changed,

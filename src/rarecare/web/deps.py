@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role, require_authenticated, require_role
@@ -90,3 +90,9 @@ def get_knowledge(settings: AppSettings) -> KnowledgeBase:
 
 
 Knowledge = Annotated[KnowledgeBase, Depends(get_knowledge)]
+
+# optimistic locking on actions (approve, stop, disable…): the version the user decided on
+ReadVersion = Annotated[
+    int | None,
+    Query(description="The record's version it was read at (changed since then: 409)"),
+]
