@@ -3,7 +3,8 @@
 For SQLite (one server process, the default install) and PostgreSQL (``--workers 4``), with 1,
 10 and 50 concurrent users, each user repeatedly opens the public disease page of Pompe disease
 and the registry list as the ministry analyst (an audited read of 200 records), for a fixed
-number of requests. Reported: errors, p50/p95 of each page, and the same ratio against
+number of requests, thinking 1 to 2 seconds after each (as locust's ``between(1, 2)``: people
+read a page before they open the next). Reported: errors, p50/p95 of each page, and the same ratio against
 ``/healthz`` measured in the same run (the machine is shared: the ratio is the steadier
 figure). Traffic goes to 127.0.0.1 only.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -31,6 +33,7 @@ from rarecare.demo.service import DEMO_LOGINS
 
 USERS = (1, 10, 50)
 IMPORT_ROWS = 100_000
+THINK_SECONDS = (1.0, 2.0)
 PAGES = {"disease page": "/diseases/ORPHA:365", "registry list": "/registry"}
 PASSWORD = next(login.password for login in DEMO_LOGINS if login.username == "analyst")
 
@@ -93,10 +96,12 @@ async def _log_in(client: httpx2.AsyncClient, username: str, password: str) -> s
 
 
 async def _user(
-    base: str, requests: int, timings: dict[str, list[float]], errors: list[str]
+    base: str, requests: int, timings: dict[str, list[float]], errors: list[str], seed: int
 ) -> None:
+    think = random.Random(seed)
     async with httpx2.AsyncClient(base_url=base, timeout=60) as client:
         await _log_in(client, "analyst", PASSWORD)
+        await asyncio.sleep(think.uniform(*THINK_SECONDS))  # users arrive over a second or two
         for i in range(requests):
             for name, path in (*PAGES.items(), ("healthz", "/healthz")):
                 if name == "registry list" and i % 2:
@@ -106,12 +111,13 @@ async def _user(
                 timings.setdefault(name, []).append(time.perf_counter() - started)
                 if response.status_code >= 400:
                     errors.append(f"{path} {response.status_code}")
+                await asyncio.sleep(think.uniform(*THINK_SECONDS))
 
 
 async def _load(base: str, users: int, requests: int) -> tuple[dict[str, list[float]], list[str]]:
     timings: dict[str, list[float]] = {}
     errors: list[str] = []
-    await asyncio.gather(*(_user(base, requests, timings, errors) for _ in range(users)))
+    await asyncio.gather(*(_user(base, requests, timings, errors, i) for i in range(users)))
     return timings, errors
 
 
@@ -195,8 +201,9 @@ Command: `.venv/bin/python -m bench.bench_load {requests}` — a real server on 
 demo data and 2,000 synthetic patients, to which the import below first adds 100,000 (the load
 runs at 102,000 records); each simulated user logs in as the ministry analyst and
 opens the public disease page of Pompe disease {requests} times and the registry list (200
-records, an audited read) {requests // 2} times; `/healthz` in between is the same-run reference
-(the × figures are p95 against its p95).
+records, an audited read) {requests // 2} times, thinking 1–2 s after each request (locust's
+`between(1, 2)`); `/healthz` in between is the same-run reference (the × figures are p95
+against its p95). Import jobs run in a job process of their own (`rarecare.jobs`).
 
 | database (server) | users | requests | errors | disease page p50 / p95 | registry list p50 / p95 | `/healthz` p95 |
 |---|---|---|---|---|---|---|

@@ -183,9 +183,8 @@ def test_a_stale_coverage_save_is_refused_with_what_changed(db: Session, world: 
     with pytest.raises(Conflict) as caught:
         save(household_income_vnd=120_000_000, has_referral=False, version=first)
     assert {d.field for d in caught.value.details} == {"household_income_vnd", "has_referral"}
-    assert service.coverage_of(session=db, patient_id=world.pompe.id).household_income_vnd == (
-        90_000_000
-    )
+    saved = service.coverage_of(session=db, patient_id=world.pompe.id)
+    assert saved is not None and saved.household_income_vnd == 90_000_000
 
 
 def test_rules_edited_from_an_older_version_are_refused(db: Session, world: CareWorld) -> None:

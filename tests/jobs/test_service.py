@@ -5,6 +5,7 @@ stopped server left behind is marked failed."""
 from __future__ import annotations
 
 import base64
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from rarecare.knowledge import KnowledgeBase
 from rarecare.storage import make_engine, make_sessionmaker
 from rarecare.storage.migrate import upgrade
 from rarecare.web.deps import get_knowledge
-from tests.conftest import DATA_KEY, PASSWORD, Cast, login
+from tests.conftest import DATA_KEY, KNOWLEDGE_CACHE, PASSWORD, Cast, login
 from tests.registry.test_cli import GOOD
 
 OWNER = Principal(user_id=7, username="dm", role=Role.DATA_MANAGER, centre_id=1)
@@ -52,7 +53,7 @@ def runner(tmp_path: Path) -> JobRunner:
     engine = make_engine(url)
     upgrade(engine)
     settings = Settings(database_url=url, demo=True, var_dir=tmp_path)
-    return JobRunner(make_sessionmaker(engine), settings)
+    return JobRunner(make_sessionmaker(engine), settings, isolated=False)
 
 
 def test_a_job_runs_in_the_background_and_reports_progress(runner: JobRunner) -> None:
@@ -76,6 +77,49 @@ def test_a_job_runs_in_the_background_and_reports_progress(runner: JobRunner) ->
     assert (job.status, job.done, job.total) == ("done", 3, 3)
     assert job.result == {"counted": 3, "by": "dm"}
     assert seen == [1, 2, 3]  # each step visible while the job runs
+
+
+def step_by_step(context: JobContext) -> dict[str, object]:
+    """A job (module-level: the job process imports it) that reports one step, then waits
+    until the test lets it go on."""
+    context.report(1, 2)
+    go_on = Path(str(context.params["go_on"]))
+    deadline = time.monotonic() + 60
+    while not go_on.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    context.report(2, 2)
+    return {"pid": os.getpid()}
+
+
+def test_a_job_runs_in_a_process_of_its_own_and_its_progress_is_seen(
+    fresh_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(fresh_url)
+    runner = JobRunner(
+        make_sessionmaker(engine), Settings(database_url=fresh_url, demo=True, var_dir=tmp_path)
+    )
+    runner.register("steps", step_by_step)
+    go_on = tmp_path / "go-on"
+    with runner.sessions.begin() as session:
+        job_id = jobs.submit(
+            session=session, principal=OWNER, kind="steps", params={"go_on": str(go_on)}
+        ).id
+    runner.start(job_id)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with runner.sessions() as session:
+                seen = runner.progress(session.get(Job, job_id))  # type: ignore[arg-type]
+            if seen.done == 1:
+                break
+            time.sleep(0.05)
+        assert (seen.status, seen.done, seen.total) == ("running", 1, 2)
+        go_on.touch()
+        job = _wait(runner.sessions, job_id)
+    finally:
+        runner.shutdown()
+    assert (job.status, job.done, job.total) == ("done", 2, 2)
+    assert job.result is not None and job.result["pid"] != os.getpid()
 
 
 def test_a_failing_job_names_what_is_wrong(runner: JobRunner) -> None:
@@ -116,6 +160,7 @@ def test_an_import_and_an_export_run_as_jobs_through_the_web(
         var_dir=tmp_path,
         data_key=SecretStr(base64.b64encode(DATA_KEY).decode()),
     )
+    (tmp_path / "cache").symlink_to(KNOWLEDGE_CACHE)  # the job process loads the knowledge
     sessions = make_sessionmaker(make_engine(fresh_url))
     with sessions.begin() as session:
         centres.create_centre(

@@ -1,17 +1,24 @@
 """Submitting, running and reading background jobs.
 
 A job is a row (kind, owner, parameters, status, progress, result) and a function registered
-for its kind. The runner of each server process runs submitted jobs in a small thread pool,
-each in database sessions of its own. Progress is kept in the runner's memory and, on PostgreSQL,
-committed in short transactions of its own (SQLite's one writer is the job itself), so the page
-polling it sees it move while the work commits or rolls back as a whole."""
+for its kind. The runner of each server process runs submitted jobs in a separate job process
+(a spawned worker with its own interpreter, database engine and sessions), so that parsing a
+100,000-row file never holds the server's interpreter: requests keep being answered while it
+runs. Progress is committed in short transactions of its own on PostgreSQL; on SQLite, whose
+one writer is the job itself, the job process writes it to a small file beside the job's work
+files. The page polling a job sees it move while the work commits or rolls back as a whole.
+(``isolated=False`` runs jobs in threads of the server process instead: tests with local
+functions.)"""
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +32,7 @@ from rarecare.errors import NotFound, RareCareError
 from rarecare.i18n import _
 from rarecare.jobs.models import Job
 from rarecare.jobs.schemas import JobOut
-from rarecare.storage import make_reader, utcnow
+from rarecare.storage import make_engine, make_reader, make_sessionmaker, utcnow
 
 log = logging.getLogger("rarecare.jobs")
 
@@ -83,15 +90,24 @@ def principal_of(job: Job) -> Principal:
 
 
 class JobRunner:
-    """Runs the jobs of one server process in a small thread pool, off the request path."""
+    """Runs the jobs of one server process off the request path: in a job process (default) or
+    in threads of this process (``isolated=False``)."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], settings: Settings, workers: int = 2
+        self,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        workers: int = 2,
+        *,
+        isolated: bool = True,
     ) -> None:
         self.sessions = sessions
         self.settings = settings
         self.functions: dict[str, JobFunction] = {}
+        self.isolated = isolated
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rarecare-job")
+        self._workers = workers
+        self._processes: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self._live: dict[int, tuple[int, int | None]] = {}
 
@@ -124,6 +140,19 @@ class JobRunner:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            processes, self._processes = self._processes, None
+        if processes is not None:
+            processes.shutdown(wait=False, cancel_futures=True)
+
+    def _process_pool(self) -> ProcessPoolExecutor:
+        # spawned, not forked: the server process has threads (and open connections)
+        with self._lock:
+            if self._processes is None:
+                self._processes = ProcessPoolExecutor(
+                    max_workers=self._workers, mp_context=multiprocessing.get_context("spawn")
+                )
+            return self._processes
 
     def _run(self, job_id: int) -> None:
         with self.sessions.begin() as session:
@@ -132,33 +161,39 @@ class JobRunner:
                 return
             job.status, job.started_at = "running", utcnow()
             kind, params, owner = job.kind, dict(job.params), principal_of(job)
-        context = JobContext(
-            job_id, params, owner, self.sessions, self._reporter(job_id), self.settings
-        )
-        try:
-            result = self.functions[kind](context)
-        except RareCareError as exc:  # what the user gets to read: their data's problems
-            self._finish(job_id, "failed", {"details": [str(d) for d in exc.details]}, exc.message)
-        except Exception:
-            log.exception("job %s (%s) failed", job_id, kind)
-            self._finish(job_id, "failed", None, _("An unexpected error occurred; it is logged."))
+        if self.isolated:
+            outcome = self._in_process(job_id, kind, params, owner)
         else:
-            self._finish(job_id, "done", result, "")
+            context = JobContext(
+                job_id, params, owner, self.sessions, self._reporter(job_id), self.settings
+            )
+            outcome = execute(self.functions[kind], context)
+        self._finish(job_id, *outcome)
+
+    def _in_process(
+        self, job_id: int, kind: str, params: dict[str, Any], owner: Principal
+    ) -> Outcome:
+        try:
+            future: Future[Outcome] = self._process_pool().submit(
+                run_isolated, self.functions[kind], self.settings, job_id, params, owner
+            )
+            return future.result()
+        except BrokenProcessPool:  # the job process died (killed, out of memory)
+            log.error("job %s (%s): the job process died", job_id, kind)
+            with self._lock:
+                self._processes = None
+            return "failed", None, _("The job process stopped unexpectedly; it is logged.")
 
     def _reporter(self, job_id: int) -> Callable[[int, int | None], None]:
-        # SQLite has one writer: while the job's own transaction holds it, progress lives in
-        # this process's memory (the only server process of an SQLite install) and the pages
-        # read it from there; PostgreSQL takes it in a short transaction of its own
+        # a thread of this process: progress in this process's memory (SQLite) or committed
         to_database = self.sessions.kw["bind"].dialect.name != "sqlite"
+        to_db = _database_reporter(self.sessions, job_id) if to_database else None
 
         def report(done: int, total: int | None) -> None:
             with self._lock:
                 self._live[job_id] = (done, total)
-            if to_database:
-                with self.sessions.begin() as session:
-                    session.execute(
-                        update(Job).where(Job.id == job_id).values(done=done, total=total)
-                    )
+            if to_db is not None:
+                to_db(done, total)
 
         return report
 
@@ -167,6 +202,8 @@ class JobRunner:
         running SQLite job). The row itself is left as it is: a reading request writes nothing."""
         with self._lock:
             live = self._live.get(job.id)
+        if live is None and job.status == "running":
+            live = _read_progress(self.settings, job.id)
         out = JobOut.model_validate(job)
         if live is not None and job.status == "running":
             out = out.model_copy(update={"done": live[0], "total": live[1]})
@@ -175,6 +212,9 @@ class JobRunner:
     def _finish(self, job_id: int, status: str, result: dict[str, Any] | None, error: str) -> None:
         with self._lock:
             live = self._live.pop(job_id, None)
+        if live is None:
+            live = _read_progress(self.settings, job_id)
+        _progress_file(self.settings, job_id).unlink(missing_ok=True)
         values: dict[str, Any] = {"status": status, "result": result, "error": error}
         if live is not None:
             values |= {"done": live[0], "total": live[1]}
@@ -194,3 +234,80 @@ def work_dir(settings: Settings) -> Path:
     folder = settings.var_dir / "jobs"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+# ------------------------------------------------------------------ running one job
+Outcome = tuple[str, dict[str, Any] | None, str]  # status, result, error
+
+
+def execute(function: JobFunction, context: JobContext) -> Outcome:
+    """Run a job function; what the owner reads when it fails is their data's problems, or that
+    an unexpected error was logged (never a traceback)."""
+    try:
+        result = function(context)
+    except RareCareError as exc:
+        return "failed", {"details": [str(d) for d in exc.details]}, exc.message
+    except Exception:
+        log.exception("job %s failed", context.job_id)
+        return "failed", None, _("An unexpected error occurred; it is logged.")
+    return "done", result, ""
+
+
+def run_isolated(
+    function: JobFunction,
+    settings: Settings,
+    job_id: int,
+    params: dict[str, Any],
+    owner: Principal,
+) -> Outcome:
+    """A job, in the job process: an engine and sessions of its own, progress committed
+    (PostgreSQL) or written to the job's progress file (SQLite)."""
+    logging.basicConfig(level=settings.log_level.upper())
+    engine = make_engine(
+        settings.database_url,
+        pool_size=2,
+        timeout_seconds=max(settings.db_timeout_seconds, 30.0),
+    )
+    sessions = make_sessionmaker(engine)
+    try:
+        if engine.dialect.name == "sqlite":
+            report = _file_reporter(settings, job_id)
+        else:
+            report = _database_reporter(sessions, job_id)
+        return execute(function, JobContext(job_id, params, owner, sessions, report, settings))
+    finally:
+        engine.dispose()
+
+
+def _database_reporter(
+    sessions: sessionmaker[Session], job_id: int
+) -> Callable[[int, int | None], None]:
+    def report(done: int, total: int | None) -> None:
+        with sessions.begin() as session:
+            session.execute(update(Job).where(Job.id == job_id).values(done=done, total=total))
+
+    return report
+
+
+def _progress_file(settings: Settings, job_id: int) -> Path:
+    return settings.var_dir / "jobs" / f"job-{job_id}.progress"
+
+
+def _file_reporter(settings: Settings, job_id: int) -> Callable[[int, int | None], None]:
+    path = _progress_file(settings, job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_suffix(".tmp")
+
+    def report(done: int, total: int | None) -> None:
+        scratch.write_text(f"{done} {'' if total is None else total}")
+        os.replace(scratch, path)  # a reader sees the old figure or the new, never half
+
+    return report
+
+
+def _read_progress(settings: Settings, job_id: int) -> tuple[int, int | None] | None:
+    try:
+        done, _sep, total = _progress_file(settings, job_id).read_text().partition(" ")
+        return int(done), int(total) if total.strip() else None
+    except (OSError, ValueError):
+        return None
