@@ -33,6 +33,7 @@ FOUNDATION = {
     "geo",
     "i18n",
     "interop",
+    "outputs",  # approved outputs, announced to whoever listens (the action plan)
     "models",  # every package's tables, for Alembic and the tests
     "storage",
 }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from rarecare.errors import NotAuthenticated, NotFound, PermissionDenied
-from rarecare.i18n import N_
+from rarecare.i18n import N_, _
 
 
 class Role(StrEnum):
@@ -19,6 +19,9 @@ class Role(StrEnum):
     MINISTRY = "ministry"
     CLINICIAN = "clinician"
     DATA_MANAGER = "data_manager"
+    # the steering committee's members and secretariat: the action plan, meetings and national
+    # aggregates, never patient-level data
+    COMMITTEE = "committee"
 
     @property
     def is_centre_scoped(self) -> bool:
@@ -30,10 +33,13 @@ ROLE_LABELS: dict[str, str] = {
     Role.MINISTRY: N_("Ministry analyst"),
     Role.CLINICIAN: N_("Clinician"),
     Role.DATA_MANAGER: N_("Data manager"),
+    Role.COMMITTEE: N_("Steering committee"),
 }
 
 NATIONAL_ROLES = frozenset({Role.ADMIN, Role.MINISTRY})
 CENTRE_ROLES = frozenset({Role.CLINICIAN, Role.DATA_MANAGER})
+# the roles that may see patient-level records at all (each within its scope)
+RECORD_ROLES = NATIONAL_ROLES | CENTRE_ROLES
 
 
 @dataclass(frozen=True)
@@ -70,8 +76,12 @@ def require_role(principal: Principal | None, *roles: Role) -> Principal:
 
 
 def centre_scope(principal: Principal | None) -> int | None:
-    """The only centre whose data ``principal`` may see, or ``None`` for national roles."""
+    """The only centre whose data ``principal`` may see, or ``None`` for national roles. A role
+    without patient-level access (the steering committee) is refused here, the one gate of
+    every centre-owned record."""
     actor = require_authenticated(principal)
+    if actor.role not in RECORD_ROLES:
+        raise PermissionDenied(_("Your role sees national aggregates, not patient records."))
     if actor.role in CENTRE_ROLES:
         if actor.centre_id is None:
             raise PermissionDenied("Your account is not attached to a treatment centre.")

@@ -9,6 +9,7 @@ from rarecare.finance import models as finance_models
 from rarecare.guidelines import models as guidelines_models
 from rarecare.jobs import models as jobs_models
 from rarecare.lists import models as lists_models
+from rarecare.monitoring import models as monitoring_models
 from rarecare.registry import models as registry_models
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "guidelines_models",
     "jobs_models",
     "lists_models",
+    "monitoring_models",
     "registry_models",
 ]

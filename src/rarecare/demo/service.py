@@ -22,6 +22,7 @@ from rarecare.knowledge import KnowledgeBase
 from rarecare.lists import service as lists
 from rarecare.lists.models import ListKind, ListVersion
 from rarecare.lists.schemas import VersionIn
+from rarecare.monitoring import demo as monitoring_demo
 from rarecare.registry.synthetic import SyntheticPatient
 from rarecare.registry.vault import IdentityVault
 
@@ -108,6 +109,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("dr.an", "demo-clinician-2025", Role.CLINICIAN, "NCH", "BS. Nguyễn Văn An"),
     DemoLogin("dr.binh", "demo-clinician-2025", Role.CLINICIAN, "CH1", "BS. Trần Thị Bình"),
     DemoLogin("data.an", "demo-datamgr-2025", Role.DATA_MANAGER, "NCH", "Lê Thu Hà"),
+    DemoLogin("committee", "demo-committee-2025", Role.COMMITTEE, None, "Thư ký Ban chỉ đạo"),
 )
 
 
@@ -204,6 +206,10 @@ def load(*, session: Session, kb: KnowledgeBase) -> dict[str, int]:
             user.is_demo = True  # its password is published: refused outside demo mode
             added["users"] += 1
     added["list versions"] = load_lists(session, kb)
+    demo_list = session.scalar(
+        select(ListVersion.id).where(ListVersion.is_demo, ListVersion.kind == ListKind.DISEASES)
+    )
+    added |= monitoring_demo.load(session=session, disease_list_id=demo_list)
     return added
 
 

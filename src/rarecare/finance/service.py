@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rarecare import outputs
 from rarecare.access import Principal, Role, require_role
 from rarecare.audit import service as audit
 from rarecare.care import logistics, therapy
@@ -26,6 +27,7 @@ from rarecare.geo import get_province
 from rarecare.i18n import _
 from rarecare.lists import service as lists
 from rarecare.lists.models import DrugEntry
+from rarecare.outputs import OutputKind
 from rarecare.registry import service as registry
 from rarecare.storage.versioning import check_version
 
@@ -81,6 +83,13 @@ def publish_rules(
         object_type="coverage_rules",
         object_id=row.version,
         detail={"effective_from": data.effective_from.isoformat()},
+    )
+    outputs.approved(
+        session=session,
+        kind=OutputKind.COVERAGE_RULES,
+        ref=row.version,
+        on=date.today(),
+        by=actor.username,
     )
     return row
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rarecare import outputs
 from rarecare.access import Principal, Role, require_role
 from rarecare.audit import service as audit
 from rarecare.errors import FieldError, NotFound, ValidationFailed
@@ -16,6 +17,7 @@ from rarecare.guidelines.models import Guideline, GuidelineStatus
 from rarecare.guidelines.schemas import GuidelineIn
 from rarecare.i18n import _
 from rarecare.knowledge import KnowledgeBase, normalise_orpha
+from rarecare.outputs import OutputKind
 from rarecare.storage import utcnow
 from rarecare.storage.versioning import check_version
 
@@ -155,4 +157,13 @@ def set_status(
         object_type="guideline",
         object_id=guideline.id,
     )
+    if status == GuidelineStatus.APPROVED:
+        session.flush()
+        outputs.approved(
+            session=session,
+            kind=OutputKind.GUIDELINE,
+            ref=guideline.id,
+            on=(guideline.approved_at or utcnow()).date(),
+            by=actor.username,
+        )
     return guideline

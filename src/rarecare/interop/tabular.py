@@ -110,7 +110,7 @@ def code_list(value: str) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------- reading
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -137,7 +137,7 @@ def _raw_rows(content: bytes, filename: str) -> list[list[str]]:
         # few kilobytes): at most MAX_ROWS data rows and MAX_COLUMNS columns are looked at, and
         # an empty row costs an empty list.
         rows = [
-            [_cell_text(c) for c in row] if any(c is not None for c in row) else []
+            [cell_text(c) for c in row] if any(c is not None for c in row) else []
             for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS)
         ]
         workbook.close()
@@ -205,7 +205,7 @@ def read_rows(
 
 
 # ----------------------------------------------------------------------------------- writing
-def _out(value: Any) -> str:
+def cell_out(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -227,7 +227,7 @@ def iter_csv(table: Table, rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
     buffer.write("\ufeff")
     writer.writerow(table.names)
     for count, row in enumerate(rows, start=1):
-        writer.writerow([_out(row.get(name)) for name in table.names])
+        writer.writerow([cell_out(row.get(name)) for name in table.names])
         if count % 1000 == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -260,7 +260,7 @@ def write_xlsx(
         header.append(cell)
     sheet.append(header)
     for row in rows:
-        sheet.append([_out(row.get(name)) for name in table.names])
+        sheet.append([cell_out(row.get(name)) for name in table.names])
     notes = workbook.create_sheet("columns")
     notes.append(["column", "required", "description", "example"])
     for column in table.columns:

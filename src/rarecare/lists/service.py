@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from rarecare import outputs
 from rarecare.access import Principal, Role, require_role
 from rarecare.audit import service as audit
 from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -21,6 +22,7 @@ from rarecare.knowledge import KnowledgeBase, fold
 from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
 from rarecare.lists.schemas import ChangedEntry, DiffOut, FieldChange, ImportReport, VersionIn
 from rarecare.lists.tables import CHECKS, TABLES, entry_key
+from rarecare.outputs import OutputKind
 from rarecare.storage import utcnow
 from rarecare.storage.versioning import check_version
 
@@ -169,6 +171,13 @@ def approve(*, session: Session, principal: Principal | None, version_id: int) -
         detail={"supersedes": previous.id if previous else None},
     )
     session.flush()
+    outputs.approved(
+        session=session,
+        kind=OutputKind.DISEASE_LIST if version.kind is ListKind.DISEASES else OutputKind.DRUG_LIST,
+        ref=version.id,
+        on=version.approved_at.date(),
+        by=actor.username,
+    )
     return version
 
 

@@ -1,0 +1,319 @@
+"""Tables of the steering committee's workspace: the organisations directory, the committee
+and its meetings and decisions, the action plan (objectives → key tasks → activities, with
+every change kept), evidence, and the events register."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rarecare.i18n import N_
+from rarecare.storage.base import Base, utcnow
+
+
+def _enum(cls: type[StrEnum]) -> Enum:
+    return Enum(cls, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
+
+
+class OrgKind(StrEnum):
+    MINISTRY_DEPARTMENT = "ministry_department"
+    ASSOCIATION = "association"
+    HOSPITAL = "hospital"
+    PROVINCIAL_HEALTH = "provincial_health"
+    PATIENT_ORGANISATION = "patient_organisation"
+    INTERNATIONAL = "international"
+    COMPANY = "company"
+    OTHER = "other"
+
+
+class MemberRole(StrEnum):
+    CHAIR = "chair"
+    VICE_CHAIR = "vice_chair"
+    MEMBER = "member"
+    SECRETARY = "secretary"
+
+
+class ActivityStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    DELAYED = "delayed"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class EventKind(StrEnum):
+    TRAINING = "training"
+    SEMINAR = "seminar"
+    CAMPAIGN = "campaign"
+    MEETING = "meeting"
+    OTHER = "other"
+
+
+class Audience(StrEnum):
+    CLINICIANS = "clinicians"
+    NURSES = "nurses"
+    HEALTH_WORKERS = "health_workers"
+    PUBLIC = "public"
+    PATIENTS = "patients"
+    MIXED = "mixed"
+
+
+MONITORING_LABELS: dict[str, str] = {
+    OrgKind.MINISTRY_DEPARTMENT: N_("Ministry department"),
+    OrgKind.ASSOCIATION: N_("Professional association"),
+    OrgKind.HOSPITAL: N_("Hospital"),
+    OrgKind.PROVINCIAL_HEALTH: N_("Provincial health department"),
+    OrgKind.PATIENT_ORGANISATION: N_("Patient organisation"),
+    OrgKind.INTERNATIONAL: N_("International partner"),
+    OrgKind.COMPANY: N_("Company"),
+    OrgKind.OTHER: N_("Other"),
+    MemberRole.CHAIR: N_("Chair"),
+    MemberRole.VICE_CHAIR: N_("Vice-chair"),
+    MemberRole.MEMBER: N_("Member"),
+    MemberRole.SECRETARY: N_("Secretary"),
+    ActivityStatus.NOT_STARTED: N_("Not started"),
+    ActivityStatus.ON_TRACK: N_("On track"),
+    ActivityStatus.AT_RISK: N_("At risk"),
+    ActivityStatus.DELAYED: N_("Delayed"),
+    ActivityStatus.DONE: N_("Done"),
+    ActivityStatus.CANCELLED: N_("Cancelled"),
+    "overdue": N_("Overdue"),
+    EventKind.TRAINING: N_("Training"),
+    EventKind.SEMINAR: N_("Seminar"),
+    EventKind.CAMPAIGN: N_("Communication campaign"),
+    EventKind.MEETING: N_("Meeting"),
+    Audience.CLINICIANS: N_("Clinicians"),
+    Audience.NURSES: N_("Nurses"),
+    Audience.HEALTH_WORKERS: N_("Health workers"),
+    Audience.PUBLIC: N_("The public"),
+    Audience.PATIENTS: N_("Patients and families"),
+    Audience.MIXED: N_("Mixed audience"),
+}
+
+# "closed" activities: nothing more is expected of them
+CLOSED = (ActivityStatus.DONE, ActivityStatus.CANCELLED)
+
+
+class Organisation(Base):
+    """One directory of organisations, used by the plan, the portal and research."""
+
+    __tablename__ = "monitoring_organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[OrgKind] = mapped_column(_enum(OrgKind))
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"), default=None)
+    province_code: Mapped[str | None] = mapped_column(String(2), default=None)
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - optimistic locking
+
+
+class CommitteeMember(Base):
+    __tablename__ = "monitoring_committee_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300), default="")  # position in their organisation
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("monitoring_organisations.id"))
+    role: Mapped[MemberRole] = mapped_column(_enum(MemberRole))
+    term_start: Mapped[date] = mapped_column(Date)
+    term_end: Mapped[date | None] = mapped_column(Date, default=None)
+
+
+class Meeting(Base):
+    __tablename__ = "monitoring_meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    attendance: Mapped[list[int]] = mapped_column(JSON, default=list)  # committee member ids
+    minutes_file: Mapped[str | None] = mapped_column(String(200), default=None)
+    minutes_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - optimistic locking
+
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="meeting", order_by="Decision.id", cascade="all, delete-orphan"
+    )
+
+
+class Decision(Base):
+    """A decision the committee took at a meeting; its follow-up actions are plan activities."""
+
+    __tablename__ = "monitoring_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("monitoring_meetings.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="decisions")
+
+
+class Plan(Base):
+    __tablename__ = "monitoring_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    decision_number: Mapped[str] = mapped_column(String(64))
+    decision_date: Mapped[date] = mapped_column(Date)
+    issuing_body: Mapped[str] = mapped_column(String(200))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    objectives: Mapped[list[Objective]] = relationship(
+        back_populates="plan", order_by="Objective.position", cascade="all, delete-orphan"
+    )
+
+
+class Objective(Base):
+    __tablename__ = "monitoring_objectives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("monitoring_plans.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(500))
+
+    plan: Mapped[Plan] = relationship(back_populates="objectives")
+    tasks: Mapped[list[Task]] = relationship(
+        back_populates="objective", order_by="Task.code", cascade="all, delete-orphan"
+    )
+
+
+class Task(Base):
+    """A key task of the plan."""
+
+    __tablename__ = "monitoring_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objective_id: Mapped[int] = mapped_column(
+        ForeignKey("monitoring_objectives.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(500))
+
+    objective: Mapped[Objective] = relationship(back_populates="tasks")
+    activities: Mapped[list[Activity]] = relationship(
+        back_populates="task", order_by="Activity.code", cascade="all, delete-orphan"
+    )
+
+
+class Activity(Base):
+    __tablename__ = "monitoring_activities"
+    __table_args__ = (Index("ix_monitoring_activities_status_deadline", "status", "deadline"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("monitoring_tasks.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(500))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("monitoring_organisations.id"), index=True)
+    partner_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    start_date: Mapped[date | None] = mapped_column(Date, default=None)
+    deadline: Mapped[date] = mapped_column(Date)
+    status: Mapped[ActivityStatus] = mapped_column(
+        _enum(ActivityStatus), default=ActivityStatus.NOT_STARTED
+    )
+    percent_done: Mapped[int] = mapped_column(Integer, default=0)
+    expected_output: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(Text, default="")  # the latest comment
+    done_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # the RareCare object it must produce: approving it completes the activity
+    output_kind: Mapped[str | None] = mapped_column(String(24), default=None)
+    output_ref: Mapped[int | None] = mapped_column(Integer, default=None)  # None: the next one
+    decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("monitoring_decisions.id", ondelete="SET NULL"), default=None
+    )
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - optimistic locking
+
+    task: Mapped[Task] = relationship(back_populates="activities")
+    lead: Mapped[Organisation] = relationship()
+    history: Mapped[list[ActivityChange]] = relationship(
+        order_by="ActivityChange.id", cascade="all, delete-orphan"
+    )
+    evidence: Mapped[list[Evidence]] = relationship(
+        order_by="Evidence.id", cascade="all, delete-orphan"
+    )
+
+
+class ActivityChange(Base):
+    """One change of an activity: who, when, which field, old → new (and their comment)."""
+
+    __tablename__ = "monitoring_activity_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("monitoring_activities.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    by: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(32))
+    old: Mapped[str] = mapped_column(Text, default="")
+    new: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class Evidence(Base):
+    """What shows an activity's progress: an uploaded file, a link, or the approved output."""
+
+    __tablename__ = "monitoring_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("monitoring_activities.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str] = mapped_column(String(500), default="")
+    file_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    file_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Event(Base):
+    """A training, seminar or communication campaign (feeds indicators and the portal)."""
+
+    __tablename__ = "monitoring_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
+    title: Mapped[str] = mapped_column(String(300))
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("monitoring_organisations.id"))
+    audience: Mapped[Audience] = mapped_column(_enum(Audience))
+    province_code: Mapped[str | None] = mapped_column(String(2), default=None)
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    participants: Mapped[int] = mapped_column(Integer, default=0)
+    materials: Mapped[str] = mapped_column(Text, default="")  # links or a description
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("monitoring_activities.id", ondelete="SET NULL"), default=None, index=True
+    )
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+def as_text(value: Any) -> str:
+    """How a value is kept in the history (dates ISO, enums by value)."""
+    if value is None:
+        return ""
+    return str(getattr(value, "value", value))
