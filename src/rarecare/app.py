@@ -52,6 +52,11 @@ from rarecare.knowledge import load_knowledge
 from rarecare.lists import pages as lists_pages
 from rarecare.lists import routes as lists_routes
 from rarecare.lists.models import STATUS_LABELS
+from rarecare.monitoring import jobs as monitoring_jobs
+from rarecare.monitoring import pages as monitoring_pages
+from rarecare.monitoring import routes as monitoring_routes
+from rarecare.monitoring.models import MONITORING_LABELS
+from rarecare.outputs import OUTPUT_LABELS
 from rarecare.registry import jobs as registry_jobs
 from rarecare.registry import keys
 from rarecare.registry import pages as registry_pages
@@ -67,20 +72,15 @@ from rarecare.web.site import Section
 from rarecare.web.templating import make_environment
 from rarecare.web.uploads import too_large
 
-# The site's sections in menu order: each feature hands up its own; the two below have no
-# pages of their own yet and get an overview page.
+# The site's sections in menu order: each feature hands up its own; the one below has no
+# page of its own yet and gets an overview page.
 SECTIONS: tuple[Section, ...] = (
     catalogue_pages.SECTION,
     diagnosis_pages.SECTION,
     registry_pages.SECTION,
     care_pages.SECTION,
     finance_pages.SECTION,
-    Section(
-        key="monitoring",
-        title=N_("Monitoring"),
-        summary=N_("Action-plan tasks and national indicators for the steering committee."),
-        own_page=False,
-    ),
+    monitoring_pages.SECTION,
     Section(
         key="public",
         title=N_("Public portal"),
@@ -101,6 +101,8 @@ LABELS: dict[str, str] = {
     **DIAGNOSTIC_STATUS_LABELS,
     **VITAL_STATUS_LABELS,
     **JOB_STATUS_LABELS,
+    **MONITORING_LABELS,
+    **OUTPUT_LABELS,
 }
 
 THREADS = 200  # request threads per server process
@@ -109,6 +111,7 @@ THREADS = 200  # request threads per server process
 JOBS = {
     registry_jobs.IMPORT: registry_jobs.import_job,
     registry_jobs.EXPORT: registry_jobs.export_job,
+    monitoring_jobs.REPORT: monitoring_jobs.report_job,
 }
 
 ROUTERS = (
@@ -137,6 +140,8 @@ ROUTERS = (
     audit_routes.api,
     jobs_pages.pages,
     jobs_routes.api,
+    monitoring_pages.pages,
+    monitoring_routes.api,
 )
 
 LOCALE_COOKIE = "rarecare_lang"

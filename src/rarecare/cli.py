@@ -17,6 +17,7 @@ from rarecare.clikit import OPERATOR, fail, knowledge, load_settings, session_sc
 from rarecare.diagnosis.cli import bench_app, diagnose
 from rarecare.finance.cli import finance_app
 from rarecare.lists.cli import lists_app
+from rarecare.monitoring.cli import plan_app, report_app
 from rarecare.registry.cli import registry_app
 
 app = typer.Typer(
@@ -35,6 +36,8 @@ app.add_typer(hpo_app, name="hpo")
 app.add_typer(lists_app, name="lists")
 app.add_typer(registry_app, name="registry")
 app.add_typer(care_app, name="care")
+app.add_typer(plan_app, name="plan")
+app.add_typer(report_app, name="report")
 app.add_typer(finance_app, name="finance")
 app.add_typer(bench_app, name="bench")
 app.command("diagnose")(diagnose)

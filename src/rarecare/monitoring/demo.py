@@ -262,7 +262,7 @@ TASKS: tuple[tuple[str, str, tuple[Row, ...]], ...] = (
                 date(2026, 9, 30),
                 ActivityStatus.AT_RISK,
                 35,
-                OutputKind.COVERAGE_RULES,
+                None,
             ),
         ),
     ),

@@ -93,6 +93,17 @@ MONITORING_LABELS: dict[str, str] = {
     Audience.PUBLIC: N_("The public"),
     Audience.PATIENTS: N_("Patients and families"),
     Audience.MIXED: N_("Mixed audience"),
+    # the fields an activity's history names
+    "percent_done": N_("Percent done"),
+    "deadline": N_("Deadline"),
+    "start_date": N_("Start"),
+    "evidence": N_("Evidence"),
+    "comment": N_("Comment"),
+    "title": N_("Title"),
+    "lead_id": N_("Lead"),
+    "expected_output": N_("Expected output"),
+    "done_on": N_("Done on"),
+    "output_ref": N_("Linked output"),
 }
 
 # "closed" activities: nothing more is expected of them

@@ -215,7 +215,7 @@ def _fields() -> dict[str, str]:
     return {
         "status": _("status"),
         "deadline": _("deadline"),
-        "percent_done": _("% done"),
+        "percent_done": _("Percent done"),
         "evidence": _("evidence"),
     }
 
@@ -247,26 +247,28 @@ def _pdf(report: QuarterlyReport) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(0, 9, f"{_(HEADINGS['title'])} · {report.period}")
+    pdf.multi_cell(0, 9, f"{_(HEADINGS['title'])} · {report.period}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", size=10)
-    pdf.multi_cell(0, 6, report.plan_title)
+    pdf.multi_cell(0, 6, report.plan_title, new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(
         0,
         6,
         f"{report.decision} · {report.start:%d/%m/%Y}–{report.end:%d/%m/%Y} · "
         + _("status as of %(day)s") % {"day": f"{report.as_of:%d/%m/%Y}"},
+        new_x="LMARGIN",
+        new_y="NEXT",
     )
     pdf.ln(3)
 
     def heading(key: str) -> None:
         pdf.ln(2)
         pdf.set_font("DejaVu", "B", 12)
-        pdf.multi_cell(0, 8, _(HEADINGS[key]))
+        pdf.multi_cell(0, 8, _(HEADINGS[key]), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", size=9)
 
     def table(header: list[str], rows: list[list[str]], widths: tuple[int, ...]) -> None:
         if not rows:
-            pdf.multi_cell(0, 6, _(HEADINGS["none"]))
+            pdf.multi_cell(0, 6, _(HEADINGS["none"]), new_x="LMARGIN", new_y="NEXT")
             return
         with pdf.table(col_widths=widths, text_align="LEFT", line_height=5) as grid:
             top = grid.row()
@@ -279,7 +281,7 @@ def _pdf(report: QuarterlyReport) -> bytes:
 
     heading("progress")
     table(
-        [_("Key task"), _("Activities"), _("% done")] + [_label(s) for s in STATES],
+        [_("Key task"), _("Activities"), _("Percent done")] + [_label(s) for s in STATES],
         [
             [f"{t.code}. {t.title}", str(t.activities), f"{t.percent}%"]
             + [str(t.states.get(s, 0)) for s in STATES]
@@ -388,7 +390,8 @@ def _xlsx(report: QuarterlyReport) -> bytes:
         summary.append([_neutral(v) for v in row])
     sheet(
         _("Progress"),
-        [_("Code"), _("Key task"), _("Activities"), _("% done")] + [_label(s) for s in STATES],
+        [_("Code"), _("Key task"), _("Activities"), _("Percent done")]
+        + [_label(s) for s in STATES],
         [
             [t.code, t.title, t.activities, t.percent] + [t.states.get(s, 0) for s in STATES]
             for t in report.tasks

@@ -1,0 +1,42 @@
+"""The quarterly report as a background job (the web button): written under the var directory,
+downloaded from the finished job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rarecare.access import Principal, require_role
+from rarecare.jobs import service as jobs
+from rarecare.jobs.models import Job
+from rarecare.jobs.service import JobContext, work_dir
+from rarecare.monitoring import report
+from rarecare.monitoring.service import READERS
+
+REPORT = "quarterly-report"
+
+
+def submit_report(
+    *, session: Session, principal: Principal | None, period: str, fmt: str, lang: str
+) -> Job:
+    actor = require_role(principal, *READERS)
+    report.quarter(period)  # a bad period is refused now, not in the job
+    return jobs.submit(
+        session=session,
+        principal=actor,
+        kind=REPORT,
+        params={"period": period.upper(), "format": fmt, "lang": lang},
+    )
+
+
+def report_job(context: JobContext) -> dict[str, Any]:
+    period, fmt = str(context.params["period"]), str(context.params["format"])
+    context.report(0, 1)
+    with context.sessions() as session:
+        content = report.quarterly(session=session, principal=context.principal, period=period)
+        data = report.render(content, fmt, str(context.params.get("lang", "vi")))
+    name = f"report-{context.job_id}.{fmt}"
+    (work_dir(context.settings) / name).write_bytes(data)
+    context.report(1, 1)
+    return {"file": name, "filename": report.filename(content, fmt), "period": period}
