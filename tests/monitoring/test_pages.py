@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from rarecare.monitoring import service
 from rarecare.monitoring.models import ActivityStatus
+from rarecare.monitoring.schemas import ActivityChangeIn
 from tests.conftest import login
 
 from .conftest import PlanWorld
@@ -75,7 +76,7 @@ def test_a_stale_form_answers_409_and_keeps_the_colleagues_change(
         session=db,
         principal=world.committee,
         activity_id=world.led_by_a.id,
-        data=service.ActivityChangeIn(status=ActivityStatus.DELAYED),
+        data=ActivityChangeIn(status=ActivityStatus.DELAYED),
     )
     db.flush()
     login(client, "clinician.a")
