@@ -52,6 +52,7 @@ from rarecare.knowledge import load_knowledge
 from rarecare.lists import pages as lists_pages
 from rarecare.lists import routes as lists_routes
 from rarecare.lists.models import STATUS_LABELS
+from rarecare.monitoring import editing as monitoring_editing
 from rarecare.monitoring import jobs as monitoring_jobs
 from rarecare.monitoring import pages as monitoring_pages
 from rarecare.monitoring import routes as monitoring_routes
@@ -141,6 +142,7 @@ ROUTERS = (
     jobs_pages.pages,
     jobs_routes.api,
     monitoring_pages.pages,
+    monitoring_editing.pages,
     monitoring_routes.api,
 )
 

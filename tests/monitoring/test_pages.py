@@ -91,3 +91,78 @@ def test_a_stale_form_answers_409_and_keeps_the_colleagues_change(
 def test_anonymous_users_are_asked_to_log_in(client: TestClient, world: PlanWorld) -> None:
     assert client.get("/api/monitoring/activities").status_code == 401
     assert client.get("/monitoring", follow_redirects=False).status_code in (302, 303, 401)
+
+
+def test_the_committee_builds_the_plan_in_the_browser(
+    client: TestClient, db: Session, world: PlanWorld
+) -> None:
+    login(client, "secretary")
+    token = client.headers["X-CSRF-Token"]
+    created = client.post(
+        "/monitoring/organisations",
+        data={
+            "code": "VMA",
+            "name": "Tổng hội Y học Việt Nam",
+            "kind": "association",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    task = world.plan.objectives[0].tasks[0]
+    activity = client.post(
+        "/monitoring/activities",
+        data={
+            "task_id": str(task.id),
+            "code": "2.9",
+            "title": "Lấy ý kiến hội chuyên ngành về danh mục",
+            "lead_code": "VMA",
+            "partner_codes": ["MSA", "HOSP-A"],
+            "deadline": "2026-08-31",
+            "output_kind": "disease_list",
+        },
+        follow_redirects=False,
+    )
+    assert activity.status_code == 303, activity.text[-500:]
+    page = client.get(activity.headers["location"]).text
+    assert "Lấy ý kiến hội chuyên ngành về danh mục" in page
+    assert "Phiên bản Danh mục bệnh hiếm quốc gia" in page  # the linked output, in Vietnamese
+    member = client.post(
+        "/monitoring/committee",
+        data={
+            "name": "Nguyễn Văn B",
+            "organisation_code": "MSA",
+            "role": "chair",
+            "term_start": "2025-01-25",
+        },
+        follow_redirects=False,
+    )
+    assert member.status_code == 303
+    assert "Nguyễn Văn B" in client.get("/monitoring/meetings").text
+    bad = client.post(
+        "/monitoring/activities",
+        data={
+            "task_id": str(task.id),
+            "code": "2.10",
+            "title": "Sai",
+            "lead_code": "NOBODY",
+            "deadline": "2026-08-31",
+        },
+    )
+    assert bad.status_code == 422 and "NOBODY" in bad.text
+
+
+def test_centre_staff_cannot_create_activities(client: TestClient, world: PlanWorld) -> None:
+    login(client, "clinician.a")
+    task = world.plan.objectives[0].tasks[0]
+    refused = client.post(
+        "/monitoring/activities",
+        data={
+            "task_id": str(task.id),
+            "code": "2.9",
+            "title": "Của tôi",
+            "lead_code": "HOSP-A",
+            "deadline": "2026-08-31",
+        },
+    )
+    assert refused.status_code == 403

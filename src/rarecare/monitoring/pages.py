@@ -12,12 +12,25 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from rarecare.access import CENTRE_ROLES, Principal
+from rarecare.centres import service as centres
 from rarecare.errors import RareCareError
 from rarecare.i18n import N_, current_locale
 from rarecare.jobs.deps import Runner
 from rarecare.monitoring import committee, events, jobs, service, workbook
-from rarecare.monitoring.models import ActivityStatus, Audience, EventKind, Plan
-from rarecare.monitoring.schemas import ActivityChangeIn, EventIn, MeetingIn
+from rarecare.monitoring.models import (
+    ActivityStatus,
+    Audience,
+    EventKind,
+    MemberRole,
+    OrgKind,
+    Plan,
+)
+from rarecare.monitoring.schemas import (
+    ActivityChangeIn,
+    EventIn,
+    MeetingIn,
+)
+from rarecare.outputs import OutputKind
 from rarecare.web.deps import AppSettings, CurrentUser, DbSession
 from rarecare.web.forms import attempt, error_lines
 from rarecare.web.site import Section
@@ -69,18 +82,36 @@ def _timeline(plan: Plan, seen: set[int], today: date) -> dict[str, object]:
 
 
 @pages.get("/monitoring", response_class=HTMLResponse)
-def monitoring_page(request: Request, user: CurrentUser, session: DbSession) -> Response:
+def monitoring_page(request: Request, user: CurrentUser, session: DbSession) -> HTMLResponse:
+    return _overview(request, session, user)
+
+
+def _overview(
+    request: Request,
+    session: Session,
+    user: Principal,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     today = date.today()
+    orgs = service.organisations(session=session)
+    common = {"can_edit": _edits(user), "errors": errors or [], "orgs": orgs}
     try:
         plan = service.get_plan(session=session, principal=user)
     except RareCareError:
-        return render(request, "monitoring.html", {"plan": None, "can_edit": _edits(user)})
+        return render(request, "monitoring.html", {"plan": None, **common}, status_code)
     visible = service.activities(session=session, principal=user, plan_id=plan.id)
     seen = {a.id for a in visible}
+    decisions = (
+        [d for m in committee.meetings(session=session, principal=user) for d in m.decisions]
+        if user.role not in CENTRE_ROLES
+        else []
+    )
     return render(
         request,
         "monitoring.html",
         {
+            **common,
             "plan": plan,
             "status": service.status(session=session, principal=user, plan_id=plan.id),
             "timeline": _timeline(plan, seen, today),
@@ -89,10 +120,12 @@ def monitoring_page(request: Request, user: CurrentUser, session: DbSession) -> 
                 a for a in visible if a.status in (ActivityStatus.AT_RISK, ActivityStatus.DELAYED)
             ],
             "quarters": _quarters(today),
-            "can_edit": _edits(user),
             "can_report": user.role not in CENTRE_ROLES,
-            "errors": [],
+            "tasks": service.tasks_of(plan),
+            "decisions": decisions,
+            "output_kinds": list(OutputKind),
         },
+        status_code,
     )
 
 
@@ -245,15 +278,7 @@ def plan_import(
             filename=file.filename or "plan.xlsx",
         )
     )
-    if error is not None:
-        session.rollback()
-        return render(
-            request,
-            "monitoring.html",
-            {"plan": None, "can_edit": _edits(user), "errors": error_lines(error)},
-            status_code=error.status_code,
-        )
-    return RedirectResponse("/monitoring", status_code=303)
+    return back(request, user, session, error, "/monitoring")
 
 
 @pages.get("/monitoring/meetings", response_class=HTMLResponse)
@@ -278,6 +303,7 @@ def _meetings_view(
             "members": committee.members(session=session, principal=user),
             "orgs": {o.id: o for o in service.organisations(session=session)},
             "follow": committee.follow_up(session=session, decision_ids=decision_ids),
+            "roles": list(MemberRole),
             "today": date.today(),
             "state_of": service.state_of,
             "can_edit": _edits(user),
@@ -388,4 +414,41 @@ def events_submit(
 
 @pages.get("/monitoring/organisations", response_class=HTMLResponse)
 def organisations_page(request: Request, user: CurrentUser, session: DbSession) -> HTMLResponse:
-    return render(request, "organisations.html", {"orgs": service.organisations(session=session)})
+    return _organisations_view(request, session, user)
+
+
+def back(
+    request: Request, user: Principal, session: Session, error: RareCareError | None, to: str
+) -> Response:
+    """Where a committee form returns: the page it came from, with what was wrong (nothing
+    written) or, on success, freshly loaded."""
+    if error is None:
+        return RedirectResponse(to, status_code=303)
+    session.rollback()
+    lines, code = error_lines(error), error.status_code
+    if to.startswith("/monitoring/meetings"):
+        return _meetings_view(request, session, user, lines, code)
+    if to.startswith("/monitoring/organisations"):
+        return _organisations_view(request, session, user, lines, code)
+    return _overview(request, session, user, lines, code)
+
+
+def _organisations_view(
+    request: Request,
+    session: Session,
+    user: Principal,
+    errors: list[str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "organisations.html",
+        {
+            "orgs": service.organisations(session=session),
+            "kinds": list(OrgKind),
+            "centres": centres.list_centres(session=session),
+            "can_edit": _edits(user),
+            "errors": errors or [],
+        },
+        status_code=status_code,
+    )
