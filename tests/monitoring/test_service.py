@@ -11,13 +11,17 @@ from sqlalchemy.orm import Session
 
 from rarecare.audit.models import AuditEvent
 from rarecare.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from rarecare.guidelines import service as guidelines
+from rarecare.guidelines.models import GuidelineStatus
+from rarecare.guidelines.schemas import GuidelineIn
 from rarecare.knowledge import KnowledgeBase
 from rarecare.lists import service as lists
 from rarecare.lists.models import ListKind
 from rarecare.lists.schemas import VersionIn
 from rarecare.monitoring import service
 from rarecare.monitoring.models import ActivityStatus
-from rarecare.monitoring.schemas import ActivityChangeIn
+from rarecare.monitoring.schemas import ActivityChangeIn, ActivityIn
+from rarecare.outputs import OutputKind
 from rarecare.registry import service as registry
 from tests.lists.test_service import GOOD as LIST_FILE
 
@@ -182,3 +186,35 @@ def test_the_status_counts_overdue_activities_per_task(db: Session, world: PlanW
     assert (task.activities, task.percent) == (3, 13)
     mine = service.status(session=db, principal=world.cast.clinician_a, today=TODAY)
     assert mine.activities == 1
+
+
+def test_an_approved_guideline_completes_the_activity_waiting_for_the_next_one(
+    db: Session, world: PlanWorld, kb: KnowledgeBase
+) -> None:
+    waiting = service.create_activity(
+        session=db,
+        principal=world.committee,
+        data=ActivityIn(
+            task_id=world.led_by_a.task_id,
+            code="3.1",
+            title="Cập nhật hướng dẫn bệnh Pompe",
+            lead_code="HOSP-A",
+            start_date=date(2025, 11, 1),
+            deadline=date(2026, 10, 31),
+            output_kind=OutputKind.GUIDELINE,
+        ),
+    )
+    guideline = guidelines.create(
+        session=db,
+        principal=world.cast.analyst,
+        kb=kb,
+        data=GuidelineIn(orpha_code="365", title="Hướng dẫn chẩn đoán và điều trị bệnh Pompe"),
+    )
+    assert waiting.status is ActivityStatus.NOT_STARTED  # a draft is not the output
+    guidelines.set_status(
+        session=db,
+        principal=world.cast.analyst,
+        guideline_id=guideline.id,
+        status=GuidelineStatus.APPROVED,
+    )
+    assert (waiting.status, waiting.output_ref) == (ActivityStatus.DONE, guideline.id)
