@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 HTMX_VERSION=2.0.11
 SWAGGER_UI_VERSION=5.35.0
+ECHARTS_VERSION=6.1.0
 tmp=$(mktemp -d)
 (cd "$tmp" && npm pack --silent "htmx.org@$HTMX_VERSION" >/dev/null && tar xzf htmx.org-*.tgz)
 mkdir -p "$tmp/sw"
@@ -16,5 +17,11 @@ cp "$tmp/package/LICENSE" "$dest/htmx-LICENSE.txt"
 mkdir -p "$dest/swagger-ui"
 for f in swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE; do cp "$tmp/sw/package/$f" "$dest/swagger-ui/"; done
 echo "$SWAGGER_UI_VERSION" > "$dest/swagger-ui/VERSION"
+mkdir -p "$tmp/ec"
+(cd "$tmp" && npm pack --silent "echarts@$ECHARTS_VERSION" >/dev/null && tar xzf echarts-*.tgz -C ec)
+rm -f "$dest"/echarts-*.min.js
+cp "$tmp/ec/package/dist/echarts.min.js" "$dest/echarts-$ECHARTS_VERSION.min.js"
+cp "$tmp/ec/package/LICENSE" "$dest/echarts-LICENSE.txt"
+cp "$tmp/ec/package/NOTICE" "$dest/echarts-NOTICE.txt"
 rm -rf "$tmp"
 echo "vendored htmx $HTMX_VERSION into $dest"

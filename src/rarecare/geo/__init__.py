@@ -2,22 +2,26 @@
 
 from rarecare.geo.provinces import (
     REGIONS,
+    Population,
     Province,
     current_provinces,
     former_provinces,
     get_province,
     great_circle_km,
+    populations,
     province_names,
     region_of,
 )
 
 __all__ = [
     "REGIONS",
+    "Population",
     "Province",
     "current_provinces",
     "former_provinces",
     "get_province",
     "great_circle_km",
+    "populations",
     "province_names",
     "region_of",
 ]

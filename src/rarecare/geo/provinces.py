@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 from dataclasses import dataclass
@@ -103,3 +104,26 @@ _REGION_OF = {
 def region_of(province_code: str | None) -> str | None:
     """The region (a key of ``REGIONS``) of one of the 34 provinces."""
     return _REGION_OF.get(province_code or "")
+
+
+@dataclass(frozen=True)
+class Population:
+    code: str
+    population: int
+    year: int
+    source: str
+
+
+@cache
+def populations() -> dict[str, Population]:
+    """The population of the 34 provinces (2025, as stated with the merger: residence-registry
+    basis, about 12% above the GSO total; the denominator of rates per 100,000, shown with its
+    source). Replace ``geo/data/population-34-2025.csv`` to use other figures."""
+    path = resources.files("rarecare.geo") / "data" / "population-34-2025.csv"
+    with path.open(encoding="utf-8") as fh:
+        return {
+            row["code"]: Population(
+                row["code"], int(row["population"]), int(row["year"]), row["source"]
+            )
+            for row in csv.DictReader(fh)
+        }

@@ -328,3 +328,39 @@ def as_text(value: Any) -> str:
     if value is None:
         return ""
     return str(getattr(value, "value", value))
+
+
+class IndicatorValue(Base):
+    """A stored figure: one indicator, period, breakdown and group, with when and from which
+    refresh it was computed. Dashboards read these, never the registry."""
+
+    __tablename__ = "monitoring_indicator_values"
+    __table_args__ = (
+        Index("ix_monitoring_indicator_values_lookup", "indicator", "period", "breakdown"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refresh_id: Mapped[int] = mapped_column(
+        ForeignKey("monitoring_indicator_refreshes.id", ondelete="CASCADE"), index=True
+    )
+    indicator: Mapped[str] = mapped_column(String(40))
+    period: Mapped[str] = mapped_column(String(8))
+    breakdown: Mapped[str] = mapped_column(String(24))
+    key: Mapped[str] = mapped_column(String(24))
+    numerator: Mapped[float] = mapped_column()
+    denominator: Mapped[float | None] = mapped_column(default=None)
+    value: Mapped[float | None] = mapped_column(default=None)
+
+
+class IndicatorRefresh(Base):
+    """One computation of every indicator for a period: when, by whom, over how many records."""
+
+    __tablename__ = "monitoring_indicator_refreshes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), index=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    computed_by: Mapped[str] = mapped_column(String(64))
+    records: Mapped[int] = mapped_column(Integer)  # registry records the values were computed from
+    seconds: Mapped[float] = mapped_column()
+    values_count: Mapped[int] = mapped_column(Integer)

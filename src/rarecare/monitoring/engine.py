@@ -1,0 +1,471 @@
+"""Computes the indicators of :mod:`rarecare.monitoring.definitions` with set-based SQL, on SQLite
+and PostgreSQL alike — no loop over patients in Python:
+
+- one scan of the patient table yields, per finest group (province, former province, centre,
+  disease, sex, age band), the sum of every per-record measure (registered, new, alive, child,
+  died, died before 5, diagnosed within a year of first contact, genetic confirmation, on a listed
+  drug, adherent, common data elements filled, updated in the period); every breakdown of every
+  patient indicator is a roll-up of those sums (they add up exactly);
+- medians of delays are computed per breakdown in the database (window functions; the median of
+  an even count is the mean of the two middle values);
+- national figures (lists, guidelines, plan) are small counts over their own tables."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+from rarecare.care.models import Administration, TherapyPlan
+from rarecare.errors import FieldError, ValidationFailed
+from rarecare.geo import populations
+from rarecare.guidelines.models import Guideline, GuidelineStatus
+from rarecare.i18n import _
+from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
+from rarecare.monitoring.definitions import AGE_BANDS, INDICATORS, PATIENT_BREAKDOWNS, Indicator
+from rarecare.monitoring.models import Activity, ActivityStatus
+from rarecare.registry.models import (
+    AgeKind,
+    DiagnosisRecord,
+    DiagnosticStatus,
+    Patient,
+    VitalStatus,
+)
+from rarecare.storage.base import UTCDateTime
+
+PERIOD = re.compile(r"^(\d{4})(?:Q([1-4])|(0[1-9]|1[0-2]))?$")
+
+
+def period_range(period: str) -> tuple[date, date]:
+    """DHIS2-style period ids: ``2026`` (year), ``2026Q1`` (quarter), ``202603`` (month)."""
+    match = PERIOD.match(period.strip().upper())
+    if not match:
+        raise ValidationFailed(
+            _("Invalid period."),
+            [FieldError("period", f"{period!r}: expected 2026, 2026Q1 or 202603")],
+        )
+    year = int(match[1])
+    if match[2]:
+        first_month, months = 3 * int(match[2]) - 2, 3
+    elif match[3]:
+        first_month, months = int(match[3]), 1
+    else:
+        first_month, months = 1, 12
+    start = date(year, first_month, 1)
+    after = first_month + months
+    end = date(year + (after > 12), (after - 1) % 12 + 1, 1) - timedelta(days=1)
+    return start, end
+
+
+class days_between(FunctionElement[int]):  # noqa: N801 - a SQL function's name
+    """``later - earlier`` in whole days (PostgreSQL date arithmetic, SQLite julianday)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between, "postgresql")
+def _days_pg(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(days_between)
+def _days_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return (
+        f"CAST(julianday({compiler.process(later, **kw)}) - "
+        f"julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
+    )
+
+
+@dataclass(frozen=True)
+class Value:
+    indicator: str
+    breakdown: str  # "" for the whole country
+    key: str  # the group (province code, centre id, ORPHA code, ...); "" for the country
+    numerator: float
+    denominator: float | None
+    value: float | None
+
+
+DIMENSIONS = ("province", "former_province", "centre", "disease", "sex", "age_band")
+
+
+def _as_day(value: date) -> ColumnElement[Any]:
+    """A date bound as a parameter of the DATE type (compared with DATE columns)."""
+    return literal(value, Date())
+
+
+def _as_moment(value: date) -> ColumnElement[Any]:
+    """Midnight UTC of a day, bound as the timestamp type (compared with created/updated)."""
+    return literal(datetime.combine(value, time.min, tzinfo=UTC), UTCDateTime())
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
+def _patient_cube(session: Session, start: date, end: date) -> list[dict[str, Any]]:
+    """One scan: the sums of every per-record measure per finest group."""
+    p = Patient
+    end_day, start_day = _as_day(end), _as_day(start)
+    after_end = _as_moment(end + timedelta(days=1))
+    start_moment = _as_moment(start)
+    months = (end.year * 12 + end.month) - (
+        func.extract("year", p.birth_month) * 12 + func.extract("month", p.birth_month)
+    )
+    age = cast(months, Integer) / 12
+    age_band = case(
+        (age < 5, AGE_BANDS[0]),
+        (age < 16, AGE_BANDS[1]),
+        (age < 40, AGE_BANDS[2]),
+        (age < 65, AGE_BANDS[3]),
+        else_=AGE_BANDS[4],
+    )
+    registered = p.created_at < after_end
+    alive = and_(registered, or_(p.death_date.is_(None), p.death_date > end_day))
+    dead = and_(registered, p.death_date.is_not(None), p.death_date <= end_day)
+    death_months = (
+        func.extract("year", p.death_date) * 12 + func.extract("month", p.death_date)
+    ) - (func.extract("year", p.birth_month) * 12 + func.extract("month", p.birth_month))
+    contact_due = _as_day(end - timedelta(days=365))
+    contact_12m = and_(
+        registered, p.first_contact_date.is_not(None), p.first_contact_date <= contact_due
+    )
+    diagnosed_in_year = and_(
+        p.diagnostic_status == DiagnosticStatus.CONFIRMED,
+        p.diagnosis_date.is_not(None),
+        days_between(p.diagnosis_date, p.first_contact_date) <= 365,
+    )
+    genetic = exists(
+        select(DiagnosisRecord.id).where(
+            DiagnosisRecord.patient_id == p.id,
+            DiagnosisRecord.status == DiagnosticStatus.CONFIRMED,
+            DiagnosisRecord.gene != "",
+        )
+    )
+    listed = _listed_drugs(session)
+    on_drug = exists(
+        select(TherapyPlan.id).where(
+            TherapyPlan.patient_id == p.id,
+            TherapyPlan.drug.in_(listed or [""]),
+            TherapyPlan.start_date <= end_day,
+            or_(TherapyPlan.end_date.is_(None), TherapyPlan.end_date >= start_day),
+        )
+    )
+    adherent = exists(_adherent_plans(p.id, start, end, listed))
+    elements = sum(
+        (_flag(c) for c in _elements(p)),
+        start=literal(0),
+    )
+    updated = and_(registered, or_(p.updated_at >= start_moment, p.created_at >= start_moment))
+    measures = {
+        "registered": _flag(registered),
+        "new": _flag(and_(p.created_at >= start_moment, registered)),
+        "alive": _flag(alive),
+        "child": _flag(and_(alive, age < 16)),
+        "dead": _flag(dead),
+        "dead_under_5": _flag(and_(dead, death_months < 60)),
+        "contact_12m": _flag(contact_12m),
+        "undiagnosed_12m": _flag(and_(contact_12m, ~diagnosed_in_year)),
+        "genetic": _flag(and_(registered, genetic)),
+        "on_drug": _flag(and_(registered, on_drug)),
+        "adherent": _flag(and_(registered, adherent)),
+        "elements": case((registered, elements), else_=0),
+        "elements_due": _flag(registered) * 16,
+        "updated": _flag(updated),
+    }
+    dims = {
+        "province": p.province_code,
+        "former_province": func.coalesce(p.former_province_code, ""),
+        "centre": cast(p.centre_id, String),
+        "disease": func.coalesce(p.orpha_code, ""),
+        "sex": cast(p.sex, String),
+        "age_band": age_band,
+    }
+    inner = (
+        select(
+            *(expr.label(name) for name, expr in dims.items()),
+            *(expr.label(name) for name, expr in measures.items()),
+        )
+        .where(registered)
+        .subquery()
+    )
+    query = select(
+        *(inner.c[name] for name in dims),
+        *(func.sum(inner.c[name]).label(name) for name in measures),
+    ).group_by(*(inner.c[name] for name in dims))
+    return [dict(row._mapping) for row in session.execute(query)]
+
+
+def _elements(p: type[Patient]) -> list[ColumnElement[bool]]:
+    """The 16 EU JRC common data elements, each filled in or not (an element that does not
+    apply — the date of death of a living patient, a biobank without a sample — counts as
+    filled)."""
+    alive = p.vital_status != VitalStatus.DEAD
+    return [
+        p.pseudonym != "",
+        p.birth_month.is_not(None),
+        p.sex.is_not(None),
+        p.vital_status.is_not(None),
+        or_(alive, p.death_date.is_not(None)),
+        p.first_contact_date.is_not(None),
+        or_(p.onset_kind != AgeKind.UNDETERMINED, p.onset_date.is_not(None)),
+        or_(p.diagnosis_kind != AgeKind.UNDETERMINED, p.diagnosis_date.is_not(None)),
+        or_(p.orpha_code.is_not(None), p.diagnostic_status == DiagnosticStatus.UNDIAGNOSED),
+        exists(select(DiagnosisRecord.id).where(DiagnosisRecord.patient_id == p.id)),
+        p.diagnostic_status.is_not(None),
+        p.contact_for_research.is_not(None),
+        p.consent_reuse.is_not(None),
+        p.biosample.is_not(None),
+        or_(p.biosample.is_(False), p.biobank != ""),
+        p.icf_codes != "",
+    ]
+
+
+def _adherent_plans(patient_id: Any, start: date, end: date, listed: list[str]) -> Any:
+    """Plans of a listed drug active in the period whose doses given reach 80% of those due
+    (days on the plan within the period ÷ its interval)."""
+    start_day, end_day = _as_day(start), _as_day(end)
+    first = case((TherapyPlan.start_date > start_day, TherapyPlan.start_date), else_=start_day)
+    last = case(
+        (
+            and_(TherapyPlan.end_date.is_not(None), TherapyPlan.end_date < end_day),
+            TherapyPlan.end_date,
+        ),
+        else_=end_day,
+    )
+    given = (
+        select(func.count(Administration.id))
+        .where(
+            Administration.plan_id == TherapyPlan.id,
+            Administration.given_on >= start_day,
+            Administration.given_on <= end_day,
+        )
+        .scalar_subquery()
+    )
+    due = (days_between(last, first) + 1) / cast(TherapyPlan.interval_days, Integer)
+    return select(TherapyPlan.id).where(
+        TherapyPlan.patient_id == patient_id,
+        TherapyPlan.drug.in_(listed or [""]),
+        TherapyPlan.start_date <= end_day,
+        or_(TherapyPlan.end_date.is_(None), TherapyPlan.end_date >= start_day),
+        given * 10 >= due * 8,
+    )
+
+
+def _listed_drugs(session: Session) -> list[str]:
+    version = session.scalar(
+        select(ListVersion.id).where(
+            ListVersion.kind == ListKind.DRUGS, ListVersion.status == VersionStatus.APPROVED
+        )
+    )
+    if version is None:
+        return []
+    return list(session.scalars(select(DrugEntry.inn).where(DrugEntry.version_id == version)))
+
+
+def _roll_up(cube: list[dict[str, Any]], breakdown: str) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for row in cube:
+        key = str(row[breakdown] or "") if breakdown else ""
+        sums = out[key]
+        for name, value in row.items():
+            if name not in DIMENSIONS:
+                sums[name] += float(value or 0)
+    return out
+
+
+def _ratio(indicator: Indicator, num: float, den: float | None) -> float | None:
+    if indicator.denominator is None:
+        return num
+    if not den:
+        return None
+    scale = 100_000 if indicator.unit == "per_100k" else 100
+    return round(num / den * scale, 4)
+
+
+def _patients(cube: list[dict[str, Any]]) -> Iterator[Value]:
+    population = {code: float(p.population) for code, p in populations().items()}
+    for breakdown in PATIENT_BREAKDOWNS:
+        sums = _roll_up(cube, breakdown)
+        for indicator in INDICATORS:
+            if indicator.kind != "patients" or breakdown not in indicator.breakdowns:
+                continue
+            for key, values in sums.items():
+                num = values[indicator.numerator]
+                if indicator.denominator == "population":
+                    den: float | None = (
+                        sum(population.values()) if not breakdown else population.get(key)
+                    )
+                else:
+                    den = values[indicator.denominator] if indicator.denominator else None
+                if indicator.denominator and not den and not num:
+                    continue
+                yield Value(indicator.code, breakdown, key, num, den, _ratio(indicator, num, den))
+
+
+def _medians(session: Session, start: date, end: date) -> Iterator[Value]:
+    p = Patient
+    values = {
+        "symptoms_to_diagnosis": (
+            p.first_symptoms_date,
+            days_between(p.diagnosis_date, p.first_symptoms_date),
+        ),
+        "contact_to_diagnosis": (
+            p.first_contact_date,
+            days_between(p.diagnosis_date, p.first_contact_date),
+        ),
+    }
+    dims = {
+        "": literal(""),
+        "province": p.province_code,
+        "former_province": func.coalesce(p.former_province_code, ""),
+        "centre": cast(p.centre_id, String),
+        "disease": func.coalesce(p.orpha_code, ""),
+        "sex": cast(p.sex, String),
+    }
+    for indicator in INDICATORS:
+        if indicator.kind != "median":
+            continue
+        since, days = values[indicator.numerator]
+        for breakdown in indicator.breakdowns:
+            group = dims.get(breakdown)
+            if group is None:
+                continue
+            rows = (
+                select(group.label("key"), days.label("days"))
+                .where(
+                    p.diagnostic_status == DiagnosticStatus.CONFIRMED,
+                    p.diagnosis_date >= _as_day(start),
+                    p.diagnosis_date <= _as_day(end),
+                    since.is_not(None),
+                    since <= p.diagnosis_date,
+                )
+                .subquery()
+            )
+            ranked = select(
+                rows.c.key,
+                rows.c.days,
+                func.row_number().over(partition_by=rows.c.key, order_by=rows.c.days).label("rn"),
+                func.count().over(partition_by=rows.c.key).label("n"),
+            ).subquery()
+            middle = (
+                select(ranked.c.key, func.avg(ranked.c.days), func.max(ranked.c.n))
+                .where(
+                    ranked.c.rn.in_(
+                        [
+                            (ranked.c.n + 1) // 2,
+                            (ranked.c.n + 2) // 2,
+                        ]
+                    )
+                )
+                .group_by(ranked.c.key)
+            )
+            for key, median, count in session.execute(middle):
+                yield Value(
+                    indicator.code,
+                    breakdown,
+                    str(key or ""),
+                    float(count),
+                    None,
+                    round(float(median), 1),
+                )
+
+
+def _national(session: Session, start: date, end: date) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    version = session.scalar(
+        select(ListVersion.id).where(
+            ListVersion.kind == ListKind.DISEASES, ListVersion.status == VersionStatus.APPROVED
+        )
+    )
+    codes = (
+        list(
+            session.scalars(
+                select(DiseaseEntry.orpha_code).where(DiseaseEntry.version_id == version)
+            )
+        )
+        if version
+        else []
+    )
+    figures["listed"] = len(codes)
+    guided = set(
+        session.scalars(
+            select(Guideline.orpha_code).where(Guideline.status == GuidelineStatus.APPROVED)
+        )
+    )
+    figures["listed_with_guideline"] = len({c for c in codes if c in guided})
+    drugs_version = session.scalar(
+        select(ListVersion.id).where(
+            ListVersion.kind == ListKind.DRUGS, ListVersion.status == VersionStatus.APPROVED
+        )
+    )
+    treated: set[str] = set()
+    if drugs_version:
+        for indications in session.scalars(
+            select(DrugEntry.indications).where(DrugEntry.version_id == drugs_version)
+        ):
+            treated.update(str(code) for code in indications or [])
+    figures["listed_with_drug"] = len({c for c in codes if c in treated})
+    due = select(Activity.done_on, Activity.deadline, Activity.status).where(
+        Activity.deadline >= start,
+        Activity.deadline <= end,
+        Activity.status != ActivityStatus.CANCELLED,
+    )
+    rows = session.execute(due).all()
+    figures["activities_due"] = len(rows)
+    figures["activities_on_time"] = sum(
+        1
+        for done_on, deadline, status in rows
+        if status == ActivityStatus.DONE and done_on is not None and done_on <= deadline
+    )
+    return figures
+
+
+def compute(
+    session: Session,
+    period: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Value]:
+    """Every indicator, every breakdown, for one period."""
+    start, end = period_range(period)
+    steps = 3
+    cube = _patient_cube(session, start, end)
+    if progress:
+        progress(1, steps)
+    values = list(_patients(cube))
+    values += list(_medians(session, start, end))
+    if progress:
+        progress(2, steps)
+    figures = _national(session, start, end)
+    for indicator in INDICATORS:
+        if indicator.kind == "national":
+            num = figures[indicator.numerator]
+            den = figures[indicator.denominator] if indicator.denominator else None
+            values.append(Value(indicator.code, "", "", num, den, _ratio(indicator, num, den)))
+    if progress:
+        progress(3, steps)
+    return values

@@ -1,0 +1,298 @@
+"""Each indicator formula on a small hand-computed fixture (SQLite and PostgreSQL), stored with
+when and from how many records, and read only within the reader's scope."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rarecare.access import SYSTEM
+from rarecare.care.models import Administration, TherapyPlan
+from rarecare.demo.service import load_lists
+from rarecare.errors import PermissionDenied, ValidationFailed
+from rarecare.knowledge import KnowledgeBase
+from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
+from rarecare.monitoring import engine, indicators
+from rarecare.registry.models import (
+    AgeKind,
+    DiagnosisRecord,
+    DiagnosticStatus,
+    Patient,
+    Sex,
+    VitalStatus,
+)
+from tests.conftest import Cast
+
+DRUG = "alglucosidase alfa"
+
+
+def _at(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=UTC)
+
+
+@pytest.fixture
+def registry(db: Session, cast: Cast, kb: KnowledgeBase) -> dict[str, Patient]:
+    """Five records around the first quarter of 2026 (see each test for the arithmetic)."""
+    load_lists(db, kb)
+    rows = {
+        "p1": Patient(  # a toddler diagnosed (genetically) in Q1 2026, on a listed drug
+            pseudonym="P1",
+            centre_id=cast.centre_a,
+            province_code="01",
+            sex=Sex.FEMALE,
+            birth_month=date(2024, 2, 1),
+            first_contact_date=date(2024, 6, 1),
+            first_symptoms_date=date(2024, 3, 1),
+            diagnosis_date=date(2026, 2, 1),
+            diagnosis_kind=AgeKind.DATE,
+            diagnostic_status=DiagnosticStatus.CONFIRMED,
+            orpha_code="365",
+            created_at=_at("2025-06-01"),
+            updated_at=_at("2026-02-01"),
+        ),
+        "p2": Patient(  # a child registered in Q1 2026, still suspected
+            pseudonym="P2",
+            centre_id=cast.centre_a,
+            province_code="01",
+            sex=Sex.MALE,
+            birth_month=date(2020, 1, 1),
+            first_contact_date=date(2024, 12, 1),
+            diagnostic_status=DiagnosticStatus.SUSPECTED,
+            created_at=_at("2026-02-15"),
+            updated_at=_at("2026-02-15"),
+        ),
+        "p3": Patient(  # an adult who died in 2025, diagnosis dated Q1 2026
+            pseudonym="P3",
+            centre_id=cast.centre_b,
+            province_code="79",
+            sex=Sex.FEMALE,
+            birth_month=date(1990, 5, 1),
+            vital_status=VitalStatus.DEAD,
+            death_date=date(2025, 12, 1),
+            first_contact_date=date(2025, 3, 10),
+            first_symptoms_date=date(2020, 1, 1),
+            diagnosis_date=date(2026, 3, 10),
+            diagnosis_kind=AgeKind.DATE,
+            diagnostic_status=DiagnosticStatus.CONFIRMED,
+            orpha_code="365",
+            created_at=_at("2025-01-10"),
+            updated_at=_at("2025-12-01"),
+        ),
+        "p4": Patient(  # a child who died at 2
+            pseudonym="P4",
+            centre_id=cast.centre_b,
+            province_code="79",
+            sex=Sex.MALE,
+            birth_month=date(2023, 1, 1),
+            vital_status=VitalStatus.DEAD,
+            death_date=date(2025, 8, 1),
+            first_contact_date=date(2025, 3, 1),
+            diagnosis_date=date(2025, 7, 1),
+            diagnosis_kind=AgeKind.DATE,
+            diagnostic_status=DiagnosticStatus.CONFIRMED,
+            orpha_code="355",
+            created_at=_at("2025-02-01"),
+            updated_at=_at("2025-08-01"),
+        ),
+        "p5": Patient(  # registered after the quarter: not counted
+            pseudonym="P5",
+            centre_id=cast.centre_a,
+            province_code="01",
+            sex=Sex.FEMALE,
+            birth_month=date(2010, 7, 1),
+            diagnostic_status=DiagnosticStatus.SUSPECTED,
+            created_at=_at("2026-04-10"),
+            updated_at=_at("2026-04-10"),
+        ),
+    }
+    db.add_all(rows.values())
+    db.flush()
+    db.add(
+        DiagnosisRecord(
+            patient_id=rows["p1"].id,
+            orpha_code="365",
+            status=DiagnosticStatus.CONFIRMED,
+            gene="GAA",
+            recorded_by="t",
+        )
+    )
+    plan = TherapyPlan(
+        patient_id=rows["p1"].id,
+        centre_id=cast.centre_a,
+        drug=DRUG,
+        per_kg=True,
+        dose=20,
+        dose_unit="mg",
+        interval_days=14,
+        start_date=date(2025, 12, 1),
+        created_by="t",
+    )
+    db.add(plan)
+    db.flush()
+    for day in (5, 19):  # 6 doses in the quarter; 90 days ÷ 14 = 6.4 due → 93% ≥ 80%
+        db.add(
+            Administration(
+                plan_id=plan.id,
+                patient_id=rows["p1"].id,
+                centre_id=cast.centre_a,
+                given_on=date(2026, 1, day),
+                dose=180,
+                dose_unit="mg",
+                vials=4,
+                recorded_by="t",
+            )
+        )
+    for day in (2, 16):
+        db.add(
+            Administration(
+                plan_id=plan.id,
+                patient_id=rows["p1"].id,
+                centre_id=cast.centre_a,
+                given_on=date(2026, 2, day),
+                dose=180,
+                dose_unit="mg",
+                vials=4,
+                recorded_by="t",
+            )
+        )
+    for day in (2, 16):
+        db.add(
+            Administration(
+                plan_id=plan.id,
+                patient_id=rows["p1"].id,
+                centre_id=cast.centre_a,
+                given_on=date(2026, 3, day),
+                dose=180,
+                dose_unit="mg",
+                vials=4,
+                recorded_by="t",
+            )
+        )
+    db.flush()
+    return rows
+
+
+def _values(db: Session, period: str = "2026Q1") -> dict[tuple[str, str, str], engine.Value]:
+    return {(v.indicator, v.breakdown, v.key): v for v in engine.compute(db, period)}
+
+
+def test_periods_follow_dhis2_ids() -> None:
+    assert engine.period_range("2026Q1") == (date(2026, 1, 1), date(2026, 3, 31))
+    assert engine.period_range("2026") == (date(2026, 1, 1), date(2026, 12, 31))
+    assert engine.period_range("202602") == (date(2026, 2, 1), date(2026, 2, 28))
+    with pytest.raises(ValidationFailed):
+        engine.period_range("2026-Q1")
+
+
+def test_registered_new_and_per_100k(db: Session, registry: dict[str, Patient]) -> None:
+    v = _values(db)
+    assert v["registered", "", ""].value == 4  # P5 came after the quarter
+    assert v["registered", "province", "01"].value == 2
+    assert v["registered", "sex", "male"].value == 2
+    assert v["registered", "age_band", "0-4"].value == 2  # P1 (2) and P4 (3 at the quarter's end)
+    assert v["new_registrations", "", ""].value == 1  # P2
+    per_100k = v["registered_per_100k", "province", "01"]
+    assert per_100k.denominator == 8_807_523
+    assert per_100k.value == pytest.approx(2 / 8_807_523 * 100_000, abs=1e-4)
+
+
+def test_children_and_deaths_before_five(db: Session, registry: dict[str, Patient]) -> None:
+    v = _values(db)
+    children = v["share_children", "", ""]
+    assert (children.numerator, children.denominator, children.value) == (2, 2, 100)
+    deaths = v["deaths_under_5", "", ""]
+    assert (deaths.numerator, deaths.denominator, deaths.value) == (1, 2, 50)  # P4 of P3, P4
+
+
+def test_median_delays_to_diagnosis(db: Session, registry: dict[str, Patient]) -> None:
+    v = _values(db)
+    # diagnosed in the quarter: P1 (610 days after first contact, 702 after symptoms) and
+    # P3 (365 and 2,260 days)
+    assert v["days_contact_to_diagnosis", "", ""].value == 487.5
+    assert v["days_symptoms_to_diagnosis", "", ""].value == 1481
+    assert v["days_contact_to_diagnosis", "province", "01"].value == 610
+
+
+def test_undiagnosed_after_a_year_and_genetic_confirmation(
+    db: Session, registry: dict[str, Patient]
+) -> None:
+    v = _values(db)
+    # first contact a year before the quarter's end: all four; not diagnosed within 365 days:
+    # P1 (610 days) and P2 (never)
+    late = v["undiagnosed_12m", "", ""]
+    assert (late.numerator, late.denominator, late.value) == (2, 4, 50)
+    assert v["confirmed_genetic", "", ""].value == 25  # P1 of four
+
+
+def test_listed_drug_and_adherence(db: Session, registry: dict[str, Patient]) -> None:
+    v = _values(db)
+    assert v["on_listed_drug", "", ""].value == 1
+    assert v["adherent", "", ""].value == 100
+    assert v["adherent", "centre", str(registry["p1"].centre_id)].value == 100
+
+
+def test_completeness_and_timeliness_per_centre(
+    db: Session, registry: dict[str, Patient], cast: Cast
+) -> None:
+    v = _values(db)
+    # of 16 elements: P1 14 (no onset, no ICF), P2 11 (no onset, diagnosis, ORPHA, diagnosis
+    # record, ICF), P3 13 and P4 13 (no onset, diagnosis record, ICF)
+    assert v["completeness", "", ""].numerator == 14 + 11 + 13 + 13
+    assert v["completeness", "centre", str(cast.centre_a)].value == pytest.approx(25 / 32 * 100)
+    assert v["timeliness", "", ""].value == 50  # P1 updated, P2 created in the quarter
+
+
+def test_listed_diseases_with_a_guideline_or_a_drug(
+    db: Session, registry: dict[str, Patient]
+) -> None:
+    v = _values(db)
+    version = db.scalar(
+        select(ListVersion.id).where(
+            ListVersion.kind == ListKind.DISEASES, ListVersion.status == VersionStatus.APPROVED
+        )
+    )
+    listed = set(
+        db.scalars(select(DiseaseEntry.orpha_code).where(DiseaseEntry.version_id == version))
+    )
+    treated = {c for row in db.scalars(select(DrugEntry.indications)) for c in row}
+    drug = v["listed_with_drug", "", ""]
+    assert (drug.numerator, drug.denominator) == (len(listed & treated), len(listed))
+    assert v["listed_with_guideline", "", ""].numerator == 0
+
+
+def test_a_refresh_stores_values_with_their_provenance_and_scope_applies(
+    db: Session, registry: dict[str, Patient], cast: Cast
+) -> None:
+    run = indicators.refresh(session=db, principal=cast.analyst, period="2026Q1")
+    assert run.records == 5 and run.values_count > 50 and run.computed_by == "analyst"
+    again = indicators.refresh(session=db, principal=SYSTEM, period="2026Q1")
+    assert again.values_count == run.values_count  # replaced, not doubled
+    by_province = indicators.values(
+        session=db,
+        principal=cast.analyst,
+        code="registered",
+        period="2026Q1",
+        breakdown="province",
+    )
+    assert {r.key: r.value for r in by_province} == {"01": 2, "79": 2}
+    mine = indicators.values(
+        session=db,
+        principal=cast.clinician_a,
+        code="registered",
+        period="2026Q1",
+        breakdown="centre",
+    )
+    assert [(r.key, r.value) for r in mine] == [(str(cast.centre_a), 2)]
+    with pytest.raises(PermissionDenied):
+        indicators.values(
+            session=db,
+            principal=cast.clinician_a,
+            code="registered",
+            period="2026Q1",
+            breakdown="province",
+        )
+    with pytest.raises(PermissionDenied):
+        indicators.refresh(session=db, principal=cast.clinician_a, period="2026Q1")
