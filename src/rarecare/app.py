@@ -52,6 +52,7 @@ from rarecare.knowledge import load_knowledge
 from rarecare.lists import pages as lists_pages
 from rarecare.lists import routes as lists_routes
 from rarecare.lists.models import STATUS_LABELS
+from rarecare.monitoring import dashboard as monitoring_dashboard
 from rarecare.monitoring import editing as monitoring_editing
 from rarecare.monitoring import jobs as monitoring_jobs
 from rarecare.monitoring import pages as monitoring_pages
@@ -113,6 +114,7 @@ JOBS = {
     registry_jobs.IMPORT: registry_jobs.import_job,
     registry_jobs.EXPORT: registry_jobs.export_job,
     monitoring_jobs.REPORT: monitoring_jobs.report_job,
+    monitoring_jobs.REFRESH: monitoring_jobs.refresh_job,
 }
 
 ROUTERS = (
@@ -141,6 +143,7 @@ ROUTERS = (
     audit_routes.api,
     jobs_pages.pages,
     jobs_routes.api,
+    monitoring_dashboard.pages,
     monitoring_pages.pages,
     monitoring_editing.pages,
     monitoring_routes.api,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from rarecare.access import Role
+from rarecare.access import SYSTEM, Role
 from rarecare.care.cli import care_app
 from rarecare.catalogue.cli import catalogue_app, hpo_app
 from rarecare.clikit import OPERATOR, fail, knowledge, load_settings, session_scope
@@ -18,6 +19,7 @@ from rarecare.diagnosis.cli import bench_app, diagnose
 from rarecare.finance.cli import finance_app
 from rarecare.lists.cli import lists_app
 from rarecare.monitoring.cli import plan_app, report_app
+from rarecare.monitoring.indicator_cli import indicators_app
 from rarecare.registry.cli import registry_app
 
 app = typer.Typer(
@@ -38,6 +40,7 @@ app.add_typer(registry_app, name="registry")
 app.add_typer(care_app, name="care")
 app.add_typer(plan_app, name="plan")
 app.add_typer(report_app, name="report")
+app.add_typer(indicators_app, name="indicators")
 app.add_typer(finance_app, name="finance")
 app.add_typer(bench_app, name="bench")
 app.command("diagnose")(diagnose)
@@ -167,6 +170,7 @@ def demo_load(
     patient population. Idempotent."""
     from rarecare.demo import care as demo_care
     from rarecare.demo import service as demo
+    from rarecare.monitoring import indicators
     from rarecare.registry import keys
 
     settings = load_settings()
@@ -187,6 +191,11 @@ def demo_load(
             vault=keys.vault_for(session=session, settings=settings),
             with_patients=patients > 0,
         )
+    with session_scope(settings) as session:  # the dashboards start with figures
+        quarters = indicators.recent_quarters(date.today())
+        for quarter in quarters:
+            indicators.refresh(session=session, principal=SYSTEM, period=quarter)
+        added["indicator periods"] = len(quarters)
     typer.echo("demo data: " + ", ".join(f"{v} {k} added" for k, v in added.items()))
     _print_demo_logins()
 

@@ -9,16 +9,19 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 import uvicorn
 
+from rarecare.access import SYSTEM
 from rarecare.app import create_app
 from rarecare.config import Settings
 from rarecare.demo import care as demo_care
 from rarecare.demo import service as demo
 from rarecare.knowledge import load_knowledge
+from rarecare.monitoring import indicators
 from rarecare.registry.vault import IdentityVault
 from rarecare.storage import make_engine, make_sessionmaker
 from rarecare.storage.migrate import upgrade
@@ -58,6 +61,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         kb = load_knowledge(settings.cache_dir)
         demo.load(session=session, kb=kb)
         demo_care.seed(session=session, kb=kb, vault=IdentityVault(settings.identity_key))
+        for quarter in indicators.recent_quarters(date.today()):  # the dashboards' figures
+            indicators.refresh(session=session, principal=SYSTEM, period=quarter)
         session.commit()
     engine.dispose()
     port = _free_port()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from rarecare.access import SYSTEM, Principal, Role
@@ -262,10 +263,29 @@ def generate_patients(
                 patient_id=patient.id,
                 data=PhenotypeIn(hpo_id=term, excluded=True),
             )
+        _backdate(session, patient)
         counts["patients"] += 1
         if progress:
             progress(1)
     return counts
+
+
+def _backdate(session: Session, patient: Any) -> None:
+    """A synthetic record is registered soon after its first specialist contact (not all on
+    the day the demo is loaded), so that indicators have trends over the quarters."""
+    from rarecare.registry.models import Patient
+
+    contact = patient.first_contact_date
+    if contact is None:
+        return
+    day = min(contact + timedelta(days=patient.id % 60), date.today())
+    moment = datetime.combine(day, time(9, 0), tzinfo=UTC)
+    session.execute(
+        update(Patient)
+        .where(Patient.id == patient.id)
+        .values(created_at=moment, updated_at=moment)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _nearest_centres(province_code: str, centres: list[Centre]) -> list[Centre]:

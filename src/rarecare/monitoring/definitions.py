@@ -188,16 +188,16 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "adherent",
-        N_("Patients taking at least 80% of their doses"),
+        N_("Patients given at least 80 percent of their doses"),
         N_(
-            "Share of patients on a listed drug who received at least 80% of the doses due in "
-            "the period (doses given ÷ days on the plan in the period ÷ dosing interval)."
+            "Share of patients on a listed drug who received at least 80 percent of the doses "
+            "due in the period (doses given ÷ days on the plan in the period ÷ dosing interval)."
         ),
         Unit.PERCENT,
         "patients",
         "adherent",
         "on_drug",
-        numerator_words=N_("patients given ≥ 80% of the doses due"),
+        numerator_words=N_("patients given at least 80 percent of the doses due"),
         denominator_words=N_("patients with an active plan in the period"),
         task="7",
     ),

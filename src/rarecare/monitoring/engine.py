@@ -175,7 +175,8 @@ def _patient_cube(session: Session, start: date, end: date) -> list[dict[str, An
             or_(TherapyPlan.end_date.is_(None), TherapyPlan.end_date >= start_day),
         )
     )
-    adherent = exists(_adherent_plans(p.id, start, end, listed))
+    # doses due up to the period's end, or up to today while the period runs
+    adherent = exists(_adherent_plans(p.id, start, min(end, date.today()), listed))
     elements = sum(
         (_flag(c) for c in _elements(p)),
         start=literal(0),

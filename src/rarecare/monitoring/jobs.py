@@ -11,10 +11,11 @@ from rarecare.access import Principal, require_role
 from rarecare.jobs import service as jobs
 from rarecare.jobs.models import Job
 from rarecare.jobs.service import JobContext, work_dir
-from rarecare.monitoring import report
+from rarecare.monitoring import engine, indicators, report
 from rarecare.monitoring.service import READERS
 
 REPORT = "quarterly-report"
+REFRESH = "indicators-refresh"
 
 
 def submit_report(
@@ -40,3 +41,19 @@ def report_job(context: JobContext) -> dict[str, Any]:
     (work_dir(context.settings) / name).write_bytes(data)
     context.report(1, 1)
     return {"file": name, "filename": report.filename(content, fmt), "period": period}
+
+
+def submit_refresh(*, session: Session, principal: Principal | None, period: str) -> Job:
+    actor = require_role(principal, *indicators.REFRESHERS)
+    engine.period_range(period)
+    return jobs.submit(session=session, principal=actor, kind=REFRESH, params={"period": period})
+
+
+def refresh_job(context: JobContext) -> dict[str, Any]:
+    """Recompute and store every indicator of a period (progress: the three steps)."""
+    period = str(context.params["period"])
+    with context.sessions.begin() as session:
+        run = indicators.refresh(
+            session=session, principal=context.principal, period=period, progress=context.report
+        )
+        return {"period": period, "values": run.values_count, "records": run.records}
