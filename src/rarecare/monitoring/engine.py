@@ -26,7 +26,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     func,
     literal,
     or_,
@@ -159,26 +158,33 @@ def _patient_cube(session: Session, start: date, end: date) -> list[dict[str, An
         p.diagnosis_date.is_not(None),
         days_between(p.diagnosis_date, p.first_contact_date) <= 365,
     )
-    genetic = exists(
-        select(DiagnosisRecord.id).where(
-            DiagnosisRecord.patient_id == p.id,
-            DiagnosisRecord.status == DiagnosticStatus.CONFIRMED,
-            DiagnosisRecord.gene != "",
-        )
-    )
+    # per-patient facts of other tables, each aggregated once and joined (hash joins, not a
+    # lookup per record)
     listed = _listed_drugs(session)
-    on_drug = exists(
-        select(TherapyPlan.id).where(
-            TherapyPlan.patient_id == p.id,
+    recorded = select(DiagnosisRecord.patient_id).distinct().subquery("recorded")
+    genetic_ids = (
+        select(DiagnosisRecord.patient_id)
+        .where(DiagnosisRecord.status == DiagnosticStatus.CONFIRMED, DiagnosisRecord.gene != "")
+        .distinct()
+        .subquery("genetic")
+    )
+    treated_ids = (
+        select(TherapyPlan.patient_id)
+        .where(
             TherapyPlan.drug.in_(listed or [""]),
             TherapyPlan.start_date <= end_day,
             or_(TherapyPlan.end_date.is_(None), TherapyPlan.end_date >= start_day),
         )
+        .distinct()
+        .subquery("treated")
     )
     # doses due up to the period's end, or up to today while the period runs
-    adherent = exists(_adherent_plans(p.id, start, min(end, date.today()), listed))
+    adherent_ids = _adherent_patients(start, min(end, date.today()), listed).subquery("adherent")
+    genetic = genetic_ids.c.patient_id.is_not(None)
+    on_drug = treated_ids.c.patient_id.is_not(None)
+    adherent = adherent_ids.c.patient_id.is_not(None)
     elements = sum(
-        (_flag(c) for c in _elements(p)),
+        (_flag(c) for c in _elements(p, recorded.c.patient_id.is_not(None))),
         start=literal(0),
     )
     updated = and_(registered, or_(p.updated_at >= start_moment, p.created_at >= start_moment))
@@ -211,6 +217,11 @@ def _patient_cube(session: Session, start: date, end: date) -> list[dict[str, An
             *(expr.label(name) for name, expr in dims.items()),
             *(expr.label(name) for name, expr in measures.items()),
         )
+        .select_from(p)
+        .outerjoin(recorded, recorded.c.patient_id == p.id)
+        .outerjoin(genetic_ids, genetic_ids.c.patient_id == p.id)
+        .outerjoin(treated_ids, treated_ids.c.patient_id == p.id)
+        .outerjoin(adherent_ids, adherent_ids.c.patient_id == p.id)
         .where(registered)
         .subquery()
     )
@@ -221,7 +232,7 @@ def _patient_cube(session: Session, start: date, end: date) -> list[dict[str, An
     return [dict(row._mapping) for row in session.execute(query)]
 
 
-def _elements(p: type[Patient]) -> list[ColumnElement[bool]]:
+def _elements(p: type[Patient], has_record: ColumnElement[bool]) -> list[ColumnElement[bool]]:
     """The 16 EU JRC common data elements, each filled in or not (an element that does not
     apply — the date of death of a living patient, a biobank without a sample — counts as
     filled)."""
@@ -236,7 +247,7 @@ def _elements(p: type[Patient]) -> list[ColumnElement[bool]]:
         or_(p.onset_kind != AgeKind.UNDETERMINED, p.onset_date.is_not(None)),
         or_(p.diagnosis_kind != AgeKind.UNDETERMINED, p.diagnosis_date.is_not(None)),
         or_(p.orpha_code.is_not(None), p.diagnostic_status == DiagnosticStatus.UNDIAGNOSED),
-        exists(select(DiagnosisRecord.id).where(DiagnosisRecord.patient_id == p.id)),
+        has_record,
         p.diagnostic_status.is_not(None),
         p.contact_for_research.is_not(None),
         p.consent_reuse.is_not(None),
@@ -246,9 +257,9 @@ def _elements(p: type[Patient]) -> list[ColumnElement[bool]]:
     ]
 
 
-def _adherent_plans(patient_id: Any, start: date, end: date, listed: list[str]) -> Any:
-    """Plans of a listed drug active in the period whose doses given reach 80% of those due
-    (days on the plan within the period ÷ its interval)."""
+def _adherent_patients(start: date, end: date, listed: list[str]) -> Any:
+    """Patients with a plan of a listed drug active in the period whose doses given reach 80%
+    of those due (days on the plan within the period ÷ its interval)."""
     start_day, end_day = _as_day(start), _as_day(end)
     first = case((TherapyPlan.start_date > start_day, TherapyPlan.start_date), else_=start_day)
     last = case(
@@ -259,21 +270,22 @@ def _adherent_plans(patient_id: Any, start: date, end: date, listed: list[str]) 
         else_=end_day,
     )
     given = (
-        select(func.count(Administration.id))
-        .where(
-            Administration.plan_id == TherapyPlan.id,
-            Administration.given_on >= start_day,
-            Administration.given_on <= end_day,
-        )
-        .scalar_subquery()
+        select(Administration.plan_id, func.count().label("doses"))
+        .where(Administration.given_on >= start_day, Administration.given_on <= end_day)
+        .group_by(Administration.plan_id)
+        .subquery("given")
     )
     due = (days_between(last, first) + 1) / cast(TherapyPlan.interval_days, Integer)
-    return select(TherapyPlan.id).where(
-        TherapyPlan.patient_id == patient_id,
-        TherapyPlan.drug.in_(listed or [""]),
-        TherapyPlan.start_date <= end_day,
-        or_(TherapyPlan.end_date.is_(None), TherapyPlan.end_date >= start_day),
-        given * 10 >= due * 8,
+    return (
+        select(TherapyPlan.patient_id)
+        .join(given, given.c.plan_id == TherapyPlan.id)
+        .where(
+            TherapyPlan.drug.in_(listed or [""]),
+            TherapyPlan.start_date <= end_day,
+            or_(TherapyPlan.end_date.is_(None), TherapyPlan.end_date >= start_day),
+            given.c.doses * 10 >= due * 8,
+        )
+        .distinct()
     )
 
 

@@ -1,0 +1,263 @@
+"""Indicator benchmark (issue 15), on PostgreSQL: a synthetic registry at national scale —
+6,000,000 people by default (the seeds' estimate of people living with a rare disease in
+Vietnam) with realistic dates, provinces (34 and the former 63), centres, diagnoses, genetic
+findings, therapies and infusions, generated in the database — then:
+
+- one full sequential aggregate scan of the patient table (the reference, same run);
+- a full refresh of every indicator for one year (every breakdown), target ≤ 3× the scan;
+- the dashboard and an indicator page read from the stored values, p95 < 300 ms, with
+  ``/healthz`` as the same-run reference.
+
+    .venv/bin/python -m bench.bench_indicators [people]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from bench.pg import CACHE, scratch_database
+from bench.report import pct, write_section
+from rarecare.access import SYSTEM
+from rarecare.app import create_app
+from rarecare.config import Settings
+from rarecare.demo import service as demo
+from rarecare.geo import current_provinces, populations
+from rarecare.knowledge import load_knowledge
+from rarecare.monitoring import indicators
+from rarecare.storage import make_sessionmaker
+
+PEOPLE = 6_000_000
+YEAR = "2026"
+
+GENERATE = """
+WITH provinces(code, former, weight) AS (SELECT * FROM unnest(
+        CAST(:codes AS text[]), CAST(:formers AS text[]), CAST(:weights AS float8[]))),
+     cumulative AS (SELECT code, former,
+        sum(weight) OVER (ORDER BY code, former) / sum(weight) OVER () AS upto FROM provinces),
+     people AS (
+        SELECT g AS n, random() AS r_province, random() AS r_child, random() AS r_birth,
+               random() AS r_contact, random() AS r_status, random() AS r_diag,
+               random() AS r_death, random() AS r_sex, random() AS r_disease,
+               random() AS r_symptoms, random() AS r_centre
+        FROM generate_series(1, :people) AS g),
+     placed AS (
+        SELECT p.*, c.code AS province, c.former
+        FROM people p CROSS JOIN LATERAL (SELECT code, former FROM cumulative c
+                     WHERE c.upto >= p.r_province ORDER BY c.upto LIMIT 1) c),
+     dated AS (
+        SELECT pl.*,
+          date_trunc('month', CASE WHEN r_child < 0.58
+               THEN date '2008-01-01' + (r_birth * 6900)::int
+               ELSE date '1945-01-01' + (r_birth * 23000)::int END)::date AS born
+        FROM placed pl)
+INSERT INTO registry_patients (pseudonym, centre_id, birth_month, sex, vital_status,
+    death_date, first_contact_date, first_symptoms_date, onset_kind, onset_date,
+    diagnosis_kind, diagnosis_date, diagnostic_status, orpha_code, contact_for_research,
+    consent_reuse, biosample, biobank, icf_codes, province_code, former_province_code,
+    created_at, updated_at, version)
+SELECT 'S' || n,
+       (CAST(:centres AS int[]))[1 + floor(r_centre * cardinality(CAST(:centres AS int[])))::int],
+       born,
+       CASE WHEN r_sex < 0.5 THEN 'female' ELSE 'male' END,
+       CASE WHEN r_death < 0.03 THEN 'dead' ELSE 'alive' END,
+       CASE WHEN r_death < 0.03 THEN least(born + 200 + (r_death * 40000)::int, date '2026-11-30')
+       END,
+       least(born + 30 + (r_contact * 3650)::int, date '2026-11-30'),
+       least(born + (r_symptoms * 1500)::int, date '2026-11-30'),
+       'date', least(born + (r_symptoms * 1500)::int, date '2026-11-30'),
+       CASE WHEN r_status < 0.55 THEN 'date' ELSE 'undetermined' END,
+       CASE WHEN r_status < 0.55
+            THEN least(born + 30 + (r_contact * 3650)::int + (r_diag * 900)::int,
+                       date '2026-11-30') END,
+       CASE WHEN r_status < 0.55 THEN 'confirmed' WHEN r_status < 0.80 THEN 'suspected'
+            WHEN r_status < 0.90 THEN 'probable' ELSE 'undiagnosed' END,
+       CASE WHEN r_status < 0.90
+            THEN (CAST(:diseases AS text[]))[1 + floor(r_disease *
+                  cardinality(CAST(:diseases AS text[])))::int] END,
+       r_sex < 0.7, r_sex < 0.8, false, '', CASE WHEN r_diag < 0.2 THEN 'd450' ELSE '' END,
+       province, CASE WHEN former = '' THEN NULL ELSE former END,
+       least(born + 30 + (r_contact * 3650)::int + 20, date '2026-11-30')::timestamptz,
+       least(born + 30 + (r_contact * 3650)::int + 20 + (r_diag * 400)::int,
+             date '2026-11-30')::timestamptz,
+       1
+FROM dated
+"""
+
+GENETICS = """
+INSERT INTO registry_diagnoses (patient_id, orpha_code, icd10_code, omim_code, status,
+    diagnosed_on, evidence, gene, variant, zygosity, classification, recorded_by, created_at)
+SELECT id, orpha_code, '', '', 'confirmed', diagnosis_date, '', 'GENE', '', '', '', 'bench', now()
+FROM registry_patients
+WHERE diagnostic_status = 'confirmed' AND id % 3 = 0
+"""
+
+PLANS = """
+INSERT INTO care_therapy_plans (patient_id, centre_id, drug, per_kg, dose, dose_unit,
+    interval_days, loading_days, start_date, status, note, created_by, created_at, version)
+SELECT p.id, p.centre_id, d.inn, true, 20, 'mg', 14, '[]', greatest(p.diagnosis_date,
+       date '2024-01-01'), 'active', '', 'bench', now(), 1
+FROM registry_patients p
+JOIN LATERAL (SELECT inn FROM drug_list_entries e
+              WHERE e.version_id = :drugs AND CAST(e.indications AS text) LIKE
+                    '%"' || p.orpha_code || '"%' LIMIT 1) d ON true
+WHERE p.diagnostic_status = 'confirmed' AND p.vital_status = 'alive'
+"""
+
+DOSES = """
+INSERT INTO care_administrations (plan_id, patient_id, centre_id, given_on, dose, dose_unit,
+    vials, lot, reactions, recorded_by, created_at)
+SELECT t.id, t.patient_id, t.centre_id, date '2026-01-05' + 14 * k, 200, 'mg', 4, '', '',
+       'bench', now()
+FROM care_therapy_plans t, generate_series(0, 23) AS k
+WHERE random() < 0.85
+"""
+
+SCAN = """
+SELECT province_code, count(*), count(diagnosis_date), min(birth_month),
+       max(first_contact_date), sum(CASE WHEN death_date IS NULL THEN 1 ELSE 0 END)
+FROM registry_patients GROUP BY province_code
+"""
+
+
+def _timed(work: object) -> float:
+    started = time.perf_counter()
+    work()  # type: ignore[operator]
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    people = int(sys.argv[1]) if len(sys.argv) > 1 else PEOPLE
+    kb = load_knowledge(CACHE)
+    with scratch_database("rarecare_bench_indicators") as (engine, url):
+        sessions = make_sessionmaker(engine)
+        with sessions.begin() as session:
+            demo.load(session=session, kb=kb)
+        # one row per former province: its share of the current province's 2025 population
+        shares = [
+            (p.code, former, populations()[p.code].population / max(len(p.former), 1))
+            for p in current_provinces()
+            for former in (p.former or ("",))
+        ]
+        with engine.begin() as connection:
+            centres = [row[0] for row in connection.execute(text("SELECT id FROM centres"))]
+            diseases = [
+                row[0]
+                for row in connection.execute(
+                    text(
+                        "SELECT orpha_code FROM disease_list_entries e JOIN list_versions v "
+                        "ON v.id = e.version_id WHERE v.status = 'approved'"
+                    )
+                )
+            ]
+            drugs = connection.execute(
+                text("SELECT id FROM list_versions WHERE kind = 'drugs' AND status = 'approved'")
+            ).scalar()
+        started = time.perf_counter()
+        with engine.begin() as connection:
+            connection.execute(
+                text(GENERATE),
+                {
+                    "codes": [code for code, _former, _w in shares],
+                    "formers": [former for _code, former, _w in shares],
+                    "weights": [weight for _code, _former, weight in shares],
+                    "people": people,
+                    "centres": centres,
+                    "diseases": diseases,
+                },
+            )
+            connection.execute(text(GENETICS))
+            connection.execute(text(PLANS), {"drugs": drugs})
+            connection.execute(text(DOSES))
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+            counts = {
+                table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608
+                for table in (
+                    "registry_patients",
+                    "registry_diagnoses",
+                    "care_therapy_plans",
+                    "care_administrations",
+                )
+            }
+        generated = time.perf_counter() - started
+        print(f"generated {counts} in {generated:.0f} s", flush=True)
+
+        def scan() -> None:
+            with engine.connect() as connection:
+                connection.execute(text(SCAN)).all()
+
+        scan()  # warm the cache: both measurements read a warm table
+        scans = [_timed(scan) for _ in range(3)]
+        refreshes = []
+        for _ in range(2):
+            with sessions.begin() as session:
+                refreshes.append(
+                    _timed(
+                        lambda session=session: indicators.refresh(
+                            session=session, principal=SYSTEM, period=YEAR
+                        )
+                    )
+                )
+        scan_s, refresh_s = min(scans), min(refreshes)
+        print(f"scan {scan_s:.2f} s, refresh {refresh_s:.2f} s", flush=True)
+        with sessions.begin() as session:
+            for quarter in indicators.recent_quarters(date.today()):
+                indicators.refresh(session=session, principal=SYSTEM, period=quarter)
+        settings = Settings(database_url=url, demo=True, var_dir=CACHE.parent)
+        app = create_app(settings)
+        timings: dict[str, list[float]] = {}
+        pages = {
+            "dashboard": f"/monitoring/indicators?period={YEAR}",
+            "indicator page": f"/monitoring/indicators/registered?period={YEAR}&breakdown=province",
+            "healthz": "/healthz",
+        }
+        with TestClient(app) as client:
+            password = next(x.password for x in demo.DEMO_LOGINS if x.username == "analyst")
+            client.post("/api/auth/login", json={"username": "analyst", "password": password})
+            for _ in range(3):
+                for path in pages.values():
+                    client.get(path)
+            for _ in range(40):
+                for name, path in pages.items():
+                    tick = time.perf_counter()
+                    response = client.get(path)
+                    timings.setdefault(name, []).append(time.perf_counter() - tick)
+                    assert response.status_code == 200, (path, response.status_code)
+    health = pct(timings["healthz"], 95) * 1000
+    rows = "\n".join(
+        f"| {name} | {pct(t, 50) * 1000:.0f} ms | {pct(t, 95) * 1000:.0f} ms "
+        f"({pct(t, 95) * 1000 / health:.1f}× `/healthz`) |"
+        for name, t in timings.items()
+        if name != "healthz"
+    )
+    body = f"""## Indicators (issue 15)
+
+Command: `.venv/bin/python -m bench.bench_indicators {people}` — PostgreSQL, a synthetic registry
+generated in the database: {counts["registry_patients"]:,} people (58% children; the 34
+provinces and their former 63 weighted by the 2025 populations; the demo list's
+diseases; 55% confirmed, with dates), {counts["registry_diagnoses"]:,} genetic findings,
+{counts["care_therapy_plans"]:,} therapy plans of listed drugs and
+{counts["care_administrations"]:,} infusions in 2026 (generated in {generated:.0f} s).
+
+| measurement (same run, warm cache) | seconds |
+|---|---|
+| one full sequential aggregate scan of the patient table (reference; best of 3) | {scan_s:.2f} |
+| refresh of every indicator for {YEAR}, every breakdown, stored (best of 2) | {refresh_s:.2f} |
+| ratio (target ≤ 3×) | **{refresh_s / scan_s:.1f}×** |
+
+Pages read from the stored values (40 requests each, one user, target p95 < 300 ms):
+
+| page | p50 | p95 |
+|---|---|---|
+{rows}"""
+    write_section("indicators", body)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()
