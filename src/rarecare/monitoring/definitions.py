@@ -28,6 +28,7 @@ class Unit(StrEnum):
 
 # the breakdowns of patient indicators ("" is the national figure)
 PATIENT_BREAKDOWNS = ("", "province", "former_province", "centre", "disease", "sex", "age_band")
+MEDIAN_BREAKDOWNS = ("", "province", "former_province", "centre", "disease", "sex")
 AGE_BANDS = ("0-4", "5-15", "16-39", "40-64", "65+")
 
 BREAKDOWN_LABELS = {
@@ -129,6 +130,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "symptoms_to_diagnosis",
         numerator_words=N_("diagnosis date minus first-symptoms date"),
         higher_is_better=False,
+        breakdowns=MEDIAN_BREAKDOWNS,
         task="3",
     ),
     Indicator(
@@ -143,6 +145,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "contact_to_diagnosis",
         numerator_words=N_("diagnosis date minus first-contact date"),
         higher_is_better=False,
+        breakdowns=MEDIAN_BREAKDOWNS,
         target=(365.0, 2026),
         task="3",
     ),

@@ -30,6 +30,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    tuple_,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -99,6 +100,30 @@ def _days_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
     )
 
 
+class add_months(FunctionElement[date]):  # noqa: N801 - a SQL function's name
+    """``day`` plus ``months`` calendar months."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(add_months, "postgresql")
+def _add_months_pg(element: add_months, compiler: Any, **kw: Any) -> str:
+    day, months = list(element.clauses)
+    return (
+        f"CAST({compiler.process(day, **kw)} + make_interval(months => "
+        f"{compiler.process(months, **kw)}) AS DATE)"
+    )
+
+
+@compiles(add_months)
+def _add_months_sqlite(element: add_months, compiler: Any, **kw: Any) -> str:
+    day, months = list(element.clauses)
+    return (
+        f"date({compiler.process(day, **kw)}, '+' || {compiler.process(months, **kw)} || ' months')"
+    )
+
+
 @dataclass(frozen=True)
 class Value:
     indicator: str
@@ -126,29 +151,31 @@ def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return case((condition, 1), else_=0)
 
 
-def _patient_cube(session: Session, start: date, end: date) -> list[dict[str, Any]]:
-    """One scan: the sums of every per-record measure per finest group."""
+def _patient_cube(
+    session: Session, start: date, end: date
+) -> dict[str, dict[str, dict[str, float]]]:
+    """breakdown → group → the sums of every per-record measure (one scan on PostgreSQL)."""
     p = Patient
     end_day, start_day = _as_day(end), _as_day(start)
     after_end = _as_moment(end + timedelta(days=1))
     start_moment = _as_moment(start)
-    months = (end.year * 12 + end.month) - (
-        func.extract("year", p.birth_month) * 12 + func.extract("month", p.birth_month)
-    )
-    age = cast(months, Integer) / 12
+
+    # "younger than N at the period's end" ⟺ born after the first of the month N years before
+    # (whole months, as the birth month is all the registry keeps): plain date comparisons
+    def younger_than(years: int) -> ColumnElement[bool]:
+        index = end.year * 12 + end.month - 1 - 12 * years
+        return p.birth_month > _as_day(date(index // 12, index % 12 + 1, 1))
+
     age_band = case(
-        (age < 5, AGE_BANDS[0]),
-        (age < 16, AGE_BANDS[1]),
-        (age < 40, AGE_BANDS[2]),
-        (age < 65, AGE_BANDS[3]),
+        (younger_than(5), AGE_BANDS[0]),
+        (younger_than(16), AGE_BANDS[1]),
+        (younger_than(40), AGE_BANDS[2]),
+        (younger_than(65), AGE_BANDS[3]),
         else_=AGE_BANDS[4],
     )
     registered = p.created_at < after_end
     alive = and_(registered, or_(p.death_date.is_(None), p.death_date > end_day))
     dead = and_(registered, p.death_date.is_not(None), p.death_date <= end_day)
-    death_months = (
-        func.extract("year", p.death_date) * 12 + func.extract("month", p.death_date)
-    ) - (func.extract("year", p.birth_month) * 12 + func.extract("month", p.birth_month))
     contact_due = _as_day(end - timedelta(days=365))
     contact_12m = and_(
         registered, p.first_contact_date.is_not(None), p.first_contact_date <= contact_due
@@ -192,9 +219,9 @@ def _patient_cube(session: Session, start: date, end: date) -> list[dict[str, An
         "registered": _flag(registered),
         "new": _flag(and_(p.created_at >= start_moment, registered)),
         "alive": _flag(alive),
-        "child": _flag(and_(alive, age < 16)),
+        "child": _flag(and_(alive, younger_than(16))),
         "dead": _flag(dead),
-        "dead_under_5": _flag(and_(dead, death_months < 60)),
+        "dead_under_5": _flag(and_(dead, p.death_date < add_months(p.birth_month, 60))),
         "contact_12m": _flag(contact_12m),
         "undiagnosed_12m": _flag(and_(contact_12m, ~diagnosed_in_year)),
         "genetic": _flag(and_(registered, genetic)),
@@ -225,11 +252,37 @@ def _patient_cube(session: Session, start: date, end: date) -> list[dict[str, An
         .where(registered)
         .subquery()
     )
-    query = select(
-        *(inner.c[name] for name in dims),
-        *(func.sum(inner.c[name]).label(name) for name in measures),
-    ).group_by(*(inner.c[name] for name in dims))
-    return [dict(row._mapping) for row in session.execute(query)]
+    sums = [func.sum(inner.c[name]).label(name) for name in measures]
+    out: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
+    if session.get_bind().dialect.name == "postgresql":
+        # one pass: PostgreSQL aggregates every breakdown at once (GROUPING SETS)
+        flags = func.grouping(*(inner.c[name] for name in DIMENSIONS)).label("flags")
+        query = select(flags, *(inner.c[name] for name in DIMENSIONS), *sums).group_by(
+            func.grouping_sets(tuple_(), *(tuple_(inner.c[name]) for name in DIMENSIONS))
+        )
+        everything = (1 << len(DIMENSIONS)) - 1
+        for row in session.execute(query):
+            values = row._mapping
+            breakdown = next(
+                (
+                    name
+                    for bit, name in enumerate(DIMENSIONS)
+                    if values["flags"] == everything ^ (1 << (len(DIMENSIONS) - 1 - bit))
+                ),
+                "",
+            )
+            key = str(values[breakdown] or "") if breakdown else ""
+            out[breakdown][key] = {m: float(values[m] or 0) for m in measures}
+        return out
+    # SQLite: one GROUP BY per breakdown over the same per-record rows
+    for breakdown in PATIENT_BREAKDOWNS:
+        group = [inner.c[breakdown]] if breakdown else []
+        query = select(*group, *sums).group_by(*group)
+        for row in session.execute(query):
+            values = row._mapping
+            key = str(values[breakdown] or "") if breakdown else ""
+            out[breakdown][key] = {m: float(values[m] or 0) for m in measures}
+    return out
 
 
 def _elements(p: type[Patient], has_record: ColumnElement[bool]) -> list[ColumnElement[bool]]:
@@ -300,17 +353,6 @@ def _listed_drugs(session: Session) -> list[str]:
     return list(session.scalars(select(DrugEntry.inn).where(DrugEntry.version_id == version)))
 
 
-def _roll_up(cube: list[dict[str, Any]], breakdown: str) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for row in cube:
-        key = str(row[breakdown] or "") if breakdown else ""
-        sums = out[key]
-        for name, value in row.items():
-            if name not in DIMENSIONS:
-                sums[name] += float(value or 0)
-    return out
-
-
 def _ratio(indicator: Indicator, num: float, den: float | None) -> float | None:
     if indicator.denominator is None:
         return num
@@ -320,10 +362,10 @@ def _ratio(indicator: Indicator, num: float, den: float | None) -> float | None:
     return round(num / den * scale, 4)
 
 
-def _patients(cube: list[dict[str, Any]]) -> Iterator[Value]:
+def _patients(cube: dict[str, dict[str, dict[str, float]]]) -> Iterator[Value]:
     population = {code: float(p.population) for code, p in populations().items()}
     for breakdown in PATIENT_BREAKDOWNS:
-        sums = _roll_up(cube, breakdown)
+        sums = cube.get(breakdown, {})
         for indicator in INDICATORS:
             if indicator.kind != "patients" or breakdown not in indicator.breakdowns:
                 continue
@@ -352,33 +394,31 @@ def _medians(session: Session, start: date, end: date) -> Iterator[Value]:
             days_between(p.diagnosis_date, p.first_contact_date),
         ),
     }
-    dims = {
+    dims: dict[str, ColumnElement[Any]] = {
         "": literal(""),
-        "province": p.province_code,
+        "province": func.coalesce(p.province_code, ""),
         "former_province": func.coalesce(p.former_province_code, ""),
         "centre": cast(p.centre_id, String),
         "disease": func.coalesce(p.orpha_code, ""),
         "sex": cast(p.sex, String),
     }
+    window = (
+        p.diagnostic_status == DiagnosticStatus.CONFIRMED,
+        p.diagnosis_date >= _as_day(start),
+        p.diagnosis_date <= _as_day(end),
+    )
+    postgres = session.get_bind().dialect.name == "postgresql"
     for indicator in INDICATORS:
         if indicator.kind != "median":
             continue
         since, days = values[indicator.numerator]
+        where = (*window, since.is_not(None), since <= p.diagnosis_date)
+        if postgres:  # one pass: every breakdown's median at once
+            yield from _medians_pg(session, indicator, dims, days, where)
+            continue
         for breakdown in indicator.breakdowns:
-            group = dims.get(breakdown)
-            if group is None:
-                continue
-            rows = (
-                select(group.label("key"), days.label("days"))
-                .where(
-                    p.diagnostic_status == DiagnosticStatus.CONFIRMED,
-                    p.diagnosis_date >= _as_day(start),
-                    p.diagnosis_date <= _as_day(end),
-                    since.is_not(None),
-                    since <= p.diagnosis_date,
-                )
-                .subquery()
-            )
+            group = dims[breakdown]
+            rows = select(group.label("key"), days.label("days")).where(*where).subquery()
             ranked = select(
                 rows.c.key,
                 rows.c.days,
@@ -387,14 +427,7 @@ def _medians(session: Session, start: date, end: date) -> Iterator[Value]:
             ).subquery()
             middle = (
                 select(ranked.c.key, func.avg(ranked.c.days), func.max(ranked.c.n))
-                .where(
-                    ranked.c.rn.in_(
-                        [
-                            (ranked.c.n + 1) // 2,
-                            (ranked.c.n + 2) // 2,
-                        ]
-                    )
-                )
+                .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
                 .group_by(ranked.c.key)
             )
             for key, median, count in session.execute(middle):
@@ -406,6 +439,44 @@ def _medians(session: Session, start: date, end: date) -> Iterator[Value]:
                     None,
                     round(float(median), 1),
                 )
+
+
+def _medians_pg(
+    session: Session,
+    indicator: Indicator,
+    dims: dict[str, ColumnElement[Any]],
+    days: ColumnElement[int],
+    where: tuple[ColumnElement[bool], ...],
+) -> Iterator[Value]:
+    names = [b for b in indicator.breakdowns if b]
+    rows = select(*(dims[b].label(b) for b in names), days.label("days")).where(*where).subquery()
+    flags = func.grouping(*(rows.c[b] for b in names)).label("flags")
+    query = select(
+        flags,
+        *(rows.c[b] for b in names),
+        func.percentile_cont(0.5).within_group(rows.c.days).label("median"),
+        func.count().label("n"),
+    ).group_by(func.grouping_sets(tuple_(), *(tuple_(rows.c[b]) for b in names)))
+    everything = (1 << len(names)) - 1
+    for row in session.execute(query):
+        values = row._mapping
+        breakdown = next(
+            (
+                name
+                for bit, name in enumerate(names)
+                if values["flags"] == everything ^ (1 << (len(names) - 1 - bit))
+            ),
+            "",
+        )
+        key = str(values[breakdown] or "") if breakdown else ""
+        yield Value(
+            indicator.code,
+            breakdown,
+            key,
+            float(values["n"]),
+            None,
+            round(float(values["median"]), 1),
+        )
 
 
 def _national(session: Session, start: date, end: date) -> dict[str, float]:
