@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import date
 from importlib import resources
 
 import anyio.to_thread
@@ -165,7 +166,13 @@ def create_app(settings: Settings) -> FastAPI:
         _recover_jobs(app)
         # Warm the knowledge base in the background so the first search does not wait.
         threading.Thread(target=load_knowledge, args=(settings.cache_dir,), daemon=True).start()
+        stop = threading.Event()
+        if settings.indicator_refresh_hours > 0:
+            threading.Thread(
+                target=_refresh_indicators, args=(app, settings, stop), daemon=True
+            ).start()
         yield
+        stop.set()
         app.state.jobs.shutdown()
 
     app = FastAPI(
@@ -261,6 +268,25 @@ def create_app(settings: Settings) -> FastAPI:
         return response
 
     return app
+
+
+def _refresh_indicators(app: FastAPI, settings: Settings, stop: threading.Event) -> None:
+    """Keep the current quarter's indicators fresh: a minute after start, then every 15
+    minutes, a refresh job when its figures are older than RARECARE_INDICATOR_REFRESH_HOURS."""
+    if stop.wait(60):
+        return
+    while True:
+        try:
+            monitoring_jobs.refresh_if_stale(
+                sessions=app.state.sessionmaker,
+                runner=app.state.jobs,
+                hours=settings.indicator_refresh_hours,
+                today=date.today(),
+            )
+        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.ProgrammingError) as exc:
+            log.warning("indicators not refreshed (database: %s)", type(exc).__name__)
+        if stop.wait(15 * 60):
+            return
 
 
 def _recover_jobs(app: FastAPI) -> None:

@@ -96,6 +96,14 @@ class Settings(BaseSettings):
         description="Longest a single SQL statement of a request may run on PostgreSQL "
         "(imports and other background work are not limited).",
     )
+    indicator_refresh_hours: float = Field(
+        default=24.0,
+        ge=0,
+        le=24 * 31,
+        description="Recompute the current quarter's indicators when its figures are older "
+        "than this (a background job, checked every 15 minutes from a minute after start); "
+        "0: only on demand.",
+    )
     trusted_proxies: str = Field(
         default="",
         description="Comma-separated addresses of reverse proxies whose X-Forwarded-For and "

@@ -99,3 +99,36 @@ def test_the_cli_refreshes_and_exports(tmp_path: Path, monkeypatch: pytest.Monke
     )
     assert exported.exit_code == 0, exported.output
     assert "dataValues" in json.loads(out.read_text())
+
+
+def test_stale_figures_are_recomputed_in_the_background_once(
+    fresh_url: str, tmp_path: Path
+) -> None:
+    import time
+    from datetime import date
+
+    from rarecare.config import Settings
+    from rarecare.jobs.models import Job
+    from rarecare.jobs.service import JobRunner
+    from rarecare.monitoring import jobs
+    from rarecare.storage import make_engine, make_sessionmaker
+
+    sessions = make_sessionmaker(make_engine(fresh_url))
+    runner = JobRunner(
+        sessions, Settings(database_url=fresh_url, demo=True, var_dir=tmp_path), isolated=False
+    )
+    runner.register(jobs.REFRESH, jobs.refresh_job)
+    today = date(2026, 5, 20)
+    job_id = jobs.refresh_if_stale(sessions=sessions, runner=runner, hours=24, today=today)
+    assert job_id is not None
+    deadline = time.monotonic() + 60
+    while True:
+        with sessions() as session:
+            job = session.get(Job, job_id)
+            assert job is not None
+            if job.status in ("done", "failed") or time.monotonic() > deadline:
+                break
+        time.sleep(0.05)
+    assert job.status == "done" and job.result is not None and job.result["period"] == "2026Q2"
+    assert jobs.refresh_if_stale(sessions=sessions, runner=runner, hours=24, today=today) is None
+    runner.shutdown()

@@ -460,6 +460,8 @@ def _medians_pg(
     everything = (1 << len(names)) - 1
     for row in session.execute(query):
         values = row._mapping
+        if values["median"] is None:  # no diagnosis in the period
+            continue
         breakdown = next(
             (
                 name

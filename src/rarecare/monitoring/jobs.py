@@ -3,16 +3,19 @@ downloaded from the finished job."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
-from rarecare.access import Principal, require_role
+from rarecare.access import SYSTEM, Principal, require_role
 from rarecare.jobs import service as jobs
 from rarecare.jobs.models import Job
-from rarecare.jobs.service import JobContext, work_dir
+from rarecare.jobs.service import JobContext, JobRunner, work_dir
 from rarecare.monitoring import engine, indicators, report
 from rarecare.monitoring.service import READERS
+from rarecare.storage import utcnow
 
 REPORT = "quarterly-report"
 REFRESH = "indicators-refresh"
@@ -57,3 +60,24 @@ def refresh_job(context: JobContext) -> dict[str, Any]:
             session=session, principal=context.principal, period=period, progress=context.report
         )
         return {"period": period, "values": run.values_count, "records": run.records}
+
+
+def refresh_if_stale(
+    *, sessions: sessionmaker[Session], runner: JobRunner, hours: float, today: date
+) -> int | None:
+    """Submit a refresh of the current quarter when its figures are older than ``hours`` (or
+    missing) and none is queued or running; returns the job's id, if one was submitted."""
+    period = indicators.quarter_of(today)
+    with sessions() as session:
+        last = indicators.last_refresh(session=session, period=period)
+        if last is not None and utcnow() - last.computed_at < timedelta(hours=hours):
+            return None
+        pending = session.scalar(
+            select(Job.id).where(Job.kind == REFRESH, Job.status.in_(("queued", "running")))
+        )
+        if pending is not None:
+            return None
+    with sessions.begin() as session:
+        job_id = submit_refresh(session=session, principal=SYSTEM, period=period).id
+    runner.start(job_id)
+    return job_id
