@@ -4,9 +4,12 @@ demand and the travel what-if with its map."""
 from __future__ import annotations
 
 import calendar as cal
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import cache
+from importlib import resources
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -314,6 +317,35 @@ def _xy(lat: float, lon: float) -> tuple[float, float]:
     return round((lon - LON0) * SCALE + 10, 1), round((LAT0 - lat) * SCALE + 10, 1)
 
 
+@cache
+def _outlines() -> tuple[str, ...]:
+    """The 34 provinces' boundaries (the maps' GeoJSON) as SVG paths in the travel map's
+    projection, every sixth vertex kept (enough at this scale)."""
+    geo = json.loads(
+        (resources.files("rarecare.web") / "static" / "geo" / "vn-provinces-34.geojson").read_text(
+            encoding="utf-8"
+        )
+    )
+    paths = []
+    for feature in geo["features"]:
+        geometry = feature["geometry"]
+        polygons = (
+            geometry["coordinates"]
+            if geometry["type"] == "MultiPolygon"
+            else [geometry["coordinates"]]
+        )
+        parts = []
+        for polygon in polygons:
+            ring = polygon[0]
+            kept = ring[::6] if len(ring) > 24 else ring
+            if len(kept) < 3:
+                continue
+            points = " L".join("{},{}".format(*_xy(lat, lon)) for lon, lat in kept)
+            parts.append(f"M{points}Z")
+        paths.append("".join(parts))
+    return tuple(paths)
+
+
 @pages.get("/care/travel", response_class=HTMLResponse)
 def travel_page(
     request: Request,
@@ -376,6 +408,7 @@ def travel_page(
             "centres": picture.centres,
             "map_w": MAP_W,
             "map_h": MAP_H,
+            "outlines": _outlines(),
             "road_factor": tr.ROAD_FACTOR,
             "local_km": tr.LOCAL_KM,
         },

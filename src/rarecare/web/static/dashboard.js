@@ -64,8 +64,34 @@
     });
   }
 
-  document.querySelectorAll("[data-chart]").forEach(function (el) {
-    var kind = el.dataset.chart;
-    if (kind === "spark") { spark(el); } else if (kind === "line") { line(el); } else if (kind === "map") { map(el); }
-  });
+  function bars(el) {
+    var data = JSON.parse(el.dataset.series || "{}");
+    var colours = [teal, "#c0392b", "#7f8c8d"];
+    var chart = echarts.init(el);
+    chart.setOption({
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return Number(v).toLocaleString("vi-VN") + " ₫"; } },
+      legend: { top: 0 },
+      grid: { left: 96, right: 16, top: 32, bottom: 32 },
+      xAxis: { type: "category", data: data.categories || [] },
+      yAxis: { type: "value", axisLabel: { formatter: function (v) { return (v / 1e9).toLocaleString("vi-VN") + " tỷ"; } } },
+      series: (data.series || []).map(function (s, i) {
+        return { name: s.name, type: "bar", stack: "cost", data: s.data, itemStyle: { color: colours[i % 3] } };
+      })
+    });
+    el.dataset.ready = "true";
+  }
+
+  function init(root) {
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
+      if (el.dataset.drawn) { return; }
+      el.dataset.drawn = "true";
+      var kind = el.dataset.chart;
+      if (kind === "spark") { spark(el); } else if (kind === "line") { line(el); }
+      else if (kind === "map") { map(el); } else if (kind === "bars") { bars(el); }
+    });
+  }
+
+  init(document);
+  // panels loaded by htmx (a patient's costs) get their charts too
+  document.body.addEventListener("htmx:afterSettle", function (event) { init(event.target); });
 })();
