@@ -132,39 +132,14 @@ def registry(db: Session, cast: Cast, kb: KnowledgeBase) -> dict[str, Patient]:
     )
     db.add(plan)
     db.flush()
-    for day in (5, 19):  # 6 doses in the quarter; 90 days ÷ 14 = 6.4 due → 93% ≥ 80%
+    # 6 doses in the quarter; 90 days ÷ 14 = 6.4 due → 93% ≥ 80%
+    for month, day in ((1, 5), (1, 19), (2, 2), (2, 16), (3, 2), (3, 16)):
         db.add(
             Administration(
                 plan_id=plan.id,
                 patient_id=rows["p1"].id,
                 centre_id=cast.centre_a,
-                given_on=date(2026, 1, day),
-                dose=180,
-                dose_unit="mg",
-                vials=4,
-                recorded_by="t",
-            )
-        )
-    for day in (2, 16):
-        db.add(
-            Administration(
-                plan_id=plan.id,
-                patient_id=rows["p1"].id,
-                centre_id=cast.centre_a,
-                given_on=date(2026, 2, day),
-                dose=180,
-                dose_unit="mg",
-                vials=4,
-                recorded_by="t",
-            )
-        )
-    for day in (2, 16):
-        db.add(
-            Administration(
-                plan_id=plan.id,
-                patient_id=rows["p1"].id,
-                centre_id=cast.centre_a,
-                given_on=date(2026, 3, day),
+                given_on=date(2026, month, day),
                 dose=180,
                 dose_unit="mg",
                 vials=4,

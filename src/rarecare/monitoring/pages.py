@@ -199,13 +199,7 @@ def activity_update(
             data=ActivityChangeIn.model_validate(values),
         )
 
-    error = attempt(save)
-    if error is not None:
-        session.rollback()
-        return _activity_view(
-            request, session, user, activity_id, error_lines(error), error.status_code
-        )
-    return RedirectResponse(f"/monitoring/activities/{activity_id}", status_code=303)
+    return back(request, user, session, attempt(save), f"/monitoring/activities/{activity_id}")
 
 
 @pages.post("/monitoring/activities/{activity_id}/evidence", response_model=None)
@@ -220,32 +214,18 @@ def activity_evidence(
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     def save() -> None:
-        if file is not None and file.filename:
-            service.add_file(
-                session=session,
-                principal=user,
-                activity_id=activity_id,
-                label=label,
-                filename=file.filename,
-                content=read_upload(file),
-                storage_dir=settings.uploads_dir / "evidence",
-            )
-        else:
-            service.add_link(
-                session=session,
-                principal=user,
-                activity_id=activity_id,
-                label=label or url,
-                url=url,
-            )
-
-    error = attempt(save)
-    if error is not None:
-        session.rollback()
-        return _activity_view(
-            request, session, user, activity_id, error_lines(error), error.status_code
+        service.add_evidence(
+            session=session,
+            principal=user,
+            activity_id=activity_id,
+            label=label,
+            url=url,
+            filename=file.filename or "" if file is not None else "",
+            content=read_upload(file) if file is not None and file.filename else None,
+            storage_dir=settings.uploads_dir / "evidence",
         )
-    return RedirectResponse(f"/monitoring/activities/{activity_id}", status_code=303)
+
+    return back(request, user, session, attempt(save), f"/monitoring/activities/{activity_id}")
 
 
 @pages.post("/monitoring/report", response_model=None)
@@ -426,6 +406,9 @@ def back(
         return RedirectResponse(to, status_code=303)
     session.rollback()
     lines, code = error_lines(error), error.status_code
+    if to.startswith("/monitoring/activities/"):
+        activity_id = int(to.rsplit("/", 1)[1])
+        return _activity_view(request, session, user, activity_id, lines, code)
     if to.startswith("/monitoring/meetings"):
         return _meetings_view(request, session, user, lines, code)
     if to.startswith("/monitoring/organisations"):

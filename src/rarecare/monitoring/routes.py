@@ -159,20 +159,16 @@ def api_add_evidence(
 ) -> EvidenceOut:
     """Evidence of progress: a link (``url``) or a document (``file``: PDF, Office, PNG,
     JPEG; at most 20 MB)."""
-    if file is not None and file.filename:
-        evidence = service.add_file(
-            session=session,
-            principal=user,
-            activity_id=activity_id,
-            label=label,
-            filename=file.filename,
-            content=read_upload(file),
-            storage_dir=settings.uploads_dir / "evidence",
-        )
-    else:
-        evidence = service.add_link(
-            session=session, principal=user, activity_id=activity_id, label=label or url, url=url
-        )
+    evidence = service.add_evidence(
+        session=session,
+        principal=user,
+        activity_id=activity_id,
+        label=label,
+        url=url,
+        filename=file.filename or "" if file is not None else "",
+        content=read_upload(file) if file is not None and file.filename else None,
+        storage_dir=settings.uploads_dir / "evidence",
+    )
     return EvidenceOut.model_validate(evidence)
 
 

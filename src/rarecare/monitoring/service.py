@@ -408,6 +408,33 @@ def add_file(
     )
 
 
+def add_evidence(
+    *,
+    session: Session,
+    principal: Principal | None,
+    activity_id: int,
+    label: str,
+    url: str,
+    filename: str,
+    content: bytes | None,
+    storage_dir: Path,
+) -> Evidence:
+    """A document when one is uploaded (``filename`` and ``content``), else the link."""
+    if content is not None and filename:
+        return add_file(
+            session=session,
+            principal=principal,
+            activity_id=activity_id,
+            label=label,
+            filename=filename,
+            content=content,
+            storage_dir=storage_dir,
+        )
+    return add_link(
+        session=session, principal=principal, activity_id=activity_id, label=label or url, url=url
+    )
+
+
 def _for_update(session: Session, actor: Principal, activity_id: int) -> Activity:
     activity = get_activity(session=session, principal=actor, activity_id=activity_id)
     if actor.role not in EDITORS and actor.role not in CENTRE_ROLES:
