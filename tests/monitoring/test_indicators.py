@@ -49,7 +49,7 @@ def registry(db: Session, cast: Cast, kb: KnowledgeBase) -> dict[str, Patient]:
             diagnosis_date=date(2026, 2, 1),
             diagnosis_kind=AgeKind.DATE,
             diagnostic_status=DiagnosticStatus.CONFIRMED,
-            orpha_code="365",
+            orpha_code="ORPHA:365",
             created_at=_at("2025-06-01"),
             updated_at=_at("2026-02-01"),
         ),
@@ -77,7 +77,7 @@ def registry(db: Session, cast: Cast, kb: KnowledgeBase) -> dict[str, Patient]:
             diagnosis_date=date(2026, 3, 10),
             diagnosis_kind=AgeKind.DATE,
             diagnostic_status=DiagnosticStatus.CONFIRMED,
-            orpha_code="365",
+            orpha_code="ORPHA:365",
             created_at=_at("2025-01-10"),
             updated_at=_at("2025-12-01"),
         ),
@@ -93,7 +93,7 @@ def registry(db: Session, cast: Cast, kb: KnowledgeBase) -> dict[str, Patient]:
             diagnosis_date=date(2025, 7, 1),
             diagnosis_kind=AgeKind.DATE,
             diagnostic_status=DiagnosticStatus.CONFIRMED,
-            orpha_code="355",
+            orpha_code="ORPHA:355",
             created_at=_at("2025-02-01"),
             updated_at=_at("2025-08-01"),
         ),
@@ -113,7 +113,7 @@ def registry(db: Session, cast: Cast, kb: KnowledgeBase) -> dict[str, Patient]:
     db.add(
         DiagnosisRecord(
             patient_id=rows["p1"].id,
-            orpha_code="365",
+            orpha_code="ORPHA:365",
             status=DiagnosticStatus.CONFIRMED,
             gene="GAA",
             recorded_by="t",
@@ -168,6 +168,8 @@ def test_registered_new_and_per_100k(db: Session, registry: dict[str, Patient]) 
     assert v["registered", "province", "01"].value == 2
     assert v["registered", "sex", "male"].value == 2
     assert v["registered", "age_band", "0-4"].value == 2  # P1 (2) and P4 (3 at the quarter's end)
+    # Pompe (P1, P3) and Gaucher (P4) are lysosomal on the demo list; P2 has no diagnosis yet
+    assert v["registered", "disease_group", "Lysosomal storage disorders"].value == 3
     assert v["new_registrations", "", ""].value == 1  # P2
     per_100k = v["registered_per_100k", "province", "01"]
     assert per_100k.denominator == 8_807_523

@@ -27,7 +27,16 @@ class Unit(StrEnum):
 
 
 # the breakdowns of patient indicators ("" is the national figure)
-PATIENT_BREAKDOWNS = ("", "province", "former_province", "centre", "disease", "sex", "age_band")
+PATIENT_BREAKDOWNS = (
+    "",
+    "province",
+    "former_province",
+    "centre",
+    "disease",
+    "disease_group",
+    "sex",
+    "age_band",
+)
 MEDIAN_BREAKDOWNS = ("", "province", "former_province", "centre", "disease", "sex")
 AGE_BANDS = ("0-4", "5-15", "16-39", "40-64", "65+")
 
@@ -37,6 +46,7 @@ BREAKDOWN_LABELS = {
     "former_province": N_("Former province (63)"),
     "centre": N_("Treatment centre"),
     "disease": N_("Disease"),
+    "disease_group": N_("Disease group"),
     "sex": N_("Sex"),
     "age_band": N_("Age band"),
 }
@@ -105,7 +115,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "alive",
         numerator_words=N_("living registered patients under 16"),
         denominator_words=N_("living registered patients"),
-        breakdowns=("", "province", "former_province", "centre", "disease", "sex"),
+        breakdowns=("", "province", "former_province", "centre", "disease", "disease_group", "sex"),
     ),
     Indicator(
         "deaths_under_5",
@@ -118,7 +128,7 @@ INDICATORS: tuple[Indicator, ...] = (
         numerator_words=N_("deaths before age 5 (by the end of the period)"),
         denominator_words=N_("deaths of registered patients"),
         higher_is_better=False,
-        breakdowns=("", "province", "former_province", "centre", "disease", "sex"),
+        breakdowns=("", "province", "former_province", "centre", "disease", "disease_group", "sex"),
         target=(20.0, 2026),
     ),
     Indicator(

@@ -275,7 +275,7 @@ def _patient_cube(
             out[breakdown][key] = {m: float(values[m] or 0) for m in measures}
         return out
     # SQLite: one GROUP BY per breakdown over the same per-record rows
-    for breakdown in PATIENT_BREAKDOWNS:
+    for breakdown in ("", *DIMENSIONS):
         group = [inner.c[breakdown]] if breakdown else []
         query = select(*group, *sums).group_by(*group)
         for row in session.execute(query):
@@ -351,6 +351,31 @@ def _listed_drugs(session: Session) -> list[str]:
     if version is None:
         return []
     return list(session.scalars(select(DrugEntry.inn).where(DrugEntry.version_id == version)))
+
+
+def _by_group(
+    session: Session, by_disease: dict[str, dict[str, float]]
+) -> dict[str, dict[str, float]]:
+    """The disease breakdown summed into the groups of the approved national list (the sums
+    add up exactly; a disease not on the list counts under "")."""
+    version = session.scalar(
+        select(ListVersion.id).where(
+            ListVersion.kind == ListKind.DISEASES, ListVersion.status == VersionStatus.APPROVED
+        )
+    )
+    groups = dict(
+        session.execute(
+            select(DiseaseEntry.orpha_code, DiseaseEntry.disease_group).where(
+                DiseaseEntry.version_id == version
+            )
+        ).all()
+    )
+    out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for code, sums in by_disease.items():
+        target = out[groups.get(code, "") or ""]
+        for name, value in sums.items():
+            target[name] += value
+    return {group: dict(sums) for group, sums in out.items()}
 
 
 def _ratio(indicator: Indicator, num: float, den: float | None) -> float | None:
@@ -540,6 +565,7 @@ def compute(
     start, end = period_range(period)
     steps = 3
     cube = _patient_cube(session, start, end)
+    cube["disease_group"] = _by_group(session, cube.get("disease", {}))
     if progress:
         progress(1, steps)
     values = list(_patients(cube))

@@ -74,7 +74,7 @@ def refresh(
                     "indicator": v.indicator,
                     "period": period,
                     "breakdown": v.breakdown,
-                    "key": v.key[:24],
+                    "key": v.key[:120],
                     "numerator": v.numerator,
                     "denominator": v.denominator,
                     "value": v.value,

@@ -346,7 +346,7 @@ class IndicatorValue(Base):
     indicator: Mapped[str] = mapped_column(String(40))
     period: Mapped[str] = mapped_column(String(8))
     breakdown: Mapped[str] = mapped_column(String(24))
-    key: Mapped[str] = mapped_column(String(24))
+    key: Mapped[str] = mapped_column(String(120))
     numerator: Mapped[float] = mapped_column()
     denominator: Mapped[float | None] = mapped_column(default=None)
     value: Mapped[float | None] = mapped_column(default=None)

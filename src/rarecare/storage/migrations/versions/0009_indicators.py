@@ -43,7 +43,7 @@ def upgrade() -> None:
         sa.Column("indicator", sa.String(length=40), nullable=False),
         sa.Column("period", sa.String(length=8), nullable=False),
         sa.Column("breakdown", sa.String(length=24), nullable=False),
-        sa.Column("key", sa.String(length=24), nullable=False),
+        sa.Column("key", sa.String(length=120), nullable=False),
         sa.Column("numerator", sa.Double(), nullable=False),
         sa.Column("denominator", sa.Double(), nullable=True),
         sa.Column("value", sa.Double(), nullable=True),
