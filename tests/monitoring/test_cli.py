@@ -82,6 +82,6 @@ def test_the_quarterly_report_is_written_as_pdf_and_xlsx(demo_env: Path) -> None
         ],
     )
     book = load_workbook(io.BytesIO(xlsx.read_bytes()))
-    assert book.sheetnames == ["Report", "Progress", "Changes", "Decisions", "Events"]
+    assert book.sheetnames == ["Report", "Progress", "Changes", "Decisions", "Indicators", "Events"]
     decisions = list(book["Decisions"].iter_rows(values_only=True))
     assert any("Danh mục thuốc hiếm" in str(row[2]) for row in decisions[1:])

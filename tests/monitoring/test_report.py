@@ -81,6 +81,7 @@ def test_the_pdf_reads_in_vietnamese_with_every_section(db: Session, world: Plan
         "1.250",
     ):
         assert expected in text, expected
+    assert "Các chỉ số quốc gia so với mục tiêu" in text
     english = PdfReader(io.BytesIO(report.to_pdf(content, "en"))).pages[0].extract_text()
     assert "Quarterly report of the steering committee" in english
 
@@ -88,10 +89,7 @@ def test_the_pdf_reads_in_vietnamese_with_every_section(db: Session, world: Plan
 def test_the_xlsx_has_one_sheet_per_section(db: Session, world: PlanWorld) -> None:
     content = _quarter_content(db, world)
     book = load_workbook(io.BytesIO(report.to_xlsx(content, "vi")))
-    assert (
-        book.sheetnames == ["Báo cáo", "Progress", "Changes", "Decisions", "Events"]
-        or len(book.sheetnames) == 5
-    )
+    assert book.sheetnames == ["Báo cáo", "Tiến độ", "Thay đổi", "Quyết định", "Chỉ số", "Sự kiện"]
     progress = list(book.worksheets[1].iter_rows(values_only=True))
     assert progress[0][:4] == ("Mã", "Nhiệm vụ trọng tâm", "Hoạt động", "Tỷ lệ hoàn thành")
     assert progress[1][:4] == ("2", "Danh mục", 3, 13)
@@ -100,7 +98,10 @@ def test_the_xlsx_has_one_sheet_per_section(db: Session, world: PlanWorld) -> No
     decisions = list(book.worksheets[3].iter_rows(values_only=True))
     assert decisions[1][2] == "Đẩy nhanh việc ban hành Danh mục bệnh hiếm"
     assert decisions[1][3] == "2.1 Hoạt động 2.1"
-    events_sheet = list(book.worksheets[4].iter_rows(values_only=True))
+    figures = {row[0]: row[1:] for row in book["Chỉ số"].iter_rows(values_only=True)}
+    assert figures["Người bệnh được đăng ký"][0] is None  # not computed for the quarter
+    assert figures["Hoạt động của kế hoạch hoàn thành đúng hạn"][2:4] == (80, 2026)
+    events_sheet = list(book.worksheets[5].iter_rows(values_only=True))
     assert events_sheet[1][2:] == ("Tập huấn sàng lọc sơ sinh", "Điều dưỡng", "01", 1250)
 
 

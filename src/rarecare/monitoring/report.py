@@ -23,7 +23,8 @@ from rarecare.access import Principal, require_role
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.i18n import N_, _
 from rarecare.interop.tabular import neutralised
-from rarecare.monitoring import committee, events
+from rarecare.monitoring import committee, events, indicators
+from rarecare.monitoring.definitions import INDICATORS, UNIT_LABELS
 from rarecare.monitoring.models import MONITORING_LABELS, ActivityChange, ActivityStatus
 from rarecare.monitoring.service import READERS, activities, get_plan, state_of, tasks_of
 
@@ -96,6 +97,23 @@ class QuarterlyReport:
     changes: list[ChangeRow] = field(default_factory=list)
     decisions: list[DecisionRow] = field(default_factory=list)
     events: list[EventRow] = field(default_factory=list)
+    indicators: list[IndicatorRow] = field(default_factory=list)
+
+
+@dataclass
+class IndicatorRow:
+    name: str  # the msgid, translated when written
+    unit: str
+    value: float | None
+    target: float | None
+    target_year: int | None
+    higher_is_better: bool
+
+    @property
+    def gap(self) -> float | None:
+        if self.value is None or self.target is None:
+            return None
+        return round(self.value - self.target, 2)
 
 
 def _state_column(state: str) -> str:
@@ -194,7 +212,27 @@ def quarterly(
                 participants=event.participants,
             )
         )
+    figures = indicators.national(session=session, principal=actor, period=report.period)
+    for definition in INDICATORS:
+        stored = figures.get(definition.code)
+        report.indicators.append(
+            IndicatorRow(
+                name=definition.name,
+                unit=UNIT_LABELS[definition.unit],
+                value=stored.value if stored is not None else None,
+                target=definition.target[0] if definition.target else None,
+                target_year=definition.target[1] if definition.target else None,
+                higher_is_better=definition.higher_is_better,
+            )
+        )
     return report
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:,.1f}" if value % 1 else f"{value:,.0f}"
+    return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 def _label(value: str) -> str:
@@ -207,6 +245,7 @@ HEADINGS = {
     "changes": N_("What changed in the quarter"),
     "decisions": N_("Decisions of the committee and their follow-up"),
     "events": N_("Events held"),
+    "indicators": N_("National indicators against their targets"),
     "none": N_("Nothing in this quarter."),
 }
 
@@ -336,6 +375,39 @@ def _pdf(report: QuarterlyReport) -> bytes:
         ],
         (55, 100, 110),
     )
+    heading("indicators")
+    table(
+        [_("Indicator"), _("Value"), _("Unit"), _("Target"), _("Gap")],
+        [
+            [
+                _(row.name),
+                _number(row.value),
+                _(row.unit),
+                f"{_number(row.target)} ({row.target_year})" if row.target is not None else "–",
+                _number(row.gap),
+            ]
+            for row in report.indicators
+        ],
+        (110, 30, 35, 45, 45),
+    )
+    # value against target: a bar each, the target as a tick (indicators with a target)
+    pdf.ln(2)
+    for row in report.indicators:
+        if row.target is None or row.value is None:
+            continue
+        scale = 110 / max(row.value, row.target, 1)
+        pdf.set_font("DejaVu", size=8)
+        pdf.cell(100, 5, _(row.name)[:70])
+        x, y = pdf.get_x(), pdf.get_y() + 1
+        met = row.value >= row.target if row.higher_is_better else row.value <= row.target
+        pdf.set_fill_color(*((34, 110, 84) if met else (179, 107, 0)))
+        pdf.rect(x, y, max(row.value * scale, 0.5), 3.2, style="F")
+        pdf.set_draw_color(20)
+        pdf.line(x + row.target * scale, y - 1, x + row.target * scale, y + 4.2)
+        pdf.set_x(x + 116)
+        pdf.cell(
+            40, 5, f"{_number(row.value)} / {_number(row.target)}", new_x="LMARGIN", new_y="NEXT"
+        )
     heading("events")
     table(
         [_("Date"), _("Kind"), _("Event"), _("Audience"), _("Province"), _("Participants")],
@@ -420,6 +492,14 @@ def _xlsx(report: QuarterlyReport) -> bytes:
             [d.day, d.meeting, d.text, a, _label(s), due]
             for d in report.decisions
             for a, s, due in (d.follow_up or [("", "", None)])  # type: ignore[list-item]
+        ],
+    )
+    sheet(
+        _("Indicators"),
+        [_("Indicator"), _("Value"), _("Unit"), _("Target"), _("Target year"), _("Gap")],
+        [
+            [_(r.name), r.value, _(r.unit), r.target, r.target_year, r.gap]
+            for r in report.indicators
         ],
     )
     sheet(
