@@ -58,6 +58,18 @@ def test_the_province_dashboard_drills_down_to_its_centres(
     assert "Hà Nội" in page.text and "Centre A" in page.text
 
 
+def test_a_centre_page_shows_its_disease_groups_to_its_own_staff_only(
+    client: TestClient, stored: None, cast: Cast
+) -> None:
+    login(client, "clinician.a")
+    own = client.get(f"/monitoring/indicators/centres/{cast.centre_a}?period={PERIOD}")
+    assert own.status_code == 200 and "Lysosomal storage disorders" in own.text
+    assert client.get(f"/monitoring/indicators/centres/{cast.centre_b}").status_code == 404
+    login(client, "analyst")
+    province = client.get(f"/monitoring/indicators/provinces/01?period={PERIOD}").text
+    assert f"/monitoring/indicators/centres/{cast.centre_a}" in province
+
+
 def test_the_csv_download_hides_small_counts(client: TestClient, stored: None) -> None:
     login(client, "analyst")
     response = client.get(

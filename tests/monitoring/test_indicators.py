@@ -170,6 +170,13 @@ def test_registered_new_and_per_100k(db: Session, registry: dict[str, Patient]) 
     assert v["registered", "age_band", "0-4"].value == 2  # P1 (2) and P4 (3 at the quarter's end)
     # Pompe (P1, P3) and Gaucher (P4) are lysosomal on the demo list; P2 has no diagnosis yet
     assert v["registered", "disease_group", "Lysosomal storage disorders"].value == 3
+    # a centre's disease groups (the drill-down's last step): centre A has P1 (Pompe) and P2
+    centre_a = str(registry["p1"].centre_id)
+    assert (
+        v["registered", "centre_disease_group", f"{centre_a}|Lysosomal storage disorders"].value
+        == 1
+    )
+    assert v["registered", "centre_disease_group", f"{centre_a}|"].value == 1
     assert v["new_registrations", "", ""].value == 1  # P2
     per_100k = v["registered_per_100k", "province", "01"]
     assert per_100k.denominator == 8_807_523

@@ -175,6 +175,29 @@ def province_page(
     )
 
 
+@pages.get("/monitoring/indicators/centres/{centre_id}", response_class=HTMLResponse)
+def centre_page(
+    request: Request, centre_id: int, user: CurrentUser, session: DbSession, period: str = ""
+) -> HTMLResponse:
+    """A centre's figures by disease group (the last step of the drill-down)."""
+    chosen = _period(session, period)
+    by_group = indicators.centre_view(
+        session=session, principal=user, period=chosen, centre_id=centre_id
+    )
+    shown = [d for d in INDICATORS if "centre_disease_group" in d.breakdowns]
+    return render(
+        request,
+        "centre_dashboard.html",
+        {
+            "centre": centres.get_centre(session=session, centre_id=centre_id),
+            "period": chosen,
+            "groups": sorted(by_group.items()),
+            "indicators": shown,
+            "units": UNIT_LABELS,
+        },
+    )
+
+
 @pages.get("/monitoring/indicators/{code}", response_class=HTMLResponse)
 def indicator_page(
     request: Request,
@@ -191,7 +214,7 @@ def indicator_page(
     rows = indicators.values(
         session=session, principal=user, code=code, period=chosen, breakdown=breakdown
     )
-    names = _group_names(session, breakdown)
+    names = _group_names(session, breakdown, [r.key for r in rows])
     return render(
         request,
         "indicator.html",
@@ -212,13 +235,20 @@ def indicator_page(
     )
 
 
-def _group_names(session: Any, breakdown: str) -> dict[str, str]:
+def _group_names(session: Any, breakdown: str, keys: list[str]) -> dict[str, str]:
     if breakdown == "province":
         return dict(province_names())
     if breakdown == "former_province":
         return {p.code: p.name for p in former_provinces()}
     if breakdown == "centre":
         return {str(c.id): c.name for c in centres.list_centres(session=session)}
+    if breakdown == "centre_disease_group":
+        centre_names = {str(c.id): c.name for c in centres.list_centres(session=session)}
+        out = {}
+        for key in keys:
+            centre, _sep, group = key.partition("|")
+            out[key] = f"{centre_names.get(centre, centre)} · {group or '–'}"
+        return out
     return {}
 
 

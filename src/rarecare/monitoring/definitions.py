@@ -36,6 +36,7 @@ PATIENT_BREAKDOWNS = (
     "disease_group",
     "sex",
     "age_band",
+    "centre_disease_group",
 )
 MEDIAN_BREAKDOWNS = ("", "province", "former_province", "centre", "disease", "sex")
 AGE_BANDS = ("0-4", "5-15", "16-39", "40-64", "65+")
@@ -47,6 +48,7 @@ BREAKDOWN_LABELS = {
     "centre": N_("Treatment centre"),
     "disease": N_("Disease"),
     "disease_group": N_("Disease group"),
+    "centre_disease_group": N_("Centre and disease group"),
     "sex": N_("Sex"),
     "age_band": N_("Age band"),
 }
@@ -224,7 +226,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "elements_due",
         numerator_words=N_("common data elements filled in"),
         denominator_words=N_("16 elements per record"),
-        breakdowns=("", "province", "centre"),
+        breakdowns=("", "province", "centre", "centre_disease_group"),
         target=(90.0, 2026),
     ),
     Indicator(

@@ -100,6 +100,11 @@ def _days_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
     )
 
 
+def _bit(dimension: str) -> int:
+    """The bit of ``dimension`` in PostgreSQL's GROUPING() over DIMENSIONS (first = highest)."""
+    return 1 << (len(DIMENSIONS) - 1 - DIMENSIONS.index(dimension))
+
+
 class add_months(FunctionElement[date]):  # noqa: N801 - a SQL function's name
     """``day`` plus ``months`` calendar months."""
 
@@ -258,11 +263,20 @@ def _patient_cube(
         # one pass: PostgreSQL aggregates every breakdown at once (GROUPING SETS)
         flags = func.grouping(*(inner.c[name] for name in DIMENSIONS)).label("flags")
         query = select(flags, *(inner.c[name] for name in DIMENSIONS), *sums).group_by(
-            func.grouping_sets(tuple_(), *(tuple_(inner.c[name]) for name in DIMENSIONS))
+            func.grouping_sets(
+                tuple_(),
+                *(tuple_(inner.c[name]) for name in DIMENSIONS),
+                tuple_(inner.c.centre, inner.c.disease),  # a centre's diseases (drill-down)
+            )
         )
         everything = (1 << len(DIMENSIONS)) - 1
+        both = everything ^ _bit("centre") ^ _bit("disease")
         for row in session.execute(query):
             values = row._mapping
+            if values["flags"] == both:
+                key = f"{values['centre']}|{values['disease'] or ''}"
+                out["centre_disease"][key] = {m: float(values[m] or 0) for m in measures}
+                continue
             breakdown = next(
                 (
                     name
@@ -282,6 +296,11 @@ def _patient_cube(
             values = row._mapping
             key = str(values[breakdown] or "") if breakdown else ""
             out[breakdown][key] = {m: float(values[m] or 0) for m in measures}
+    pair = [inner.c.centre, inner.c.disease]
+    for row in session.execute(select(*pair, *sums).group_by(*pair)):
+        values = row._mapping
+        key = f"{values['centre']}|{values['disease'] or ''}"
+        out["centre_disease"][key] = {m: float(values[m] or 0) for m in measures}
     return out
 
 
@@ -353,26 +372,29 @@ def _listed_drugs(session: Session) -> list[str]:
     return list(session.scalars(select(DrugEntry.inn).where(DrugEntry.version_id == version)))
 
 
-def _by_group(
-    session: Session, by_disease: dict[str, dict[str, float]]
-) -> dict[str, dict[str, float]]:
-    """The disease breakdown summed into the groups of the approved national list (the sums
-    add up exactly; a disease not on the list counts under "")."""
+def _disease_groups(session: Session) -> dict[str, str]:
+    """ORPHA code → its group on the approved national list."""
     version = session.scalar(
         select(ListVersion.id).where(
             ListVersion.kind == ListKind.DISEASES, ListVersion.status == VersionStatus.APPROVED
         )
     )
-    groups = dict(
-        session.execute(
-            select(DiseaseEntry.orpha_code, DiseaseEntry.disease_group).where(
-                DiseaseEntry.version_id == version
-            )
-        ).all()
+    rows = session.execute(
+        select(DiseaseEntry.orpha_code, DiseaseEntry.disease_group).where(
+            DiseaseEntry.version_id == version
+        )
     )
+    return {code: group or "" for code, group in rows}
+
+
+def _by_group(
+    sums_by_key: dict[str, dict[str, float]], group_of: Callable[[str], str]
+) -> dict[str, dict[str, float]]:
+    """Sums regrouped (they add up exactly): diseases into the list's groups (a disease not on
+    the list counts under "")."""
     out: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for code, sums in by_disease.items():
-        target = out[groups.get(code, "") or ""]
+    for key, sums in sums_by_key.items():
+        target = out[group_of(key)]
         for name, value in sums.items():
             target[name] += value
     return {group: dict(sums) for group, sums in out.items()}
@@ -565,7 +587,12 @@ def compute(
     start, end = period_range(period)
     steps = 3
     cube = _patient_cube(session, start, end)
-    cube["disease_group"] = _by_group(session, cube.get("disease", {}))
+    groups = _disease_groups(session)
+    cube["disease_group"] = _by_group(cube.get("disease", {}), lambda code: groups.get(code, ""))
+    cube["centre_disease_group"] = _by_group(
+        cube.pop("centre_disease", {}),
+        lambda key: key.split("|", 1)[0] + "|" + groups.get(key.split("|", 1)[1], ""),
+    )
     if progress:
         progress(1, steps)
     values = list(_patients(cube))

@@ -115,7 +115,7 @@ def indicator(code: str) -> Indicator:
 def _scope(actor: Principal, breakdown: str) -> str | None:
     """The only group a centre user may read (their centre), or None for everyone else."""
     if actor.role in CENTRE_ROLES:
-        if breakdown != "centre":
+        if breakdown not in ("centre", "centre_disease_group"):
             raise PermissionDenied(_("Centre staff see their own centre's indicators only."))
         return str(actor.centre_id)
     return None
@@ -141,7 +141,11 @@ def values(
         IndicatorValue.breakdown == breakdown,
     )
     if only is not None:
-        query = query.where(IndicatorValue.key == only)
+        query = query.where(
+            IndicatorValue.key == only
+            if breakdown == "centre"
+            else IndicatorValue.key.startswith(f"{only}|", autoescape=True)
+        )
     return list(session.scalars(query.order_by(IndicatorValue.key)))
 
 
@@ -199,3 +203,24 @@ def province_view(
         )
     )
     return {row.indicator: row for row in rows}
+
+
+def centre_view(
+    *, session: Session, principal: Principal | None, period: str, centre_id: int
+) -> dict[str, dict[str, IndicatorValue]]:
+    """A centre's figures by disease group: group → indicator → value (its own staff, or the
+    national roles)."""
+    actor = require_role(principal, *READERS)
+    if actor.role in CENTRE_ROLES and actor.centre_id != centre_id:
+        raise NotFound()
+    rows = session.scalars(
+        select(IndicatorValue).where(
+            IndicatorValue.period == period,
+            IndicatorValue.breakdown == "centre_disease_group",
+            IndicatorValue.key.startswith(f"{centre_id}|", autoescape=True),
+        )
+    )
+    out: dict[str, dict[str, IndicatorValue]] = {}
+    for row in rows:
+        out.setdefault(row.key.split("|", 1)[1], {})[row.indicator] = row
+    return out
