@@ -280,3 +280,36 @@ def test_a_refresh_stores_values_with_their_provenance_and_scope_applies(
         )
     with pytest.raises(PermissionDenied):
         indicators.refresh(session=db, principal=cast.clinician_a, period="2026Q1")
+
+
+def test_kilometres_per_treated_patient_and_trips_out_of_province(
+    db: Session, registry: dict[str, Patient], cast: Cast
+) -> None:
+    from rarecare.care.travel import road_km
+    from rarecare.geo import get_province
+
+    plan = db.scalar(select(TherapyPlan).where(TherapyPlan.patient_id == registry["p1"].id))
+    assert plan is not None
+    db.add(  # one infusion in Ho Chi Minh City (centre B) for the patient from Hà Nội
+        Administration(
+            plan_id=plan.id,
+            patient_id=registry["p1"].id,
+            centre_id=cast.centre_b,
+            given_on=date(2026, 3, 28),
+            dose=180,
+            dose_unit="mg",
+            vials=4,
+            recorded_by="t",
+        )
+    )
+    db.flush()
+    v = _values(db)
+    hanoi, hcmc = get_province("01"), get_province("79")
+    away_km = 2 * road_km(hanoi.lat, hanoi.lon, hcmc.lat, hcmc.lon)
+    # per (patient, centre): 6 infusions at home (2 × 25 km each) and one away
+    km = v["km_per_treated", "", ""]
+    assert km.numerator == 2 and km.value == pytest.approx((300 + away_km) / 2, abs=0.2)
+    trips = v["out_of_province_trips", "", ""]
+    assert (trips.numerator, trips.denominator) == (1, 7)
+    assert trips.value == pytest.approx(100 / 7, abs=1e-3)
+    assert v["out_of_province_trips", "province", "01"].numerator == 1

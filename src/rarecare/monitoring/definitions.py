@@ -7,6 +7,7 @@ Kinds:
 - ``patients``: a ratio (or a count, without a denominator) of per-record measures of the
   registry — every breakdown is a roll-up of one scan of the patient table;
 - ``median``: the median of a per-record number of days, per breakdown;
+- ``travel``: from the infusions and the travel model (kilometres, trips out of province);
 - ``national``: a figure over the lists, guidelines or plan (no patient breakdown)."""
 
 from __future__ import annotations
@@ -214,6 +215,36 @@ INDICATORS: tuple[Indicator, ...] = (
         "on_drug",
         numerator_words=N_("patients given at least 80 percent of the doses due"),
         denominator_words=N_("patients with an active plan in the period"),
+        task="7",
+    ),
+    Indicator(
+        "km_per_treated",
+        N_("Kilometres travelled per treated patient"),
+        N_(
+            "Median return-trip kilometres a patient on therapy travelled to the treating "
+            "centre in the period (each infusion a return trip; road distance estimated from "
+            "the provinces' centres, 25 km within a province)."
+        ),
+        Unit.KM,
+        "travel",
+        "km",
+        numerator_words=N_("2 × road km from the home province to the centre, per infusion"),
+        higher_is_better=False,
+        breakdowns=("", "province", "centre"),
+        task="7",
+    ),
+    Indicator(
+        "out_of_province_trips",
+        N_("Trips out of the home province"),
+        N_("Share of the infusions in the period given outside the patient's home province."),
+        Unit.PERCENT,
+        "travel",
+        "away",
+        "trips",
+        numerator_words=N_("infusions at a centre in another province"),
+        denominator_words=N_("infusions in the period"),
+        higher_is_better=False,
+        breakdowns=("", "province", "centre"),
         task="7",
     ),
     Indicator(

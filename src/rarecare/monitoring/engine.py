@@ -31,6 +31,7 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -38,12 +39,20 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from rarecare.care.models import Administration, TherapyPlan
+from rarecare.care.travel import road_km
+from rarecare.centres.models import Centre
 from rarecare.errors import FieldError, ValidationFailed
-from rarecare.geo import populations
+from rarecare.geo import current_provinces, populations
 from rarecare.guidelines.models import Guideline, GuidelineStatus
 from rarecare.i18n import _
 from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
-from rarecare.monitoring.definitions import AGE_BANDS, INDICATORS, PATIENT_BREAKDOWNS, Indicator
+from rarecare.monitoring.definitions import (
+    AGE_BANDS,
+    BY_CODE,
+    INDICATORS,
+    PATIENT_BREAKDOWNS,
+    Indicator,
+)
 from rarecare.monitoring.models import Activity, ActivityStatus
 from rarecare.registry.models import (
     AgeKind,
@@ -528,6 +537,93 @@ def _medians_pg(
         )
 
 
+def _distances(session: Session) -> Any:
+    """(patient's province, centre, one-way road km, outside the province 0/1) for every
+    province and centre: the travel model of ``rarecare.care.travel`` as a small table."""
+    provinces = {p.code: p for p in current_provinces()}
+    rows = []
+    for centre_id, centre_province in session.execute(select(Centre.id, Centre.province_code)):
+        there = provinces.get(centre_province)
+        if there is None:
+            continue
+        for code, home in provinces.items():
+            km = road_km(home.lat, home.lon, there.lat, there.lon, same_province=code == there.code)
+            rows.append((code, centre_id, round(km, 1), int(code != there.code)))
+    if not rows:
+        rows.append(("", 0, 0.0, 0))
+    return union_all(
+        *(
+            select(
+                literal(code, String()).label("province"),
+                literal(centre, Integer()).label("centre_id"),
+                literal(km).label("km"),
+                literal(away, Integer()).label("away"),
+            )
+            for code, centre, km, away in rows
+        )
+    ).subquery("distances")
+
+
+def _travel(session: Session, start: date, end: date) -> Iterator[Value]:
+    """Median return-trip km per treated patient in the period (each infusion a return trip
+    from the home province to the treating centre) and the share of trips out of the home
+    province, by the patient's province and treating centre."""
+    distances = _distances(session)
+    a, p = Administration, Patient
+    trips = (
+        select(
+            p.province_code.label("province"),
+            cast(a.centre_id, String).label("centre"),
+            (func.sum(distances.c.km) * 2).label("km"),
+            func.sum(distances.c.away).label("away"),
+            func.count().label("trips"),
+        )
+        .join(p, p.id == a.patient_id)
+        .join(
+            distances,
+            and_(distances.c.province == p.province_code, distances.c.centre_id == a.centre_id),
+        )
+        .where(a.given_on >= _as_day(start), a.given_on <= _as_day(end))
+        .group_by(a.patient_id, p.province_code, a.centre_id)
+        .subquery("trips")
+    )
+    for breakdown in ("", "province", "centre"):
+        key = trips.c[breakdown] if breakdown else literal("")
+        shares = select(key.label("key"), func.sum(trips.c.away), func.sum(trips.c.trips)).group_by(
+            key
+        )
+        for group, away, total in session.execute(shares):
+            share = _ratio(BY_CODE["out_of_province_trips"], float(away or 0), float(total or 0))
+            yield Value(
+                "out_of_province_trips",
+                breakdown,
+                str(group or ""),
+                float(away or 0),
+                float(total or 0),
+                share,
+            )
+        ranked = select(
+            key.label("key"),
+            trips.c.km,
+            func.row_number().over(partition_by=key, order_by=trips.c.km).label("rn"),
+            func.count().over(partition_by=key).label("n"),
+        ).subquery()
+        middle = (
+            select(ranked.c.key, func.avg(ranked.c.km), func.max(ranked.c.n))
+            .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
+            .group_by(ranked.c.key)
+        )
+        for group, median, count in session.execute(middle):
+            yield Value(
+                "km_per_treated",
+                breakdown,
+                str(group or ""),
+                float(count),
+                None,
+                round(float(median), 1),
+            )
+
+
 def _national(session: Session, start: date, end: date) -> dict[str, float]:
     figures: dict[str, float] = {}
     version = session.scalar(
@@ -597,6 +693,7 @@ def compute(
         progress(1, steps)
     values = list(_patients(cube))
     values += list(_medians(session, start, end))
+    values += list(_travel(session, start, end))
     if progress:
         progress(2, steps)
     figures = _national(session, start, end)
