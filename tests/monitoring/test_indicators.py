@@ -305,6 +305,7 @@ def test_kilometres_per_treated_patient_and_trips_out_of_province(
     db.flush()
     v = _values(db)
     hanoi, hcmc = get_province("01"), get_province("79")
+    assert hanoi is not None and hcmc is not None
     away_km = 2 * road_km(hanoi.lat, hanoi.lon, hcmc.lat, hcmc.lon)
     # per (patient, centre): 6 infusions at home (2 × 25 km each) and one away
     km = v["km_per_treated", "", ""]
