@@ -15,7 +15,7 @@ from rarecare.demo.service import load_lists
 from rarecare.errors import PermissionDenied, ValidationFailed
 from rarecare.knowledge import KnowledgeBase
 from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
-from rarecare.monitoring import engine, indicators
+from rarecare.monitoring import engine, indicators, sqlparts
 from rarecare.registry.models import (
     AgeKind,
     DiagnosisRecord,
@@ -150,16 +150,16 @@ def registry(db: Session, cast: Cast, kb: KnowledgeBase) -> dict[str, Patient]:
     return rows
 
 
-def _values(db: Session, period: str = "2026Q1") -> dict[tuple[str, str, str], engine.Value]:
+def _values(db: Session, period: str = "2026Q1") -> dict[tuple[str, str, str], sqlparts.Value]:
     return {(v.indicator, v.breakdown, v.key): v for v in engine.compute(db, period)}
 
 
 def test_periods_follow_dhis2_ids() -> None:
-    assert engine.period_range("2026Q1") == (date(2026, 1, 1), date(2026, 3, 31))
-    assert engine.period_range("2026") == (date(2026, 1, 1), date(2026, 12, 31))
-    assert engine.period_range("202602") == (date(2026, 2, 1), date(2026, 2, 28))
+    assert sqlparts.period_range("2026Q1") == (date(2026, 1, 1), date(2026, 3, 31))
+    assert sqlparts.period_range("2026") == (date(2026, 1, 1), date(2026, 12, 31))
+    assert sqlparts.period_range("202602") == (date(2026, 2, 1), date(2026, 2, 28))
     with pytest.raises(ValidationFailed):
-        engine.period_range("2026-Q1")
+        sqlparts.period_range("2026-Q1")
 
 
 def test_registered_new_and_per_100k(db: Session, registry: dict[str, Patient]) -> None:

@@ -12,15 +12,12 @@ and PostgreSQL alike — no loop over patients in Python:
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Date,
     Integer,
     String,
     and_,
@@ -33,18 +30,14 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.functions import FunctionElement
 
 from rarecare.care.models import Administration, TherapyPlan
 from rarecare.care.travel import road_km
 from rarecare.centres.models import Centre
-from rarecare.errors import FieldError, ValidationFailed
 from rarecare.geo import current_provinces, populations
 from rarecare.guidelines.models import Guideline, GuidelineStatus
-from rarecare.i18n import _
 from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
 from rarecare.monitoring.definitions import (
     AGE_BANDS,
@@ -53,7 +46,18 @@ from rarecare.monitoring.definitions import (
     PATIENT_BREAKDOWNS,
     Indicator,
 )
+from rarecare.monitoring.lookups import disease_groups, listed_drugs
 from rarecare.monitoring.models import Activity, ActivityStatus
+from rarecare.monitoring.sqlparts import (
+    Value,
+    add_months,
+    as_day,
+    as_moment,
+    days_between,
+    flag,
+    period_range,
+    ratio,
+)
 from rarecare.registry.models import (
     AgeKind,
     DiagnosisRecord,
@@ -61,52 +65,6 @@ from rarecare.registry.models import (
     Patient,
     VitalStatus,
 )
-from rarecare.storage.base import UTCDateTime
-
-PERIOD = re.compile(r"^(\d{4})(?:Q([1-4])|(0[1-9]|1[0-2]))?$")
-
-
-def period_range(period: str) -> tuple[date, date]:
-    """DHIS2-style period ids: ``2026`` (year), ``2026Q1`` (quarter), ``202603`` (month)."""
-    match = PERIOD.match(period.strip().upper())
-    if not match:
-        raise ValidationFailed(
-            _("Invalid period."),
-            [FieldError("period", f"{period!r}: expected 2026, 2026Q1 or 202603")],
-        )
-    year = int(match[1])
-    if match[2]:
-        first_month, months = 3 * int(match[2]) - 2, 3
-    elif match[3]:
-        first_month, months = int(match[3]), 1
-    else:
-        first_month, months = 1, 12
-    start = date(year, first_month, 1)
-    after = first_month + months
-    end = date(year + (after > 12), (after - 1) % 12 + 1, 1) - timedelta(days=1)
-    return start, end
-
-
-class days_between(FunctionElement[int]):  # noqa: N801 - a SQL function's name
-    """``later - earlier`` in whole days (PostgreSQL date arithmetic, SQLite julianday)."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(days_between, "postgresql")
-def _days_pg(element: days_between, compiler: Any, **kw: Any) -> str:
-    later, earlier = list(element.clauses)
-    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
-
-
-@compiles(days_between)
-def _days_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
-    later, earlier = list(element.clauses)
-    return (
-        f"CAST(julianday({compiler.process(later, **kw)}) - "
-        f"julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
-    )
 
 
 def _bit(dimension: str) -> int:
@@ -114,55 +72,7 @@ def _bit(dimension: str) -> int:
     return 1 << (len(DIMENSIONS) - 1 - DIMENSIONS.index(dimension))
 
 
-class add_months(FunctionElement[date]):  # noqa: N801 - a SQL function's name
-    """``day`` plus ``months`` calendar months."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(add_months, "postgresql")
-def _add_months_pg(element: add_months, compiler: Any, **kw: Any) -> str:
-    day, months = list(element.clauses)
-    return (
-        f"CAST({compiler.process(day, **kw)} + make_interval(months => "
-        f"{compiler.process(months, **kw)}) AS DATE)"
-    )
-
-
-@compiles(add_months)
-def _add_months_sqlite(element: add_months, compiler: Any, **kw: Any) -> str:
-    day, months = list(element.clauses)
-    return (
-        f"date({compiler.process(day, **kw)}, '+' || {compiler.process(months, **kw)} || ' months')"
-    )
-
-
-@dataclass(frozen=True)
-class Value:
-    indicator: str
-    breakdown: str  # "" for the whole country
-    key: str  # the group (province code, centre id, ORPHA code, ...); "" for the country
-    numerator: float
-    denominator: float | None
-    value: float | None
-
-
 DIMENSIONS = ("province", "former_province", "centre", "disease", "sex", "age_band")
-
-
-def _as_day(value: date) -> ColumnElement[Any]:
-    """A date bound as a parameter of the DATE type (compared with DATE columns)."""
-    return literal(value, Date())
-
-
-def _as_moment(value: date) -> ColumnElement[Any]:
-    """Midnight UTC of a day, bound as the timestamp type (compared with created/updated)."""
-    return literal(datetime.combine(value, time.min, tzinfo=UTC), UTCDateTime())
-
-
-def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return case((condition, 1), else_=0)
 
 
 def _patient_cube(
@@ -170,15 +80,15 @@ def _patient_cube(
 ) -> dict[str, dict[str, dict[str, float]]]:
     """breakdown → group → the sums of every per-record measure (one scan on PostgreSQL)."""
     p = Patient
-    end_day, start_day = _as_day(end), _as_day(start)
-    after_end = _as_moment(end + timedelta(days=1))
-    start_moment = _as_moment(start)
+    end_day, start_day = as_day(end), as_day(start)
+    after_end = as_moment(end + timedelta(days=1))
+    start_moment = as_moment(start)
 
     # "younger than N at the period's end" ⟺ born after the first of the month N years before
     # (whole months, as the birth month is all the registry keeps): plain date comparisons
     def younger_than(years: int) -> ColumnElement[bool]:
         index = end.year * 12 + end.month - 1 - 12 * years
-        return p.birth_month > _as_day(date(index // 12, index % 12 + 1, 1))
+        return p.birth_month > as_day(date(index // 12, index % 12 + 1, 1))
 
     age_band = case(
         (younger_than(5), AGE_BANDS[0]),
@@ -190,7 +100,7 @@ def _patient_cube(
     registered = p.created_at < after_end
     alive = and_(registered, or_(p.death_date.is_(None), p.death_date > end_day))
     dead = and_(registered, p.death_date.is_not(None), p.death_date <= end_day)
-    contact_due = _as_day(end - timedelta(days=365))
+    contact_due = as_day(end - timedelta(days=365))
     contact_12m = and_(
         registered, p.first_contact_date.is_not(None), p.first_contact_date <= contact_due
     )
@@ -201,7 +111,7 @@ def _patient_cube(
     )
     # per-patient facts of other tables, each aggregated once and joined (hash joins, not a
     # lookup per record)
-    listed = _listed_drugs(session)
+    listed = listed_drugs(session)
     recorded = select(DiagnosisRecord.patient_id).distinct().subquery("recorded")
     genetic_ids = (
         select(DiagnosisRecord.patient_id)
@@ -225,25 +135,25 @@ def _patient_cube(
     on_drug = treated_ids.c.patient_id.is_not(None)
     adherent = adherent_ids.c.patient_id.is_not(None)
     elements = sum(
-        (_flag(c) for c in _elements(p, recorded.c.patient_id.is_not(None))),
+        (flag(c) for c in _elements(p, recorded.c.patient_id.is_not(None))),
         start=literal(0),
     )
     updated = and_(registered, or_(p.updated_at >= start_moment, p.created_at >= start_moment))
     measures = {
-        "registered": _flag(registered),
-        "new": _flag(and_(p.created_at >= start_moment, registered)),
-        "alive": _flag(alive),
-        "child": _flag(and_(alive, younger_than(16))),
-        "dead": _flag(dead),
-        "dead_under_5": _flag(and_(dead, p.death_date < add_months(p.birth_month, 60))),
-        "contact_12m": _flag(contact_12m),
-        "undiagnosed_12m": _flag(and_(contact_12m, ~diagnosed_in_year)),
-        "genetic": _flag(and_(registered, genetic)),
-        "on_drug": _flag(and_(registered, on_drug)),
-        "adherent": _flag(and_(registered, adherent)),
+        "registered": flag(registered),
+        "new": flag(and_(p.created_at >= start_moment, registered)),
+        "alive": flag(alive),
+        "child": flag(and_(alive, younger_than(16))),
+        "dead": flag(dead),
+        "dead_under_5": flag(and_(dead, p.death_date < add_months(p.birth_month, 60))),
+        "contact_12m": flag(contact_12m),
+        "undiagnosed_12m": flag(and_(contact_12m, ~diagnosed_in_year)),
+        "genetic": flag(and_(registered, genetic)),
+        "on_drug": flag(and_(registered, on_drug)),
+        "adherent": flag(and_(registered, adherent)),
         "elements": case((registered, elements), else_=0),
-        "elements_due": _flag(registered) * 16,
-        "updated": _flag(updated),
+        "elements_due": flag(registered) * 16,
+        "updated": flag(updated),
     }
     dims = {
         "province": p.province_code,
@@ -341,7 +251,7 @@ def _elements(p: type[Patient], has_record: ColumnElement[bool]) -> list[ColumnE
 def _adherent_patients(start: date, end: date, listed: list[str]) -> Any:
     """Patients with a plan of a listed drug active in the period whose doses given reach 80%
     of those due (days on the plan within the period ÷ its interval)."""
-    start_day, end_day = _as_day(start), _as_day(end)
+    start_day, end_day = as_day(start), as_day(end)
     first = case((TherapyPlan.start_date > start_day, TherapyPlan.start_date), else_=start_day)
     last = case(
         (
@@ -370,32 +280,6 @@ def _adherent_patients(start: date, end: date, listed: list[str]) -> Any:
     )
 
 
-def _listed_drugs(session: Session) -> list[str]:
-    version = session.scalar(
-        select(ListVersion.id).where(
-            ListVersion.kind == ListKind.DRUGS, ListVersion.status == VersionStatus.APPROVED
-        )
-    )
-    if version is None:
-        return []
-    return list(session.scalars(select(DrugEntry.inn).where(DrugEntry.version_id == version)))
-
-
-def _disease_groups(session: Session) -> dict[str, str]:
-    """ORPHA code → its group on the approved national list."""
-    version = session.scalar(
-        select(ListVersion.id).where(
-            ListVersion.kind == ListKind.DISEASES, ListVersion.status == VersionStatus.APPROVED
-        )
-    )
-    rows = session.execute(
-        select(DiseaseEntry.orpha_code, DiseaseEntry.disease_group).where(
-            DiseaseEntry.version_id == version
-        )
-    )
-    return {code: group or "" for code, group in rows}
-
-
 def _by_group(
     sums_by_key: dict[str, dict[str, float]], group_of: Callable[[str], str]
 ) -> dict[str, dict[str, float]]:
@@ -407,15 +291,6 @@ def _by_group(
         for name, value in sums.items():
             target[name] += value
     return {group: dict(sums) for group, sums in out.items()}
-
-
-def _ratio(indicator: Indicator, num: float, den: float | None) -> float | None:
-    if indicator.denominator is None:
-        return num
-    if not den:
-        return None
-    scale = 100_000 if indicator.unit == "per_100k" else 100
-    return round(num / den * scale, 4)
 
 
 def _patients(cube: dict[str, dict[str, dict[str, float]]]) -> Iterator[Value]:
@@ -435,7 +310,7 @@ def _patients(cube: dict[str, dict[str, dict[str, float]]]) -> Iterator[Value]:
                     den = values[indicator.denominator] if indicator.denominator else None
                 if indicator.denominator and not den and not num:
                     continue
-                yield Value(indicator.code, breakdown, key, num, den, _ratio(indicator, num, den))
+                yield Value(indicator.code, breakdown, key, num, den, ratio(indicator, num, den))
 
 
 def _medians(session: Session, start: date, end: date) -> Iterator[Value]:
@@ -460,8 +335,8 @@ def _medians(session: Session, start: date, end: date) -> Iterator[Value]:
     }
     window = (
         p.diagnostic_status == DiagnosticStatus.CONFIRMED,
-        p.diagnosis_date >= _as_day(start),
-        p.diagnosis_date <= _as_day(end),
+        p.diagnosis_date >= as_day(start),
+        p.diagnosis_date <= as_day(end),
     )
     postgres = session.get_bind().dialect.name == "postgresql"
     for indicator in INDICATORS:
@@ -583,7 +458,7 @@ def _travel(session: Session, start: date, end: date) -> Iterator[Value]:
             distances,
             and_(distances.c.province == p.province_code, distances.c.centre_id == a.centre_id),
         )
-        .where(a.given_on >= _as_day(start), a.given_on <= _as_day(end))
+        .where(a.given_on >= as_day(start), a.given_on <= as_day(end))
         .group_by(a.patient_id, p.province_code, a.centre_id)
         .subquery("trips")
     )
@@ -593,7 +468,7 @@ def _travel(session: Session, start: date, end: date) -> Iterator[Value]:
             key
         )
         for group, away, total in session.execute(shares):
-            share = _ratio(BY_CODE["out_of_province_trips"], float(away or 0), float(total or 0))
+            share = ratio(BY_CODE["out_of_province_trips"], float(away or 0), float(total or 0))
             yield Value(
                 "out_of_province_trips",
                 breakdown,
@@ -683,7 +558,7 @@ def compute(
     start, end = period_range(period)
     steps = 3
     cube = _patient_cube(session, start, end)
-    groups = _disease_groups(session)
+    groups = disease_groups(session)
     cube["disease_group"] = _by_group(cube.get("disease", {}), lambda code: groups.get(code, ""))
     cube["centre_disease_group"] = _by_group(
         cube.pop("centre_disease", {}),
@@ -701,7 +576,7 @@ def compute(
         if indicator.kind == "national":
             num = figures[indicator.numerator]
             den = figures[indicator.denominator] if indicator.denominator else None
-            values.append(Value(indicator.code, "", "", num, den, _ratio(indicator, num, den)))
+            values.append(Value(indicator.code, "", "", num, den, ratio(indicator, num, den)))
     if progress:
         progress(3, steps)
     return values

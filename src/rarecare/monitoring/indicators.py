@@ -17,7 +17,7 @@ from rarecare.access import CENTRE_ROLES, Principal, Role, require_role
 from rarecare.audit import service as audit
 from rarecare.errors import NotFound, PermissionDenied
 from rarecare.i18n import _
-from rarecare.monitoring import engine
+from rarecare.monitoring import engine, sqlparts
 from rarecare.monitoring.definitions import BY_CODE, Indicator
 from rarecare.monitoring.models import IndicatorRefresh, IndicatorValue
 from rarecare.registry.models import Patient
@@ -50,7 +50,7 @@ def refresh(
     """Compute every indicator for ``period`` and store the values, replacing the period's
     earlier ones (in the caller's transaction: readers see the old figures or the new)."""
     actor = require_role(principal, *REFRESHERS)
-    engine.period_range(period)  # a bad period is refused before any work
+    sqlparts.period_range(period)  # a bad period is refused before any work
     started = time.perf_counter()
     values = engine.compute(session, period, progress)
     records = session.scalar(select(func.count()).select_from(Patient)) or 0

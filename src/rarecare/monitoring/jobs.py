@@ -13,7 +13,7 @@ from rarecare.access import SYSTEM, Principal, require_role
 from rarecare.jobs import service as jobs
 from rarecare.jobs.models import Job
 from rarecare.jobs.service import JobContext, JobRunner, work_dir
-from rarecare.monitoring import engine, indicators, report
+from rarecare.monitoring import indicators, report, sqlparts
 from rarecare.monitoring.service import READERS
 from rarecare.storage import utcnow
 
@@ -48,7 +48,7 @@ def report_job(context: JobContext) -> dict[str, Any]:
 
 def submit_refresh(*, session: Session, principal: Principal | None, period: str) -> Job:
     actor = require_role(principal, *indicators.REFRESHERS)
-    engine.period_range(period)
+    sqlparts.period_range(period)
     return jobs.submit(session=session, principal=actor, kind=REFRESH, params={"period": period})
 
 

@@ -1,0 +1,121 @@
+"""The SQL pieces of the indicator engine: DHIS2 period ids, day arithmetic that compiles on
+SQLite and PostgreSQL alike, dates bound with their types, a computed value."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Date, Integer, case, literal
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+from rarecare.errors import FieldError, ValidationFailed
+from rarecare.i18n import _
+from rarecare.monitoring.definitions import Indicator
+from rarecare.storage.base import UTCDateTime
+
+PERIOD = re.compile(r"^(\d{4})(?:Q([1-4])|(0[1-9]|1[0-2]))?$")
+
+
+def period_range(period: str) -> tuple[date, date]:
+    """DHIS2-style period ids: ``2026`` (year), ``2026Q1`` (quarter), ``202603`` (month)."""
+    match = PERIOD.match(period.strip().upper())
+    if not match:
+        raise ValidationFailed(
+            _("Invalid period."),
+            [FieldError("period", f"{period!r}: expected 2026, 2026Q1 or 202603")],
+        )
+    year = int(match[1])
+    if match[2]:
+        first_month, months = 3 * int(match[2]) - 2, 3
+    elif match[3]:
+        first_month, months = int(match[3]), 1
+    else:
+        first_month, months = 1, 12
+    start = date(year, first_month, 1)
+    after = first_month + months
+    end = date(year + (after > 12), (after - 1) % 12 + 1, 1) - timedelta(days=1)
+    return start, end
+
+
+class days_between(FunctionElement[int]):  # noqa: N801 - a SQL function's name
+    """``later - earlier`` in whole days (PostgreSQL date arithmetic, SQLite julianday)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between, "postgresql")
+def _days_pg(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
+
+
+@compiles(days_between)
+def _days_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = list(element.clauses)
+    return (
+        f"CAST(julianday({compiler.process(later, **kw)}) - "
+        f"julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
+    )
+
+
+class add_months(FunctionElement[date]):  # noqa: N801 - a SQL function's name
+    """``day`` plus ``months`` calendar months."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(add_months, "postgresql")
+def _add_months_pg(element: add_months, compiler: Any, **kw: Any) -> str:
+    day, months = list(element.clauses)
+    return (
+        f"CAST({compiler.process(day, **kw)} + make_interval(months => "
+        f"{compiler.process(months, **kw)}) AS DATE)"
+    )
+
+
+@compiles(add_months)
+def _add_months_sqlite(element: add_months, compiler: Any, **kw: Any) -> str:
+    day, months = list(element.clauses)
+    return (
+        f"date({compiler.process(day, **kw)}, '+' || {compiler.process(months, **kw)} || ' months')"
+    )
+
+
+@dataclass(frozen=True)
+class Value:
+    indicator: str
+    breakdown: str  # "" for the whole country
+    key: str  # the group (province code, centre id, ORPHA code, ...); "" for the country
+    numerator: float
+    denominator: float | None
+    value: float | None
+
+
+def as_day(value: date) -> ColumnElement[Any]:
+    """A date bound as a parameter of the DATE type (compared with DATE columns)."""
+    return literal(value, Date())
+
+
+def as_moment(value: date) -> ColumnElement[Any]:
+    """Midnight UTC of a day, bound as the timestamp type (compared with created/updated)."""
+    return literal(datetime.combine(value, time.min, tzinfo=UTC), UTCDateTime())
+
+
+def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
+def ratio(indicator: Indicator, num: float, den: float | None) -> float | None:
+    if indicator.denominator is None:
+        return num
+    if not den:
+        return None
+    scale = 100_000 if indicator.unit == "per_100k" else 100
+    return round(num / den * scale, 4)
