@@ -13,7 +13,7 @@ and PostgreSQL alike — no loop over patients in Python:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -65,6 +65,16 @@ from rarecare.registry.models import (
     Patient,
     VitalStatus,
 )
+
+
+def _grouped_by(flags: int, names: Sequence[str]) -> str:
+    """The one column of ``names`` a grouping-sets row is grouped by ("" for the grand total),
+    from PostgreSQL's GROUPING() bits (first name = highest bit, 1 = aggregated over)."""
+    everything = (1 << len(names)) - 1
+    for bit, name in enumerate(names):
+        if flags == everything ^ (1 << (len(names) - 1 - bit)):
+            return name
+    return ""
 
 
 def _bit(dimension: str) -> int:
@@ -188,22 +198,15 @@ def _patient_cube(
                 tuple_(inner.c.centre, inner.c.disease),  # a centre's diseases (drill-down)
             )
         )
-        everything = (1 << len(DIMENSIONS)) - 1
-        both = everything ^ _bit("centre") ^ _bit("disease")
+        both = ((1 << len(DIMENSIONS)) - 1) ^ _bit("centre") ^ _bit("disease")
+
         for row in session.execute(query):
             values = row._mapping
             if values["flags"] == both:
                 key = f"{values['centre']}|{values['disease'] or ''}"
                 out["centre_disease"][key] = {m: float(values[m] or 0) for m in measures}
                 continue
-            breakdown = next(
-                (
-                    name
-                    for bit, name in enumerate(DIMENSIONS)
-                    if values["flags"] == everything ^ (1 << (len(DIMENSIONS) - 1 - bit))
-                ),
-                "",
-            )
+            breakdown = _grouped_by(values["flags"], DIMENSIONS)
             key = str(values[breakdown] or "") if breakdown else ""
             out[breakdown][key] = {m: float(values[m] or 0) for m in measures}
         return out
@@ -348,20 +351,8 @@ def _medians(session: Session, start: date, end: date) -> Iterator[Value]:
             yield from _medians_pg(session, indicator, dims, days, where)
             continue
         for breakdown in indicator.breakdowns:
-            group = dims[breakdown]
-            rows = select(group.label("key"), days.label("days")).where(*where).subquery()
-            ranked = select(
-                rows.c.key,
-                rows.c.days,
-                func.row_number().over(partition_by=rows.c.key, order_by=rows.c.days).label("rn"),
-                func.count().over(partition_by=rows.c.key).label("n"),
-            ).subquery()
-            middle = (
-                select(ranked.c.key, func.avg(ranked.c.days), func.max(ranked.c.n))
-                .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
-                .group_by(ranked.c.key)
-            )
-            for key, median, count in session.execute(middle):
+            rows = select(dims[breakdown].label("key"), days.label("value")).where(*where)
+            for key, median, count in session.execute(_window_medians(rows.subquery())):
                 yield Value(
                     indicator.code,
                     breakdown,
@@ -370,6 +361,23 @@ def _medians(session: Session, start: date, end: date) -> Iterator[Value]:
                     None,
                     round(float(median), 1),
                 )
+
+
+def _window_medians(rows: Any) -> Any:
+    """(key, median of value, count) per key of ``rows`` (columns ``key``, ``value``) by window
+    functions, on SQLite and PostgreSQL alike: the middle value, or the mean of the two middle
+    values of an even count."""
+    ranked = select(
+        rows.c.key,
+        rows.c.value,
+        func.row_number().over(partition_by=rows.c.key, order_by=rows.c.value).label("rn"),
+        func.count().over(partition_by=rows.c.key).label("n"),
+    ).subquery()
+    return (
+        select(ranked.c.key, func.avg(ranked.c.value), func.max(ranked.c.n))
+        .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
+        .group_by(ranked.c.key)
+    )
 
 
 def _medians_pg(
@@ -388,19 +396,11 @@ def _medians_pg(
         func.percentile_cont(0.5).within_group(rows.c.days).label("median"),
         func.count().label("n"),
     ).group_by(func.grouping_sets(tuple_(), *(tuple_(rows.c[b]) for b in names)))
-    everything = (1 << len(names)) - 1
     for row in session.execute(query):
         values = row._mapping
         if values["median"] is None:  # no diagnosis in the period
             continue
-        breakdown = next(
-            (
-                name
-                for bit, name in enumerate(names)
-                if values["flags"] == everything ^ (1 << (len(names) - 1 - bit))
-            ),
-            "",
-        )
+        breakdown = _grouped_by(values["flags"], names)
         key = str(values[breakdown] or "") if breakdown else ""
         yield Value(
             indicator.code,
@@ -477,18 +477,8 @@ def _travel(session: Session, start: date, end: date) -> Iterator[Value]:
                 float(total or 0),
                 share,
             )
-        ranked = select(
-            key.label("key"),
-            trips.c.km,
-            func.row_number().over(partition_by=key, order_by=trips.c.km).label("rn"),
-            func.count().over(partition_by=key).label("n"),
-        ).subquery()
-        middle = (
-            select(ranked.c.key, func.avg(ranked.c.km), func.max(ranked.c.n))
-            .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
-            .group_by(ranked.c.key)
-        )
-        for group, median, count in session.execute(middle):
+        per_patient = select(key.label("key"), trips.c.km.label("value")).subquery()
+        for group, median, count in session.execute(_window_medians(per_patient)):
             yield Value(
                 "km_per_treated",
                 breakdown,
