@@ -18,7 +18,7 @@ import time
 from datetime import date
 
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from bench.pg import CACHE, scratch_database
 from bench.report import pct, write_section
@@ -27,7 +27,7 @@ from rarecare.app import create_app
 from rarecare.config import Settings
 from rarecare.demo import service as demo
 from rarecare.geo import current_provinces, populations
-from rarecare.knowledge import load_knowledge
+from rarecare.knowledge import KnowledgeBase, load_knowledge
 from rarecare.monitoring import indicators
 from rarecare.storage import make_sessionmaker
 
@@ -130,61 +130,68 @@ def _timed(work: object) -> float:
     return time.perf_counter() - started
 
 
+def populate(engine: Engine, kb: KnowledgeBase, people: int) -> tuple[dict[str, int], float]:
+    """The demo's centres, users and lists, then ``people`` synthetic records with their
+    findings, plans and infusions, generated in the database; (row counts, seconds)."""
+    sessions = make_sessionmaker(engine)
+    with sessions.begin() as session:
+        demo.load(session=session, kb=kb)
+    # one row per former province: its share of the current province's 2025 population
+    shares = [
+        (p.code, former, populations()[p.code].population / max(len(p.former), 1))
+        for p in current_provinces()
+        for former in (p.former or ("",))
+    ]
+    with engine.begin() as connection:
+        centres = [row[0] for row in connection.execute(text("SELECT id FROM centres"))]
+        diseases = [
+            row[0]
+            for row in connection.execute(
+                text(
+                    "SELECT orpha_code FROM disease_list_entries e JOIN list_versions v "
+                    "ON v.id = e.version_id WHERE v.status = 'approved'"
+                )
+            )
+        ]
+        drugs = connection.execute(
+            text("SELECT id FROM list_versions WHERE kind = 'drugs' AND status = 'approved'")
+        ).scalar()
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        connection.execute(
+            text(GENERATE),
+            {
+                "codes": [code for code, _former, _w in shares],
+                "formers": [former for _code, former, _w in shares],
+                "weights": [weight for _code, _former, weight in shares],
+                "people": people,
+                "centres": centres,
+                "diseases": diseases,
+            },
+        )
+        connection.execute(text(GENETICS))
+        connection.execute(text(PLANS), {"drugs": drugs})
+        connection.execute(text(DOSES))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+        counts = {
+            table: int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() or 0)  # noqa: S608
+            for table in (
+                "registry_patients",
+                "registry_diagnoses",
+                "care_therapy_plans",
+                "care_administrations",
+            )
+        }
+    return counts, time.perf_counter() - started
+
+
 def main() -> None:
     people = int(sys.argv[1]) if len(sys.argv) > 1 else PEOPLE
     kb = load_knowledge(CACHE)
     with scratch_database("rarecare_bench_indicators") as (engine, url):
         sessions = make_sessionmaker(engine)
-        with sessions.begin() as session:
-            demo.load(session=session, kb=kb)
-        # one row per former province: its share of the current province's 2025 population
-        shares = [
-            (p.code, former, populations()[p.code].population / max(len(p.former), 1))
-            for p in current_provinces()
-            for former in (p.former or ("",))
-        ]
-        with engine.begin() as connection:
-            centres = [row[0] for row in connection.execute(text("SELECT id FROM centres"))]
-            diseases = [
-                row[0]
-                for row in connection.execute(
-                    text(
-                        "SELECT orpha_code FROM disease_list_entries e JOIN list_versions v "
-                        "ON v.id = e.version_id WHERE v.status = 'approved'"
-                    )
-                )
-            ]
-            drugs = connection.execute(
-                text("SELECT id FROM list_versions WHERE kind = 'drugs' AND status = 'approved'")
-            ).scalar()
-        started = time.perf_counter()
-        with engine.begin() as connection:
-            connection.execute(
-                text(GENERATE),
-                {
-                    "codes": [code for code, _former, _w in shares],
-                    "formers": [former for _code, former, _w in shares],
-                    "weights": [weight for _code, _former, weight in shares],
-                    "people": people,
-                    "centres": centres,
-                    "diseases": diseases,
-                },
-            )
-            connection.execute(text(GENETICS))
-            connection.execute(text(PLANS), {"drugs": drugs})
-            connection.execute(text(DOSES))
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE"))
-            counts = {
-                table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608
-                for table in (
-                    "registry_patients",
-                    "registry_diagnoses",
-                    "care_therapy_plans",
-                    "care_administrations",
-                )
-            }
-        generated = time.perf_counter() - started
+        counts, generated = populate(engine, kb, people)
         print(f"generated {counts} in {generated:.0f} s", flush=True)
 
         def scan() -> None:
