@@ -16,7 +16,6 @@ from rarecare.monitoring import exports, indicators
 from rarecare.registry.models import Patient
 from tests.conftest import Cast, login
 
-from .test_indicators import registry  # noqa: F401 - the hand-computed fixture
 
 PERIOD = "2026Q1"
 

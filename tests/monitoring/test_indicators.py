@@ -3,7 +3,7 @@ when and from how many records, and read only within the reader's scope."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -11,143 +11,13 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import SYSTEM
 from rarecare.care.models import Administration, TherapyPlan
-from rarecare.demo.service import load_lists
 from rarecare.errors import PermissionDenied, ValidationFailed
-from rarecare.knowledge import KnowledgeBase
 from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
 from rarecare.monitoring import engine, indicators, sqlparts
 from rarecare.registry.models import (
-    AgeKind,
-    DiagnosisRecord,
-    DiagnosticStatus,
     Patient,
-    Sex,
-    VitalStatus,
 )
 from tests.conftest import Cast
-
-DRUG = "alglucosidase alfa"
-
-
-def _at(day: str) -> datetime:
-    return datetime.fromisoformat(day).replace(tzinfo=UTC)
-
-
-@pytest.fixture
-def registry(db: Session, cast: Cast, kb: KnowledgeBase) -> dict[str, Patient]:
-    """Five records around the first quarter of 2026 (see each test for the arithmetic)."""
-    load_lists(db, kb)
-    rows = {
-        "p1": Patient(  # a toddler diagnosed (genetically) in Q1 2026, on a listed drug
-            pseudonym="P1",
-            centre_id=cast.centre_a,
-            province_code="01",
-            sex=Sex.FEMALE,
-            birth_month=date(2024, 2, 1),
-            first_contact_date=date(2024, 6, 1),
-            first_symptoms_date=date(2024, 3, 1),
-            diagnosis_date=date(2026, 2, 1),
-            diagnosis_kind=AgeKind.DATE,
-            diagnostic_status=DiagnosticStatus.CONFIRMED,
-            orpha_code="ORPHA:365",
-            created_at=_at("2025-06-01"),
-            updated_at=_at("2026-02-01"),
-        ),
-        "p2": Patient(  # a child registered in Q1 2026, still suspected
-            pseudonym="P2",
-            centre_id=cast.centre_a,
-            province_code="01",
-            sex=Sex.MALE,
-            birth_month=date(2020, 1, 1),
-            first_contact_date=date(2024, 12, 1),
-            diagnostic_status=DiagnosticStatus.SUSPECTED,
-            created_at=_at("2026-02-15"),
-            updated_at=_at("2026-02-15"),
-        ),
-        "p3": Patient(  # an adult who died in 2025, diagnosis dated Q1 2026
-            pseudonym="P3",
-            centre_id=cast.centre_b,
-            province_code="79",
-            sex=Sex.FEMALE,
-            birth_month=date(1990, 5, 1),
-            vital_status=VitalStatus.DEAD,
-            death_date=date(2025, 12, 1),
-            first_contact_date=date(2025, 3, 10),
-            first_symptoms_date=date(2020, 1, 1),
-            diagnosis_date=date(2026, 3, 10),
-            diagnosis_kind=AgeKind.DATE,
-            diagnostic_status=DiagnosticStatus.CONFIRMED,
-            orpha_code="ORPHA:365",
-            created_at=_at("2025-01-10"),
-            updated_at=_at("2025-12-01"),
-        ),
-        "p4": Patient(  # a child who died at 2
-            pseudonym="P4",
-            centre_id=cast.centre_b,
-            province_code="79",
-            sex=Sex.MALE,
-            birth_month=date(2023, 1, 1),
-            vital_status=VitalStatus.DEAD,
-            death_date=date(2025, 8, 1),
-            first_contact_date=date(2025, 3, 1),
-            diagnosis_date=date(2025, 7, 1),
-            diagnosis_kind=AgeKind.DATE,
-            diagnostic_status=DiagnosticStatus.CONFIRMED,
-            orpha_code="ORPHA:355",
-            created_at=_at("2025-02-01"),
-            updated_at=_at("2025-08-01"),
-        ),
-        "p5": Patient(  # registered after the quarter: not counted
-            pseudonym="P5",
-            centre_id=cast.centre_a,
-            province_code="01",
-            sex=Sex.FEMALE,
-            birth_month=date(2010, 7, 1),
-            diagnostic_status=DiagnosticStatus.SUSPECTED,
-            created_at=_at("2026-04-10"),
-            updated_at=_at("2026-04-10"),
-        ),
-    }
-    db.add_all(rows.values())
-    db.flush()
-    db.add(
-        DiagnosisRecord(
-            patient_id=rows["p1"].id,
-            orpha_code="ORPHA:365",
-            status=DiagnosticStatus.CONFIRMED,
-            gene="GAA",
-            recorded_by="t",
-        )
-    )
-    plan = TherapyPlan(
-        patient_id=rows["p1"].id,
-        centre_id=cast.centre_a,
-        drug=DRUG,
-        per_kg=True,
-        dose=20,
-        dose_unit="mg",
-        interval_days=14,
-        start_date=date(2025, 12, 1),
-        created_by="t",
-    )
-    db.add(plan)
-    db.flush()
-    # 6 doses in the quarter; 90 days ÷ 14 = 6.4 due → 93% ≥ 80%
-    for month, day in ((1, 5), (1, 19), (2, 2), (2, 16), (3, 2), (3, 16)):
-        db.add(
-            Administration(
-                plan_id=plan.id,
-                patient_id=rows["p1"].id,
-                centre_id=cast.centre_a,
-                given_on=date(2026, month, day),
-                dose=180,
-                dose_unit="mg",
-                vials=4,
-                recorded_by="t",
-            )
-        )
-    db.flush()
-    return rows
 
 
 def _values(db: Session, period: str = "2026Q1") -> dict[tuple[str, str, str], sqlparts.Value]:

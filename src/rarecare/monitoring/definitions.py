@@ -218,6 +218,42 @@ INDICATORS: tuple[Indicator, ...] = (
         task="7",
     ),
     Indicator(
+        "out_of_pocket",
+        N_("Out-of-pocket payment per treated patient"),
+        N_(
+            "Median amount a family paid itself for the infusions given in the period (drug, "
+            "service fees and travel, less health insurance and support programmes), by the "
+            "coverage rules in force at the period's start — a year's figure for a year."
+        ),
+        Unit.VND,
+        "costs",
+        "oop",
+        numerator_words=N_(
+            "per patient with infusions in the period: total cost − insurance − programmes"
+        ),
+        higher_is_better=False,
+        breakdowns=("", "province", "centre", "disease"),
+        task="7",
+    ),
+    Indicator(
+        "catastrophic_spending",
+        N_("Catastrophic health spending"),
+        N_(
+            "Share of treated patients with a known household income whose out-of-pocket "
+            "payment in the period is above the coverage rules' threshold (by default 10 "
+            "percent of the household income, prorated for a quarter or a month)."
+        ),
+        Unit.PERCENT,
+        "costs",
+        "catastrophic",
+        "known",
+        numerator_words=N_("treated patients whose out-of-pocket payment is above the threshold"),
+        denominator_words=N_("treated patients with a known household income"),
+        higher_is_better=False,
+        breakdowns=("", "province", "centre", "disease"),
+        task="7",
+    ),
+    Indicator(
         "km_per_treated",
         N_("Kilometres travelled per treated patient"),
         N_(

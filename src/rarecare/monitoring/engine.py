@@ -13,7 +13,7 @@ and PostgreSQL alike — no loop over patients in Python:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -23,10 +23,8 @@ from sqlalchemy import (
     case,
     cast,
     func,
-    literal,
     select,
     text,
-    tuple_,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -37,6 +35,7 @@ from rarecare.centres.models import Centre
 from rarecare.geo import current_provinces, populations
 from rarecare.guidelines.models import Guideline, GuidelineStatus
 from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
+from rarecare.monitoring.costs import out_of_pocket
 from rarecare.monitoring.cube import patient_cube
 from rarecare.monitoring.definitions import (
     BY_CODE,
@@ -44,6 +43,7 @@ from rarecare.monitoring.definitions import (
     PATIENT_BREAKDOWNS,
 )
 from rarecare.monitoring.lookups import disease_groups
+from rarecare.monitoring.medians import grouped, weighted_median
 from rarecare.monitoring.models import Activity, ActivityStatus
 from rarecare.monitoring.sqlparts import (
     Value,
@@ -56,16 +56,6 @@ from rarecare.registry.models import (
     DiagnosticStatus,
     Patient,
 )
-
-
-def _grouped_by(flags: int, names: Sequence[str]) -> str:
-    """The one column of ``names`` a grouping-sets row is grouped by ("" for the grand total),
-    from PostgreSQL's GROUPING() bits (first name = highest bit, 1 = aggregated over)."""
-    everything = (1 << len(names)) - 1
-    for bit, name in enumerate(names):
-        if flags == everything ^ (1 << (len(names) - 1 - bit)):
-            return name
-    return ""
 
 
 def _by_group(
@@ -99,88 +89,6 @@ def _patients(cube: dict[str, dict[str, dict[str, float]]]) -> Iterator[Value]:
                 if indicator.denominator and not den and not num:
                     continue
                 yield Value(indicator.code, breakdown, key, num, den, ratio(indicator, num, den))
-
-
-def _grouped(
-    session: Session,
-    rows: Any,
-    breakdowns: Sequence[str],
-    medians: Sequence[str],
-    sums: Sequence[str] = (),
-) -> Iterator[tuple[str, str, dict[str, tuple[float, float | None]]]]:
-    """Per breakdown and group of ``rows`` (a subquery with a column per breakdown but ""):
-    (breakdown, key, {column: (count, median)} for ``medians`` and {column: (sum, None)} for
-    ``sums``). The median of an even count is the mean of the two middle values; NULLs are
-    left out. PostgreSQL: one pass for every breakdown (GROUPING SETS); SQLite: one GROUP BY
-    (window functions for the medians) per breakdown."""
-    names = [b for b in breakdowns if b]
-    if session.get_bind().dialect.name == "postgresql":
-        aggregates = [
-            *(
-                func.percentile_cont(0.5).within_group(rows.c[m]).label(f"median_{m}")
-                for m in medians
-            ),
-            *(func.count(rows.c[m]).label(f"n_{m}") for m in medians),
-            *(func.sum(rows.c[s]).label(f"sum_{s}") for s in sums),
-        ]
-        flags = func.grouping(*(rows.c[b] for b in names)).label("flags") if names else literal(0)
-        query = select(flags, *(rows.c[b] for b in names), *aggregates).group_by(
-            func.grouping_sets(tuple_(), *(tuple_(rows.c[b]) for b in names))
-        )
-        for row in session.execute(query):
-            values = row._mapping
-            breakdown = _grouped_by(values["flags"], names) if names else ""
-            out: dict[str, tuple[float, float | None]] = {
-                m: (float(values[f"n_{m}"]), _number(values[f"median_{m}"])) for m in medians
-            }
-            out.update({s: (float(values[f"sum_{s}"] or 0), None) for s in sums})
-            yield breakdown, str(values[breakdown] or "") if breakdown else "", out
-        return
-    for breakdown in ("", *names):
-        key = rows.c[breakdown] if breakdown else literal("")
-        found: dict[str, dict[str, tuple[float, float | None]]] = defaultdict(dict)
-        for column in medians:
-            ranked = select(key.label("key"), rows.c[column].label("value")).where(
-                rows.c[column].is_not(None)
-            )
-            for group, median, count in session.execute(_window_medians(ranked.subquery())):
-                found[str(group or "")][column] = (float(count), _number(median))
-        if sums:
-            query = select(key, *(func.sum(rows.c[s]) for s in sums)).group_by(key)
-            for group, *totals in session.execute(query):
-                found[str(group or "")].update(
-                    {s: (float(t or 0), None) for s, t in zip(sums, totals, strict=True)}
-                )
-        for group, out in found.items():
-            yield (
-                breakdown,
-                group,
-                {
-                    **dict.fromkeys(medians, (0.0, None)),
-                    **dict.fromkeys(sums, (0.0, None)),
-                    **out,
-                },
-            )
-
-
-def _number(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _window_medians(rows: Any) -> Any:
-    """(key, median of value, count) per key of ``rows`` (columns ``key``, ``value``) by window
-    functions: the middle value, or the mean of the two middle values of an even count."""
-    ranked = select(
-        rows.c.key,
-        rows.c.value,
-        func.row_number().over(partition_by=rows.c.key, order_by=rows.c.value).label("rn"),
-        func.count().over(partition_by=rows.c.key).label("n"),
-    ).subquery()
-    return (
-        select(ranked.c.key, func.avg(ranked.c.value), func.max(ranked.c.n))
-        .where(ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2]))
-        .group_by(ranked.c.key)
-    )
 
 
 def _medians(session: Session, start: date, end: date) -> Iterator[Value]:
@@ -221,7 +129,7 @@ def _medians(session: Session, start: date, end: date) -> Iterator[Value]:
         .subquery("delays")
     )
     breakdowns = sorted({b for i in wanted for b in i.breakdowns}, key=PATIENT_BREAKDOWNS.index)
-    for breakdown, key, out in _grouped(session, rows, breakdowns, list(columns)):
+    for breakdown, key, out in grouped(session, rows, breakdowns, list(columns)):
         for indicator in wanted:
             count, median = out[indicator.code]
             if breakdown in indicator.breakdowns and median is not None:
@@ -239,27 +147,8 @@ def _distances(session: Session) -> dict[tuple[str, str], tuple[float, int]]:
             continue
         for code, home in provinces.items():
             km = road_km(home.lat, home.lon, there.lat, there.lon, same_province=code == there.code)
-            out[(code, str(centre_id))] = (round(km, 1), int(code != there.code))
+            out[(code, str(centre_id))] = (km, int(code != there.code))
     return out
-
-
-def weighted_median(counts: Sequence[tuple[float, float]]) -> float | None:
-    """The median of values given with their counts: the middle value, or the mean of the two
-    middle values of an even total count."""
-    ordered = sorted((value, count) for value, count in counts if count > 0)
-    total = sum(count for _value, count in ordered)
-    if not total:
-        return None
-    low, high = (total + 1) // 2, (total + 2) // 2  # the ranks of the middle values
-    middle: list[float] = []
-    seen = 0.0
-    for value, count in ordered:
-        seen += count
-        while len(middle) < 2 and seen >= (low, high)[len(middle)]:
-            middle.append(value)
-        if len(middle) == 2:
-            break
-    return sum(middle) / 2
 
 
 def _travel(session: Session, start: date, end: date) -> Iterator[Value]:
@@ -378,6 +267,7 @@ def compute(
     values = list(_patients(cube))
     values += list(_medians(session, start, end))
     values += list(_travel(session, start, end))
+    values += list(out_of_pocket(session, start, end, _distances(session)))
     if progress:
         progress(2, steps)
     figures = _national(session, start, end)

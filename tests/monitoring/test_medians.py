@@ -7,7 +7,7 @@ import statistics
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rarecare.monitoring.engine import weighted_median
+from rarecare.monitoring.medians import weighted_median
 
 
 def test_it_takes_the_mean_of_the_two_middle_values_of_an_even_count() -> None:
