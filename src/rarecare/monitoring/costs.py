@@ -145,20 +145,24 @@ def out_of_pocket(
         PatientCoverage.subsistence_vnd,
     ).subquery("coverage")
     level = cast(c.level, String)
-    km = (
-        case(
-            *(
-                (
-                    and_(p.province_code == province, t.centre_id == int(centre)),
-                    literal(one_way, Float()),
+    # one-way km by centre, then by home province (nested simple CASEs: a few comparisons)
+    by_centre: dict[int, dict[str, float]] = {}
+    for (province, centre), (one_way, _away) in distances.items():
+        by_centre.setdefault(int(centre), {})[province] = one_way
+    km: Any = literal(0.0, Float())
+    if by_centre:
+        km = case(
+            {
+                centre: case(
+                    {k: literal(v, Float()) for k, v in provinces.items()},
+                    value=p.province_code,
+                    else_=literal(0.0, Float()),
                 )
-                for (province, centre), (one_way, _away) in distances.items()
-            ),
+                for centre, provinces in by_centre.items()
+            },
+            value=t.centre_id,
             else_=literal(0.0, Float()),
         )
-        if distances
-        else literal(0.0, Float())
-    )
     visits = cast(given.c.visits, Float())
     drug_cost = cast(given.c.vials, Float()) * _lookup(t.drug, price)
     service = visits * _lookup(t.drug, at_centre, 1.0) * _lookup(level, dict(rules.service_fee_vnd))
@@ -167,9 +171,25 @@ def out_of_pocket(
         rules, level, coverage, p.orpha_code.in_(listed or [""]), p.birth_month, start.year
     )
     insurer_drug = drug_cost * rate / 100 * _lookup(t.drug, reimbursed)
+    share = (end - start).days + 1
+    year_days = (date(start.year + 1, 1, 1) - date(start.year, 1, 1)).days
+    income = coverage.c.household_income_vnd
+    if rules.catastrophic_method == "capacity_to_pay":
+        capacity = income - func.coalesce(coverage.c.subsistence_vnd, 0.0)
+        threshold = case((capacity > 0, capacity), else_=0.0) * rules.capacity_to_pay_share / 100
+    else:
+        threshold = income * rules.catastrophic_share / 100
+    if share != year_days:  # a quarter or a month: its share of the year's threshold
+        threshold = threshold * share / year_days
+    # the patient's breakdown keys and threshold ride along with each of their plans
+    keys = ("province", "centre", "disease", "threshold")
     plans = (
         select(
             t.patient_id,
+            p.province_code.label("province"),
+            cast(p.centre_id, String).label("centre"),
+            func.coalesce(p.orpha_code, "").label("disease"),
+            threshold.label("threshold"),
             t.drug,
             (drug_cost + service + travel - insurer_drug - service * rate / 100).label("oop"),
             (drug_cost - insurer_drug).label("left"),
@@ -189,38 +209,23 @@ def out_of_pocket(
         paid = case((applies, amount), else_=literal(0.0, Float()))
         plans = select(
             plans.c.patient_id,
+            *(plans.c[k] for k in keys),
             plans.c.drug,
             (plans.c.oop - paid).label("oop"),
             (plans.c.left - paid).label("left"),
         ).subquery(f"after_programme_{n}")
     per_patient = (
-        select(plans.c.patient_id, func.sum(plans.c.oop).label("oop"))
-        .group_by(plans.c.patient_id)
+        select(*(plans.c[k] for k in keys), func.sum(plans.c.oop).label("oop"))
+        .group_by(plans.c.patient_id, *(plans.c[k] for k in keys))
         .subquery("patient_costs")
     )
-    share = (end - start).days + 1
-    year_days = (date(start.year + 1, 1, 1) - date(start.year, 1, 1)).days
-    income = coverage.c.household_income_vnd
-    if rules.catastrophic_method == "capacity_to_pay":
-        capacity = income - func.coalesce(coverage.c.subsistence_vnd, 0.0)
-        threshold = case((capacity > 0, capacity), else_=0.0) * rules.capacity_to_pay_share / 100
-    else:
-        threshold = income * rules.catastrophic_share / 100
-    if share != year_days:  # a quarter or a month: its share of the year's threshold
-        threshold = threshold * share / year_days
-    rows = (
-        select(
-            p.province_code.label("province"),
-            cast(p.centre_id, String).label("centre"),
-            func.coalesce(p.orpha_code, "").label("disease"),
-            per_patient.c.oop.label("oop"),
-            flag(income.is_not(None)).label("known"),
-            flag(and_(income.is_not(None), per_patient.c.oop > threshold)).label("catastrophic"),
-        )
-        .join(p, p.id == per_patient.c.patient_id)
-        .outerjoin(coverage, coverage.c.patient_id == per_patient.c.patient_id)
-        .subquery("costs")
-    )
+    has_income = per_patient.c.threshold.is_not(None)
+    rows = select(
+        *(per_patient.c[k] for k in keys[:3]),
+        per_patient.c.oop,
+        flag(has_income).label("known"),
+        flag(and_(has_income, per_patient.c.oop > per_patient.c.threshold)).label("catastrophic"),
+    ).subquery("costs")
     catastrophic = BY_CODE["catastrophic_spending"]
     for breakdown, key, out in grouped(
         session, rows, BREAKDOWNS, ["oop"], ["catastrophic", "known"]
