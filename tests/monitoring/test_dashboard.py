@@ -16,12 +16,11 @@ from rarecare.monitoring import exports, indicators
 from rarecare.registry.models import Patient
 from tests.conftest import Cast, login
 
-
 PERIOD = "2026Q1"
 
 
 @pytest.fixture
-def stored(db: Session, cast: Cast, registry: dict[str, Patient]) -> None:  # noqa: F811
+def stored(db: Session, cast: Cast, registry: dict[str, Patient]) -> None:
     indicators.refresh(session=db, principal=cast.analyst, period=PERIOD)
 
 
