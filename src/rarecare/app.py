@@ -44,7 +44,6 @@ from rarecare.finance import routes as finance_routes
 from rarecare.guidelines import pages as guidelines_pages
 from rarecare.guidelines import routes as guidelines_routes
 from rarecare.guidelines.models import GUIDELINE_STATUS_LABELS
-from rarecare.i18n import N_
 from rarecare.jobs import pages as jobs_pages
 from rarecare.jobs import routes as jobs_routes
 from rarecare.jobs.models import STATUS_LABELS as JOB_STATUS_LABELS
@@ -60,6 +59,10 @@ from rarecare.monitoring import pages as monitoring_pages
 from rarecare.monitoring import routes as monitoring_routes
 from rarecare.monitoring.models import MONITORING_LABELS
 from rarecare.outputs import OUTPUT_LABELS
+from rarecare.portal import editing as portal_editing
+from rarecare.portal import pages as portal_pages
+from rarecare.portal import routes as portal_routes
+from rarecare.portal.models import ARTICLE_LABELS
 from rarecare.registry import jobs as registry_jobs
 from rarecare.registry import keys
 from rarecare.registry import pages as registry_pages
@@ -84,15 +87,7 @@ SECTIONS: tuple[Section, ...] = (
     care_pages.SECTION,
     finance_pages.SECTION,
     monitoring_pages.SECTION,
-    Section(
-        key="public",
-        title=N_("Public portal"),
-        summary=N_(
-            "Information on rare diseases for patients and families, the approved national "
-            "lists and public statistics."
-        ),
-        own_page=False,
-    ),
+    portal_pages.SECTION,
 )
 
 # The labels of enumerated values the features show (roles, centre levels, statuses).
@@ -106,6 +101,7 @@ LABELS: dict[str, str] = {
     **JOB_STATUS_LABELS,
     **MONITORING_LABELS,
     **OUTPUT_LABELS,
+    **ARTICLE_LABELS,
 }
 
 THREADS = 200  # request threads per server process
@@ -148,6 +144,9 @@ ROUTERS = (
     monitoring_pages.pages,
     monitoring_editing.pages,
     monitoring_routes.api,
+    portal_pages.pages,
+    portal_editing.pages,
+    portal_routes.api,
 )
 
 LOCALE_COOKIE = "rarecare_lang"

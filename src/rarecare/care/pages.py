@@ -4,12 +4,9 @@ demand and the travel what-if with its map."""
 from __future__ import annotations
 
 import calendar as cal
-import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
-from functools import cache
-from importlib import resources
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -25,6 +22,7 @@ from rarecare.care.schemas import AdministrationIn, PlanIn, StockIn
 from rarecare.centres import service as centre_service
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.geo import current_provinces, province_names
+from rarecare.geo.svg import MAP_H, MAP_W, outlines, xy
 from rarecare.i18n import N_
 from rarecare.registry import service as registry
 from rarecare.web.deps import CurrentUser, DbSession, principal_of
@@ -310,42 +308,6 @@ def demand_stock(
 
 
 # ------------------------------------------------------------------------------ travel
-MAP_W, MAP_H, LON0, LAT0, SCALE = 300, 520, 102.0, 23.6, 32.0
-
-
-def _xy(lat: float, lon: float) -> tuple[float, float]:
-    return round((lon - LON0) * SCALE + 10, 1), round((LAT0 - lat) * SCALE + 10, 1)
-
-
-@cache
-def _outlines() -> tuple[str, ...]:
-    """The 34 provinces' boundaries (the maps' GeoJSON) as SVG paths in the travel map's
-    projection, every sixth vertex kept (enough at this scale)."""
-    geo = json.loads(
-        (resources.files("rarecare.web") / "static" / "geo" / "vn-provinces-34.geojson").read_text(
-            encoding="utf-8"
-        )
-    )
-    paths = []
-    for feature in geo["features"]:
-        geometry = feature["geometry"]
-        polygons = (
-            geometry["coordinates"]
-            if geometry["type"] == "MultiPolygon"
-            else [geometry["coordinates"]]
-        )
-        parts = []
-        for polygon in polygons:
-            ring = polygon[0]
-            kept = ring[::6] if len(ring) > 24 else ring
-            if len(kept) < 3:
-                continue
-            points = " L".join("{},{}".format(*_xy(lat, lon)) for lon, lat in kept)
-            parts.append(f"M{points}Z")
-        paths.append("".join(parts))
-    return tuple(paths)
-
-
 @pages.get("/care/travel", response_class=HTMLResponse)
 def travel_page(
     request: Request,
@@ -371,13 +333,13 @@ def travel_page(
         patients[a.traveller.province] += 1
     provinces = {p.code: p for p in current_provinces()}
     points = [
-        {"code": p.code, "name": p.short, "xy": _xy(p.lat, p.lon), "patients": patients[p.code]}
+        {"code": p.code, "name": p.short, "xy": xy(p.lat, p.lon), "patients": patients[p.code]}
         for p in provinces.values()
     ]
     sites = [
         {
             "code": code,
-            "xy": _xy(place.lat, place.lon),
+            "xy": xy(place.lat, place.lon),
             "capable": bool(chosen and code in picture.capable.get(chosen, set())),
             "enabled": code in (enable or []),
         }
@@ -385,8 +347,8 @@ def travel_page(
     ]
     lines = [
         {
-            "from": _xy(provinces[prov].lat, provinces[prov].lon),
-            "to": _xy(picture.places[code].lat, picture.places[code].lon),
+            "from": xy(provinces[prov].lat, provinces[prov].lon),
+            "to": xy(picture.places[code].lat, picture.places[code].lon),
             "trips": trips,
         }
         for (prov, code), trips in flows.items()
@@ -408,7 +370,7 @@ def travel_page(
             "centres": picture.centres,
             "map_w": MAP_W,
             "map_h": MAP_H,
-            "outlines": _outlines(),
+            "outlines": outlines(),
             "road_factor": tr.ROAD_FACTOR,
             "local_km": tr.LOCAL_KM,
         },

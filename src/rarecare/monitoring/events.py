@@ -54,3 +54,10 @@ def events(
     if end is not None:
         query = query.where(Event.held_on <= end)
     return list(session.scalars(query))
+
+
+def public_events(*, session: Session, since: date, limit: int = 20) -> list[Event]:
+    """The events of the register from ``since`` on, latest first, for the public portal's
+    news (what, when, where, by whom: no personal data)."""
+    query = select(Event).where(Event.held_on >= since).order_by(Event.held_on.desc()).limit(limit)
+    return list(session.scalars(query))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from importlib import resources
 from typing import Any
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -49,7 +52,25 @@ def make_environment(sections: tuple[Section, ...], labels: dict[str, str]) -> E
         csrf_field=CSRF_FIELD,
         label=make_label(labels),
     )
+    env.filters.update(day=format_day, number=format_number)
     return env
+
+
+def format_day(value: date | datetime | None) -> str:
+    """A date in the reader's language (Vietnamese: "03/12/2026"; English: "3 Dec 2026")."""
+    if value is None:
+        return ""
+    day = value.date() if isinstance(value, datetime) else value
+    locale = i18n.current_locale.get()
+    return format_date(day, format="dd/MM/yyyy" if locale == "vi" else "d MMM yyyy", locale=locale)
+
+
+def format_number(value: float | int | None, digits: int = 0) -> str:
+    """A number in the reader's language (Vietnamese: "1.234.567,5")."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=i18n.current_locale.get())
 
 
 def is_partial(request: Request) -> bool:

@@ -1,0 +1,153 @@
+"""The public portal's pages (SQLite and PostgreSQL): no login, search without diacritics, the
+disease page joining the catalogue with the national list, the coverage rules in force, centres
+and patient organisations; cacheable; a sitemap; and the editors' pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from rarecare.access import SYSTEM
+from rarecare.demo.service import load_lists
+from rarecare.finance.coverage import CoverageRules
+from rarecare.finance.models import CoverageRuleSet
+from rarecare.knowledge import KnowledgeBase
+from rarecare.monitoring import service as monitoring
+from rarecare.monitoring.models import OrgKind
+from rarecare.monitoring.schemas import OrganisationIn
+from rarecare.portal import service
+from rarecare.portal.models import ArticleKind
+from rarecare.portal.schemas import ArticleIn, ReviewIn
+from tests.conftest import Cast, login
+
+
+@pytest.fixture
+def portal(db: Session, cast: Cast, kb: KnowledgeBase) -> None:
+    """The demo lists, a rule set that covers listed diseases at 95 percent, a patient
+    organisation and a published Vietnamese summary of Pompe disease."""
+    load_lists(db, kb)
+    db.add(
+        CoverageRuleSet(
+            version=3,
+            effective_from=date(2025, 7, 1),
+            rules=CoverageRules(national_list_rate=95).model_dump(mode="json"),
+            created_by="t",
+            created_at=datetime(2025, 7, 1, tzinfo=UTC),
+        )
+    )
+    monitoring.create_organisation(
+        session=db,
+        principal=SYSTEM,
+        data=OrganisationIn(
+            code="VNRD",
+            name="Hội Bệnh hiếm Việt Nam",
+            kind=OrgKind.PATIENT_ORGANISATION,
+            website="https://example.org",
+        ),
+    )
+    article = service.create(
+        session=db,
+        principal=cast.analyst,
+        data=ArticleIn(
+            kind=ArticleKind.SUMMARY,
+            slug="benh-pompe",
+            orpha_code="ORPHA:365",
+            title="Bệnh Pompe",
+            body="Bệnh Pompe làm **yếu cơ** tiến triển. <script>alert(1)</script>",
+            demo=True,
+        ),
+    )
+    service.submit(session=db, principal=cast.analyst, article_id=article.id, review=ReviewIn())
+    service.publish(session=db, principal=cast.admin, article_id=article.id, review=ReviewIn())
+    db.flush()
+
+
+def _vi(client: TestClient) -> None:
+    client.get("/lang/vi")
+
+
+def test_a_visitor_finds_pompe_without_diacritics(client: TestClient, portal: None) -> None:
+    for query in ("benh pompe", "bệnh Pompe", "pompe"):
+        page = client.get("/public/search", params={"q": query})
+        assert page.status_code == 200
+        assert 'href="/public/diseases/ORPHA:365"' in page.text, query
+
+
+def test_the_disease_page_shows_coverage_centres_and_organisations(
+    client: TestClient, portal: None
+) -> None:
+    _vi(client)
+    page = client.get("/public/diseases/ORPHA:365")
+    assert page.status_code == 200
+    html = page.text
+    assert "Bệnh Pompe (thiếu hụt acid maltase)" in html
+    assert "<strong>95%</strong>" in html  # from the rule set in force, not hard-coded
+    assert "yếu cơ" in html and "<script>alert" not in html
+    assert 'data-testid="centres-map"' in html and "Centre A" in html
+    assert "Hội Bệnh hiếm Việt Nam" in html
+    assert "Orphanet" in html
+    assert 'property="og:title"' in html and '<meta name="description"' in html
+
+
+def test_public_pages_need_no_login_and_may_be_cached(client: TestClient, portal: None) -> None:
+    for path in ("/public", "/public/centres", "/public/guides", "/public/news", "/sitemap.xml"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["cache-control"] == "public, max-age=300"
+    sitemap = client.get("/sitemap.xml").text
+    assert "/public/diseases/ORPHA:365" in sitemap
+
+
+def test_a_logged_in_page_is_not_cached_for_others(
+    client: TestClient, portal: None, cast: Cast
+) -> None:
+    login(client, "analyst")
+    assert client.get("/public").headers["cache-control"] == "private, no-store"
+
+
+def test_the_disease_page_in_english(client: TestClient, portal: None) -> None:
+    client.get("/lang/en")
+    html = client.get("/public/diseases/ORPHA:365").text
+    assert "Health insurance" in html and "Where to be diagnosed and treated" in html
+
+
+def test_editors_write_and_publish_from_the_browser(
+    client: TestClient, portal: None, cast: Cast
+) -> None:
+    login(client, "analyst")
+    created = client.post(
+        "/portal/articles",
+        data={
+            "kind": "howto",
+            "lang": "vi",
+            "slug": "chuyen-tuyen",
+            "title": "Chuyển tuyến",
+            "body": "## Các bước\n\n1. Hỏi bác sĩ",
+        },
+    )
+    assert created.status_code == 200 and "Chuyển tuyến" in created.text
+    article_id = int(created.url.path.rsplit("/", 1)[1])
+    client.post(f"/portal/articles/{article_id}/submit", data={"note": ""})
+    own = client.post(f"/portal/articles/{article_id}/publish", data={"note": ""})
+    assert own.status_code == 403  # four eyes
+    login(client, "admin")
+    client.post(f"/portal/articles/{article_id}/publish", data={"note": "OK"})
+    page = client.get("/public/pages/chuyen-tuyen")
+    assert page.status_code == 200 and "<h2>Các bước</h2>" in page.text
+
+
+def test_centre_staff_cannot_open_the_editors_pages(
+    client: TestClient, portal: None, cast: Cast
+) -> None:
+    login(client, "clinician.a")
+    assert client.get("/portal/articles").status_code == 403
+    assert (
+        client.post(
+            "/api/portal/articles",
+            json={"kind": "post", "slug": "x-y", "title": "Tin"},
+        ).status_code
+        == 403
+    )
