@@ -62,6 +62,7 @@ from rarecare.outputs import OUTPUT_LABELS
 from rarecare.portal import editing as portal_editing
 from rarecare.portal import pages as portal_pages
 from rarecare.portal import routes as portal_routes
+from rarecare.portal import statistics as portal_statistics
 from rarecare.portal.models import ARTICLE_LABELS
 from rarecare.registry import jobs as registry_jobs
 from rarecare.registry import keys
@@ -145,6 +146,7 @@ ROUTERS = (
     monitoring_editing.pages,
     monitoring_routes.api,
     portal_pages.pages,
+    portal_statistics.pages,
     portal_editing.pages,
     portal_routes.api,
 )

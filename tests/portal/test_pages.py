@@ -151,3 +151,32 @@ def test_centre_staff_cannot_open_the_editors_pages(
         ).status_code
         == 403
     )
+
+
+def test_public_statistics_hide_small_counts_and_state_the_licence(
+    client: TestClient, portal: None, db: Session, cast: Cast
+) -> None:
+    from rarecare.monitoring import indicators
+    from rarecare.registry.models import DiagnosticStatus, Patient, Sex
+
+    for n in range(3):  # three records in Hà Nội: a count to hide
+        db.add(
+            Patient(
+                pseudonym=f"S{n}",
+                centre_id=cast.centre_a,
+                province_code="01",
+                sex=Sex.FEMALE,
+                birth_month=date(2015, 1, 1),
+                diagnostic_status=DiagnosticStatus.SUSPECTED,
+            )
+        )
+    db.flush()
+    indicators.refresh(session=db, principal=SYSTEM, period="2026")
+    page = client.get("/public/statistics")
+    assert page.status_code == 200
+    assert 'data-testid="province-bars"' in page.text
+    row = page.text.split("Hà Nội</td>", 1)[1].split("</tr>", 1)[0]
+    assert "&lt;5" in row and ">3<" not in row
+    data = client.get("/public/statistics.csv")
+    assert data.status_code == 200 and "CC BY 4.0" in data.text
+    assert ",01,3," not in data.text and "<5" in data.text

@@ -24,6 +24,7 @@ from rarecare.lists import service as lists
 from rarecare.lists.models import ListKind, ListVersion
 from rarecare.lists.schemas import VersionIn
 from rarecare.monitoring import demo as monitoring_demo
+from rarecare.portal import demo as portal_demo
 from rarecare.registry.synthetic import SyntheticPatient
 from rarecare.registry.vault import IdentityVault
 
@@ -211,6 +212,7 @@ def load(*, session: Session, kb: KnowledgeBase) -> dict[str, int]:
         select(ListVersion.id).where(ListVersion.is_demo, ListVersion.kind == ListKind.DISEASES)
     )
     added |= monitoring_demo.load(session=session, disease_list_id=demo_list)
+    added |= portal_demo.load(session=session)
     return added
 
 

@@ -146,7 +146,7 @@ def centres_directory(*, session: Session) -> list[CentrePoint]:
 
 
 def sitemap_paths(*, session: Session) -> list[str]:
-    paths = ["/public", "/public/centres", "/public/guides", "/public/news"]
+    paths = ["/public", "/public/centres", "/public/guides", "/public/news", "/public/statistics"]
     paths += [f"/public/diseases/{d['code']}" for d in listed_diseases(session=session)]
     for kind in (ArticleKind.HOWTO, ArticleKind.POST):
         paths += [f"/public/pages/{a.slug}" for a in articles.published(session=session, kind=kind)]
