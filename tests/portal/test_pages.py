@@ -180,3 +180,30 @@ def test_public_statistics_hide_small_counts_and_state_the_licence(
     data = client.get("/public/statistics.csv")
     assert data.status_code == 200 and "CC BY 4.0" in data.text
     assert ",01,3," not in data.text and "<5" in data.text
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81"
+    b"\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_editors_upload_images_checked_by_type_and_content(
+    client: TestClient, portal: None, cast: Cast
+) -> None:
+    login(client, "analyst")
+    article_id = client.get("/api/portal/articles").json()[0]["id"]
+    fake = client.post(
+        f"/portal/articles/{article_id}/image",
+        files={"image": ("x.png", b"<svg onload='alert(1)'/>", "image/png")},
+    )
+    assert fake.status_code == 422 and "not the image type it claims" in fake.text
+    sent = client.post(
+        f"/portal/articles/{article_id}/image", files={"image": ("a.png", PNG, "image/png")}
+    )
+    assert sent.status_code == 200
+    address = sent.text.split("](/public/media/", 1)[1].split(")", 1)[0]
+    served = client.get(f"/public/media/{address}")
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+    assert client.get("/public/media/..%2Fsecret.png").status_code == 404

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from rarecare.access import Principal
 from rarecare.errors import RareCareError
-from rarecare.portal import markdown
+from rarecare.portal import markdown, media
 from rarecare.portal import service as articles
 from rarecare.portal.models import ArticleKind
 from rarecare.portal.schemas import ArticleIn, ArticleUpdate, ReviewIn
-from rarecare.web.deps import CurrentUser, DbSession
+from rarecare.web.deps import AppSettings, CurrentUser, DbSession
 from rarecare.web.forms import attempt, error_lines, form_fields
 from rarecare.web.templating import render
+from rarecare.web.uploads import read_upload
 
 pages = APIRouter(include_in_schema=False)
 Fields = Annotated[dict[str, str], Depends(form_fields)]
@@ -76,6 +77,7 @@ def _edit(
     session: Session,
     article_id: int,
     error: RareCareError | None = None,
+    image: str = "",
 ) -> HTMLResponse:
     article = articles.get(session=session, principal=user, article_id=article_id)
     return render(
@@ -86,6 +88,7 @@ def _edit(
             "preview": markdown.to_html(article.body),
             "history": articles.history(session=session, principal=user, article_id=article_id),
             "errors": error_lines(error) if error else [],
+            "image": image,
         },
         status_code=error.status_code if error else 200,
     )
@@ -113,6 +116,31 @@ def article_save(
     if error:
         return _edit(request, user, session, article_id, error)
     return RedirectResponse(f"/portal/articles/{article_id}", status_code=303)
+
+
+@pages.post("/portal/articles/{article_id}/image", response_model=None)
+def article_image(
+    article_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    image: Annotated[UploadFile, File()],
+) -> Response:
+    """Upload an image; the page comes back with the Markdown to paste."""
+    stored: list[str] = []
+    error = attempt(
+        lambda: stored.append(
+            media.store_image(
+                session=session,
+                principal=user,
+                content=read_upload(image, limit=media.MAX_IMAGE_BYTES),
+                content_type=image.content_type or "",
+                storage_dir=settings.uploads_dir / "portal",
+            )
+        )
+    )
+    return _edit(request, user, session, article_id, error, image=stored[0] if stored else "")
 
 
 STEPS = {

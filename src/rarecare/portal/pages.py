@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from rarecare import i18n
 from rarecare.geo.svg import MAP_H, MAP_W, outlines
 from rarecare.i18n import N_
 from rarecare.monitoring import events
-from rarecare.portal import public
+from rarecare.portal import media, public
 from rarecare.portal import service as articles
 from rarecare.portal.models import ArticleKind
 from rarecare.web.deps import SESSION_COOKIE as SESSION
-from rarecare.web.deps import DbSession, Knowledge
+from rarecare.web.deps import AppSettings, DbSession, Knowledge
 from rarecare.web.site import Section
 from rarecare.web.templating import is_partial, render
 
@@ -119,6 +119,16 @@ def news(request: Request, session: DbSession) -> Response:
 def article(slug: str, request: Request, session: DbSession) -> Response:
     item = articles.published_page(session=session, slug=slug, lang=i18n.current_locale.get())
     return _page(request, "portal_page.html", {"item": item})
+
+
+@pages.get("/public/media/{name}")
+def image(name: str, settings: AppSettings) -> Response:
+    path, media_type = media.image_path(name, settings.uploads_dir / "portal")
+    return FileResponse(
+        path,
+        media_type=media_type,
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},  # named by content
+    )
 
 
 @pages.get("/sitemap.xml")
