@@ -23,5 +23,13 @@ rm -f "$dest"/echarts-*.min.js
 cp "$tmp/ec/package/dist/echarts.min.js" "$dest/echarts-$ECHARTS_VERSION.min.js"
 cp "$tmp/ec/package/LICENSE" "$dest/echarts-LICENSE.txt"
 cp "$tmp/ec/package/NOTICE" "$dest/echarts-NOTICE.txt"
+# axe-core: only the browser tests load it (WCAG checks of the public pages)
+AXE_VERSION=4.14.1
+mkdir -p "$tmp/axe"
+(cd "$tmp" && npm pack --silent "axe-core@$AXE_VERSION" >/dev/null && tar xzf axe-core-*.tgz -C axe)
+rm -f tests/browser/vendor/axe-*.min.js
+mkdir -p tests/browser/vendor
+cp "$tmp/axe/package/axe.min.js" "tests/browser/vendor/axe-$AXE_VERSION.min.js"
+cp "$tmp/axe/package/LICENSE" tests/browser/vendor/axe-LICENSE.txt
 rm -rf "$tmp"
 echo "vendored htmx $HTMX_VERSION into $dest"
