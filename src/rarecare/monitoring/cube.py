@@ -1,12 +1,12 @@
 """The patient cube of the indicator engine: per group of every patient breakdown, the sums of
 every per-record measure, from one pass over the patient table (SQLite and PostgreSQL alike).
 
-How one pass serves every breakdown: each record is counted in two plain ``GROUP BY`` groups at
-once (the record joined to a two-row table of "parts"): part 1 by (province, former province,
-sex, age band), part 2 by (centre, disease). Both have at most a few thousand groups, and every
-breakdown is a roll-up of one of them (the sums add up exactly): the nation, provinces, former
-provinces, sexes and age bands of part 1; centres, diseases and a centre's diseases of part 2.
-A plain GROUP BY (unlike GROUPING SETS) is aggregated in parallel by PostgreSQL's workers.
+How one pass serves every breakdown: the records are summed in two groupings, (province, former
+province, sex, age band) and (centre, disease). Both have at most a few thousand groups, and
+every breakdown is a roll-up of one of them (the sums add up exactly): the nation, provinces,
+former provinces, sexes and age bands of the first; centres, diseases and a centre's diseases of
+the second. PostgreSQL aggregates both in one pass (GROUPING SETS: two small hash tables);
+SQLite counts each record in two plain GROUP BY groups at once (joined to two "parts").
 
 Facts of other tables (a diagnosis record, a genetic finding, a plan of a listed drug, doses
 given on time) are first reduced to one row per patient that has any of them and joined once."""
@@ -28,6 +28,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -100,40 +101,76 @@ def patient_cube(session: Session, start: date, end: date) -> Cube:
         "elements_due": literal(16),
         "updated": flag(or_(p.updated_at >= start_moment, p.created_at >= start_moment)),
     }
-    parts = union_all(
-        select(literal(1, Integer()).label("part")), select(literal(2, Integer()).label("part"))
-    ).subquery("parts")
-    first = parts.c.part == 1
-    keys = (
-        case((first, p.province_code), else_=cast(p.centre_id, String)),
-        case((first, func.coalesce(p.former_province_code, "")), else_=p.orpha_code),
-        case((first, cast(p.sex, String)), else_=""),
-        case((first, age_band), else_=""),
-    )
-    labelled = [key.label(f"k{n}") for n, key in enumerate(keys)]
-    query = (
-        select(
-            parts.c.part,
-            *labelled,
-            *(func.sum(expr).label(name) for name, expr in measures.items()),
+    sums = [func.sum(expr).label(name) for name, expr in measures.items()]
+    rows: list[tuple[int, list[str], Any]] = []
+    if session.get_bind().dialect.name == "postgresql":
+        # one pass, two grouping sets (two hash tables of a few thousand groups each)
+        keys: dict[str, Any] = {
+            "k0": p.province_code,
+            "k1": func.coalesce(p.former_province_code, ""),
+            "k2": cast(p.sex, String),
+            "k3": age_band,
+            "c0": cast(p.centre_id, String),
+            "c1": func.coalesce(p.orpha_code, ""),
+        }
+        inner = (
+            select(
+                *(expr.label(name) for name, expr in keys.items()),
+                *(expr.label(name) for name, expr in measures.items()),
+            )
+            .select_from(p)
+            .outerjoin(facts, facts.c.id == p.id)
+            .where(p.created_at < after_end)
+            .subquery("records")
         )
-        .select_from(p)
-        .outerjoin(facts, facts.c.id == p.id)
-        .join(parts, true())
-        .where(p.created_at < after_end)
-        .group_by(parts.c.part, *labelled)
-    )
+        first, second = ("k0", "k1", "k2", "k3"), ("c0", "c1")
+        query = select(
+            func.grouping(inner.c.k0).label("flag"),
+            *(inner.c[k] for k in keys),
+            *(func.sum(inner.c[name]).label(name) for name in measures),
+        ).group_by(
+            func.grouping_sets(
+                tuple_(*(inner.c[k] for k in first)), tuple_(*(inner.c[k] for k in second))
+            )
+        )
+        for row in session.execute(query):
+            values = row._mapping
+            names = first if values["flag"] == 0 else second
+            rows.append((1 if values["flag"] == 0 else 2, [values[k] for k in names], values))
+    else:
+        # each record counted in two plain GROUP BY groups at once (joined to two "parts")
+        parts = union_all(
+            select(literal(1, Integer()).label("part")),
+            select(literal(2, Integer()).label("part")),
+        ).subquery("parts")
+        one = parts.c.part == 1
+        labelled = [
+            case((one, p.province_code), else_=cast(p.centre_id, String)).label("k0"),
+            case((one, func.coalesce(p.former_province_code, "")), else_=p.orpha_code).label("k1"),
+            case((one, cast(p.sex, String)), else_="").label("k2"),
+            case((one, age_band), else_="").label("k3"),
+        ]
+        query = (
+            select(parts.c.part, *labelled, *sums)
+            .select_from(p)
+            .outerjoin(facts, facts.c.id == p.id)
+            .join(parts, true())
+            .where(p.created_at < after_end)
+            .group_by(parts.c.part, *labelled)
+        )
+        for row in session.execute(query):
+            values = row._mapping
+            rows.append((values["part"], [values[f"k{n}"] for n in range(4)], values))
     cube: Cube = defaultdict(dict)
     totals: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for row in session.execute(query):
-        values = row._mapping
-        group = [str(values[f"k{n}"] or "") for n in range(len(keys))]
-        for breakdown, columns in (PART_1 if values["part"] == 1 else PART_2).items():
+    for part, raw, values in rows:
+        group = [str(value or "") for value in raw]
+        for breakdown, columns in (PART_1 if part == 1 else PART_2).items():
             target = totals[(breakdown, "|".join(group[c] for c in columns))]
             for name in measures:
                 target[name] += float(values[name] or 0)
-    for (breakdown, name), sums in totals.items():
-        cube[breakdown][name] = dict(sums)
+    for (breakdown, key), measured in totals.items():
+        cube[breakdown][key] = dict(measured)
     return cube
 
 
