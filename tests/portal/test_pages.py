@@ -74,6 +74,9 @@ def test_a_visitor_finds_pompe_without_diacritics(client: TestClient, portal: No
         page = client.get("/public/search", params={"q": query})
         assert page.status_code == 200
         assert 'href="/public/diseases/ORPHA:365"' in page.text, query
+    for query in ("teo cơ", "teo co tuy song"):  # spinal muscular atrophy, by its Vietnamese name
+        page = client.get("/public/search", params={"q": query})
+        assert 'href="/public/diseases/ORPHA:70"' in page.text, query
 
 
 def test_the_disease_page_shows_coverage_centres_and_organisations(
