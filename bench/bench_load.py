@@ -95,6 +95,29 @@ async def _log_in(client: httpx2.AsyncClient, username: str, password: str) -> s
     return token
 
 
+async def browse(
+    client: httpx2.AsyncClient,
+    pages: dict[str, str],
+    rounds: int,
+    timings: dict[str, list[float]],
+    errors: list[str],
+    think: random.Random,
+    every_other: tuple[str, ...] = (),
+) -> None:
+    """``rounds`` times: each page (those of ``every_other`` every second round) and
+    ``/healthz``, timed, thinking 1–2 s after each."""
+    for i in range(rounds):
+        for name, path in (*pages.items(), ("healthz", "/healthz")):
+            if name in every_other and i % 2:
+                continue
+            started = time.perf_counter()
+            response = await client.get(path)
+            timings.setdefault(name, []).append(time.perf_counter() - started)
+            if response.status_code >= 400:
+                errors.append(f"{path} {response.status_code}")
+            await asyncio.sleep(think.uniform(*THINK_SECONDS))
+
+
 async def _user(
     base: str, requests: int, timings: dict[str, list[float]], errors: list[str], seed: int
 ) -> None:
@@ -102,16 +125,8 @@ async def _user(
     async with httpx2.AsyncClient(base_url=base, timeout=60) as client:
         await _log_in(client, "analyst", PASSWORD)
         await asyncio.sleep(think.uniform(*THINK_SECONDS))  # users arrive over a second or two
-        for i in range(requests):
-            for name, path in (*PAGES.items(), ("healthz", "/healthz")):
-                if name == "registry list" and i % 2:
-                    continue  # half as many list views as disease pages
-                started = time.perf_counter()
-                response = await client.get(path)
-                timings.setdefault(name, []).append(time.perf_counter() - started)
-                if response.status_code >= 400:
-                    errors.append(f"{path} {response.status_code}")
-                await asyncio.sleep(think.uniform(*THINK_SECONDS))
+        # half as many list views as disease pages
+        await browse(client, PAGES, requests, timings, errors, think, ("registry list",))
 
 
 async def _load(base: str, users: int, requests: int) -> tuple[dict[str, list[float]], list[str]]:

@@ -15,17 +15,15 @@ import asyncio
 import random
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx2
 
-from bench.bench_load import server
+from bench.bench_load import THINK_SECONDS, browse, server
 from bench.pg import CACHE, scratch_database
 from bench.report import pct, write_section
 
 VISITORS = (1, 50)
-THINK_SECONDS = (1.0, 2.0)
 PAGES = {
     "home": "/public",
     "search": "/public/search?q=benh+pompe",
@@ -39,14 +37,7 @@ async def _visitor(
     think = random.Random(seed)
     async with httpx2.AsyncClient(base_url=base, timeout=60) as client:
         await asyncio.sleep(think.uniform(*THINK_SECONDS))  # visitors arrive over a second or two
-        for _ in range(visits):
-            for name, path in (*PAGES.items(), ("healthz", "/healthz")):
-                started = time.perf_counter()
-                response = await client.get(path)
-                timings.setdefault(name, []).append(time.perf_counter() - started)
-                if response.status_code >= 400:
-                    errors.append(f"{path} {response.status_code}")
-                await asyncio.sleep(think.uniform(*THINK_SECONDS))
+        await browse(client, PAGES, visits, timings, errors, think)
 
 
 async def _load(base: str, visitors: int, visits: int) -> tuple[dict[str, list[float]], list[str]]:

@@ -128,7 +128,9 @@ def _move(
     expected: ArticleStatus,
     to: ArticleStatus,
     action: str,
-) -> tuple[Article, Principal]:
+    today: date | None = None,
+) -> Article:
+    """One step of the workflow, from ``expected`` to ``to``, kept as a revision."""
     article = get(session=session, principal=principal, article_id=article_id)
     actor = require_role(principal, *EDITORS)
     check_version(article, review.version, {}, attribute="row_version")
@@ -137,14 +139,22 @@ def _move(
             _("The article is not in the right state for this step."),
             [FieldError("status", f"is {article.status.value}, expected {expected.value}")],
         )
+    if to == ArticleStatus.PUBLISHED:
+        if actor.username == article.author:
+            raise PermissionDenied(_("Another editor reviews and publishes what you wrote."))
+        article.reviewer = actor.username
+        article.reviewed_on = today or date.today()
+        article.published_at = utcnow()
     article.status = to
-    return article, actor
+    session.flush()
+    _record(session, article, actor, action, review.note)
+    return article
 
 
 def submit(
     *, session: Session, principal: Principal | None, article_id: int, review: ReviewIn
 ) -> Article:
-    article, actor = _move(
+    return _move(
         session,
         principal,
         article_id,
@@ -153,9 +163,6 @@ def submit(
         to=ArticleStatus.REVIEW,
         action="submitted",
     )
-    session.flush()
-    _record(session, article, actor, "submitted", review.note)
-    return article
 
 
 def publish(
@@ -166,11 +173,8 @@ def publish(
     review: ReviewIn,
     today: date | None = None,
 ) -> Article:
-    article = get(session=session, principal=principal, article_id=article_id)
-    actor = require_role(principal, *EDITORS)
-    if actor.username == article.author:
-        raise PermissionDenied(_("Another editor reviews and publishes what you wrote."))
-    article, actor = _move(
+    """Another editor than the author publishes (four eyes)."""
+    return _move(
         session,
         principal,
         article_id,
@@ -178,13 +182,8 @@ def publish(
         expected=ArticleStatus.REVIEW,
         to=ArticleStatus.PUBLISHED,
         action="published",
+        today=today,
     )
-    article.reviewer = actor.username
-    article.reviewed_on = today or date.today()
-    article.published_at = utcnow()
-    session.flush()
-    _record(session, article, actor, "published", review.note)
-    return article
 
 
 def return_to_author(
@@ -194,7 +193,7 @@ def return_to_author(
         raise ValidationFailed(
             _("Say what should change."), [FieldError("note", "a note for the author")]
         )
-    article, actor = _move(
+    return _move(
         session,
         principal,
         article_id,
@@ -203,9 +202,6 @@ def return_to_author(
         to=ArticleStatus.DRAFT,
         action="returned",
     )
-    session.flush()
-    _record(session, article, actor, "returned", review.note)
-    return article
 
 
 # ------------------------------------------------------------------------------ public reads
