@@ -48,6 +48,16 @@ def _page(request: Request, template: str, context: dict[str, object]) -> Respon
     return cacheable(request, render(request, template, context))
 
 
+def _map() -> dict[str, object]:
+    """What the centres map needs: the provinces drawn, its size, the level names."""
+    return {
+        "map_w": MAP_W,
+        "map_h": MAP_H,
+        "outlines": outlines(),
+        "level_label": public.level_label,
+    }
+
+
 @pages.get("/public", response_class=HTMLResponse)
 def home(request: Request, session: DbSession) -> Response:
     lang = i18n.current_locale.get()
@@ -75,13 +85,7 @@ def disease(code: str, request: Request, session: DbSession, kb: Knowledge) -> R
     return _page(
         request,
         "portal_disease.html",
-        {
-            "page": page,
-            "map_w": MAP_W,
-            "map_h": MAP_H,
-            "outlines": outlines(),
-            "level_label": public.level_label,
-        },
+        {"page": page, **_map()},
     )
 
 
@@ -90,13 +94,7 @@ def centres(request: Request, session: DbSession) -> Response:
     return _page(
         request,
         "portal_centres.html",
-        {
-            "points": public.centres_directory(session=session),
-            "map_w": MAP_W,
-            "map_h": MAP_H,
-            "outlines": outlines(),
-            "level_label": public.level_label,
-        },
+        {"points": public.centres_directory(session=session), **_map()},
     )
 
 

@@ -261,15 +261,16 @@ def published_page(*, session: Session, slug: str, lang: str) -> PublishedOut:
     rows = _live(session, Article.slug == slug)
     if not rows:
         raise NotFound(_("No such page."))
-    article, revision = next(((a, r) for a, r in rows if a.lang == lang), rows[0])
-    return _published(article, revision)
+    return _published(*_in_language(rows, lang))
+
+
+def _in_language(rows: list[tuple[Article, Revision]], lang: str) -> tuple[Article, Revision]:
+    """The reader's language if there is a version in it, else the first."""
+    return next(((a, r) for a, r in rows if a.lang == lang), rows[0])
 
 
 def disease_summary(*, session: Session, orpha_code: str, lang: str) -> PublishedOut | None:
     """The published plain-language summary of a disease, in the reader's language if there
     is one, else in the other."""
     rows = _live(session, Article.kind == ArticleKind.SUMMARY, Article.orpha_code == orpha_code)
-    if not rows:
-        return None
-    article, revision = next(((a, r) for a, r in rows if a.lang == lang), rows[0])
-    return _published(article, revision)
+    return _published(*_in_language(rows, lang)) if rows else None
