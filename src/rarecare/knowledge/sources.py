@@ -35,6 +35,15 @@ SOURCES: tuple[Source, ...] = (
         url="https://www.orpha.net",
     ),
     Source(
+        key="orphanet-icd",
+        name="Orphanet ORPHA → ICD-10 alignment (ORDO)",
+        version="2025-03",
+        licence="CC BY 4.0",
+        credit="Orphadata: Free access data from Orphanet. © INSERM 1999. Available on "
+        "https://www.orphadata.com. Data version: ORDO 2025-03. Licensed under CC BY 4.0.",
+        url="https://www.orphadata.com",
+    ),
+    Source(
         key="mondo",
         name="Mondo Disease Ontology mappings (SSSOM)",
         version="2026-08-04",
