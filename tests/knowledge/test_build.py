@@ -46,3 +46,43 @@ def test_it_writes_a_manifest_with_counts_and_checksums(tiny_dir: Path) -> None:
         "mappings.tsv.gz",
         "textmined.tsv.gz",
     }
+
+
+def test_it_folds_orphanets_own_icd10_alignment(tmp_path: Path) -> None:
+    import gzip
+
+    from rarecare.knowledge.build import orphanet_icd
+
+    from .conftest import WHO
+
+    (tmp_path / "orphanet").mkdir()
+    rows = [
+        "orpha_code\ticd_code\ticd_version\trelation\tvalidation_status\ticd_relation"
+        "\tentity_level\tstatus\torpha_name\tsource",
+        "1001\tE74.0\tICD-10\tNTBT\tNA\tNA\tDisorder\tactive\tAlpha\tORDO",
+        "1001\t5C51.3\tICD-11\tNTBT\tNA\tNA\tDisorder\tactive\tAlpha\tORDO",  # MMS: left out
+        "1003\tG40.9\tICD-10\tE\tNA\tNA\tDisorder\tactive\tBeta\tORDO",
+        "1004\tG40\tICD-10\tBTNT\tNA\tNA\tGroup\tactive\tGamma\tORDO",
+        "1005\tQ99.9\tICD-10\tE\tNA\tNA\tDisorder\tactive\tNot in WHO\tORDO",
+        "1006\tG40.9\tICD-10\tE\tNA\tNA\tDisorder\tinactive\tObsolete\tORDO",
+    ]
+    (tmp_path / "orphanet" / "orpha-icd-2025-03.tsv.gz").write_bytes(
+        gzip.compress(("\n".join(rows) + "\n").encode())
+    )
+    links = orphanet_icd(tmp_path, WHO)
+    assert [(o, code, relation) for o, _system, code, relation, _p in links] == [
+        ("1001", "E74.0", "narrower"),
+        ("1003", "G40.9", "exact"),
+        ("1004", "G40", "broader"),
+    ]
+    assert links[0][4] == "Orphanet ORDO 2025-03 (NTBT)"
+
+
+def test_listed_diseases_that_lacked_icd10_now_have_it() -> None:
+    from rarecare.knowledge import load_knowledge
+    from tests.conftest import KNOWLEDGE_CACHE
+
+    kb = load_knowledge(KNOWLEDGE_CACHE)
+    for code, icd in (("ORPHA:579", "E76.0"), ("ORPHA:581", "E76.2"), ("ORPHA:324", "E75.2")):
+        disease = kb.disease(code)
+        assert disease is not None and icd in [x.code for x in disease.icd10], code

@@ -92,6 +92,7 @@ def test_the_disease_page_shows_coverage_centres_and_organisations(
     assert 'data-testid="centres-map"' in html and "Centre A" in html
     assert "Hội Bệnh hiếm Việt Nam" in html
     assert "Orphanet" in html
+    assert 'data-testid="icd10"' in html and "E74.0" in html  # Orphanet's alignment (NTBT)
     assert 'property="og:title"' in html and '<meta name="description"' in html
 
 
