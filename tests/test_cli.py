@@ -98,3 +98,30 @@ def test_users_disable_enable_and_reset_a_password_without_it_on_the_command_lin
     assert weak.exit_code == 1 and "password" in weak.output
     unknown = runner.invoke(app, ["users", "disable", "nobody"])
     assert unknown.exit_code == 1 and "nobody" in unknown.output
+
+
+def test_the_help_lists_every_group_without_importing_them() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, rarecare.cli as c; "
+        "from typer.testing import CliRunner; "
+        "r = CliRunner().invoke(c.app, ['--help']); "
+        "heavy = [m for m in ('sqlalchemy.orm', 'rarecare.diagnosis.engine', 'fpdf', "
+        "'rarecare.registry.service', 'numpy') if m in sys.modules]; "
+        "print(r.exit_code, heavy, 'registry' in r.output, 'diagnose' in r.output)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split("\n")[-2]
+    assert out == "0 [] True True", out
+
+
+def test_the_lazy_groups_help_matches_their_own() -> None:
+    from rarecare.cli import LAZY, load_lazy
+
+    for name, (_module, _attribute, short) in LAZY.items():
+        command = load_lazy(name)
+        assert command.name == name
+        assert (command.help or "").strip().split("\n")[0] == short, name

@@ -1,7 +1,13 @@
-"""The ``rarecare`` command line: one sub-command group per package."""
+"""The ``rarecare`` command line: one sub-command group per package.
+
+The packages' groups are loaded when they are run, not before: ``rarecare --help`` and
+``rarecare db upgrade`` do not import the diagnosis engine, the PDF writer or the registry.
+Their names and one-line help are listed in ``LAZY`` (a test keeps it in step with the groups'
+own help)."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from datetime import date
 from functools import partial
@@ -9,20 +15,95 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import typer._click as click  # Typer's own click (it vendors one since 0.2x)
 from pydantic import ValidationError
+from typer.core import TyperCommand, TyperGroup
 
 from rarecare.access import SYSTEM, Role
-from rarecare.care.cli import care_app
-from rarecare.catalogue.cli import catalogue_app, hpo_app
 from rarecare.clikit import OPERATOR, fail, knowledge, load_settings, session_scope
-from rarecare.diagnosis.cli import bench_app, diagnose
-from rarecare.finance.cli import finance_app
-from rarecare.lists.cli import lists_app
-from rarecare.monitoring.cli import plan_app, report_app
-from rarecare.monitoring.indicator_cli import indicators_app
-from rarecare.registry.cli import registry_app
+
+# name → (module, attribute: a Typer group or a command function, one-line help)
+LAZY: dict[str, tuple[str, str, str]] = {
+    "catalogue": (
+        "rarecare.catalogue.cli",
+        "catalogue_app",
+        "The disease catalogue (ORPHA, OMIM, ICD-10, genes).",
+    ),
+    "hpo": ("rarecare.catalogue.cli", "hpo_app", "Human Phenotype Ontology terms."),
+    "lists": (
+        "rarecare.lists.cli",
+        "lists_app",
+        "The national rare disease list and the rare drug list.",
+    ),
+    "registry": ("rarecare.registry.cli", "registry_app", "The pseudonymised patient registry."),
+    "care": ("rarecare.care.cli", "care_app", "Care: therapy plans, schedules, demand, travel."),
+    "plan": (
+        "rarecare.monitoring.cli",
+        "plan_app",
+        "The national action plan: workbook, status.",
+    ),
+    "report": ("rarecare.monitoring.cli", "report_app", "Reports of the steering committee."),
+    "indicators": (
+        "rarecare.monitoring.indicator_cli",
+        "indicators_app",
+        "National indicators: refresh, show, export.",
+    ),
+    "finance": ("rarecare.finance.cli", "finance_app", "Finance: coverage rules, budget impact."),
+    "bench": (
+        "rarecare.diagnosis.cli",
+        "bench_app",
+        "Benchmarks that belong to the product (accuracy on real cases).",
+    ),
+    "diagnose": (
+        "rarecare.diagnosis.cli",
+        "diagnose",
+        "Rank rare diseases for a patient's phenotype (HPO terms in, diseases with reasons out).",
+    ),
+}
+
+
+def load_lazy(name: str) -> click.Command:
+    """The command or group ``name`` of ``LAZY``, imported now."""
+    module, attribute, _help = LAZY[name]
+    target = getattr(importlib.import_module(module), attribute)
+    if isinstance(target, typer.Typer):
+        command: click.Command = typer.main.get_group(target)
+    else:
+        single = typer.Typer()
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """The root group: the packages' groups are imported when run; help lists them from
+    ``LAZY`` without importing them."""
+
+    listing = False
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in LAZY:
+            return found
+        if self.listing:  # the help page needs only the name and the line of help
+            short = LAZY[cmd_name][2]
+            return TyperCommand(cmd_name, help=short, short_help=short)
+        return load_lazy(cmd_name)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = False
+
 
 app = typer.Typer(
+    cls=LazyGroup,
     help="RareCare: national rare disease management. Settings come from RARECARE_* variables.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -33,17 +114,6 @@ users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
-app.add_typer(catalogue_app, name="catalogue")
-app.add_typer(hpo_app, name="hpo")
-app.add_typer(lists_app, name="lists")
-app.add_typer(registry_app, name="registry")
-app.add_typer(care_app, name="care")
-app.add_typer(plan_app, name="plan")
-app.add_typer(report_app, name="report")
-app.add_typer(indicators_app, name="indicators")
-app.add_typer(finance_app, name="finance")
-app.add_typer(bench_app, name="bench")
-app.command("diagnose")(diagnose)
 
 
 @app.command()

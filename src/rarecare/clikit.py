@@ -6,16 +6,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role
 from rarecare.config import Settings
 from rarecare.errors import ConfigurationError, RareCareError
-from rarecare.knowledge import KnowledgeBase, load_knowledge
+
+if TYPE_CHECKING:  # imported when used: ``rarecare --help`` stays fast
+    from sqlalchemy.orm import Session
+
+    from rarecare.knowledge import KnowledgeBase
 
 # Commands run by an operator on the server act as this principal in the audit log.
 OPERATOR = Principal(user_id=0, username="cli", role=Role.ADMIN, display_name="Command line")
@@ -34,6 +37,8 @@ def load_settings(*, need_secrets: bool = True) -> Settings:
 
 
 def knowledge(settings: Settings | None = None) -> KnowledgeBase:
+    from rarecare.knowledge import load_knowledge
+
     settings = settings or load_settings(need_secrets=False)
     return load_knowledge(settings.cache_dir)
 
