@@ -37,7 +37,13 @@ def _draft(db: Session, cast: Cast, title: str = "Danh mục thử", **extra: ob
 
 
 def _import(
-    db: Session, cast: Cast, kb: KnowledgeBase, version_id: int, text: str, dry_run: bool = False
+    db: Session,
+    cast: Cast,
+    kb: KnowledgeBase,
+    version_id: int,
+    text: str,
+    dry_run: bool = False,
+    **options: object,
 ) -> ImportReport:
     return service.import_file(
         session=db,
@@ -47,6 +53,7 @@ def _import(
         content=text.encode(),
         filename="list.csv",
         dry_run=dry_run,
+        **options,  # type: ignore[arg-type]
     )
 
 
@@ -120,7 +127,7 @@ def test_approving_supersedes_the_previous_version_and_diff_shows_the_change(
         "ORPHA:716,Bệnh PKU,,,Amino acids,yes,yes,\nORPHA:905,Bệnh Wilson,,,Metals,yes,no,\n",
     )
     changed = changed.replace("355,Bệnh Gaucher,Gaucher disease,E75.2,Lysosomal,yes,no,\n", "")
-    _import(db, cast, kb, second, changed)
+    _import(db, cast, kb, second, changed, confirm=True)  # it removes Gaucher disease
     service.approve(session=db, principal=cast.admin, version_id=second)
 
     old = service.get_version(session=db, principal=None, version_id=first)
@@ -283,3 +290,26 @@ def test_a_stale_change_of_a_draft_is_refused_with_what_changed(db: Session, cas
             data=VersionIn(title="National list 2027 (mine)", version=opened),
         )
     assert [d.field for d in stale.value.details] == ["title"]
+
+
+def test_a_replacement_that_removes_entries_needs_confirming_and_a_merge_keeps_them(
+    db: Session, cast: Cast, kb: KnowledgeBase
+) -> None:
+    from rarecare.errors import Conflict
+    from rarecare.lists.schemas import ImportMode
+
+    draft = _draft(db, cast, "draft")
+    _import(db, cast, kb, draft, GOOD)
+    header, *rows = GOOD.splitlines(keepends=True)
+    short = header + rows[0]  # a one-row file against the whole draft
+    preview = _import(db, cast, kb, draft, short, dry_run=True)
+    assert preview.removed == len(rows) - 1 and preview.removed_labels
+    with pytest.raises(Conflict) as refused:
+        _import(db, cast, kb, draft, short)
+    assert "removes" in str(refused.value.details[0])
+    version = service.get_version(session=db, principal=cast.analyst, version_id=draft)
+    assert len(service.entries(version)) == len(rows)  # nothing written
+    merged = _import(db, cast, kb, draft, short, mode=ImportMode.MERGE)
+    assert (merged.removed, merged.rows) == (0, len(rows))
+    replaced = _import(db, cast, kb, draft, short, confirm=True)
+    assert replaced.rows == 1

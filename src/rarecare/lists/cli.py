@@ -11,7 +11,7 @@ import typer
 from rarecare.clikit import OPERATOR, echo_json, fail, knowledge, load_settings, session_scope
 from rarecare.lists import service
 from rarecare.lists.models import ListKind
-from rarecare.lists.schemas import VersionIn, VersionOut
+from rarecare.lists.schemas import ImportMode, VersionIn, VersionOut
 
 lists_app = typer.Typer(
     help="The national rare disease list and the rare drug list.", no_args_is_help=True
@@ -72,6 +72,13 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and report; write nothing")
     ] = False,
+    mode: Annotated[
+        ImportMode,
+        typer.Option(help="replace: the draft becomes the file; merge: add and update entries"),
+    ] = ImportMode.REPLACE,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm a replacement that removes entries")
+    ] = False,
 ) -> None:
     """Import a list file into a draft: every row or none; each problem names row and column."""
     if (title is None) == (version is None):
@@ -97,6 +104,8 @@ def import_(
             content=path.read_bytes(),
             filename=path.name,
             dry_run=dry_run,
+            mode=mode,
+            confirm=yes,
         )
         if dry_run:
             session.rollback()

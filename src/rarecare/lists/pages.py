@@ -14,6 +14,7 @@ from rarecare.lists import service
 from rarecare.lists.models import ListKind, ListVersion
 from rarecare.lists.routes import versions_out
 from rarecare.lists.schemas import (
+    ImportMode,
     ImportReport,
     VersionIn,
 )
@@ -147,6 +148,8 @@ def import_form(
     session: DbSession,
     file: Annotated[UploadFile, File()],
     dry_run: Annotated[bool, Form()] = False,
+    mode: Annotated[ImportMode, Form()] = ImportMode.MERGE,
+    confirm: Annotated[bool, Form()] = False,
 ) -> HTMLResponse:
     content = read_upload(file)
     try:
@@ -158,6 +161,8 @@ def import_form(
             content=content,
             filename=file.filename or "upload.csv",
             dry_run=dry_run,
+            mode=mode,
+            confirm=confirm,
         )
     except RareCareError as exc:
         return _refused(request, session, user, kind, version_id, exc)

@@ -12,6 +12,7 @@ from rarecare.lists.schemas import (
     DiffOut,
     DiseaseEntryOut,
     DrugEntryOut,
+    ImportMode,
     ImportReport,
     VersionIn,
     VersionOut,
@@ -109,9 +110,12 @@ def api_import(
     session: DbSession,
     file: Annotated[UploadFile, File(description="CSV or XLSX following the template")],
     dry_run: bool = False,
+    mode: ImportMode = ImportMode.REPLACE,
+    confirm: bool = False,
 ) -> ImportReport:
-    """Replace a draft's entries with a file: all rows or none; every problem names its row and
-    column (HTTP 422)."""
+    """Import a file into a draft: all rows or none; every problem names its row and column
+    (HTTP 422). ``replace`` makes the draft the file and, when that removes entries, needs
+    ``confirm=true`` (else 409 naming them; a dry run lists them); ``merge`` adds and updates."""
     content = read_upload(file)
     return service.import_file(
         session=session,
@@ -121,6 +125,8 @@ def api_import(
         content=content,
         filename=file.filename or "upload.csv",
         dry_run=dry_run,
+        mode=mode,
+        confirm=confirm,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -86,14 +87,21 @@ class DrugEntryOut(BaseModel):
     note: str
 
 
+class ImportMode(StrEnum):
+    REPLACE = "replace"  # the draft becomes the file (entries not in it are removed)
+    MERGE = "merge"  # the file's rows are added or update the draft's; the others stay
+
+
 class ImportReport(BaseModel):
     version_id: int
     dry_run: bool
+    mode: ImportMode = ImportMode.REPLACE
     rows: int
     added: int
     removed: int
     changed: int
     written: bool
+    removed_labels: list[str] = []  # what a replacement removes (the first 50)
 
 
 class FieldChange(BaseModel):

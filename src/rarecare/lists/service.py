@@ -20,7 +20,14 @@ from rarecare.i18n import _
 from rarecare.interop import tabular
 from rarecare.knowledge import KnowledgeBase, fold
 from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
-from rarecare.lists.schemas import ChangedEntry, DiffOut, FieldChange, ImportReport, VersionIn
+from rarecare.lists.schemas import (
+    ChangedEntry,
+    DiffOut,
+    FieldChange,
+    ImportMode,
+    ImportReport,
+    VersionIn,
+)
 from rarecare.lists.tables import CHECKS, TABLES, entry_key
 from rarecare.outputs import OutputKind
 from rarecare.storage import utcnow
@@ -256,8 +263,13 @@ def import_file(
     content: bytes,
     filename: str,
     dry_run: bool = False,
+    mode: ImportMode = ImportMode.REPLACE,
+    confirm: bool = False,
 ) -> ImportReport:
-    """Replace a draft's entries with a CSV/XLSX file: all rows or none.
+    """Import a CSV/XLSX file into a draft, all rows or none: ``replace`` makes the draft the
+    file; ``merge`` adds the file's rows and updates the draft's entries of the same key (ORPHA
+    code, INN), keeping the others. A replacement that would remove entries is refused (409,
+    naming them) unless ``confirm``: a short file cannot silently shrink a list.
 
     Every problem (row and column) is reported at once in :class:`ValidationFailed`."""
     actor = require_role(principal, *EDITORS)
@@ -274,18 +286,30 @@ def import_file(
         )
         raise ValidationFailed(_("The file has errors; nothing was imported."), errors)
     new_rows = [values for _row, values in rows]
-    diff = _diff_rows(kind, entries_as_rows(version), new_rows)
+    current = entries_as_rows(version)
+    if mode is ImportMode.MERGE:
+        incoming = {entry_key(kind, row) for row in new_rows}
+        new_rows = [row for row in current if entry_key(kind, row) not in incoming] + new_rows
+    diff = _diff_rows(kind, current, new_rows)
+    removed = [_label(kind, row) for row in diff.removed]
     report = ImportReport(
         version_id=version.id,
         dry_run=dry_run,
+        mode=mode,
         rows=len(new_rows),
         added=len(diff.added),
         removed=len(diff.removed),
         changed=len(diff.changed),
         written=not dry_run,
+        removed_labels=removed[:50],
     )
     if dry_run:
         return report
+    if removed and not confirm:
+        raise Conflict(
+            _("Replacing the draft with this file removes entries; confirm to go ahead."),
+            [FieldError("entries", f"removes {len(removed)}: {'; '.join(removed[:10])}")],
+        )
     model = _ENTRY_MODEL[kind]
     session.execute(delete(model).where(model.version_id == version.id))
     session.add_all(_new_entry(kind, version.id, row) for row in new_rows)
