@@ -28,6 +28,9 @@ def test_the_ministry_imports_and_approves_through_the_api(client: TestClient, c
         files={"file": ("list.csv", GOOD.encode(), "text/csv")},
     )
     assert response.json()["added"] == 2
+    assert client.post(f"/api/lists/versions/{version_id}/approve").status_code == 403  # 4 eyes
+    client.post("/api/auth/logout", json={})
+    login(client, "admin")
     assert client.post(f"/api/lists/versions/{version_id}/approve").json()["status"] == "approved"
     client.post("/api/auth/logout", json={})
     # the public now sees the approved list and the disease page shows it
@@ -86,3 +89,27 @@ def test_templates_and_exports_download(client: TestClient, cast: Cast) -> None:
     assert csv.content.decode("utf-8-sig").startswith("orpha_code,name_vi")
     xlsx = client.get("/api/lists/drugs/template.xlsx")
     assert xlsx.content[:2] == b"PK"
+
+
+def test_a_drafts_page_shows_what_approving_changes_and_who_may_approve(
+    client: TestClient, cast: Cast
+) -> None:
+    login(client, "analyst")
+    first = _new_draft(client)
+    client.post(
+        f"/api/lists/versions/{first}/import",
+        files={"file": ("list.csv", GOOD.encode(), "text/csv")},
+    )
+    login(client, "admin")
+    client.post(f"/api/lists/versions/{first}/approve")
+    login(client, "analyst")
+    second = _new_draft(client)
+    shorter = "orpha_code,name_vi\nORPHA:365,Bệnh Pompe\nORPHA:70,Teo cơ tủy sống\n"
+    client.post(
+        f"/api/lists/versions/{second}/import",
+        files={"file": ("list.csv", shorter.encode(), "text/csv")},
+    )
+    page = client.get(f"/lists/diseases/{second}").text
+    pending = page.split('data-testid="pending-diff"', 1)[1].split("</section>", 1)[0]
+    assert "− ORPHA:355" in pending and "+ ORPHA:70" in pending
+    assert 'data-testid="approve" disabled' in page  # the analyst edited it last

@@ -112,7 +112,7 @@ def test_approving_supersedes_the_previous_version_and_diff_shows_the_change(
 ) -> None:
     first = _draft(db, cast, "version 1")
     _import(db, cast, kb, first, GOOD)
-    service.approve(session=db, principal=cast.analyst, version_id=first)
+    service.approve(session=db, principal=cast.admin, version_id=first)  # four eyes
     second = service.create_version(
         session=db,
         principal=cast.analyst,
@@ -153,14 +153,14 @@ def test_approval_needs_a_decision_an_effective_date_and_entries(db: Session, ca
         data=VersionIn(title="incomplete"),
     ).id
     with pytest.raises(ValidationFailed) as err:
-        service.approve(session=db, principal=cast.analyst, version_id=version_id)
+        service.approve(session=db, principal=cast.admin, version_id=version_id)
     assert {d.field for d in err.value.details} == {"decision_number", "effective_from", "entries"}
 
 
 def test_an_approved_version_cannot_be_changed(db: Session, cast: Cast, kb: KnowledgeBase) -> None:
     version_id = _draft(db, cast)
     _import(db, cast, kb, version_id, GOOD)
-    service.approve(session=db, principal=cast.analyst, version_id=version_id)
+    service.approve(session=db, principal=cast.admin, version_id=version_id)
     with pytest.raises(Conflict):
         _import(db, cast, kb, version_id, GOOD)
 
@@ -313,3 +313,16 @@ def test_a_replacement_that_removes_entries_needs_confirming_and_a_merge_keeps_t
     assert (merged.removed, merged.rows) == (0, len(rows))
     replaced = _import(db, cast, kb, draft, short, confirm=True)
     assert replaced.rows == 1
+
+
+def test_the_last_editor_cannot_approve_their_own_draft(
+    db: Session, cast: Cast, kb: KnowledgeBase
+) -> None:
+    from rarecare.errors import PermissionDenied
+
+    version_id = _draft(db, cast)
+    _import(db, cast, kb, version_id, GOOD)  # the analyst edited it last
+    with pytest.raises(PermissionDenied):
+        service.approve(session=db, principal=cast.analyst, version_id=version_id)
+    approved = service.approve(session=db, principal=cast.admin, version_id=version_id)
+    assert (approved.edited_by, approved.approved_by) == ("analyst", "admin")

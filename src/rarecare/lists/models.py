@@ -66,6 +66,8 @@ class ListVersion(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # who last changed the draft (its details or entries): not the one who approves it
+    edited_by: Mapped[str | None] = mapped_column(String(64), default=None)
     approved_by: Mapped[str | None] = mapped_column(String(64), default=None)
     approved_at: Mapped[datetime | None] = mapped_column(default=None)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

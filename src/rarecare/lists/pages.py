@@ -123,6 +123,15 @@ def _version_view(
         )
         if v.id != version.id
     ]
+    in_force = service.current_version(session=session, kind=version.kind)
+    pending = None  # a draft: what approving it changes in the list in force
+    if version.status.value == "draft" and in_force is not None:
+        pending = service.diff(
+            session=session,
+            principal=principal_of(request),
+            from_id=in_force.id,
+            to_id=version.id,
+        )
     return render(
         request,
         "list_version.html",
@@ -133,6 +142,9 @@ def _version_view(
             "others": others,
             "errors": errors or [],
             "report": report,
+            "edited_by": version.edited_by or version.created_by,
+            "in_force": in_force,
+            "pending": pending,
         },
         status_code=status_code,
     )

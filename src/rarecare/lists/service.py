@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from rarecare import outputs
 from rarecare.access import Principal, Role, require_role
 from rarecare.audit import service as audit
-from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
+from rarecare.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from rarecare.i18n import _
 from rarecare.interop import tabular
 from rarecare.knowledge import KnowledgeBase, fold
@@ -98,7 +98,10 @@ def create_version(
     """A new draft, empty or with the entries of ``copy_from``."""
     actor = require_role(principal, *EDITORS)
     version = ListVersion(
-        kind=kind, created_by=actor.username, **data.model_dump(exclude={"version"})
+        kind=kind,
+        created_by=actor.username,
+        edited_by=actor.username,
+        **data.model_dump(exclude={"version"}),
     )
     session.add(version)
     session.flush()
@@ -127,6 +130,7 @@ def update_version(
     check_version(version, data.version, changes)
     for field, value in changes.items():
         setattr(version, field, value)
+    version.edited_by = actor.username
     session.flush()  # a concurrent save of the same version fails here
     audit.record(
         session=session,
@@ -146,9 +150,13 @@ def _draft(session: Session, actor: Principal, version_id: int) -> ListVersion:
 
 
 def approve(*, session: Session, principal: Principal | None, version_id: int) -> ListVersion:
-    """Approve a draft: the approved version of the same kind becomes superseded."""
+    """Approve a draft: the approved version of the same kind becomes superseded. Four eyes:
+    the approver is not the one who last edited the draft (the server's own principals — the
+    command line's operator, the demo loader — act outside the rule: they hold the database)."""
     actor = require_role(principal, *EDITORS)
     version = _draft(session, actor, version_id)
+    if actor.user_id != 0 and actor.username == (version.edited_by or version.created_by):
+        raise PermissionDenied(_("Another person approves the list you edited (four eyes)."))
     problems = []
     if not version.decision_number:
         problems.append(FieldError("decision_number", "an approved list needs its decision number"))
@@ -311,6 +319,7 @@ def import_file(
             [FieldError("entries", f"removes {len(removed)}: {'; '.join(removed[:10])}")],
         )
     model = _ENTRY_MODEL[kind]
+    version.edited_by = actor.username
     session.execute(delete(model).where(model.version_id == version.id))
     session.add_all(_new_entry(kind, version.id, row) for row in new_rows)
     session.flush()
