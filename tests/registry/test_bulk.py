@@ -68,11 +68,13 @@ def test_every_bad_row_and_field_is_reported_and_nothing_written(
     assert problems == [
         (2, "orpha_code"),
         (3, "death_date"),
+        (3, "first_contact_date"),  # after the date of death
         (4, "first_contact_date"),
         (5, "contact_for_research"),
     ]
     assert "before the date of birth" in err.value.details[1].message
-    assert "in the future" in err.value.details[2].message
+    assert "after the date of death" in err.value.details[2].message
+    assert "in the future" in err.value.details[3].message
     assert db.scalar(select(func.count()).select_from(Patient)) == 0
     assert db.scalar(select(func.count()).select_from(Identity)) == 0
 

@@ -58,7 +58,54 @@ def test_every_bad_field_is_named(
             province_code="99",
         )
     fields = {d.field for d in err.value.details}
-    assert fields == {"orpha_code", "first_contact_date", "death_date", "province_code"}
+    assert fields == {
+        "orpha_code",
+        "first_contact_date",
+        "death_date",
+        "province_code",
+        "first_symptoms_date",  # after the date of death
+        "onset_date",
+    }
+
+
+def test_nothing_begins_after_death_but_a_diagnosis_may_come_later(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    with pytest.raises(ValidationFailed) as err:
+        register_patient(
+            db,
+            cast,
+            kb,
+            vault,
+            vital_status="dead",
+            death_date="2021-12-01",
+            first_contact_date="2022-01-10",
+        )
+    details = {d.field: d.message for d in err.value.details}
+    assert details == {"first_contact_date": "2022-01-10 is after the date of death"}
+    posthumous = register_patient(
+        db,
+        cast,
+        kb,
+        vault,
+        vital_status="dead",
+        death_date="2022-02-01",
+        diagnostic_status="confirmed",
+        orpha_code="ORPHA:365",
+        diagnosis_kind="date",
+        diagnosis_date="2022-06-01",  # a genetic result after death
+    )
+    assert posthumous.id
+
+
+def test_a_national_id_is_a_cccd_of_12_digits_or_a_former_cmnd_of_9(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    for bad in ("12345", "00132101234X", "0013210123456"):
+        with pytest.raises(ValidationFailed) as err:
+            register_patient(db, cast, kb, vault, national_id=bad)
+        assert [d.field for d in err.value.details] == ["national_id"], bad
+    assert register_patient(db, cast, kb, vault, national_id="012345678").id  # a CMND
 
 
 def test_a_clinician_of_another_centre_cannot_see_the_patient(

@@ -132,7 +132,7 @@ def check_row(
         return None
     problems = service.check_record(
         data, kb=ctx.kb, birth_date=data.identity.birth_date, today=ctx.today, row=row_no
-    )
+    ) + service.check_identity(data.identity, row=row_no)
     terms: dict[str, list[str]] = {"hpo_observed": [], "hpo_excluded": []}
     for column, found in terms.items():
         for term in values.get(column) or ():

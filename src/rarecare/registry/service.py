@@ -43,6 +43,7 @@ from rarecare.registry.models import (
 from rarecare.registry.schemas import (
     DiagnosisIn,
     EncounterIn,
+    IdentityIn,
     PatientIn,
     PhenotypeIn,
     RecordFields,
@@ -86,6 +87,12 @@ def check_record(
         for field, value in dates.items():
             if field != "birth_date" and value is not None and value < birth_date:
                 err(field, f"{value.isoformat()} is before the date of birth")
+    if data.death_date is not None:  # nothing can begin after death (a diagnosis can: autopsy,
+        # a genetic result received later)
+        for field in ("first_contact_date", "first_symptoms_date", "onset_date"):
+            value = dates[field]
+            if value is not None and value > data.death_date:
+                err(field, f"{value.isoformat()} is after the date of death")
     if data.vital_status is VitalStatus.DEAD and data.death_date is None:
         err("death_date", "required when the patient has died")
     if data.vital_status is not VitalStatus.DEAD and data.death_date is not None:
@@ -109,6 +116,22 @@ def check_record(
         err(
             "former_province_code",
             f"{data.former_province_code!r} is not one of the 63 former province codes",
+        )
+    return errors
+
+
+def check_identity(identity: IdentityIn, *, row: int | None = None) -> list[FieldError]:
+    """The identity's numbers in their official formats: a CCCD has 12 digits (a former CMND,
+    still accepted, 9)."""
+    errors: list[FieldError] = []
+    number = identity.national_id
+    if number and not (number.isdigit() and len(number) in (9, 12)):
+        errors.append(
+            FieldError(
+                "national_id",
+                f"{number!r}: expected a CCCD of 12 digits (or a former CMND of 9)",
+                row=row,
+            )
         )
     return errors
 
@@ -279,6 +302,7 @@ def register(
             _("Invalid patient."), [FieldError("centre_code", "required for a national user")]
         )
     errors = check_record(data, kb=kb, birth_date=data.identity.birth_date, today=today)
+    errors += check_identity(data.identity)
     if errors:
         raise ValidationFailed(_("Invalid patient."), errors)
     identity = Identity(**data.identity.model_dump())
