@@ -125,3 +125,10 @@ def test_the_lazy_groups_help_matches_their_own() -> None:
         command = load_lazy(name)
         assert command.name == name
         assert (command.help or "").strip().split("\n")[0] == short, name
+
+
+def test_a_database_without_tables_says_how_to_create_them(cli_env: Path) -> None:
+    result = runner.invoke(app, ["indicators", "show", "--period", "2026Q1"])
+    assert result.exit_code == 1
+    assert "run `rarecare db upgrade`" in result.output
+    assert "Traceback" not in result.output

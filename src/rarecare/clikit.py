@@ -47,6 +47,8 @@ def knowledge(settings: Settings | None = None) -> KnowledgeBase:
 def session_scope(settings: Settings) -> Iterator[Session]:
     """A session committed at the end; a RareCareError is printed (with every detail) and
     exits 1 after a rollback, so nothing is half-written."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
     from rarecare.storage import make_engine, make_sessionmaker
 
     engine = make_engine(settings.database_url)
@@ -57,6 +59,12 @@ def session_scope(settings: Settings) -> Iterator[Session]:
     except RareCareError as exc:
         session.rollback()
         fail(exc)
+    except (OperationalError, ProgrammingError) as exc:
+        session.rollback()
+        text = str(exc.orig).lower()
+        if "no such table" in text or ("relation" in text and "does not exist" in text):
+            fail("the database has no RareCare tables yet: run `rarecare db upgrade`", code=1)
+        fail(f"the database refused the command: {str(exc.orig).strip()}")
     finally:
         session.close()
         engine.dispose()
