@@ -12,12 +12,12 @@ import typer
 from pydantic import BaseModel, ValidationError
 
 from rarecare.access import Principal, Role
-from rarecare.config import Settings
 from rarecare.errors import ConfigurationError, RareCareError
 
 if TYPE_CHECKING:  # imported when used: ``rarecare --help`` stays fast
     from sqlalchemy.orm import Session
 
+    from rarecare.config import Settings
     from rarecare.knowledge import KnowledgeBase
 
 # Commands run by an operator on the server act as this principal in the audit log.
@@ -26,6 +26,8 @@ OPERATOR = Principal(user_id=0, username="cli", role=Role.ADMIN, display_name="C
 
 def load_settings(*, need_secrets: bool = True) -> Settings:
     """The settings; commands that touch no secret (knowledge look-ups) also run without them."""
+    from rarecare.config import Settings
+
     try:
         return Settings()
     except ConfigurationError as exc:
