@@ -191,3 +191,16 @@ def test_stopping_a_plan_changed_since_it_was_read_is_refused(
         therapy.stop_plan(
             session=db, principal=world.cast.clinician_a, plan_id=plan.id, version=read_at
         )
+
+
+def test_a_plan_cannot_start_before_birth_nor_after_death(db: Session, world: CareWorld) -> None:
+    born = world.pompe.birth_month
+    with pytest.raises(ValidationFailed) as early:
+        plan_for(db, world, start=born - timedelta(days=1))
+    assert [d.field for d in early.value.details] == ["start_date"]
+    assert "before the patient's birth" in str(early.value.details[0])
+    world.pompe.death_date = TODAY - timedelta(days=10)
+    db.flush()
+    with pytest.raises(ValidationFailed) as late:
+        plan_for(db, world, start=TODAY)
+    assert "after the patient's death" in str(late.value.details[0])

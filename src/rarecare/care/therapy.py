@@ -83,6 +83,10 @@ def create_plan(
         errors.append(FieldError("drug", f"{centre.name} does not give {entry.inn}"))
     if data.end_date is not None and data.end_date < data.start_date:
         errors.append(FieldError("end_date", "is before the start date"))
+    if data.start_date < patient.birth_month:  # the birth month is all the record keeps
+        errors.append(FieldError("start_date", "is before the patient's birth"))
+    if patient.death_date is not None and data.start_date > patient.death_date:
+        errors.append(FieldError("start_date", "is after the patient's death"))
     weighed = data.weight_kg is not None or registry.latest_weight(patient) is not None
     if entry.dose_basis == "per_kg" and not weighed:
         errors.append(FieldError("weight_kg", "a weight is needed for a per-kilogram dose"))
@@ -442,6 +446,8 @@ def record_administration(
         errors.append(FieldError("given_on", "is in the future"))
     if data.given_on < plan.start_date:
         errors.append(FieldError("given_on", "is before the start of the plan"))
+    if patient.death_date is not None and data.given_on > patient.death_date:
+        errors.append(FieldError("given_on", "is after the patient's death"))
     weight = registry.latest_weight(patient)
     dose: float | None = data.dose or dose_of(plan, weight)
     if dose is None:
