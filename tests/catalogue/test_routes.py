@@ -19,7 +19,7 @@ def test_the_disease_page_is_public_and_complete(client: TestClient) -> None:
         "OMIM:232300",
         "E74.0",
         "GAA",
-        "Autosomal recessive",
+        "Di truyền lặn nhiễm sắc thể thường",  # Orphanet's "Autosomal recessive", in Vietnamese
         "Orphanet, www.orpha.net",
         "HP:0001324",
     ):

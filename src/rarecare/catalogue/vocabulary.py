@@ -1,0 +1,38 @@
+"""Orphanet's controlled vocabulary as it appears on disease pages (modes of inheritance, ages
+of onset, kinds of prevalence), marked for translation: the English value is the message id,
+so a page shows ``_(value)`` and an unknown value falls back to Orphanet's own words."""
+
+from __future__ import annotations
+
+from rarecare.i18n import N_
+
+INHERITANCE = (
+    N_("Autosomal dominant"),
+    N_("Autosomal recessive"),
+    N_("Mitochondrial inheritance"),
+    N_("Multigenic/multifactorial"),
+    N_("Oligogenic"),
+    N_("Semi-dominant"),
+    N_("X-linked dominant"),
+    N_("X-linked recessive"),
+    N_("Y-linked"),
+)
+ONSET = (
+    N_("Antenatal"),
+    N_("Neonatal"),
+    N_("Infancy"),
+    N_("Childhood"),
+    N_("Adolescent"),
+    N_("Adult"),
+    N_("Elderly"),
+    N_("All ages"),
+)
+PREVALENCE = (
+    N_("Point prevalence"),
+    N_("Annual incidence"),
+    N_("Prevalence at birth"),
+    N_("Lifetime Prevalence"),
+    N_("Cases/families"),
+)
+MISSING = (N_("No data available"), N_("Not applicable"), N_("Not yet documented"), N_("Unknown"))
+VOCABULARY = frozenset((*INHERITANCE, *ONSET, *PREVALENCE, *MISSING, "no data"))
