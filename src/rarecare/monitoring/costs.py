@@ -36,8 +36,9 @@ from rarecare.centres.models import Centre
 from rarecare.finance.coverage import COVERED_DRUG_STATUSES, CoverageRules
 from rarecare.finance.models import PatientCoverage
 from rarecare.finance.service import current_rules, price_in
-from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
+from rarecare.lists.models import DrugEntry, ListKind
 from rarecare.monitoring.definitions import BY_CODE
+from rarecare.monitoring.lookups import approved_version, listed_diseases
 from rarecare.monitoring.medians import grouped
 from rarecare.monitoring.sqlparts import Value, as_day, flag, ratio
 from rarecare.registry.models import Patient
@@ -52,14 +53,6 @@ def _lookup(key: Any, mapping: dict[Any, float], default: float = 0.0) -> Any:
     return case(
         *((key == k, literal(v, Float())) for k, v in mapping.items()),
         else_=literal(default, Float()),
-    )
-
-
-def _approved(session: Session, kind: ListKind) -> int | None:
-    return session.scalar(
-        select(ListVersion.id).where(
-            ListVersion.kind == kind, ListVersion.status == VersionStatus.APPROVED
-        )
     )
 
 
@@ -83,8 +76,8 @@ def _rate(
             cutoff = middle - timedelta(days=ceil(group.max_age_years * 365.25) - 1)
             member = or_(member, birth_month >= as_day(cutoff))
         members.append((member, literal(group.rate, Float())))
-    base = case(*members, else_=literal(rules.default_rate, Float())) if members else None
-    base_rate = base if base is not None else literal(rules.default_rate, Float())
+    default = literal(rules.default_rate, Float())
+    base_rate = case(*members, else_=default) if members else default
     specialised = and_(on_list, level.in_(rules.national_list_levels))
     no_referral = coverage.c.has_referral.is_(False)
     factors = rules.no_referral_factors
@@ -107,7 +100,7 @@ def out_of_pocket(
     """Median out-of-pocket per treated patient and the catastrophic-spending rate of the
     period, by province, centre and disease."""
     _version, rules = current_rules(session=session, on=start)
-    drugs_version = _approved(session, ListKind.DRUGS)
+    drugs_version = approved_version(session, ListKind.DRUGS)
     entries = (
         list(session.scalars(select(DrugEntry).where(DrugEntry.version_id == drugs_version)))
         if drugs_version
@@ -119,12 +112,7 @@ def out_of_pocket(
         for e in entries
     }
     at_centre = {e.inn: 0.0 for e in entries if e.route not in AT_CENTRE_ROUTES}
-    diseases_version = _approved(session, ListKind.DISEASES)
-    listed = list(
-        session.scalars(
-            select(DiseaseEntry.orpha_code).where(DiseaseEntry.version_id == diseases_version)
-        )
-    )
+    listed = listed_diseases(session)
 
     a, t, p, c = Administration, TherapyPlan, Patient, Centre
     given = (

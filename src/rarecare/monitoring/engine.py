@@ -34,7 +34,7 @@ from rarecare.care.travel import road_km
 from rarecare.centres.models import Centre
 from rarecare.geo import current_provinces, populations
 from rarecare.guidelines.models import Guideline, GuidelineStatus
-from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
+from rarecare.lists.models import DrugEntry, ListKind
 from rarecare.monitoring.costs import out_of_pocket
 from rarecare.monitoring.cube import patient_cube
 from rarecare.monitoring.definitions import (
@@ -42,7 +42,7 @@ from rarecare.monitoring.definitions import (
     INDICATORS,
     PATIENT_BREAKDOWNS,
 )
-from rarecare.monitoring.lookups import disease_groups
+from rarecare.monitoring.lookups import approved_version, disease_groups, listed_diseases
 from rarecare.monitoring.medians import grouped, weighted_median
 from rarecare.monitoring.models import Activity, ActivityStatus
 from rarecare.monitoring.sqlparts import (
@@ -151,7 +151,9 @@ def _distances(session: Session) -> dict[tuple[str, str], tuple[float, int]]:
     return out
 
 
-def _travel(session: Session, start: date, end: date) -> Iterator[Value]:
+def _travel(
+    session: Session, start: date, end: date, distances: dict[tuple[str, str], tuple[float, int]]
+) -> Iterator[Value]:
     """Median return-trip km per treated patient in the period (each infusion a return trip
     from the home province to the treating centre) and the share of trips out of the home
     province, by the patient's province and treating centre.
@@ -159,7 +161,6 @@ def _travel(session: Session, start: date, end: date) -> Iterator[Value]:
     The km of a patient's treatment at a centre are its trips × the distance from the home
     province, so the database only counts patients per (province, centre, trips) — a small
     histogram — from which the medians and shares are exact."""
-    distances = _distances(session)
     a, p = Administration, Patient
     visits = (
         select(a.patient_id, a.centre_id, func.count().label("trips"))
@@ -194,20 +195,7 @@ def _travel(session: Session, start: date, end: date) -> Iterator[Value]:
 
 def _national(session: Session, start: date, end: date) -> dict[str, float]:
     figures: dict[str, float] = {}
-    version = session.scalar(
-        select(ListVersion.id).where(
-            ListVersion.kind == ListKind.DISEASES, ListVersion.status == VersionStatus.APPROVED
-        )
-    )
-    codes = (
-        list(
-            session.scalars(
-                select(DiseaseEntry.orpha_code).where(DiseaseEntry.version_id == version)
-            )
-        )
-        if version
-        else []
-    )
+    codes = listed_diseases(session)
     figures["listed"] = len(codes)
     guided = set(
         session.scalars(
@@ -215,11 +203,7 @@ def _national(session: Session, start: date, end: date) -> dict[str, float]:
         )
     )
     figures["listed_with_guideline"] = len({c for c in codes if c in guided})
-    drugs_version = session.scalar(
-        select(ListVersion.id).where(
-            ListVersion.kind == ListKind.DRUGS, ListVersion.status == VersionStatus.APPROVED
-        )
-    )
+    drugs_version = approved_version(session, ListKind.DRUGS)
     treated: set[str] = set()
     if drugs_version:
         for indications in session.scalars(
@@ -266,8 +250,9 @@ def compute(
         progress(1, steps)
     values = list(_patients(cube))
     values += list(_medians(session, start, end))
-    values += list(_travel(session, start, end))
-    values += list(out_of_pocket(session, start, end, _distances(session)))
+    distances = _distances(session)  # the travel model, for the trips and their cost
+    values += list(_travel(session, start, end, distances))
+    values += list(out_of_pocket(session, start, end, distances))
     if progress:
         progress(2, steps)
     figures = _national(session, start, end)

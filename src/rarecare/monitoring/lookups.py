@@ -8,24 +8,35 @@ from sqlalchemy.orm import Session
 from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
 
 
-def listed_drugs(session: Session) -> list[str]:
-    version = session.scalar(
+def approved_version(session: Session, kind: ListKind) -> int | None:
+    """The id of the approved version of a list, if there is one."""
+    return session.scalar(
         select(ListVersion.id).where(
-            ListVersion.kind == ListKind.DRUGS, ListVersion.status == VersionStatus.APPROVED
+            ListVersion.kind == kind, ListVersion.status == VersionStatus.APPROVED
         )
     )
+
+
+def listed_drugs(session: Session) -> list[str]:
+    version = approved_version(session, ListKind.DRUGS)
     if version is None:
         return []
     return list(session.scalars(select(DrugEntry.inn).where(DrugEntry.version_id == version)))
 
 
+def listed_diseases(session: Session) -> list[str]:
+    """The ORPHA codes of the approved national rare disease list."""
+    version = approved_version(session, ListKind.DISEASES)
+    if version is None:
+        return []
+    return list(
+        session.scalars(select(DiseaseEntry.orpha_code).where(DiseaseEntry.version_id == version))
+    )
+
+
 def disease_groups(session: Session) -> dict[str, str]:
     """ORPHA code → its group on the approved national list."""
-    version = session.scalar(
-        select(ListVersion.id).where(
-            ListVersion.kind == ListKind.DISEASES, ListVersion.status == VersionStatus.APPROVED
-        )
-    )
+    version = approved_version(session, ListKind.DISEASES)
     rows = session.execute(
         select(DiseaseEntry.orpha_code, DiseaseEntry.disease_group).where(
             DiseaseEntry.version_id == version

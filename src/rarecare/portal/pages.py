@@ -40,7 +40,7 @@ def cacheable(request: Request, response: Response) -> Response:
         response.headers["Cache-Control"] = "private, no-store"
     else:
         response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
-    response.headers["Vary"] = "Cookie, Accept-Language"
+    response.headers["Vary"] = "Cookie, Accept-Language, HX-Request"  # a search: page or fragment
     return response
 
 

@@ -38,7 +38,6 @@ class Coverage:
     listed: bool
     rate: float  # % at a specialised level
     levels: list[str]
-    without_referral: bool
     default_rate: float
     rules_version: int
     in_force_since: date | None
@@ -64,15 +63,14 @@ class DiseasePage:
 
 def coverage_for(*, session: Session, listed: bool, today: date | None = None) -> Coverage:
     version, rules = finance.current_rules(session=session, on=today)
-    in_force = None
-    for rule_set in finance.rule_versions(session=session):
-        if rule_set.version == version:
-            in_force = rule_set.effective_from
+    in_force = next(
+        (r.effective_from for r in finance.rule_versions(session=session) if r.version == version),
+        None,
+    )
     return Coverage(
         listed=listed,
         rate=rules.national_list_rate if listed else rules.default_rate,
         levels=[str(level) for level in rules.national_list_levels],
-        without_referral=listed,
         default_rate=rules.default_rate,
         rules_version=version,
         in_force_since=in_force,
@@ -139,10 +137,8 @@ def listed_diseases(*, session: Session) -> list[dict[str, str]]:
 
 
 def centres_directory(*, session: Session) -> list[CentrePoint]:
-    every_drug = {
-        drug for centre in centres.list_centres(session=session) for drug in centre.therapies or []
-    }
-    return _points(centres.list_centres(session=session), every_drug)
+    everyone = centres.list_centres(session=session)
+    return _points(everyone, {drug for centre in everyone for drug in centre.therapies or []})
 
 
 def sitemap_paths(*, session: Session) -> list[str]:
