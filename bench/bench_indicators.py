@@ -278,7 +278,19 @@ grouping sets, the travel histogram and the costs (the figure above). What would
 few scans is not more SQL but less work per refresh: the period-independent measures (data
 elements filled, diagnosed within a year of first contact, genetic finding) kept per record
 when the record changes, the infusions aggregated once per refresh for the three uses, and
-only the groups whose records changed recomputed."""
+only the groups whose records changed recomputed.
+
+A lower bound, measured on 3 December at 1,000,000 records (same machine, psql, warm cache):
+the reference scan takes 0.33 s; the cube's pass alone with nothing joined (every measure a
+plain expression on the record, the facts of other tables left out) takes 2.45 s in two
+grouping sets, 1.9 s as two plain GROUP BYs run in parallel, and 2.6 s as one GROUP BY of the
+finest groups (411,000 of them) — at least 5.7× the reference before any median, cost or
+travel figure. PostgreSQL runs grouping sets in one process and cannot give a query that reads
+a temporary table to parallel workers, while the reference scan runs in three processes. A full
+recomputation from the records cannot meet ≤ 3× on this machine; meeting it needs a refresh
+that reads maintained pre-aggregates (per-record measures stored when the record changes, doses
+counted per plan and period when they are recorded) — a change to the registry's and care's
+write paths, not made yet."""
     write_section("indicators", body)
     print(body)
 
