@@ -65,7 +65,7 @@ from rarecare.portal import routes as portal_routes
 from rarecare.portal import statistics as portal_statistics
 from rarecare.portal.models import ARTICLE_LABELS
 from rarecare.registry import jobs as registry_jobs
-from rarecare.registry import keys
+from rarecare.registry import keys, record_pages
 from rarecare.registry import pages as registry_pages
 from rarecare.registry import routes as registry_routes
 from rarecare.registry.models import DIAGNOSTIC_STATUS_LABELS, VITAL_STATUS_LABELS
@@ -126,6 +126,7 @@ ROUTERS = (
     diagnosis_routes.api,
     registry_routes.api,
     registry_pages.pages,
+    record_pages.pages,
     pages.router,
     pages.overview_router(SECTIONS),
     accounts_pages.pages,

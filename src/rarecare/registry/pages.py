@@ -23,12 +23,12 @@ from rarecare.registry import jobs as registry_jobs
 from rarecare.registry.deps import Vault
 from rarecare.registry.models import DiagnosticStatus
 from rarecare.registry.schemas import (
-    DiagnosisIn,
     IdentityOut,
     PatientIn,
     PhenotypeIn,
 )
 from rarecare.registry.vault import IDENTITY_FIELDS
+from rarecare.registry.vocabulary import ACMG_CLASSES, ENCOUNTER_KINDS, ZYGOSITIES
 from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge
 from rarecare.web.forms import FormFields, error_lines
 from rarecare.web.site import Section
@@ -186,6 +186,10 @@ def _patient_view(
             "centres": {c.id: c.name for c in centres.list_centres(session=session)},
             "can_write": user.role.value in ("clinician", "data_manager"),
             "errors": errors or [],
+            "zygosities": ZYGOSITIES,
+            "acmg_classes": ACMG_CLASSES,
+            "encounter_kinds": ENCOUNTER_KINDS,
+            "statuses": [s.value for s in DiagnosticStatus if s != DiagnosticStatus.UNDIAGNOSED],
         },
         status_code=status_code,
     )
@@ -278,37 +282,6 @@ def patient_add_phenotype(
             data=PhenotypeIn(hpo_id=hpo_id, excluded=excluded),
         ),
         "phenotypes",
-    )
-
-
-@pages.post("/registry/patients/{patient_id}/diagnoses", response_model=None)
-def patient_add_diagnosis(
-    patient_id: int,
-    request: Request,
-    user: CurrentUser,
-    session: DbSession,
-    kb: Knowledge,
-    engine: Engine,
-    orpha_code: Annotated[str, Form()],
-    status: Annotated[DiagnosticStatus, Form()],
-    gene: Annotated[str, Form()] = "",
-    variant: Annotated[str, Form()] = "",
-) -> Response:
-    return _act(
-        request,
-        user,
-        session,
-        kb,
-        engine,
-        patient_id,
-        lambda: service.add_diagnosis(
-            session=session,
-            principal=user,
-            kb=kb,
-            patient_id=patient_id,
-            data=DiagnosisIn(orpha_code=orpha_code, status=status, gene=gene, variant=variant),
-        ),
-        "diagnoses",
     )
 
 

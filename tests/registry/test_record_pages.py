@@ -1,0 +1,162 @@
+import re
+
+from fastapi.testclient import TestClient
+
+from rarecare.knowledge import KnowledgeBase
+from rarecare.registry.record_pages import disease_choices
+from tests.conftest import Cast, login
+
+from .conftest import patient_payload
+
+
+def _csrf(text: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', text)
+    assert match
+    return match.group(1)
+
+
+def _patient(client: TestClient) -> tuple[str, str]:
+    login(client, "clinician.a")
+    patient_id = client.post("/api/registry/patients", json=patient_payload()).json()["id"]
+    url = f"/registry/patients/{patient_id}"
+    return url, _csrf(client.get(url).text)
+
+
+def test_it_finds_a_disease_to_record_by_name_orpha_omim_or_icd10(kb: KnowledgeBase) -> None:
+    assert any(c.orpha == "ORPHA:365" for c in disease_choices(kb, "Pompe"))
+    assert disease_choices(kb, "ORPHA:365")[0].orpha == "ORPHA:365"
+    by_omim = disease_choices(kb, "OMIM:232300")
+    assert by_omim and by_omim[0].orpha == "ORPHA:365"
+    assert "232300" in by_omim[0].found
+    assert any(c.orpha == "ORPHA:365" for c in disease_choices(kb, "E74.0"))
+
+
+def test_a_clinician_records_any_diagnosis_with_its_genetic_finding(
+    client: TestClient, cast: Cast
+) -> None:
+    url, token = _patient(client)
+    page = client.get(url)
+    assert 'data-testid="diagnosis-form"' in page.text
+    choices = client.get(f"{url}/diseases?q=232300")
+    assert 'value="ORPHA:365"' in choices.text
+    recorded = client.post(
+        f"{url}/diagnoses",
+        data={
+            "csrf_token": token,
+            "orpha_code": "ORPHA:365",
+            "status": "confirmed",
+            "diagnosed_on": "2024-02-01",
+            "gene": "GAA",
+            "variant": "NM_000152.5:c.-32-13T>G",
+            "zygosity": "compound heterozygous",
+            "classification": "pathogenic",
+            "evidence": "GAA activity on dried blood spot",
+        },
+        follow_redirects=False,
+    )
+    assert recorded.status_code == 303, recorded.text
+    diagnoses = client.get(url.replace("/registry/", "/api/registry/") + "/diagnoses").json()
+    assert diagnoses[0]["gene"] == "GAA"
+    assert diagnoses[0]["zygosity"] == "compound heterozygous"
+    assert diagnoses[0]["classification"] == "pathogenic"
+    assert diagnoses[0]["diagnosed_on"] == "2024-02-01"
+    assert "01/02/2024" in client.get(url).text
+
+
+def test_it_rejects_a_diagnosis_in_the_future_naming_the_field(
+    client: TestClient, cast: Cast
+) -> None:
+    url, token = _patient(client)
+    response = client.post(
+        f"{url}/diagnoses",
+        data={
+            "csrf_token": token,
+            "orpha_code": "ORPHA:365",
+            "status": "confirmed",
+            "diagnosed_on": "2999-01-01",
+        },
+    )
+    assert response.status_code == 422
+    assert "diagnosed_on" in response.text
+
+
+def test_a_clinician_records_an_encounter_with_weight_and_height(
+    client: TestClient, cast: Cast
+) -> None:
+    url, token = _patient(client)
+    done = client.post(
+        f"{url}/encounters",
+        data={
+            "csrf_token": token,
+            "date": "2024-03-01",
+            "kind": "visit",
+            "weight_kg": "12.5",
+            "height_cm": "88",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    page = client.get(url).text
+    assert "12.5" in page or "12,5" in page
+    bad = client.post(
+        f"{url}/encounters", data={"csrf_token": token, "date": "2024-03-01", "weight_kg": "-3"}
+    )
+    assert bad.status_code == 422
+    assert "weight_kg" in bad.text
+
+
+def test_a_clinician_edits_vital_status_and_consent(client: TestClient, cast: Cast) -> None:
+    url, token = _patient(client)
+    form_page = client.get(f"{url}/edit")
+    assert form_page.status_code == 200
+    version = re.search(r'name="version" value="(\d+)"', form_page.text)
+    assert version
+    form = {
+        "csrf_token": token,
+        "version": version.group(1),
+        "sex": "female",
+        "vital_status": "dead",
+        "death_date": "2025-05-01",
+        "province_code": "01",
+        "first_contact_date": "2022-01-10",
+        "first_symptoms_date": "2021-06-01",
+        "onset_kind": "date",
+        "onset_date": "2021-06-01",
+        "diagnosis_kind": "undetermined",
+        "diagnostic_status": "suspected",
+        "contact_for_research": "yes",
+    }
+    saved = client.post(f"{url}/edit", data=form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    record = client.get(url.replace("/registry/", "/api/registry/")).json()
+    assert record["vital_status"] == "dead"
+    assert record["death_date"] == "2025-05-01"
+    assert record["consent_reuse"] is False
+    stale = client.post(f"{url}/edit", data={**form, "vital_status": "alive"})
+    assert stale.status_code == 409
+    assert "vital_status" in stale.text
+
+
+def test_it_refuses_a_death_before_birth_and_keeps_the_form(client: TestClient, cast: Cast) -> None:
+    url, token = _patient(client)
+    form = {
+        "csrf_token": token,
+        "sex": "female",
+        "vital_status": "dead",
+        "death_date": "2001-01-01",
+        "province_code": "01",
+        "diagnostic_status": "suspected",
+    }
+    response = client.post(f"{url}/edit", data=form)
+    assert response.status_code == 422
+    assert "death_date" in response.text
+    assert 'value="2001-01-01"' in response.text
+
+
+def test_another_centre_cannot_edit_or_record(client: TestClient, cast: Cast) -> None:
+    url, _token = _patient(client)
+    login(client, "clinician.b")
+    assert client.get(f"{url}/edit").status_code == 404
+    token_b = _csrf(client.get("/registry/new").text)
+    refused = client.post(f"{url}/encounters", data={"csrf_token": token_b, "date": "2024-03-01"})
+    assert refused.status_code == 404
