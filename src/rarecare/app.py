@@ -29,6 +29,7 @@ from rarecare.audit import pages as audit_pages
 from rarecare.audit import routes as audit_routes
 from rarecare.care import pages as care_pages
 from rarecare.care import routes as care_routes
+from rarecare.care.models import PLAN_STATUS_LABELS
 from rarecare.catalogue import pages as catalogue_pages
 from rarecare.catalogue import routes as catalogue_routes
 from rarecare.centres import pages as centres_pages
@@ -103,6 +104,7 @@ LABELS: dict[str, str] = {
     **MONITORING_LABELS,
     **OUTPUT_LABELS,
     **ARTICLE_LABELS,
+    **PLAN_STATUS_LABELS,
 }
 
 THREADS = 200  # request threads per server process

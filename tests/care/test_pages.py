@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 
@@ -138,3 +138,76 @@ def test_the_plan_form_names_what_is_wrong(client: TestClient, world: CareWorld)
     )
     assert response.status_code == 422
     assert "does not give idursulfase" in response.text
+
+
+def _plan_started(client: TestClient, world: CareWorld, days_ago: int) -> dict[str, object]:
+    response = client.post(
+        f"/api/registry/patients/{world.pompe.id}/plans",
+        json={
+            "drug": POMPE_DRUG,
+            "start_date": (TODAY - timedelta(days=days_ago)).isoformat(),
+        },
+    )
+    assert response.status_code == 201, response.text
+    created: dict[str, object] = response.json()
+    return created
+
+
+def test_a_clinician_changes_the_dose_from_a_date_keeping_the_history(
+    client: TestClient, world: CareWorld
+) -> None:
+    login(client, "clinician.a")
+    plan = _plan_started(client, world, 30)
+    page = client.get(f"/registry/patients/{world.pompe.id}/therapy")
+    assert 'data-testid="change-form"' in page.text
+    changed = client.post(
+        f"/care/plans/{plan['id']}/change",
+        data={
+            "patient_id": str(world.pompe.id),
+            "from_date": TODAY.isoformat(),
+            "dose": "25",
+            "interval_days": "7",
+            "reason": "weekly at higher dose",
+            "csrf_token": client.headers["X-CSRF-Token"],
+        },
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303, changed.text
+    plans = client.get(f"/api/registry/patients/{world.pompe.id}/plans").json()
+    old = next(p for p in plans if p["id"] == plan["id"])
+    new = next(p for p in plans if p["id"] != plan["id"])
+    assert old["status"] == "stopped"
+    assert old["end_date"] == (TODAY - timedelta(days=1)).isoformat()
+    assert new["status"] == "active" and new["dose"] == 25 and new["interval_days"] == 7
+    assert new["start_date"] == TODAY.isoformat()
+
+
+def test_a_clinician_stops_a_plan_with_a_reason_but_not_before_it_started(
+    client: TestClient, world: CareWorld
+) -> None:
+    login(client, "clinician.a")
+    plan = _plan_started(client, world, 10)
+    form = {
+        "patient_id": str(world.pompe.id),
+        "reason": "family moved abroad",
+        "csrf_token": client.headers["X-CSRF-Token"],
+    }
+    early = client.post(
+        f"/care/plans/{plan['id']}/stop",
+        data={**form, "end_date": (TODAY - timedelta(days=20)).isoformat()},
+    )
+    assert early.status_code == 422 and "end_date" in early.text
+    stopped = client.post(
+        f"/care/plans/{plan['id']}/stop",
+        data={**form, "end_date": TODAY.isoformat()},
+        follow_redirects=False,
+    )
+    assert stopped.status_code == 303
+    [after] = client.get(f"/api/registry/patients/{world.pompe.id}/plans").json()
+    assert after["status"] == "stopped" and "family moved abroad" in after["note"]
+    login(client, "clinician.b")
+    again = client.post(
+        f"/care/plans/{plan['id']}/stop",
+        data={**form, "end_date": TODAY.isoformat(), "csrf_token": client.headers["X-CSRF-Token"]},
+    )
+    assert again.status_code == 404

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from rarecare.i18n import N_
 from rarecare.storage.base import Base, utcnow
 
 
@@ -27,9 +28,12 @@ def _enum(cls: type[StrEnum]) -> Enum:
     return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
 
 
-class PlanStatus(StrEnum):
+class PlanStatus(StrEnum):  # labels in PLAN_STATUS_LABELS
     ACTIVE = "active"
     STOPPED = "stopped"
+
+
+PLAN_STATUS_LABELS: dict[str, str] = {"active": N_("active"), "stopped": N_("stopped")}
 
 
 class TherapyPlan(Base):

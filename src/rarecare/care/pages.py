@@ -18,7 +18,7 @@ from rarecare.care import followup, logistics, therapy
 from rarecare.care import travel as tr
 from rarecare.care.adherence import ADHERENT_PDC
 from rarecare.care.schedule import WEEKDAYS, parse_opening_days
-from rarecare.care.schemas import AdministrationIn, PlanIn, StockIn
+from rarecare.care.schemas import AdministrationIn, PlanChangeIn, PlanIn, PlanStopIn, StockIn
 from rarecare.centres import service as centre_service
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.geo import current_provinces, province_names
@@ -26,7 +26,7 @@ from rarecare.geo.svg import MAP_H, MAP_W, outlines, xy
 from rarecare.i18n import N_
 from rarecare.registry import service as registry
 from rarecare.web.deps import CurrentUser, DbSession, principal_of
-from rarecare.web.forms import attempt, error_lines
+from rarecare.web.forms import FormFields, attempt, error_lines
 from rarecare.web.site import Section
 from rarecare.web.templating import render
 
@@ -239,6 +239,49 @@ def therapy_create_plan(
 
     back = f"/registry/patients/{patient_id}/therapy#schedule"
     return _act(request, user, session, patient_id, create, back)
+
+
+@pages.post("/care/plans/{plan_id}/stop", response_model=None)
+def therapy_stop_plan(
+    plan_id: int, request: Request, user: CurrentUser, session: DbSession, form: FormFields
+) -> Response:
+    """Stop a plan on a date, with the reason (kept in the plan's note and the audit)."""
+    patient_id = int(form.get("patient_id", "0") or 0)
+
+    def stop() -> None:
+        on = PlanStopIn.model_validate({"end_date": form.get("end_date") or None}).end_date
+        therapy.stop_plan(
+            session=session,
+            principal=user,
+            plan_id=plan_id,
+            on=on,
+            version=int(form["version"]) if form.get("version", "").isdigit() else None,
+            reason=form.get("reason", ""),
+        )
+
+    back = f"/registry/patients/{patient_id}/therapy#plans"
+    return _act(request, user, session, patient_id, stop, back)
+
+
+@pages.post("/care/plans/{plan_id}/change", response_model=None)
+def therapy_change_plan(
+    plan_id: int, request: Request, user: CurrentUser, session: DbSession, form: FormFields
+) -> Response:
+    """A new dose or interval from a date (the plan stops the day before)."""
+    patient_id = int(form.get("patient_id", "0") or 0)
+
+    def change() -> None:
+        data = PlanChangeIn.model_validate(
+            {
+                name: form.get(name) or None
+                for name in ("from_date", "dose", "interval_days", "weight_kg", "version")
+            }
+            | {"reason": form.get("reason", "")}
+        )
+        therapy.change_plan(session=session, principal=user, plan_id=plan_id, data=data)
+
+    back = f"/registry/patients/{patient_id}/therapy#plans"
+    return _act(request, user, session, patient_id, change, back)
 
 
 @pages.post("/care/plans/{plan_id}/administrations", response_model=None)

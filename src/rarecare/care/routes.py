@@ -19,6 +19,7 @@ from rarecare.care.schemas import (
     AlertOut,
     AppointmentOut,
     DemandOut,
+    PlanChangeIn,
     PlanIn,
     PlanOut,
     StockIn,
@@ -132,6 +133,17 @@ def api_stop_plan(
 ) -> PlanOut:
     return PlanOut.model_validate(
         therapy.stop_plan(session=session, principal=user, plan_id=plan_id, version=version)
+    )
+
+
+@plans_api.post("/care/plans/{plan_id}/change", response_model=PlanOut, status_code=201)
+def api_change_plan(
+    plan_id: int, data: PlanChangeIn, user: CurrentUser, session: DbSession
+) -> PlanOut:
+    """A new dose or interval from a date: the plan stops the day before, a new plan of the
+    same drug starts that day (answered)."""
+    return PlanOut.model_validate(
+        therapy.change_plan(session=session, principal=user, plan_id=plan_id, data=data)
     )
 
 

@@ -21,6 +21,22 @@ class PlanIn(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
+class PlanStopIn(BaseModel):
+    end_date: date | None = None
+
+
+class PlanChangeIn(BaseModel):
+    """A new dose or interval of an active plan from a date (the old plan stops the day
+    before)."""
+
+    from_date: date
+    dose: float | None = Field(default=None, gt=0, description="Blank: the current dose")
+    interval_days: int | None = Field(default=None, ge=1, le=366)
+    weight_kg: float | None = Field(default=None, gt=0, lt=400)
+    reason: str = Field(default="", max_length=500)
+    version: int | None = Field(default=None, description="The plan's version as read")
+
+
 class PlanOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

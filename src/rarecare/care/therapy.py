@@ -27,7 +27,7 @@ from rarecare.care.schedule import (
     build,
     parse_opening_days,
 )
-from rarecare.care.schemas import AdministrationIn, PlanIn
+from rarecare.care.schemas import AdministrationIn, PlanChangeIn, PlanIn
 from rarecare.centres import service as centres
 from rarecare.centres.models import Centre
 from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -136,15 +136,79 @@ def stop_plan(
     plan_id: int,
     on: date | None = None,
     version: int | None = None,
+    reason: str = "",
+    today: date | None = None,
 ) -> TherapyPlan:
-    """Stop a plan (``version``: the plan's version it was read at; changed since: 409)."""
+    """Stop a plan (``version``: the plan's version it was read at; changed since: 409) on
+    ``on`` (default today), not before it started nor in the future; ``reason`` joins the
+    plan's note and the audit trail."""
     actor = require_role(principal, *WRITERS)
     plan, patient = _plan(session, actor, plan_id, "stop_therapy_plan")
     check_version(plan, version, {"status": PlanStatus.STOPPED})
+    when = on or today or date.today()
+    if plan.status != PlanStatus.ACTIVE:
+        raise Conflict(_("This plan is no longer active."))
+    if when < plan.start_date:
+        raise ValidationFailed(
+            _("Invalid therapy plan."), [FieldError("end_date", "is before the start date")]
+        )
+    if when > (today or date.today()):
+        raise ValidationFailed(
+            _("Invalid therapy plan."), [FieldError("end_date", "is in the future")]
+        )
     plan.status = PlanStatus.STOPPED
-    plan.end_date = on or date.today()
-    _audit(session, actor, "stop_therapy_plan", patient, {"plan": plan.id})
+    plan.end_date = when
+    if reason.strip():
+        stopped = _("Stopped: %(reason)s") % {"reason": reason.strip()}
+        plan.note = f"{plan.note}\n{stopped}".strip()[:2000]
+    _audit(session, actor, "stop_therapy_plan", patient, {"plan": plan.id, "reason": reason})
     return plan
+
+
+def change_plan(
+    *,
+    session: Session,
+    principal: Principal | None,
+    plan_id: int,
+    data: PlanChangeIn,
+    today: date | None = None,
+) -> TherapyPlan:
+    """A new dose or interval from a date: the plan stops the day before and a new plan of the
+    same drug at the same centre starts that day (the history of what was planned stays)."""
+    actor = require_role(principal, *WRITERS)
+    plan, _patient = _plan(session, actor, plan_id, "change_therapy_plan")
+    if data.from_date <= plan.start_date or data.from_date > (today or date.today()):
+        problem = (
+            "is in the future"
+            if data.from_date > plan.start_date
+            else "is not after the plan's start"
+        )
+        raise ValidationFailed(_("Invalid therapy plan."), [FieldError("from_date", problem)])
+    stop_plan(
+        session=session,
+        principal=actor,
+        plan_id=plan.id,
+        on=data.from_date - timedelta(days=1),
+        version=data.version,
+        reason=data.reason,
+        today=today,
+    )
+    session.flush()
+    return create_plan(
+        session=session,
+        principal=actor,
+        patient_id=plan.patient_id,
+        data=PlanIn(
+            drug=plan.drug,
+            start_date=data.from_date,
+            centre_id=plan.centre_id,
+            dose=data.dose or plan.dose,
+            interval_days=data.interval_days or plan.interval_days,
+            weight_kg=data.weight_kg,
+            note=(_("Replaces plan #%(id)s.") % {"id": plan.id} + " " + data.reason).strip(),
+        ),
+        today=today,
+    )
 
 
 def plans_of(*, session: Session, record: PatientRecord) -> list[TherapyPlan]:
