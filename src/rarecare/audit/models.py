@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from rarecare.i18n import N_
 from rarecare.storage.base import Base, utcnow
 
 
@@ -29,3 +30,64 @@ class AuditEvent(Base):
     centre_id: Mapped[int | None] = mapped_column(default=None)
     request_id: Mapped[str | None] = mapped_column(String(64), default=None)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+# Readable names of the actions the features record (the log keeps the codes).
+ACTION_LABELS: dict[str, str] = {
+    "acknowledge_alert": N_("acknowledged an alert"),
+    "add_diagnosis": N_("recorded a diagnosis"),
+    "add_encounter": N_("recorded an encounter"),
+    "add_evidence": N_("added evidence"),
+    "add_phenotype": N_("recorded a phenotype"),
+    "alerts": N_("read alerts"),
+    "approve": N_("approved"),
+    "article_created": N_("created an article"),
+    "article_edited": N_("edited an article"),
+    "article_submitted": N_("submitted an article for review"),
+    "article_returned": N_("returned an article"),
+    "article_published": N_("published an article"),
+    "attach": N_("attached a file"),
+    "attach_minutes": N_("attached minutes"),
+    "budget_impact": N_("ran a budget impact"),
+    "change_password": N_("changed a password"),
+    "change_therapy_plan": N_("changed a therapy plan"),
+    "complete_by_output": N_("completed an activity by its output"),
+    "create": N_("created"),
+    "create_therapy_plan": N_("created a therapy plan"),
+    "delete": N_("deleted"),
+    "disable_user": N_("disabled a user"),
+    "enable_user": N_("enabled a user"),
+    "export": N_("exported"),
+    "import": N_("imported"),
+    "login": N_("logged in"),
+    "publish": N_("published"),
+    "published": N_("published"),
+    "read": N_("opened a record"),
+    "read_adherence": N_("read adherence"),
+    "read_alerts": N_("read alerts"),
+    "read_costs": N_("read costs"),
+    "read_demand": N_("read drug demand"),
+    "read_plans": N_("read therapy plans"),
+    "read_schedule": N_("read a schedule"),
+    "read_travel": N_("read travel"),
+    "reanalyze": N_("re-analysed"),
+    "record_administration": N_("recorded a dose"),
+    "refer": N_("referred a patient"),
+    "refresh": N_("refreshed indicators"),
+    "reset_password": N_("reset a password"),
+    "returned": N_("returned"),
+    "reveal": N_("revealed an identity"),
+    "reveal_reason": N_("revealed an identity (with reason)"),
+    "revoke_sessions": N_("signed out sessions"),
+    "rotate_key": N_("rotated the pseudonym key"),
+    "search": N_("searched"),
+    "set_coverage": N_("set insurance coverage"),
+    "set_stock": N_("updated stock"),
+    "similar": N_("matched similar patients"),
+    "similar_patients": N_("matched similar patients"),
+    "stop_therapy_plan": N_("stopped a therapy plan"),
+    "submitted": N_("submitted"),
+    "update": N_("changed a record"),
+    "upload_image": N_("uploaded an image"),
+    "worklist": N_("read a worklist"),
+}

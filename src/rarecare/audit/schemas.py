@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class AuditEventOut(BaseModel):
@@ -21,3 +21,14 @@ class AuditEventOut(BaseModel):
     centre_id: int | None
     request_id: str | None
     detail: dict[str, Any] | None
+
+
+class AuditFilters(BaseModel):
+    """What the log is filtered by (every field optional; all given must match)."""
+
+    actor: str | None = Field(default=None, max_length=64, description="user name")
+    action: str | None = Field(default=None, max_length=64)
+    object_type: str | None = Field(default=None, max_length=64)
+    object_id: str | None = Field(default=None, max_length=128)
+    since: date | None = Field(default=None, description="from this day (UTC), inclusive")
+    until: date | None = Field(default=None, description="to this day (UTC), inclusive")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from rarecare.access import Principal, Role, require_role
 from rarecare.audit.models import AuditEvent
+from rarecare.audit.schemas import AuditFilters
 from rarecare.context import AUDIT_SESSIONS, request_id_var
 
 
@@ -89,3 +93,63 @@ def list_events(
     if actor_username:
         query = query.where(AuditEvent.actor_username == actor_username)
     return list(session.scalars(query))
+
+
+def find_events(
+    *,
+    session: Session,
+    principal: Principal | None,
+    filters: AuditFilters,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[AuditEvent], int]:
+    """A page of the events matching ``filters``, newest first, and how many match in all;
+    admins only."""
+    require_role(principal, Role.ADMIN)
+    conditions = _conditions(filters)
+    total = session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions)) or 0
+    query = (
+        select(AuditEvent)
+        .where(*conditions)
+        .order_by(AuditEvent.id.desc())
+        .offset(max(offset, 0))
+        .limit(min(max(limit, 1), 500))
+    )
+    return list(session.scalars(query)), total
+
+
+def iter_events(
+    *, session: Session, principal: Principal | None, filters: AuditFilters, batch: int = 2000
+) -> Iterator[AuditEvent]:
+    """Every event matching ``filters``, newest first, read in batches (for an export);
+    admins only."""
+    require_role(principal, Role.ADMIN)
+    conditions = _conditions(filters)
+    below: int | None = None
+    while True:
+        query = select(AuditEvent).where(*conditions).order_by(AuditEvent.id.desc()).limit(batch)
+        if below is not None:
+            query = query.where(AuditEvent.id < below)
+        rows = list(session.scalars(query))
+        yield from rows
+        if len(rows) < batch:
+            return
+        below = rows[-1].id
+
+
+def _conditions(filters: AuditFilters) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
+    if filters.actor:
+        out.append(AuditEvent.actor_username == filters.actor.strip())
+    if filters.action:
+        out.append(AuditEvent.action == filters.action.strip())
+    if filters.object_type:
+        out.append(AuditEvent.object_type == filters.object_type.strip())
+    if filters.object_id:
+        out.append(AuditEvent.object_id == filters.object_id.strip())
+    if filters.since:
+        out.append(AuditEvent.at >= datetime.combine(filters.since, time.min, tzinfo=UTC))
+    if filters.until:
+        next_day = filters.until + timedelta(days=1)
+        out.append(AuditEvent.at < datetime.combine(next_day, time.min, tzinfo=UTC))
+    return out
