@@ -128,3 +128,40 @@ def test_it_keeps_the_user_admin_pages_from_other_roles(client: TestClient, cast
     login(client, "analyst")
     assert client.get("/admin/users").status_code == 403
     assert client.get("/api/users").status_code == 403
+
+
+def test_an_admin_moves_a_clinician_to_another_centre_and_their_session_ends(
+    client: TestClient, cast: Cast
+) -> None:
+    other = TestClient(client.app)
+    login(other, "clinician.a")
+    assert other.get("/api/me").status_code == 200
+    login(client, "admin")
+    token = _csrf(client, "/admin/users")
+    assert cast.clinician_a.user_id is not None
+    moved = client.post(
+        f"/admin/users/{cast.clinician_a.user_id}",
+        data={
+            "role": "clinician",
+            "centre_code": "CENTRE-B",
+            "display_name": "Dr A, now at B",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303, moved.text
+    [user] = [u for u in client.get("/api/users").json() if u["username"] == "clinician.a"]
+    assert user["centre_id"] == cast.centre_b and user["display_name"] == "Dr A, now at B"
+    assert other.get("/api/me").status_code == 401
+    national = client.post(
+        f"/admin/users/{cast.clinician_a.user_id}",
+        data={"role": "ministry", "centre_code": "CENTRE-B", "csrf_token": token},
+    )
+    assert national.status_code == 422 and "centre_code" in national.text
+
+
+def test_an_admin_cannot_change_their_own_role(client: TestClient, cast: Cast) -> None:
+    login(client, "admin")
+    assert cast.admin.user_id is not None
+    response = client.put(f"/api/users/{cast.admin.user_id}", json={"role": "ministry"})
+    assert response.status_code == 422 and "role" in response.text

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from rarecare.access import Principal, Role
 from rarecare.accounts import service
 from rarecare.accounts.routes import log_in, set_session_cookie
-from rarecare.accounts.schemas import LoginIn, UserIn
+from rarecare.accounts.schemas import LoginIn, UserIn, UserUpdateIn
 from rarecare.centres import service as centres
 from rarecare.errors import FieldError, NotAuthenticated, ValidationFailed
 from rarecare.i18n import _
@@ -217,6 +217,31 @@ def users_create(
         service.create_user(session=session, principal=admin, data=data)
 
     return _users_action(request, admin, session, create, "created", form)
+
+
+@pages.post("/admin/users/{user_id}", response_model=None)
+def users_edit(
+    user_id: int,
+    request: Request,
+    admin: Admin,
+    session: DbSession,
+    role: Annotated[str, Form()],
+    centre_code: Annotated[str, Form()] = "",
+    display_name: Annotated[str, Form()] = "",
+    version: Annotated[int | None, Form()] = None,
+) -> Response:
+    def edit() -> None:
+        data = UserUpdateIn.model_validate(
+            {
+                "role": role,
+                "centre_code": centre_code or None,
+                "display_name": display_name,
+                "version": version,
+            }
+        )
+        service.update_user(session=session, principal=admin, user_id=user_id, data=data)
+
+    return _users_action(request, admin, session, edit, "updated")
 
 
 @pages.post("/admin/users/{user_id}/active", response_model=None)

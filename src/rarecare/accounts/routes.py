@@ -16,6 +16,7 @@ from rarecare.accounts.schemas import (
     StaffMemberOut,
     UserIn,
     UserOut,
+    UserUpdateIn,
 )
 from rarecare.centres import service as centres
 from rarecare.errors import NotAuthenticated
@@ -122,6 +123,15 @@ def api_users(admin: Admin, session: DbSession) -> list[UserOut]:
 def api_create_user(data: UserIn, admin: Admin, session: DbSession) -> UserOut:
     """Create a user (admins). Centre roles need ``centre_code``."""
     return UserOut.model_validate(service.create_user(session=session, principal=admin, data=data))
+
+
+@api.put("/users/{user_id}", response_model=UserOut)
+def api_update_user(user_id: int, data: UserUpdateIn, admin: Admin, session: DbSession) -> UserOut:
+    """Change a user's name, role or centre (admins; a new role or centre ends their
+    sessions; ``version``: changed since, 409)."""
+    return UserOut.model_validate(
+        service.update_user(session=session, principal=admin, user_id=user_id, data=data)
+    )
 
 
 @api.post("/users/{user_id}/disable", response_model=UserOut)

@@ -34,6 +34,13 @@ class UserIn(BaseModel):
         return password
 
 
+class UserUpdateIn(BaseModel):
+    display_name: str = Field(default="", max_length=200)
+    role: Role
+    centre_code: str | None = None
+    version: int | None = Field(default=None, description="The version it was read at")
+
+
 class PasswordChangeIn(BaseModel):
     current_password: str = Field(min_length=1, max_length=1024)
     new_password: str = Field(min_length=1, max_length=1024)

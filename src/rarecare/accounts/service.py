@@ -22,7 +22,7 @@ from rarecare.access import (
 )
 from rarecare.accounts.models import AuthSession, LoginAttempt, User
 from rarecare.accounts.passwords import weakness
-from rarecare.accounts.schemas import UserIn
+from rarecare.accounts.schemas import UserIn, UserUpdateIn
 from rarecare.audit import service as audit
 from rarecare.centres import service as centres
 from rarecare.errors import (
@@ -59,19 +59,7 @@ def principal_for(user: User) -> Principal:
 def create_user(*, session: Session, principal: Principal | None, data: UserIn) -> User:
     """Create a user (admins, or the system principal from the CLI)."""
     actor = require_role(principal, Role.ADMIN)
-    errors: list[FieldError] = []
-    centre_id: int | None = None
-    if data.role in CENTRE_ROLES:
-        if not data.centre_code:
-            errors.append(FieldError("centre_code", f"required for the role {data.role.value}"))
-        else:
-            centre_id = centres.get_centre_by_code(session=session, code=data.centre_code).id
-    elif data.centre_code:
-        errors.append(
-            FieldError("centre_code", f"the role {data.role.value} is national, not a centre's")
-        )
-    if errors:
-        raise ValidationFailed("Invalid user.", errors)
+    centre_id = _centre_of_role(session, data.role, data.centre_code)
     if session.scalar(select(User.id).where(User.username == data.username)) is not None:
         raise Conflict(f"The user name {data.username!r} is taken.")
     user = User(
@@ -91,6 +79,57 @@ def create_user(*, session: Session, principal: Principal | None, data: UserIn) 
         object_id=user.id,
         centre_id=centre_id,
         detail={"username": user.username, "role": user.role.value},
+    )
+    return user
+
+
+def _centre_of_role(session: Session, role: Role, centre_code: str | None) -> int | None:
+    """The centre a user of ``role`` belongs to: required for centre roles, refused for
+    national ones."""
+    if role in CENTRE_ROLES:
+        if not centre_code:
+            raise ValidationFailed(
+                _("Invalid user."),
+                [FieldError("centre_code", f"required for the role {role.value}")],
+            )
+        return centres.get_centre_by_code(session=session, code=centre_code).id
+    if centre_code:
+        raise ValidationFailed(
+            _("Invalid user."),
+            [FieldError("centre_code", f"the role {role.value} is national, not a centre's")],
+        )
+    return None
+
+
+def update_user(
+    *, session: Session, principal: Principal | None, user_id: int, data: UserUpdateIn
+) -> User:
+    """Change a user's name, role or centre (admins; not their own role). A new role or centre
+    ends the user's sessions: their next request signs in with the new rights."""
+    actor = require_role(principal, Role.ADMIN)
+    user = get_user(session=session, principal=actor, user_id=user_id)
+    check_version(user, data.version, data.model_dump(exclude={"version", "centre_code"}))
+    centre_id = _centre_of_role(session, data.role, data.centre_code)
+    if user.id == actor.user_id and data.role != user.role:
+        raise ValidationFailed(
+            _("You cannot change your own role."), [FieldError("role", "yourself")]
+        )
+    rights_changed = (user.role, user.centre_id) != (data.role, centre_id)
+    before = {"role": user.role.value, "centre_id": user.centre_id, "name": user.display_name}
+    user.display_name = data.display_name
+    user.role = data.role
+    user.centre_id = centre_id
+    if rights_changed:
+        _end_sessions(session, user.id)
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="update",
+        object_type="user",
+        object_id=user.id,
+        centre_id=centre_id,
+        detail={"before": before, "role": user.role.value, "centre_id": centre_id},
     )
     return user
 
