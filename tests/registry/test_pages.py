@@ -84,3 +84,21 @@ def test_another_centre_cannot_open_the_page(client: TestClient, cast: Cast) -> 
     login(client, "clinician.b")
     assert client.get(f"/registry/patients/{patient_id}").status_code == 404
     assert "<code>RC-" not in client.get("/registry").text
+
+
+def test_a_clinician_finds_a_person_by_cccd_on_the_registry_page(
+    client: TestClient, cast: Cast
+) -> None:
+    login(client, "clinician.a")
+    created = client.post("/api/registry/patients", json=patient_payload()).json()
+    page = client.get("/registry", params={"id_kind": "cccd", "identifier": "001321012345"})
+    assert page.status_code == 200
+    assert created["pseudonym"] in page.text
+    assert "001321012345" not in page.text.split('data-testid="patients"')[1]
+    other = client.get("/registry", params={"id_kind": "cccd", "identifier": "001321099999"})
+    table = other.text.split('data-testid="patients"')[1].split("</table>")[0]
+    assert created["pseudonym"] not in table
+    bad = client.get("/registry", params={"sort": "shoe-size"})
+    assert bad.status_code == 422 and "sort" in bad.text
+    listed = client.get("/registry", params={"status": "suspected", "sort": "pseudonym"})
+    assert 'data-testid="registry-total"' in listed.text and created["pseudonym"] in listed.text

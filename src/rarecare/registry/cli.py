@@ -203,3 +203,25 @@ def rotate_key(
             "RARECARE_DATA_KEY=<new> and RARECARE_PREVIOUS_DATA_KEY=<old>, and run this again"
         )
         raise typer.Exit(1)
+
+
+@registry_app.command("index-identities")
+def index_identities_command() -> None:
+    """Index the identities registered before the blind index existed, so that staff can find
+    those people by national ID, insurance number or full name (resumable: records already
+    indexed are skipped)."""
+    from rich.progress import Progress
+
+    from rarecare.registry import browse, keys
+
+    settings = load_settings()
+    with session_scope(settings) as session, Progress(transient=True) as bar:
+        task = bar.add_task("indexing identities", total=None)
+        vault = keys.vault_for(session=session, settings=settings)
+        done = browse.index_identities(
+            session=session,
+            principal=OPERATOR,
+            vault=vault,
+            progress=lambda n: bar.update(task, completed=n),
+        )
+    typer.echo(f"indexed {done} identities")

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from rarecare.access import Principal
 from rarecare.audit import service as audit
 from rarecare.registry.models import Identity as IdentityRow
-from rarecare.registry.models import Patient, PhenotypeObservation
+from rarecare.registry.models import IdentityKey, Patient, PhenotypeObservation
 from rarecare.registry.prepare import (
     IDENTITY_COLUMNS,
+    IDENTITY_KEY_COLUMNS,
     PATIENT_COLUMNS,
     PHENOTYPE_COLUMNS,
     Prepared,
@@ -29,6 +30,7 @@ TABLES: tuple[tuple[str, tuple[str, ...], type[Any]], ...] = (
     ("registry_patients", PATIENT_COLUMNS, Patient),
     ("registry_identities", IDENTITY_COLUMNS, IdentityRow),
     ("registry_phenotypes", PHENOTYPE_COLUMNS, PhenotypeObservation),
+    ("registry_identity_keys", IDENTITY_KEY_COLUMNS, IdentityKey),
 )
 
 
@@ -154,7 +156,10 @@ class Loader:
             # a bulk load makes the planner's row estimates stale: refresh them, or the next
             # look-up by pseudonym scans the table
             self.session.execute(
-                text("ANALYZE registry_patients, registry_identities, registry_phenotypes")
+                text(
+                    "ANALYZE registry_patients, registry_identities, registry_phenotypes,"
+                    " registry_identity_keys"
+                )
             )
         self.session.expire_all()
         return self.duplicates

@@ -161,6 +161,22 @@ class Identity(Base):
     blob: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class IdentityKey(Base):
+    """The blind index of an identity: keyed hashes (under the pseudonym key) of the national
+    ID, the insurance number and the exact full name, by which staff find a person without
+    the identifiers ever being stored readable."""
+
+    __tablename__ = "registry_identity_keys"
+    __table_args__ = (Index("ix_registry_identity_keys_lookup", "kind", "digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("registry_patients.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # cccd, insurance, name
+    digest: Mapped[str] = mapped_column(String(32))
+
+
 class DataKey(Base):
     """A version of the data key: its check value, and the pseudonym key wrapped under it.
     The newest row is the key in force; the application refuses to start with another."""

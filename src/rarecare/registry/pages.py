@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -13,12 +13,12 @@ from rarecare.access import Principal
 from rarecare.centres import service as centres
 from rarecare.diagnosis.deps import Engine
 from rarecare.diagnosis.engine import DiagnosisEngine
-from rarecare.errors import RareCareError, field_errors
+from rarecare.errors import RareCareError, ValidationFailed, field_errors
 from rarecare.geo import REGIONS, current_provinces, province_names
-from rarecare.i18n import N_
+from rarecare.i18n import N_, _
 from rarecare.jobs.deps import Runner
 from rarecare.knowledge import KnowledgeBase
-from rarecare.registry import clock, disclosure, identities, reanalysis, service, similarity
+from rarecare.registry import browse, clock, disclosure, identities, reanalysis, service, similarity
 from rarecare.registry import jobs as registry_jobs
 from rarecare.registry.deps import Vault
 from rarecare.registry.models import DiagnosticStatus
@@ -38,6 +38,16 @@ from rarecare.web.uploads import read_upload
 # ------------------------------------------------------------------------------------ pages
 pages = APIRouter(include_in_schema=False)
 
+PAGE_SIZE = 50
+SORT_LABELS = {
+    "newest": N_("newest first"),
+    "oldest": N_("oldest first"),
+    "updated": N_("recently changed"),
+    "pseudonym": N_("pseudonym"),
+    "first_contact": N_("first specialist contact"),
+    "status": N_("status"),
+}
+
 SECTION = Section(
     key="registry",
     title=N_("Registry"),
@@ -54,17 +64,53 @@ def registry_page(
     user: CurrentUser,
     session: DbSession,
     kb: Knowledge,
+    vault: Vault,
     q: str = "",
     province: str = "",
     status: str = "",
+    centre: str = "",
+    disease: str = "",
+    delay: str = "",
+    id_kind: str = "",
+    identifier: str = "",
+    sort: str = "newest",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
-    patients = service.search(
+    """The records the user may see: filters, sorting, pages of 50 with the total, and a
+    person found by national ID, insurance number or exact full name (blind index)."""
+    shown = {
+        "q": q,
+        "province": province,
+        "status": status,
+        "centre": centre,
+        "disease": disease,
+        "delay": delay,
+        "id_kind": id_kind,
+        "sort": sort,
+    }
+    try:
+        query = browse.RegistryQuery.model_validate(
+            {
+                "pseudonym": q or None,
+                "province_code": province or None,
+                "status": status or None,
+                "centre_id": centre or None,
+                "orpha_code": disease or None,
+                "undiagnosed_for_days": delay or None,
+                "identifier_kind": id_kind or None,
+                "identifier": identifier or None,
+                "sort": sort or "newest",
+            }
+        )
+    except ValidationError as exc:
+        raise ValidationFailed(_("Invalid filter."), field_errors(exc.errors())) from exc
+    patients, total = browse.browse(
         session=session,
         principal=user,
-        pseudonym=q or None,
-        province_code=province or None,
-        status=DiagnosticStatus(status) if status else None,
-        limit=200,
+        vault=vault,
+        query=query,
+        offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
     )
     worklist = clock.undiagnosed_worklist(session=session, principal=user, limit=50)
     open_alerts = reanalysis.alerts(session=session, principal=user, limit=50)
@@ -75,12 +121,15 @@ def registry_page(
             "patients": disclosure.patient_views(
                 session=session, principal=user, patients=patients
             ),
+            "total": total,
+            "page": page,
+            "pages": max(1, -(-total // PAGE_SIZE)),
+            "query": {k: v for k, v in shown.items() if v},
+            "searched_identifier": bool(identifier.strip()),
             "regions": REGIONS,
             "worklist": worklist,
             "alerts": open_alerts,
-            "q": q,
-            "province": province,
-            "status": status,
+            **shown,
             "names": {
                 p.orpha_code: kb.diseases[p.orpha_code].name
                 for p in patients
@@ -88,6 +137,7 @@ def registry_page(
             },
             "provinces": province_names(),
             "centres": {c.id: c.name for c in centres.list_centres(session=session)},
+            "sorts": SORT_LABELS,
         },
     )
 

@@ -54,6 +54,7 @@ PATIENT_COLUMNS = (
     "updated_at",
 )
 IDENTITY_COLUMNS = ("patient_id", "key_version", "blob")
+IDENTITY_KEY_COLUMNS = ("patient_id", "kind", "digest")
 PHENOTYPE_COLUMNS = (
     "patient_id",
     "hpo_id",
@@ -85,6 +86,7 @@ PATIENT_TYPES = (
     "timestamptz",
 )
 IDENTITY_TYPES = ("int4", "int4", "bytea")
+IDENTITY_KEY_TYPES = ("int4", "varchar", "varchar")
 PHENOTYPE_TYPES = ("int4", "varchar", "bool", "varchar", "date", "varchar", "timestamptz")
 
 
@@ -106,7 +108,8 @@ class Context:
 @dataclass
 class Prepared:
     """One chunk: its errors, every valid row's (row number, pseudonym, patient id), and the
-    patients, identities and phenotypes tables (empty when no ids were given: a dry run)."""
+    patients, identities, phenotypes and blind-index tables (empty when no ids were given: a
+    dry run)."""
 
     rows: int  # rows in the chunk, valid or not
     errors: list[FieldError]
@@ -170,6 +173,7 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
     patients: list[tuple[Any, ...]] = []
     identities: list[tuple[Any, ...]] = []
     phenotypes: list[tuple[Any, ...]] = []
+    blind: list[tuple[Any, ...]] = []
     now, username, vault = ctx.now, ctx.username, ctx.vault
     for position, (row_no, values) in enumerate(chunk):
         checked = check_row(row_no, values, ctx, errors)
@@ -201,11 +205,12 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
             )
         )
         identities.append((pid, vault.version, vault.encrypt(identity, str(pid).encode())))
+        blind.extend((pid, kind, digest) for kind, digest in vault.blind_keys(identity))
         phenotypes.extend((pid, t, False, "", None, username, now) for t in observed)
         phenotypes.extend((pid, t, True, "", None, username, now) for t in excluded)
     if ids is None or errors:
         return Prepared(len(chunk), errors, people)
-    tables = (patients, identities, phenotypes)
+    tables = (patients, identities, phenotypes, blind)
     if not ctx.copy:
         return Prepared(len(chunk), errors, people, tables)
     return Prepared(
@@ -215,7 +220,9 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
         tuple(
             _copy_binary(rows, types)
             for rows, types in zip(
-                tables, (PATIENT_TYPES, IDENTITY_TYPES, PHENOTYPE_TYPES), strict=True
+                tables,
+                (PATIENT_TYPES, IDENTITY_TYPES, PHENOTYPE_TYPES, IDENTITY_KEY_TYPES),
+                strict=True,
             )
         ),
     )

@@ -32,6 +32,7 @@ from rarecare.registry.models import (
     DiagnosisRecord,
     DiagnosticStatus,
     Encounter,
+    IdentityKey,
     Patient,
     PatientCentre,
     PhenotypeObservation,
@@ -346,6 +347,10 @@ def register(
             key_version=vault.version,
             blob=vault.encrypt(identity, associated=str(patient.id).encode()),
         )
+    )
+    session.add_all(
+        IdentityKey(patient_id=patient.id, kind=kind, digest=digest)
+        for kind, digest in vault.blind_keys(identity)
     )
     session.flush()
     audit.record(

@@ -155,6 +155,42 @@ class IdentityVault:
         (the folded name): a registration matching one is flagged as a possible duplicate."""
         return self._keyed(f"name:{fold(identity.full_name)}|{identity.birth_date.isoformat()}")
 
+    def blind_keys(self, identity: Identity) -> list[tuple[str, str]]:
+        """(kind, digest) of the identifiers a person can be found by — the national ID, the
+        insurance number, the exact full name — as keyed hashes of their normalised values (a
+        blind index: the database can match them, never read them back)."""
+        out = []
+        for kind, value in (
+            ("cccd", identity.national_id),
+            ("insurance", identity.insurance_number),
+            ("name", identity.full_name),
+        ):
+            digest = self.blind_key(kind, value)
+            if digest:
+                out.append((kind, digest))
+        return out
+
+    def blind_key(self, kind: str, value: str) -> str:
+        """The digest ``kind`` (cccd, insurance, name) of ``value`` is found under; "" for a
+        value too short to identify anyone."""
+        if kind == "cccd":
+            normal = id_digits(value)
+            normal = normal if len(normal) >= 9 else ""
+        elif kind == "insurance":
+            folded = unicodedata.normalize("NFKC", value).upper()
+            normal = "".join(ch for ch in folded if ch.isascii() and ch.isalnum())
+            normal = normal if len(normal) >= 10 else ""
+        elif kind == "name":
+            normal = name_key(value)
+            normal = normal if len(normal) >= 2 else ""
+        else:
+            raise ValueError(f"no blind index of {kind!r}")
+        if not normal:
+            return ""
+        return hmac.digest(self._pseudonym_key, f"blind:{kind}:{normal}".encode(), "sha256")[
+            :16
+        ].hex()
+
     def _keyed(self, basis: str) -> str:
         digest = hmac.digest(self._pseudonym_key, basis.encode(), "sha256")
         return "RC-" + base32(digest[:10])
