@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 
 from tests.conftest import login
 
@@ -211,3 +213,21 @@ def test_a_clinician_stops_a_plan_with_a_reason_but_not_before_it_started(
         data={**form, "end_date": TODAY.isoformat(), "csrf_token": client.headers["X-CSRF-Token"]},
     )
     assert again.status_code == 404
+
+
+def test_a_clinician_prints_a_patient_summary_with_diagnosis_and_therapy(
+    client: TestClient, world: CareWorld
+) -> None:
+    login(client, "clinician.a")
+    create_plan(client, world)
+    response = client.get(f"/registry/patients/{world.pompe.id}/summary.pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert world.pompe.pseudonym in text
+    assert POMPE_DRUG in text
+    login(client, "clinician.b")
+    assert client.get(f"/registry/patients/{world.pompe.id}/summary.pdf").status_code == 404
+    login(client, "analyst")
+    assert client.get(f"/registry/patients/{world.pompe.id}/summary.pdf").status_code == 403

@@ -12,9 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from rarecare import i18n
 from rarecare.access import Principal
 from rarecare.accounts import service as accounts
-from rarecare.care import followup, logistics, therapy
+from rarecare.care import followup, logistics, summary, therapy
 from rarecare.care import travel as tr
 from rarecare.care.adherence import ADHERENT_PDC
 from rarecare.care.schedule import WEEKDAYS, parse_opening_days
@@ -25,7 +26,8 @@ from rarecare.geo import current_provinces, province_names
 from rarecare.geo.svg import MAP_H, MAP_W, outlines, xy
 from rarecare.i18n import N_
 from rarecare.registry import service as registry
-from rarecare.web.deps import CurrentUser, DbSession, principal_of
+from rarecare.registry.deps import Vault
+from rarecare.web.deps import CurrentUser, DbSession, Knowledge, principal_of
 from rarecare.web.forms import FormFields, attempt, error_lines
 from rarecare.web.site import Section
 from rarecare.web.templating import render
@@ -218,6 +220,21 @@ def _act(
             status_code=error.status_code,
         )
     return RedirectResponse(back, status_code=303)
+
+
+@pages.get("/registry/patients/{patient_id}/summary.pdf")
+def patient_summary_pdf(
+    patient_id: int, user: CurrentUser, session: DbSession, kb: Knowledge, vault: Vault
+) -> Response:
+    """The printable summary for a referral letter (the identity in it is an audited reveal)."""
+    data = summary.summary(session=session, principal=user, vault=vault, patient_id=patient_id)
+    body = summary.to_pdf(data, kb, lang=i18n.current_locale.get())
+    name = f"{data.patient.pseudonym}-{data.made_on.isoformat()}.pdf"
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"},
+    )
 
 
 @pages.post("/registry/patients/{patient_id}/therapy/plans", response_model=None)
