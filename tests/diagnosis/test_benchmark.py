@@ -4,10 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from rarecare.diagnosis import DiagnosisEngine, benchmark
-from rarecare.diagnosis.benchmark import parse, read_cases
+from rarecare.diagnosis import DiagnosisEngine, Query, benchmark
+from rarecare.diagnosis.benchmark import Case, parse, read_cases, shortened
+from rarecare.diagnosis.reference import reference_scorer
 from rarecare.interop import phenopackets
 from rarecare.interop.phenopackets import iso_years
+from rarecare.knowledge import KnowledgeBase
 
 
 def _packet(
@@ -113,3 +115,25 @@ def test_leakage_free_drops_the_papers_onset_line_too(
     free = benchmark.run(tiny_engine.kb, tiny_engine.scorer, cases, leakage_free=True).cases[0]
     assert free.score is not None and plain.score is not None
     assert free.score - plain.score == pytest.approx(-log10(0.3), abs=1e-5)
+
+
+def test_a_shortened_case_keeps_k_of_its_observed_terms_the_same_way_every_time() -> None:
+    case = Case(
+        "c1",
+        Query(observed=tuple(f"HP:000{n:04d}" for n in range(10)), excluded=("HP:0001250",)),
+        ("OMIM:1",),
+        ("PMID:1",),
+    )
+    first, again, other = shortened(case, 3, 0), shortened(case, 3, 0), shortened(case, 3, 1)
+    assert len(first.query.observed) == 3 and first.query.excluded == ()
+    assert set(first.query.observed) <= set(case.query.observed)
+    assert first == again
+    assert other.query.observed != first.query.observed or len(case.query.observed) <= 3
+    assert shortened(case, 50, 0).query.observed == tuple(sorted(case.query.observed))
+
+
+def test_the_reference_ranks_omim_diseases_only(tiny: KnowledgeBase) -> None:
+    scorer, allowed = reference_scorer(tiny, None)
+    codes = [c.key for c, ok in zip(scorer.index.candidates, allowed, strict=True) if ok]
+    assert codes and all(code.startswith("OMIM:") for code in codes)
+    assert scorer.params.omission_rate == 0

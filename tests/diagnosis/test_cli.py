@@ -80,3 +80,28 @@ def test_bench_diagnosis_reports_both_settings(tmp_path: Path) -> None:
         "knowledge_version",
     ):
         assert key in report["plain"]
+
+
+def test_bench_diagnosis_runs_short_queries_beside_the_reference(tmp_path: Path) -> None:
+    folder = write_cases(tmp_path / "cases")
+    out = tmp_path / "bench.json"
+    result = runner.invoke(
+        app,
+        [
+            "bench",
+            "diagnosis",
+            str(folder),
+            "--reference",
+            "--max-terms",
+            "2",
+            "--seed",
+            "7",
+            "--json-out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert set(report) == {"plain", "plain / reference", "2 terms", "2 terms / reference"}
+    assert "| 2 terms | difference |" in result.output
+    assert "unseen top-1 / top-10" in result.output

@@ -180,3 +180,15 @@ def test_without_an_hpo_onset_annotation_orphanets_age_of_onset_is_used(
     assert tiny_engine.index.candidates[orpha].onset == ((18.0, 120.0),)  # Orphanet: Adult
     infant = tiny_engine.check(Query(observed=("HP:0001250",), onset_years=0.5))
     assert tiny_engine.scorer.context_lr(infant)[orpha] == pytest.approx(log10(0.3))
+
+
+def test_a_short_query_weighs_unmentioned_features_less(tiny: KnowledgeBase) -> None:
+    index = build_index(tiny)
+    flat = DiagnosisEngine(tiny, index, replace(HAND, omission_rate=0.5))
+    tempered = DiagnosisEngine(tiny, index, replace(HAND, omission_rate=0.5, omission_half=3.0))
+    query = Query(observed=("HP:0001250",))  # seizure: Beta's delay goes unmentioned
+    row = index.code_index["OMIM:100002"]
+    full = float(flat.scorer.omission_lr(flat.check(query))[row])
+    short = float(tempered.scorer.omission_lr(tempered.check(query))[row])
+    assert full < 0
+    assert short == pytest.approx(full * 1 / (1 + 3.0), rel=1e-5)

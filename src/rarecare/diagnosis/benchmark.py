@@ -9,6 +9,7 @@ PMID (phenotypes and onsets) are removed before that case is scored.
 
 from __future__ import annotations
 
+import random
 import statistics
 import time
 from collections import defaultdict
@@ -66,6 +67,25 @@ class CaseResult:
     rank: int | None  # None: the disease is not a candidate (or the case could not be read)
     score: float | None
     seconds: float
+    cited: bool = False  # the case's paper is cited by an annotation line of the knowledge base
+
+
+def shortened(case: Case, max_terms: int, seed: int) -> Case:
+    """The case as a clinician would query it: ``max_terms`` of its observed terms chosen at
+    random (the same ones for the same seed and case), no excluded terms."""
+    rng = random.Random(f"{seed}:{case.id}")  # noqa: S311 - a reproducible sample, not a secret
+    observed = list(case.query.observed)
+    chosen = tuple(sorted(rng.sample(observed, min(max_terms, len(observed)))))
+    query = Query(
+        observed=chosen, excluded=(), sex=case.query.sex, onset_years=case.query.onset_years
+    )
+    return Case(case.id, query, case.diseases, case.pmids)
+
+
+def cited_pmids(index: DiagnosisIndex) -> frozenset[str]:
+    """Every reference cited by an annotation line of the index (a case whose paper is among
+    them may have been annotated from that very paper)."""
+    return frozenset(ref for lines in index.annotations for a in lines for ref in a.references)
 
 
 @dataclass
@@ -161,11 +181,19 @@ def run(
     *,
     leakage_free: bool = False,
     progress: Callable[[int], None] | None = None,
+    max_terms: int | None = None,
+    seed: int = 0,
+    allowed: np.ndarray | None = None,
+    cited: frozenset[str] = frozenset(),
 ) -> BenchmarkResult:
+    """Rank every case; ``max_terms``: each case shortened to that many observed terms (see
+    :func:`shortened`); ``allowed``: the candidates that may rank (others never do)."""
     index = scorer.index
     results: list[CaseResult] = []
     ancestor_cache: dict[str, list[str]] = {}
-    for case in cases:
+    for original in cases:
+        case = shortened(original, max_terms, seed) if max_terms else original
+        is_cited = bool(cited.intersection(case.pmids))
         disease = case.diseases[0] if case.diseases else ""
         rows = correct_rows(kb, index, disease)
         started = time.perf_counter()
@@ -179,14 +207,18 @@ def run(
             )
             checked = check(known, kb, index)
         except ValidationFailed:
-            results.append(CaseResult(case.id, disease, None, None, time.perf_counter() - started))
+            elapsed = time.perf_counter() - started
+            results.append(CaseResult(case.id, disease, None, None, elapsed, is_cited))
             if progress:
                 progress(1)
             continue
         scores = scorer.scores(checked)
         elapsed = time.perf_counter() - started
+        if allowed is not None:
+            rows = [r for r in rows if allowed[r]]
+            scores = np.where(allowed, scores, -np.inf)
         if not rows:
-            results.append(CaseResult(case.id, disease, None, None, elapsed))
+            results.append(CaseResult(case.id, disease, None, None, elapsed, is_cited))
             if progress:
                 progress(1)
             continue
@@ -201,7 +233,7 @@ def run(
         others = np.ones(index.size, dtype=bool)
         others[rows] = False
         rank = 1 + int(np.count_nonzero(scores[others] >= best))
-        results.append(CaseResult(case.id, disease, rank, best, elapsed))
+        results.append(CaseResult(case.id, disease, rank, best, elapsed, is_cited))
         if progress:
             progress(1)
     return summarise(results, leakage_free, index.knowledge_version)
@@ -249,3 +281,59 @@ def summarise(results: list[CaseResult], leakage_free: bool, version: str) -> Be
         knowledge_version=version,
         cases=results,
     )
+
+
+@dataclass(frozen=True)
+class SettingRow:
+    """One ranker in one setting: top-1 / top-10 (%) over all cases, the cases whose paper no
+    annotation cites ("unseen") and the others ("cited")."""
+
+    setting: str
+    ranker: str
+    figures: dict[str, tuple[float, float, int]]  # part → (top-1 %, top-10 %, cases)
+
+    @classmethod
+    def of(cls, setting: str, ranker: str, result: BenchmarkResult) -> SettingRow:
+        parts = {
+            "all": result.cases,
+            "unseen": [c for c in result.cases if not c.cited],
+            "cited": [c for c in result.cases if c.cited],
+        }
+
+        def top(cases: list[CaseResult], k: int) -> float:
+            hits = sum(1 for c in cases if c.rank is not None and c.rank <= k)
+            return 100 * hits / len(cases) if cases else 0.0
+
+        return cls(
+            setting,
+            ranker,
+            {part: (top(cs, 1), top(cs, 10), len(cs)) for part, cs in parts.items()},
+        )
+
+
+def comparison_table(rows: list[SettingRow]) -> str:
+    """Every setting's rows (RareCare, the reference, and their difference) as a Markdown
+    table of top-1 / top-10."""
+    parts = ("all", "unseen", "cited")
+    lines = [
+        "| setting | ranker | " + " | ".join(f"{p} top-1 / top-10" for p in parts) + " |",
+        "|---|---|" + "---|" * len(parts),
+    ]
+    by_setting: dict[str, dict[str, SettingRow]] = defaultdict(dict)
+    for row in rows:
+        by_setting[row.setting][row.ranker] = row
+
+    def cell(one: float, ten: float) -> str:
+        return f"{one:.1f} / {ten:.1f}"
+
+    for setting, rankers in by_setting.items():
+        for row in rankers.values():
+            figures = " | ".join(cell(*row.figures[p][:2]) for p in parts)
+            lines.append(f"| {setting} | {row.ranker} | {figures} |")
+        if "RareCare" in rankers and "reference" in rankers:
+            ours, ref = rankers["RareCare"].figures, rankers["reference"].figures
+            diff = " | ".join(
+                f"{ours[p][0] - ref[p][0]:+.1f} / {ours[p][1] - ref[p][1]:+.1f}" for p in parts
+            )
+            lines.append(f"| {setting} | difference | {diff} |")
+    return "\n".join(lines)

@@ -83,44 +83,87 @@ def bench_diagnosis(
     both: Annotated[
         bool, typer.Option("--both", help="Run the plain and the leakage-free setting")
     ] = False,
+    max_terms: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--max-terms",
+            help="Also run with K observed terms per case chosen at random, excluded terms "
+            "dropped (how clinicians query); repeat for several K",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the --max-terms choice")] = 0,
+    reference: Annotated[
+        bool,
+        typer.Option("--reference", help="Also run a plain LIRICAL-style ranker on the same cases"),
+    ] = False,
     limit: Annotated[int | None, typer.Option(help="Only the first N cases")] = None,
     json_out: Annotated[
         Path | None, typer.Option(help="Write the figures (and per-case ranks) as JSON")
     ] = None,
 ) -> None:
-    """Accuracy of the diagnosis engine on real case reports: top-1/3/10, MRR, latency."""
+    """Accuracy of the diagnosis engine on real case reports: top-1/3/10, MRR, latency; every
+    setting split into cases whose paper no annotation cites ("unseen") and the others
+    ("cited"), with the reference ranker beside it (--reference)."""
     from rich.progress import Progress
+
+    import numpy as np
+
+    from rarecare.diagnosis.reference import reference_scorer
+    from rarecare.diagnosis.scoring import Scorer
 
     settings = load_settings(need_secrets=False)
     kb = knowledge(settings)
     engine = service.engine_for(kb, settings.cache_dir)
     cases = list(read_cases(path, limit))
-    settings_to_run = [False, True] if both else [leakage_free]
-    report = {}
-    for lf in settings_to_run:
-        label = "leakage-free" if lf else "plain"
-        with Progress(transient=True) as bar:
-            task = bar.add_task(f"ranking {len(cases)} cases ({label})", total=len(cases))
-            result = benchmark.run(
-                kb,
-                engine.scorer,
-                cases,
-                leakage_free=lf,
-                progress=partial(bar.advance, task),
-            )
-        report[label] = result.summary() | {"cases": [c.__dict__ for c in result.cases]}
-        typer.echo(
-            f"\n{label}: {result.n_cases} cases, {result.n_evaluable} evaluable "
-            f"({result.n_diseases} diseases), {result.knowledge_version}"
-        )
-        typer.echo(f"  {'':14}{'all cases':>12}{'evaluable':>12}")
-        for metric in ("top1", "top3", "top10", "mrr"):
-            overall, evaluable = getattr(result, metric), getattr(result, metric + "_evaluable")
-            typer.echo(f"  {metric:<14}{overall:>12.3f}{evaluable:>12.3f}")
-        typer.echo(f"  macro top-1   {result.macro_top1:>12.3f}")
-        typer.echo(
-            f"  latency ms    p50 {result.latency_ms_p50:.2f}  p95 {result.latency_ms_p95:.2f}"
-        )
+    cited = benchmark.cited_pmids(engine.index)
+    runs: list[tuple[str, bool, int | None]] = [
+        ("leakage-free", True, None) if lf else ("plain", False, None)
+        for lf in ([False, True] if both else [leakage_free])
+    ]
+    runs += [(f"{k} terms", False, k) for k in max_terms or []]
+    rankers: list[tuple[str, Scorer, np.ndarray | None]] = [("RareCare", engine.scorer, None)]
+    if reference:
+        ref, allowed = reference_scorer(kb, settings.cache_dir)
+        rankers.append(("reference", ref, allowed))
+    report: dict[str, object] = {}
+    rows: list[benchmark.SettingRow] = []
+    for label, lf, k in runs:
+        for name, scorer, allowed_rows in rankers:
+            with Progress(transient=True) as bar:
+                task = bar.add_task(f"{name}: {len(cases)} cases ({label})", total=len(cases))
+                result = benchmark.run(
+                    kb,
+                    scorer,
+                    cases,
+                    leakage_free=lf,
+                    max_terms=k,
+                    seed=seed,
+                    allowed=allowed_rows,
+                    cited=cited,
+                    progress=partial(bar.advance, task),
+                )
+            rows.append(benchmark.SettingRow.of(label, name, result))
+            key = label if name == "RareCare" else f"{label} / {name}"
+            report[key] = result.summary() | {
+                "cases": [c.__dict__ for c in result.cases]
+            }
+            if name == "RareCare":
+                _print_result(label, result)
+    typer.echo("")
+    typer.echo(benchmark.comparison_table(rows))
     if json_out is not None:
         json_out.write_text(json.dumps(report, indent=1, default=str))
         typer.echo(f"wrote {json_out}")
+
+
+def _print_result(label: str, result: benchmark.BenchmarkResult) -> None:
+    typer.echo(
+        f"\n{label}: {result.n_cases} cases, {result.n_evaluable} evaluable "
+        f"({result.n_diseases} diseases), {result.knowledge_version}"
+    )
+    typer.echo(f"  {'':14}{'all cases':>12}{'evaluable':>12}")
+    for metric in ("top1", "top3", "top10", "mrr"):
+        overall, evaluable = getattr(result, metric), getattr(result, metric + "_evaluable")
+        typer.echo(f"  {metric:<14}{overall:>12.3f}{evaluable:>12.3f}")
+    typer.echo(f"  macro top-1   {result.macro_top1:>12.3f}")
+    typer.echo(f"  latency ms    p50 {result.latency_ms_p50:.2f}  p95 {result.latency_ms_p95:.2f}")

@@ -47,6 +47,9 @@ class ScoringParams:
     beta: float = 1.0  # discount of a match through an annotation more general than the query
     beta_sibling: float = 1.5  # discount of a match through a shared ancestor only
     omission_rate: float = 0.0  # chance a present feature would have been reported
+    # a short query says little about what is absent: the omission evidence of a query of n
+    # terms is scaled by n / (n + omission_half) (0: not scaled)
+    omission_half: float = 0.0
     not_lr: float = 0.05
     excluded_weight: float = 1.0
     excluded_relevance: float = 0.0
@@ -212,6 +215,9 @@ class Scorer:
         )
         # every annotated feature omits, except those the query speaks about
         result: Vector = minus_columns(totals, om, self.related_terms(query))
+        if self.params.omission_half:
+            n = len(query.observed) + len(query.excluded)
+            result = result * np.float32(n / (n + self.params.omission_half))
         return result
 
     def scores(self, query: CheckedQuery) -> np.ndarray:
