@@ -104,9 +104,8 @@ def bench_diagnosis(
     """Accuracy of the diagnosis engine on real case reports: top-1/3/10, MRR, latency; every
     setting split into cases whose paper no annotation cites ("unseen") and the others
     ("cited"), with the reference ranker beside it (--reference)."""
-    from rich.progress import Progress
-
     import numpy as np
+    from rich.progress import Progress
 
     from rarecare.diagnosis.reference import reference_scorer
     from rarecare.diagnosis.scoring import Scorer
@@ -144,9 +143,7 @@ def bench_diagnosis(
                 )
             rows.append(benchmark.SettingRow.of(label, name, result))
             key = label if name == "RareCare" else f"{label} / {name}"
-            report[key] = result.summary() | {
-                "cases": [c.__dict__ for c in result.cases]
-            }
+            report[key] = result.summary() | {"cases": [c.__dict__ for c in result.cases]}
             if name == "RareCare":
                 _print_result(label, result)
     typer.echo("")

@@ -25,7 +25,11 @@ DEFAULT_PARAMS = ScoringParams(
     # settings together (docs/diagnosis-model.md)
     omission_rate=0.3,
     omission_half=80.0,
+    # post-test probabilities calibrated by 5-fold cross-validation (log loss of the correct
+    # disease over full and 3-term cases; expected calibration error in docs/benchmarks.md)
+    temperature=2.0,
 )
+PLAUSIBLE_MASS = 0.95  # the candidates that together hold this share of the probability
 DEFAULT_BUILD = BuildParams(
     borrow_weight=0.6,
     name_frequency=0.6,
@@ -93,6 +97,15 @@ class Ranking:
     knowledge_version: str
     elapsed_ms: float
     checked: CheckedQuery | None = field(default=None, repr=False)
+    # how many candidates it takes to hold 95% of the post-test probability: how open the
+    # differential still is
+    plausible: int = 0
+
+
+def plausible(probability: np.ndarray, mass: float = PLAUSIBLE_MASS) -> int:
+    """The fewest candidates whose post-test probabilities add up to ``mass``."""
+    ordered = np.sort(probability)[::-1]
+    return int(np.searchsorted(np.cumsum(ordered), mass) + 1)
 
 
 class DiagnosisEngine:
@@ -154,6 +167,7 @@ class DiagnosisEngine:
             knowledge_version=self.index.knowledge_version,
             elapsed_ms=(time.perf_counter() - started) * 1000,
             checked=checked,
+            plausible=plausible(probability),
         )
 
     def rank_batch(self, queries: list[Query]) -> list[np.ndarray]:

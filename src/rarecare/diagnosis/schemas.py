@@ -74,6 +74,9 @@ class RankOut(BaseModel):
     candidates: int
     knowledge_version: str
     elapsed_ms: float
+    plausible: int = Field(
+        default=0, description="candidates that together hold 95% of the post-test probability"
+    )
 
     @classmethod
     def of(cls, ranking: Ranking) -> RankOut:
@@ -109,4 +112,5 @@ class RankOut(BaseModel):
             candidates=ranking.candidates,
             knowledge_version=ranking.knowledge_version,
             elapsed_ms=round(ranking.elapsed_ms, 2),
+            plausible=ranking.plausible,
         )

@@ -52,7 +52,7 @@ def make_environment(sections: tuple[Section, ...], labels: dict[str, str]) -> E
         csrf_field=CSRF_FIELD,
         label=make_label(labels),
     )
-    env.filters.update(day=format_day, number=format_number)
+    env.filters.update(day=format_day, number=format_number, chance=format_chance)
     return env
 
 
@@ -71,6 +71,17 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
         return ""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=i18n.current_locale.get())
+
+
+def format_chance(probability: float) -> str:
+    """A post-test probability as a percentage in the reader's language, never rounded to a
+    certainty the evidence does not give: "<0,1%" and ">99,9%" instead of 0 and 100."""
+    percent = probability * 100
+    if percent < 0.1:
+        return "<" + format_number(0.1, 1) + "%"
+    if percent > 99.9:
+        return ">" + format_number(99.9, 1) + "%"
+    return format_number(percent, 1) + "%"
 
 
 def is_partial(request: Request) -> bool:
