@@ -69,3 +69,24 @@ def test_the_workbench_adds_terms_and_ranks(client: TestClient, cast: Cast) -> N
         data={"observed": ["HP:0001639", "HP:0003198"], "remove": "HP:0001639"},
     )
     assert 'value="HP:0001639"' not in removed.text
+
+
+def test_the_workbench_suggests_what_to_ask_next_with_yes_and_no(
+    client: TestClient, cast: Cast
+) -> None:
+    login(client, "clinician.a")
+    panel = client.post(
+        "/diagnosis/workbench",
+        data={"observed": ["HP:0001638", "HP:0003198", "HP:0001252"]},
+    )
+    assert 'data-testid="questions"' in panel.text
+    assert panel.text.count('data-testid="answer-yes"') == 5
+    assert 'data-testid="plausible"' in panel.text
+    ranked = client.post(
+        "/api/diagnosis/rank",
+        json={"observed": ["HP:0001638", "HP:0003198", "HP:0001252"], "questions": 3},
+    ).json()
+    assert len(ranked["questions"]) == 3
+    assert all(q["gain"] > 0 and q["kind"] in ("test", "examine") for q in ranked["questions"])
+    assert ranked["plausible"] >= 1
+    assert all(0 < r["probability"] < 1 for r in ranked["results"])

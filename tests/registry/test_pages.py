@@ -46,6 +46,8 @@ def test_a_clinician_registers_records_phenotypes_and_confirms(
         )
     page = client.get(url)
     assert 'data-testid="suggested"' in page.text
+    assert 'data-testid="questions"' in page.text  # what to ask next, with yes / no buttons
+    assert 'data-testid="answer-no"' in page.text
     confirmed = client.post(
         f"{url}/diagnoses",
         data={"orpha_code": "ORPHA:365", "status": "confirmed", "csrf_token": token},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -100,6 +101,7 @@ class Ranking:
     # how many candidates it takes to hold 95% of the post-test probability: how open the
     # differential still is
     plausible: int = 0
+    questions: list[Any] = field(default_factory=list)  # questions.Question, best first
 
 
 def plausible(probability: np.ndarray, mass: float = PLAUSIBLE_MASS) -> int:
@@ -119,6 +121,7 @@ class DiagnosisEngine:
         self._rows = index.matrix.tocsr()
         self._direct_rows = index.direct.tocsr()
         self._not_rows = index.not_matrix.tocsr()
+        self.matrix_rows, self.not_rows = self._rows, self._not_rows  # row slices (CSR)
 
     @classmethod
     def load(

@@ -86,6 +86,7 @@ def workbench_update(
                     sex=sex or None,
                     onset=onset or None,
                     top=15,
+                    questions=5,
                 ),
             )
         except RareCareError as exc:

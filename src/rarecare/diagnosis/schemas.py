@@ -22,6 +22,22 @@ class RankIn(BaseModel):
     )
     top: int = Field(default=10, ge=1, le=200)
     explain: bool = True
+    questions: int = Field(
+        default=0,
+        ge=0,
+        le=10,
+        description="Also suggest this many features to ask about next (expected information "
+        "gain over the leading candidates)",
+    )
+
+
+class QuestionOut(BaseModel):
+    hpo_id: str
+    name: str
+    gain: float = Field(description="expected information gain over the leading candidates, bits")
+    p_yes: float = Field(description="how likely the patient has it, given the differential")
+    kind: str = Field(description="test (order a test) or examine (ask, or look for it)")
+    favours: list[str]
 
 
 class ContributionOut(BaseModel):
@@ -77,6 +93,7 @@ class RankOut(BaseModel):
     plausible: int = Field(
         default=0, description="candidates that together hold 95% of the post-test probability"
     )
+    questions: list[QuestionOut] = Field(default_factory=list)
 
     @classmethod
     def of(cls, ranking: Ranking) -> RankOut:
@@ -113,4 +130,7 @@ class RankOut(BaseModel):
             knowledge_version=ranking.knowledge_version,
             elapsed_ms=round(ranking.elapsed_ms, 2),
             plausible=ranking.plausible,
+            questions=[
+                QuestionOut(**{**q.__dict__, "favours": list(q.favours)}) for q in ranking.questions
+            ],
         )

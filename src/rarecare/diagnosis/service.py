@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rarecare.diagnosis.engine import DiagnosisEngine, Ranking
 from rarecare.diagnosis.query import Query, onset_years
+from rarecare.diagnosis.questions import next_questions
 from rarecare.diagnosis.schemas import RankIn
 from rarecare.knowledge import KnowledgeBase
 
@@ -30,4 +31,8 @@ def rank(*, engine: DiagnosisEngine, data: RankIn) -> Ranking:
         sex=data.sex,
         onset_years=onset_years(data.onset),
     )
-    return engine.rank(query, top=data.top, explain=data.explain)
+    ranking = engine.rank(query, top=data.top, explain=data.explain)
+    if data.questions and ranking.checked is not None:
+        scores = engine.scorer.scores(ranking.checked)  # the terms' vectors are cached
+        ranking.questions = next_questions(engine, ranking.checked, scores, count=data.questions)
+    return ranking

@@ -18,7 +18,16 @@ from rarecare.geo import REGIONS, current_provinces, province_names
 from rarecare.i18n import N_, _
 from rarecare.jobs.deps import Runner
 from rarecare.knowledge import KnowledgeBase
-from rarecare.registry import browse, clock, disclosure, identities, reanalysis, service, similarity
+from rarecare.registry import (
+    browse,
+    clock,
+    disclosure,
+    identities,
+    reanalysis,
+    service,
+    similarity,
+    suggest,
+)
 from rarecare.registry import jobs as registry_jobs
 from rarecare.registry.deps import Vault
 from rarecare.registry.models import DiagnosticStatus
@@ -202,7 +211,7 @@ def _patient_view(
     status_code: int = 200,
 ) -> HTMLResponse:
     patient = service.get(session=session, principal=user, patient_id=patient_id)
-    suggestions = service.suggestions(engine=engine, patient=patient, top=5)
+    suggestions = suggest.suggestions(engine=engine, patient=patient, top=5)
     names = kb.ontology.terms
     diseases = [d.orpha_code for d in patient.diagnoses] + [patient.orpha_code or ""]
     orpha_for: dict[str, str | None] = {}

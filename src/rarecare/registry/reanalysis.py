@@ -16,7 +16,7 @@ from rarecare.audit import service as audit
 from rarecare.diagnosis import DiagnosisEngine
 from rarecare.errors import NotFound, RareCareError
 from rarecare.gcpause import paused_gc
-from rarecare.registry import service
+from rarecare.registry import service, suggest
 from rarecare.registry.models import DiagnosticStatus, Patient, PhenotypeObservation, Reanalysis
 from rarecare.storage import utcnow
 
@@ -102,7 +102,7 @@ def _reanalyze(
         previous = _latest(session, [p.id for p in patients])
         rows: list[dict[str, Any]] = []
         for patient in patients:
-            query = service.patient_query(patient)
+            query = suggest.patient_query(patient)
             if query is None:
                 counts["skipped"] += 1
                 continue
