@@ -26,9 +26,12 @@ DEFAULT_PARAMS = ScoringParams(
     # settings together (docs/diagnosis-model.md)
     omission_rate=0.3,
     omission_half=80.0,
-    # post-test probabilities calibrated by 5-fold cross-validation (log loss of the correct
-    # disease over full and 3-term cases; expected calibration error in docs/benchmarks.md)
-    temperature=2.0,
+    # post-test probabilities calibrated by 5-fold cross-validation grouped by disease (log
+    # loss of the correct disease over full, 5- and 3-term cases): a query of n terms is
+    # softened by max(1, (n / 1.5) ** 0.5) (docs/diagnosis-model.md, session 5)
+    temperature=1.0,
+    temperature_terms=0.5,
+    temperature_base=1.5,
 )
 PLAUSIBLE_MASS = 0.95  # the candidates that together hold this share of the probability
 DEFAULT_BUILD = BuildParams(
@@ -140,7 +143,7 @@ class DiagnosisEngine:
         started = time.perf_counter()
         checked = self.check(query)
         scores = self.scorer.scores(checked)
-        probability = self.scorer.posterior(scores)
+        probability = self.scorer.posterior(scores, len(checked.observed) + len(checked.excluded))
         top = max(1, min(top, self.index.size))
         order = np.argpartition(-scores, top - 1)[:top]
         order = order[np.argsort(-scores[order], kind="stable")]

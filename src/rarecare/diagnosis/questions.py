@@ -77,7 +77,9 @@ def next_questions(
     top = max(2, min(top, index.size))
     leading = np.argpartition(-scores, top - 1)[:top]
     leading = leading[np.argsort(-scores[leading], kind="stable")]
-    prior = scorer.posterior(scores[leading])
+    terms = len(checked.observed) + len(checked.excluded)
+    prior = scorer.posterior(scores[leading], terms)
+    temperature = scorer.temperature(terms + 1)
     rows = engine.matrix_rows[leading]
     not_rows = engine.not_rows[leading]
     columns = np.unique(rows.indices)
@@ -104,8 +106,8 @@ def next_questions(
     shortlist = np.argsort(-gain, kind="stable")[:shortlist_size]
     for j in shortlist:
         t = int(columns[j])
-        yes = _update(prior, scorer.observed_lr(t)[leading], scorer.params.temperature)
-        no = _update(prior, scorer.excluded_lr(t)[leading], scorer.params.temperature)
+        yes = _update(prior, scorer.observed_lr(t)[leading], temperature)
+        no = _update(prior, scorer.excluded_lr(t)[leading], temperature)
         gain[j] = before - (
             p_yes[j] * float(_entropy(yes[:, None])[0])
             + (1 - p_yes[j]) * float(_entropy(no[:, None])[0])

@@ -59,6 +59,11 @@ class ScoringParams:
     onset_mismatch_lr: float = 0.3
     sex_mismatch_lr: float = 0.2
     temperature: float = 1.0
+    # the more terms, the more their likelihood ratios overstate the evidence (terms of one
+    # patient are not independent): a query of n terms is softened by max(1, (n / n0) ** g)
+    # on top of ``temperature`` (g = temperature_terms, n0 = temperature_base; 0: not at all)
+    temperature_terms: float = 0.0
+    temperature_base: float = 3.0
 
 
 class Scorer:
@@ -256,13 +261,19 @@ class Scorer:
             total += float(self.excluded_lr(q, matrix, direct, not_matrix)[0])
         return total
 
-    def posterior(self, scores: np.ndarray) -> np.ndarray:
-        """Post-test probabilities from log10 scores with a uniform pretest probability."""
-        z = scores.astype(np.float64) / self.params.temperature * np.log(10.0)
+    def posterior(self, scores: np.ndarray, terms: int = 0) -> np.ndarray:
+        """Post-test probabilities from log10 scores with a uniform pretest probability, for a
+        query of ``terms`` terms."""
+        z = scores.astype(np.float64) / self.temperature(terms) * np.log(10.0)
         z -= z.max()
         e = np.exp(z)
         result: Vector = e / e.sum()
         return result
+
+    def temperature(self, terms: int) -> float:
+        p = self.params
+        softening = (terms / p.temperature_base) ** p.temperature_terms if terms else 1.0
+        return p.temperature * max(1.0, softening)
 
 
 def onset_fits(ranges: tuple[tuple[float, float], ...], age: float) -> bool:
