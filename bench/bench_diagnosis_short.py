@@ -151,8 +151,9 @@ cross-validated figures (each fold scored with the parameters chosen without it)
 49.0 / 70.4, 3 terms 23.1 / 50.5, 5 terms 32.5 / 58.6 — the same as the full-split figures
 above within 0.5 point, so the choice is not an artefact of tuning on the reported data.
 
-Calibration of the top candidate's post-test probability (temperature {p.temperature:g},
-chosen by cross-validated log loss):
+Calibration of the top candidate's post-test probability (temperature {p.temperature:g} ×
+max(1, (n / {p.temperature_base:g}) ** {p.temperature_terms:g}) for n terms, chosen by
+cross-validated log loss):
 
 - all terms: {reliability(None)}
 - 3 terms: {reliability(3)}

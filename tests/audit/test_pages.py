@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from rarecare.audit.models import ACTION_LABELS
 from tests.conftest import Cast, login
 from tests.registry.conftest import patient_payload
 
@@ -68,3 +71,11 @@ def test_only_admins_see_or_export_the_audit_log(client: TestClient, cast: Cast)
         login(client, user)
         assert client.get("/admin/audit").status_code == 403
         assert client.get("/admin/audit.csv").status_code == 403
+
+
+def test_every_action_the_features_record_has_a_readable_name() -> None:
+    src = Path(__file__).resolve().parents[2] / "src" / "rarecare"
+    found = set()
+    for path in src.rglob("*.py"):
+        found |= set(re.findall(r'action="([a-z_]+)"', path.read_text(encoding="utf-8")))
+    assert found - set(ACTION_LABELS) == set()

@@ -160,3 +160,50 @@ def test_another_centre_cannot_edit_or_record(client: TestClient, cast: Cast) ->
     token_b = _csrf(client.get("/registry/new").text)
     refused = client.post(f"{url}/encounters", data={"csrf_token": token_b, "date": "2024-03-01"})
     assert refused.status_code == 404
+
+
+def test_a_flagged_duplicate_is_reviewed_and_marked_distinct_with_a_reason(
+    client: TestClient, cast: Cast
+) -> None:
+    login(client, "clinician.a")
+    first = client.post("/api/registry/patients", json=patient_payload()).json()
+    login(client, "clinician.b")
+    second = client.post("/api/registry/patients", json=patient_payload()).json()
+    assert second["possible_duplicate"]
+    page = client.get("/registry/duplicates")
+    table = page.text.split('data-testid="duplicates"')[1]
+    assert f'/registry/patients/{second["id"]}"' in table
+    assert f'/registry/patients/{first["id"]}"' not in table  # the other centre's record
+    token = _csrf(page.text)
+    short = client.post(
+        f"/registry/patients/{second['id']}/distinct", data={"csrf_token": token, "reason": "no"}
+    )
+    assert short.status_code == 422 and "reason" in short.text
+    done = client.post(
+        f"/registry/patients/{second['id']}/distinct",
+        data={"csrf_token": token, "reason": "different mothers, checked by phone"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    table = client.get("/registry/duplicates").text.split('data-testid="duplicates"')[1]
+    assert f'/registry/patients/{second["id"]}"' not in table
+    login(client, "admin")
+    trail = client.get(
+        "/admin/audit",
+        params={"action": "mark_distinct", "object_type": "patient", "object_id": second["id"]},
+    )
+    assert "#" + str(second["id"]) in trail.text
+
+
+def test_a_centre_cannot_review_another_centres_record(client: TestClient, cast: Cast) -> None:
+    login(client, "clinician.a")
+    client.post("/api/registry/patients", json=patient_payload())
+    login(client, "clinician.b")
+    second = client.post("/api/registry/patients", json=patient_payload()).json()
+    login(client, "clinician.a")
+    token = _csrf(client.get("/registry/duplicates").text)
+    refused = client.post(
+        f"/registry/patients/{second['id']}/distinct",
+        data={"csrf_token": token, "reason": "not my patient at all"},
+    )
+    assert refused.status_code == 404

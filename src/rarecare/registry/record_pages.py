@@ -11,12 +11,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from rarecare.access import Principal
+from rarecare.centres import service as centres
 from rarecare.diagnosis.deps import Engine
 from rarecare.errors import RareCareError, ValidationFailed, field_errors
 from rarecare.geo import current_provinces
 from rarecare.i18n import _
 from rarecare.knowledge import KnowledgeBase
-from rarecare.registry import service
+from rarecare.registry import duplicates, service
 from rarecare.registry.deps import Vault
 from rarecare.registry.models import VitalStatus
 from rarecare.registry.pages import _act
@@ -239,3 +241,58 @@ def patient_edit_submit(
         session.rollback()
         return _edit_page(request, form, patient_id, error_lines(exc), exc.status_code)
     return RedirectResponse(f"/registry/patients/{patient_id}", status_code=303)
+
+
+# ------------------------------------------------------------------------ duplicate worklist
+@pages.get("/registry/duplicates", response_class=HTMLResponse)
+def duplicates_page(
+    request: Request, user: CurrentUser, session: DbSession, done: str = ""
+) -> HTMLResponse:
+    return _duplicates_view(request, user, session, [], done=done)
+
+
+def _duplicates_view(
+    request: Request,
+    user: Principal,
+    session: DbSession,
+    errors: list[str],
+    *,
+    done: str = "",
+    status: int = 200,
+) -> HTMLResponse:
+    flagged = duplicates.worklist(session=session, principal=user)
+    earlier = {}
+    if not user.centre_id:  # national roles see which record it may duplicate
+        ids = [p.possible_duplicate_of for p in flagged if p.possible_duplicate_of]
+        earlier = service.pseudonyms(session=session, patient_ids=ids)
+    return render(
+        request,
+        "duplicates.html",
+        {
+            "flagged": flagged,
+            "earlier": earlier,
+            "centres": {c.id: c.name for c in centres.list_centres(session=session)},
+            "errors": errors,
+            "done": done,
+            "can_review": user.role.value in ("clinician", "data_manager", "admin"),
+        },
+        status_code=status,
+    )
+
+
+@pages.post("/registry/patients/{patient_id}/distinct", response_model=None)
+def duplicates_mark_distinct(
+    patient_id: int, request: Request, user: CurrentUser, session: DbSession, form: FormFields
+) -> Response:
+    """Mark a flagged record as another person (with the reason)."""
+    try:
+        duplicates.mark_distinct(
+            session=session,
+            principal=user,
+            patient_id=patient_id,
+            reason=form.get("reason", ""),
+        )
+    except RareCareError as exc:
+        session.rollback()
+        return _duplicates_view(request, user, session, error_lines(exc), status=exc.status_code)
+    return RedirectResponse("/registry/duplicates?done=distinct", status_code=303)

@@ -511,6 +511,18 @@ def places(*, session: Session, patient_ids: Sequence[int]) -> dict[int, tuple[s
 
 
 # ------------------------------------------------------------------------------ identity
+def pseudonyms(*, session: Session, patient_ids: Sequence[int]) -> dict[int, str]:
+    """Record id → pseudonym (for national views that name records; no access check)."""
+    found: dict[int, str] = {}
+    for chunk in in_chunks(list(patient_ids)):
+        found.update(
+            session.execute(
+                select(Patient.id, Patient.pseudonym).where(Patient.id.in_(chunk))
+            ).tuples()
+        )
+    return found
+
+
 def stored_identity(session: Session, vault: IdentityVault, patient: Patient) -> Identity:
     """The patient's decrypted identity (for checks; never shown without reveal_identity)."""
     row = session.scalar(select(IdentityRow).where(IdentityRow.patient_id == patient.id))
