@@ -168,8 +168,9 @@ def create_app(settings: Settings) -> FastAPI:
         limiter.total_tokens = max(limiter.total_tokens, THREADS)
         _check_data_key(app, settings)
         _recover_jobs(app)
-        # Warm the knowledge base in the background so the first search does not wait.
-        threading.Thread(target=load_knowledge, args=(settings.cache_dir,), daemon=True).start()
+        # Warm the knowledge base and the diagnosis engine in the background, so that neither
+        # the first search nor the first patient page waits for them.
+        threading.Thread(target=_warm, args=(settings,), daemon=True).start()
         stop = threading.Event()
         if settings.indicator_refresh_hours > 0:
             threading.Thread(
@@ -272,6 +273,17 @@ def create_app(settings: Settings) -> FastAPI:
         return response
 
     return app
+
+
+def _warm(settings: Settings) -> None:
+    """Load the knowledge base and the diagnosis engine (index, compiled kernels) once."""
+    from rarecare.diagnosis import service as diagnosis
+
+    try:
+        kb = load_knowledge(settings.cache_dir)
+        diagnosis.engine_for(kb, settings.cache_dir).scorer.warm_up()
+    except Exception:  # a request that needs them loads them itself, and says what failed
+        log.exception("warming the knowledge base and the diagnosis engine failed")
 
 
 def _refresh_indicators(app: FastAPI, settings: Settings, stop: threading.Event) -> None:

@@ -61,7 +61,7 @@ def browse(
     *,
     session: Session,
     principal: Principal | None,
-    vault: IdentityVault,
+    vault: IdentityVault | None,
     query: RegistryQuery,
     offset: int = 0,
     limit: int = 50,
@@ -99,7 +99,7 @@ def browse(
     return patients, total
 
 
-def _conditions(vault: IdentityVault, query: RegistryQuery, today: date) -> list[Any]:
+def _conditions(vault: IdentityVault | None, query: RegistryQuery, today: date) -> list[Any]:
     out: list[ColumnElement[bool]] = []
     if query.pseudonym:
         out.append(Patient.pseudonym == query.pseudonym.strip().upper())
@@ -120,7 +120,7 @@ def _conditions(vault: IdentityVault, query: RegistryQuery, today: date) -> list
             )
         )
     if query.identifier_kind and query.identifier and query.identifier.strip():
-        digest = vault.blind_key(query.identifier_kind, query.identifier)
+        digest = vault.blind_key(query.identifier_kind, query.identifier) if vault else ""
         matching = select(IdentityKey.patient_id).where(
             IdentityKey.kind == query.identifier_kind, IdentityKey.digest == (digest or "-")
         )

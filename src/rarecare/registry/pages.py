@@ -23,6 +23,7 @@ from rarecare.registry import (
     clock,
     disclosure,
     identities,
+    keys,
     reanalysis,
     service,
     similarity,
@@ -73,7 +74,7 @@ def registry_page(
     user: CurrentUser,
     session: DbSession,
     kb: Knowledge,
-    vault: Vault,
+    settings: AppSettings,
     q: str = "",
     province: str = "",
     status: str = "",
@@ -113,6 +114,12 @@ def registry_page(
         )
     except ValidationError as exc:
         raise ValidationFailed(_("Invalid filter."), field_errors(exc.errors())) from exc
+    # the vault only for a search by identifier, and only read (a list page writes nothing)
+    vault = (
+        keys.vault_for(session=session, settings=settings, record=False)
+        if query.identifier
+        else None
+    )
     patients, total = browse.browse(
         session=session,
         principal=user,
