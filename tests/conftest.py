@@ -143,6 +143,7 @@ def settings(engine: Engine, tmp_path: Path) -> Settings:
         demo=True,
         var_dir=tmp_path,
         login_max_failures=3,
+        warm_up=False,  # each test's cache directory is its own: nothing to warm
         # one data key for the whole run: the database registers the key in force
         data_key=SecretStr(base64.b64encode(DATA_KEY).decode()),
     )

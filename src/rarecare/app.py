@@ -170,7 +170,8 @@ def create_app(settings: Settings) -> FastAPI:
         _recover_jobs(app)
         # Warm the knowledge base and the diagnosis engine in the background, so that neither
         # the first search nor the first patient page waits for them.
-        threading.Thread(target=_warm, args=(settings,), daemon=True).start()
+        if settings.warm_up:
+            threading.Thread(target=_warm, args=(settings,), daemon=True).start()
         stop = threading.Event()
         if settings.indicator_refresh_hours > 0:
             threading.Thread(

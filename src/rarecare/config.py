@@ -96,6 +96,11 @@ class Settings(BaseSettings):
         description="Longest a single SQL statement of a request may run on PostgreSQL "
         "(imports and other background work are not limited).",
     )
+    warm_up: bool = Field(
+        default=True,
+        description="Load the knowledge base and the diagnosis engine in the background when "
+        "the app starts, so that the first search or patient page does not wait for them.",
+    )
     indicator_refresh_hours: float = Field(
         default=24.0,
         ge=0,

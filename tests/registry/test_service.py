@@ -9,7 +9,7 @@ from rarecare.errors import Conflict, NotFound, ValidationFailed
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import service
 from rarecare.registry.models import Identity, Patient
-from rarecare.registry.schemas import PhenotypeIn
+from rarecare.registry.schemas import EncounterIn, PhenotypeIn
 from rarecare.registry.vault import IdentityVault
 from tests.conftest import Cast
 
@@ -202,3 +202,27 @@ def test_a_national_id_typed_in_full_width_digits_is_the_same_person(
     register_patient(db, cast, kb, vault)
     with pytest.raises(Conflict):
         register_patient(db, cast, kb, vault, national_id="００１３２１０１２３４５")
+
+
+def test_it_refuses_a_weight_or_height_implausible_for_the_age_naming_the_range(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    patient = register_patient(db, cast, kb, vault)  # born March 2021
+    for weight, height, field in ((145.0, None, "weight_kg"), (None, 185.0, "height_cm")):
+        with pytest.raises(ValidationFailed) as err:
+            service.add_encounter(
+                session=db,
+                principal=cast.clinician_a,
+                patient_id=patient.id,
+                data=EncounterIn(date=date(2024, 1, 5), weight_kg=weight, height_cm=height),
+                today=TODAY,
+            )
+        assert err.value.details[0].field == field
+        assert "expected" in str(err.value.details[0])
+    service.add_encounter(
+        session=db,
+        principal=cast.clinician_a,
+        patient_id=patient.id,
+        data=EncounterIn(date=date(2024, 1, 5), weight_kg=13.0, height_cm=92.0),
+        today=TODAY,
+    )

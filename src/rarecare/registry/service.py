@@ -40,6 +40,7 @@ from rarecare.registry.models import (
 from rarecare.registry.models import (
     Identity as IdentityRow,
 )
+from rarecare.registry.plausible import body_measures
 from rarecare.registry.schemas import (
     DiagnosisIn,
     EncounterIn,
@@ -549,6 +550,9 @@ def add_encounter(
         raise ValidationFailed(
             _("Invalid encounter."), [FieldError("date", "is before the date of birth")]
         )
+    implausible = body_measures(patient.birth_month, data.date, data.weight_kg, data.height_cm)
+    if implausible:
+        raise ValidationFailed(_("Invalid encounter."), implausible)
     encounter = Encounter(
         patient_id=patient.id,
         centre_id=centre_scope(actor) or patient.centre_id,

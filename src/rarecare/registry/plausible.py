@@ -1,0 +1,45 @@
+"""Plausible body measures by age: weights and heights outside these bounds are refused as
+typing errors (grams typed as kilograms, metres as centimetres). Stated bounds, wide enough for
+the extremes of the WHO growth references and of rare diseases that change growth (skeletal
+dysplasias, storage disorders), narrow enough to catch a slip of a decimal point."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rarecare.errors import FieldError
+
+# (age below, in years) → ((weight kg low, high), (height cm low, high))
+BOUNDS: tuple[tuple[float, tuple[float, float], tuple[float, float]], ...] = (
+    (1, (0.3, 15), (20, 95)),
+    (5, (4, 40), (55, 135)),
+    (15, (8, 120), (75, 200)),
+    (200, (15, 300), (90, 250)),
+)
+
+
+def body_measures(
+    birth_month: date, on: date, weight_kg: float | None, height_cm: float | None
+) -> list[FieldError]:
+    """What is implausible about a weight and height measured on ``on`` (the age is counted
+    from the first of the birth month, all the record keeps)."""
+    age = max(0.0, (on - birth_month).days / 365.25)
+    weight, height = next((w, h) for below, w, h in BOUNDS if age < below)
+    errors = []
+    if weight_kg is not None and not weight[0] <= weight_kg <= weight[1]:
+        errors.append(
+            FieldError(
+                "weight_kg",
+                f"{weight_kg:g} kg is implausible at {age:.1f} years "
+                f"(expected {weight[0]:g}–{weight[1]:g} kg)",
+            )
+        )
+    if height_cm is not None and not height[0] <= height_cm <= height[1]:
+        errors.append(
+            FieldError(
+                "height_cm",
+                f"{height_cm:g} cm is implausible at {age:.1f} years "
+                f"(expected {height[0]:g}–{height[1]:g} cm)",
+            )
+        )
+    return errors
