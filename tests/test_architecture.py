@@ -35,6 +35,7 @@ FOUNDATION = {
     "interop",
     "outputs",  # approved outputs, announced to whoever listens (the action plan)
     "models",  # every package's tables, for Alembic and the tests
+    "pdf",  # the PDF page, fonts and tables the documents share
     "storage",
 }
 GROUND_FLOOR = {"centres", "accounts", "audit", "jobs"}

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 
-from fpdf import FPDF
 from sqlalchemy.orm import Session
 
 from rarecare import i18n
@@ -21,6 +19,7 @@ from rarecare.centres import service as centres
 from rarecare.geo import province_names
 from rarecare.i18n import _
 from rarecare.knowledge import KnowledgeBase
+from rarecare.pdf import Document
 from rarecare.registry import clock, identities
 from rarecare.registry import service as registry
 from rarecare.registry.models import DIAGNOSTIC_STATUS_LABELS, VITAL_STATUS_LABELS, Patient
@@ -75,19 +74,6 @@ def _day(value: date | None) -> str:
     return f"{value:%d/%m/%Y}" if value else "–"
 
 
-class _Pdf(FPDF):
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("DejaVu", size=8)
-        self.set_text_color(110)
-        self.cell(
-            0,
-            8,
-            _("Confidential — RareCare patient summary") + f" · {self.page_no()}/{{nb}}",
-            align="C",
-        )
-
-
 def to_pdf(data: Summary, kb: KnowledgeBase, lang: str = "vi") -> bytes:
     token = i18n.current_locale.set(lang)
     try:
@@ -98,13 +84,9 @@ def to_pdf(data: Summary, kb: KnowledgeBase, lang: str = "vi") -> bytes:
 
 def _pdf(data: Summary, kb: KnowledgeBase) -> bytes:
     p, who = data.patient, data.identity
-    fonts = resources.files("rarecare") / "data" / "fonts"
-    pdf = _Pdf(format="A4")
-    pdf.set_title(f"{_('Patient summary')} {p.pseudonym}")
-    pdf.set_creator("RareCare")
-    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
-    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf = Document(
+        f"{_('Patient summary')} {p.pseudonym}", _("Confidential — RareCare patient summary")
+    )
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 15)
     pdf.multi_cell(0, 8, _("Patient summary"), new_x="LMARGIN", new_y="NEXT")
@@ -131,19 +113,6 @@ def _pdf(data: Summary, kb: KnowledgeBase) -> bytes:
                 line = grid.row()
                 line.cell(name)
                 line.cell(value or "–")
-
-    def table(header: list[str], rows: list[list[str]], widths: tuple[int, ...]) -> None:
-        if not rows:
-            pdf.multi_cell(0, 5, "–", new_x="LMARGIN", new_y="NEXT")
-            return
-        with pdf.table(col_widths=widths, text_align="LEFT", line_height=5) as grid:
-            top = grid.row()
-            for cell in header:
-                top.cell(cell)
-            for values in rows:
-                line = grid.row()
-                for value in values:
-                    line.cell(value)
 
     def label(labels: dict[str, str], value: object) -> str:
         key = str(getattr(value, "value", value))
@@ -188,7 +157,7 @@ def _pdf(data: Summary, kb: KnowledgeBase) -> bytes:
         ]
     )
     heading(_("Diagnoses"))
-    table(
+    pdf.grid(
         [_("Date"), _("Disease"), _("Status"), "ICD-10 / OMIM", _("Gene / variant")],
         [
             [
@@ -222,7 +191,7 @@ def _pdf(data: Summary, kb: KnowledgeBase) -> bytes:
         pdf.multi_cell(0, 5, text or "–", new_x="LMARGIN", new_y="NEXT")
     heading(_("Recent encounters"))
     recent = sorted(p.encounters, key=lambda e: e.date, reverse=True)[:6]
-    table(
+    pdf.grid(
         [_("Date"), _("Type"), _("Weight (kg)"), _("Height (cm)")],
         [
             [
@@ -236,7 +205,7 @@ def _pdf(data: Summary, kb: KnowledgeBase) -> bytes:
         (35, 55, 45, 45),
     )
     heading(_("Therapy plans"))
-    table(
+    pdf.grid(
         [_("Drug"), _("Regimen"), _("Start"), _("End"), _("Status")],
         [
             [

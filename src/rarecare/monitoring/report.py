@@ -10,9 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from importlib import resources
 
-from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
@@ -27,6 +25,7 @@ from rarecare.monitoring import committee, events, indicators
 from rarecare.monitoring.definitions import INDICATORS, UNIT_LABELS
 from rarecare.monitoring.models import MONITORING_LABELS, ActivityChange, ActivityStatus
 from rarecare.monitoring.service import READERS, activities, get_plan, state_of, tasks_of
+from rarecare.pdf import Document
 
 PERIOD = re.compile(r"^(\d{4})Q([1-4])$")
 # the columns of the progress table, in order (at risk and delayed shown together)
@@ -260,14 +259,6 @@ def _fields() -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------------- PDF
-class _Pdf(FPDF):
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("DejaVu", size=8)
-        self.set_text_color(110)
-        self.cell(0, 8, f"RareCare · {self.page_no()}/{{nb}}", align="C")
-
-
 def to_pdf(report: QuarterlyReport, lang: str = "vi") -> bytes:
     token = i18n.current_locale.set(lang)
     try:
@@ -277,13 +268,7 @@ def to_pdf(report: QuarterlyReport, lang: str = "vi") -> bytes:
 
 
 def _pdf(report: QuarterlyReport) -> bytes:
-    fonts = resources.files("rarecare") / "data" / "fonts"
-    pdf = _Pdf(orientation="landscape", format="A4")
-    pdf.set_title(f"{_(HEADINGS['title'])} {report.period}")
-    pdf.set_creator("RareCare")
-    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
-    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf = Document(f"{_(HEADINGS['title'])} {report.period}", orientation="landscape")
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(0, 9, f"{_(HEADINGS['title'])} · {report.period}", new_x="LMARGIN", new_y="NEXT")
@@ -306,17 +291,7 @@ def _pdf(report: QuarterlyReport) -> bytes:
         pdf.set_font("DejaVu", size=9)
 
     def table(header: list[str], rows: list[list[str]], widths: tuple[int, ...]) -> None:
-        if not rows:
-            pdf.multi_cell(0, 6, _(HEADINGS["none"]), new_x="LMARGIN", new_y="NEXT")
-            return
-        with pdf.table(col_widths=widths, text_align="LEFT", line_height=5) as grid:
-            top = grid.row()
-            for cell in header:
-                top.cell(cell)
-            for values in rows:
-                line = grid.row()
-                for value in values:
-                    line.cell(value)
+        pdf.grid(header, rows, widths, empty=_(HEADINGS["none"]), line_height=5)
 
     heading("progress")
     table(
