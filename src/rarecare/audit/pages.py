@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import ValidationError
 
@@ -29,12 +29,12 @@ PAGE_SIZE = 50
 
 
 def _filters(
-    actor: str | None,
-    action: str | None,
-    object_type: str | None,
-    object_id: str | None,
-    since: str | None,
-    until: str | None,
+    actor: str | None = None,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> AuditFilters:
     """The filters of the query string (a patient's trail: object type "patient" and the
     record's id, linked from the patient page)."""
@@ -53,6 +53,9 @@ def _filters(
         raise ValidationFailed(_("Invalid filter."), field_errors(exc.errors())) from exc
 
 
+Filters = Annotated[AuditFilters, Depends(_filters)]
+
+
 def action_label(action: str) -> str:
     known = ACTION_LABELS.get(action)
     return i18n.gettext(known) if known else action.replace("_", " ")
@@ -63,15 +66,9 @@ def audit_page(
     request: Request,
     admin: Admin,
     session: DbSession,
-    actor: str | None = None,
-    action: str | None = None,
-    object_type: str | None = None,
-    object_id: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
+    filters: Filters,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    filters = _filters(actor, action, object_type, object_id, since, until)
     events, total = service.find_events(
         session=session,
         principal=admin,
@@ -79,18 +76,7 @@ def audit_page(
         offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
     )
-    query = {
-        k: v
-        for k, v in {
-            "actor": actor,
-            "action": action,
-            "object_type": object_type,
-            "object_id": object_id,
-            "since": since,
-            "until": until,
-        }.items()
-        if v
-    }
+    query = filters.model_dump(mode="json", exclude_none=True)
     return render(
         request,
         "audit.html",
@@ -110,16 +96,10 @@ def audit_page(
 def audit_export(
     admin: Admin,
     session: DbSession,
-    actor: str | None = None,
-    action: str | None = None,
-    object_type: str | None = None,
-    object_id: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
+    filters: Filters,
 ) -> StreamingResponse:
     """Every matching event as CSV (UTF-8 with a byte-order mark, for spreadsheets); the
     export itself is audited."""
-    filters = _filters(actor, action, object_type, object_id, since, until)
     service.record(
         session=session,
         actor=admin,
