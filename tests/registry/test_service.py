@@ -9,7 +9,7 @@ from rarecare.errors import Conflict, NotFound, ValidationFailed
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import service
 from rarecare.registry.models import Identity, Patient
-from rarecare.registry.schemas import EncounterIn, PhenotypeIn
+from rarecare.registry.schemas import EncounterIn, IdentityIn, PhenotypeIn
 from rarecare.registry.vault import IdentityVault
 from tests.conftest import Cast
 
@@ -226,3 +226,17 @@ def test_it_refuses_a_weight_or_height_implausible_for_the_age_naming_the_range(
         data=EncounterIn(date=date(2024, 1, 5), weight_kg=13.0, height_cm=92.0),
         today=TODAY,
     )
+
+
+def test_a_health_insurance_number_is_a_card_of_15_or_a_social_number_of_10() -> None:
+    def problems(number: str) -> list[str]:
+        identity = IdentityIn(
+            full_name="Nguyễn Văn A", birth_date=date(2020, 1, 1), insurance_number=number
+        )
+        return [e.field for e in service.check_identity(identity)]
+
+    assert problems("TE1010123456789") == []
+    assert problems("te-1-01-0123456789") == []
+    assert problems("0123456789") == []
+    assert problems("TE6010123456789") == ["insurance_number"]  # benefit level 1–5
+    assert problems("12345") == ["insurance_number"]

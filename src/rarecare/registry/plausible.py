@@ -5,6 +5,7 @@ dysplasias, storage disorders), narrow enough to catch a slip of a decimal point
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from rarecare.errors import FieldError
@@ -43,3 +44,24 @@ def body_measures(
             )
         )
     return errors
+
+
+# a BHYT card (2 letters, benefit level, province, 10-digit social insurance number) or the
+# 10-digit social insurance number alone (cards issued from 2025)
+INSURANCE_NUMBER = re.compile(r"[A-Z]{2}[1-5]\d{12}|\d{10}")
+
+
+def insurance_number(value: str, row: int | None = None) -> list[FieldError]:
+    """What is wrong with a health insurance number (spaces and hyphens ignored)."""
+    compact = "".join(ch for ch in value.upper() if ch.isalnum())
+    if not compact or INSURANCE_NUMBER.fullmatch(compact):
+        return []
+    return [
+        FieldError(
+            "insurance_number",
+            f"{value!r}: expected a health insurance card number of 15 characters (2 letters, "
+            "a benefit level 1–5, 12 digits: TE1010123456789) or a social insurance number of "
+            "10 digits",
+            row=row,
+        )
+    ]

@@ -40,7 +40,7 @@ from rarecare.registry.models import (
 from rarecare.registry.models import (
     Identity as IdentityRow,
 )
-from rarecare.registry.plausible import body_measures
+from rarecare.registry.plausible import body_measures, insurance_number
 from rarecare.registry.schemas import (
     DiagnosisIn,
     EncounterIn,
@@ -123,7 +123,8 @@ def check_record(
 
 def check_identity(identity: IdentityIn, *, row: int | None = None) -> list[FieldError]:
     """The identity's numbers in their official formats: a CCCD has 12 digits (a former CMND,
-    still accepted, 9)."""
+    still accepted, 9); a health insurance number is a card's 15 characters or the 10-digit
+    social insurance number (spaces and hyphens ignored)."""
     errors: list[FieldError] = []
     number = identity.national_id
     if number and not (number.isdigit() and len(number) in (9, 12)):
@@ -134,6 +135,7 @@ def check_identity(identity: IdentityIn, *, row: int | None = None) -> list[Fiel
                 row=row,
             )
         )
+    errors += insurance_number(identity.insurance_number, row=row)
     return errors
 
 
