@@ -20,6 +20,7 @@ def test_the_disease_page_is_public_and_complete(client: TestClient) -> None:
         "E74.0",
         "GAA",
         "Di truyền lặn nhiễm sắc thể thường",  # Orphanet's "Autosomal recessive", in Vietnamese
+        "Rất thường gặp (80-99%)",  # the HPO frequency class, in Vietnamese
         "Orphanet, www.orpha.net",
         "HP:0001324",
     ):

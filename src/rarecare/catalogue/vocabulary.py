@@ -34,5 +34,15 @@ PREVALENCE = (
     N_("Lifetime Prevalence"),
     N_("Cases/families"),
 )
+# the HPO frequency classes annotations carry (rarecare.knowledge.frequency), shown with
+# the |vocab filter (their "%" must not go through a formatting gettext)
+FREQUENCY = (
+    N_("Obligate (100%)"),
+    N_("Very frequent (80-99%)"),
+    N_("Frequent (30-79%)"),
+    N_("Occasional (5-29%)"),
+    N_("Very rare (1-4%)"),
+    N_("Excluded (0%)"),
+)
 MISSING = (N_("No data available"), N_("Not applicable"), N_("Not yet documented"), N_("Unknown"))
-VOCABULARY = frozenset((*INHERITANCE, *ONSET, *PREVALENCE, *MISSING, "no data"))
+VOCABULARY = frozenset((*INHERITANCE, *ONSET, *PREVALENCE, *FREQUENCY, *MISSING, "no data"))

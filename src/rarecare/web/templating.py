@@ -52,7 +52,9 @@ def make_environment(sections: tuple[Section, ...], labels: dict[str, str]) -> E
         csrf_field=CSRF_FIELD,
         label=make_label(labels),
     )
-    env.filters.update(day=format_day, number=format_number, chance=format_chance)
+    env.filters.update(
+        day=format_day, number=format_number, chance=format_chance, vocab=translate_value
+    )
     return env
 
 
@@ -82,6 +84,12 @@ def format_chance(probability: float) -> str:
     if percent > 99.9:
         return ">" + format_number(99.9, 1) + "%"
     return format_number(percent, 1) + "%"
+
+
+def translate_value(value: str) -> str:
+    """A value of a controlled vocabulary in the reader's language (as it is when unknown);
+    no %-formatting, so "Frequent (30-79%)" stays as written."""
+    return i18n.gettext(value) if value else value
 
 
 def is_partial(request: Request) -> bool:
