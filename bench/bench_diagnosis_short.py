@@ -44,16 +44,7 @@ def calibration(
         case = benchmark.shortened(full, k, SEED) if k else full
         rows = benchmark.correct_rows(kb, index, full.diseases[0] if full.diseases else "")
         try:
-            checked = check(
-                Query(
-                    observed=tuple(t for t in case.query.observed if kb.resolve_term(t)),
-                    excluded=tuple(t for t in case.query.excluded if kb.resolve_term(t)),
-                    sex=case.query.sex,
-                    onset_years=case.query.onset_years,
-                ),
-                kb,
-                index,
-            )
+            checked = check(benchmark.known(kb, case.query), kb, index)
         except ValidationFailed:
             continue
         terms = len(checked.observed) + len(checked.excluded)

@@ -277,12 +277,13 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def _warm(settings: Settings) -> None:
-    """Load the knowledge base and the diagnosis engine (index, compiled kernels) once."""
+    """Load the knowledge base and the diagnosis engine (index; the engine compiles its
+    kernels as it loads) once."""
     from rarecare.diagnosis import service as diagnosis
 
     try:
         kb = load_knowledge(settings.cache_dir)
-        diagnosis.engine_for(kb, settings.cache_dir).scorer.warm_up()
+        diagnosis.engine_for(kb, settings.cache_dir)
     except Exception:  # a request that needs them loads them itself, and says what failed
         log.exception("warming the knowledge base and the diagnosis engine failed")
 

@@ -13,7 +13,7 @@ import random
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,6 +174,26 @@ def _descendants(kb: KnowledgeBase, index: DiagnosisIndex, t: int) -> list[int]:
     ]
 
 
+def known(kb: KnowledgeBase, query: Query) -> Query:
+    """The query without terms newer than the packaged HPO (the product refuses them by name;
+    a published case may use them)."""
+    return Query(
+        observed=tuple(t for t in query.observed if kb.resolve_term(t)),
+        excluded=tuple(t for t in query.excluded if kb.resolve_term(t)),
+        sex=query.sex,
+        onset_years=query.onset_years,
+    )
+
+
+def rank_of(scores: np.ndarray, rows: Sequence[int]) -> tuple[int, float]:
+    """The rank of the best-scoring correct candidate (ties pessimistic: 1 + the other
+    candidates scoring at least as high) and its score."""
+    best = max(float(scores[r]) for r in rows)
+    others = np.ones(scores.shape[0], dtype=bool)
+    others[list(rows)] = False
+    return 1 + int(np.count_nonzero(scores[others] >= best)), best
+
+
 def run(
     kb: KnowledgeBase,
     scorer: Scorer,
@@ -198,14 +218,7 @@ def run(
         rows = correct_rows(kb, index, disease)
         started = time.perf_counter()
         try:
-            # terms newer than the packaged HPO are dropped (the product refuses them by name)
-            known = Query(
-                observed=tuple(t for t in case.query.observed if kb.resolve_term(t)),
-                excluded=tuple(t for t in case.query.excluded if kb.resolve_term(t)),
-                sex=case.query.sex,
-                onset_years=case.query.onset_years,
-            )
-            checked = check(known, kb, index)
+            checked = check(known(kb, case.query), kb, index)
         except ValidationFailed:
             elapsed = time.perf_counter() - started
             results.append(CaseResult(case.id, disease, None, None, elapsed, is_cited))
@@ -229,10 +242,7 @@ def run(
                 scores[row] = scorer.score_rows(checked, m, nm, dm, like=row, onset=onset)
         if np.isnan(scores).any():  # NaN compares false: it would rank itself first
             raise RuntimeError(f"case {case.id}: the scorer returned NaN scores")
-        best = max(float(scores[r]) for r in rows)
-        others = np.ones(index.size, dtype=bool)
-        others[rows] = False
-        rank = 1 + int(np.count_nonzero(scores[others] >= best))
+        rank, best = rank_of(scores, rows)
         results.append(CaseResult(case.id, disease, rank, best, elapsed, is_cited))
         if progress:
             progress(1)

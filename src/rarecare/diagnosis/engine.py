@@ -105,6 +105,7 @@ class Ranking:
     # differential still is
     plausible: int = 0
     questions: list[Any] = field(default_factory=list)  # questions.Question, best first
+    scores: np.ndarray | None = field(default=None, repr=False)  # every candidate's, log10
 
 
 def plausible(probability: np.ndarray, mass: float = PLAUSIBLE_MASS) -> int:
@@ -121,10 +122,10 @@ class DiagnosisEngine:
         self.index = index
         self.scorer = Scorer(index, params)
         self.scorer.warm_up()
-        self._rows = index.matrix.tocsr()
+        # the index's matrices by candidate row (CSR), for explanations and questions
+        self.matrix_rows = index.matrix.tocsr()
         self._direct_rows = index.direct.tocsr()
-        self._not_rows = index.not_matrix.tocsr()
-        self.matrix_rows, self.not_rows = self._rows, self._not_rows  # row slices (CSR)
+        self.not_rows = index.not_matrix.tocsr()
 
     @classmethod
     def load(
@@ -173,6 +174,7 @@ class DiagnosisEngine:
             knowledge_version=self.index.knowledge_version,
             elapsed_ms=(time.perf_counter() - started) * 1000,
             checked=checked,
+            scores=scores,
             plausible=plausible(probability),
         )
 
@@ -188,9 +190,9 @@ class DiagnosisEngine:
 
     def explain(self, checked: CheckedQuery, k: int) -> Explanation:
         index, terms, names = self.index, self.index.terms, self.kb.ontology.terms
-        present = self._row(self._rows, k)
+        present = self._row(self.matrix_rows, k)
         direct = self._row(self._direct_rows, k)
-        negated = self._row(self._not_rows, k)
+        negated = self._row(self.not_rows, k)
         contributions: list[Contribution] = []
         contradictions: list[str] = []
         for q in checked.observed:

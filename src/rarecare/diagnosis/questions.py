@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rarecare.diagnosis.benchmark import Case, correct_rows, shortened
-from rarecare.diagnosis.engine import DiagnosisEngine
+from rarecare.diagnosis.benchmark import Case, correct_rows, known, rank_of, shortened
+from rarecare.diagnosis.engine import DiagnosisEngine, Ranking
 from rarecare.diagnosis.index import DiagnosisIndex
 from rarecare.diagnosis.query import CheckedQuery, Query
 
@@ -146,6 +146,12 @@ def next_questions(
     return chosen
 
 
+def ask(engine: DiagnosisEngine, ranking: Ranking, count: int = 5) -> None:
+    """Add to ``ranking`` the ``count`` questions worth asking next (from its own scores)."""
+    if ranking.checked is not None and ranking.scores is not None:
+        ranking.questions = next_questions(engine, ranking.checked, ranking.scores, count=count)
+
+
 @dataclass(frozen=True)
 class QuestionsEvaluation:
     """Top-1 (%) of cases shortened to ``start`` terms, then after each round of one question
@@ -190,9 +196,9 @@ def evaluate(
     answered = [0] * rounds
     counted = 0
     for full in cases:
-        rows = set(correct_rows(kb, index, full.diseases[0] if full.diseases else ""))
-        known_obs = [t for t in full.query.observed if kb.resolve_term(t)]
-        known_exc = [t for t in full.query.excluded if kb.resolve_term(t)]
+        rows = correct_rows(kb, index, full.diseases[0] if full.diseases else "")
+        terms = known(kb, full.query)
+        known_obs, known_exc = list(terms.observed), list(terms.excluded)
         if not rows or len(known_obs) <= start:
             continue
         case = shortened(
@@ -206,22 +212,21 @@ def evaluate(
         rng.shuffle(left)
         observed, excluded = list(case.query.observed), list[str]()
         r_observed, r_excluded = list(case.query.observed), list[str]()
-        scores = engine.scorer.scores(engine.check(Query(observed=tuple(observed))))
+        checked = engine.check(Query(observed=tuple(observed)))
+        scores = engine.scorer.scores(checked)
         before += _is_top(scores, rows)
         case_obs, case_exc = set(known_obs), set(known_exc)
         for n in range(rounds):
-            checked = engine.check(Query(observed=tuple(observed), excluded=tuple(excluded)))
-            scores = engine.scorer.scores(checked)
             for question in next_questions(engine, checked, scores):
                 said = _answer(case_obs, case_exc, index, index.term_index[question.hpo_id])
                 if said is not None:
                     (observed if said == "observed" else excluded).append(question.hpo_id)
                     answered[n] += 1
                     break
-            asked = engine.scorer.scores(
-                engine.check(Query(observed=tuple(observed), excluded=tuple(excluded)))
-            )
-            asked_hits[n] += _is_top(asked, rows)
+            # the differential after the answer: the next round asks from here
+            checked = engine.check(Query(observed=tuple(observed), excluded=tuple(excluded)))
+            scores = engine.scorer.scores(checked)
+            asked_hits[n] += _is_top(scores, rows)
             if left:
                 kind, term = left.pop()
                 (r_observed if kind == "observed" else r_excluded).append(term)
@@ -243,9 +248,6 @@ def evaluate(
     )
 
 
-def _is_top(scores: np.ndarray, rows: set[int]) -> int:
+def _is_top(scores: np.ndarray, rows: list[int]) -> int:
     """1 when a correct candidate ranks first (ties pessimistic)."""
-    best = max(float(scores[r]) for r in rows)
-    others = np.ones(scores.shape[0], dtype=bool)
-    others[list(rows)] = False
-    return int(not np.any(scores[others] >= best))
+    return int(rank_of(scores, rows)[0] == 1)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rarecare.diagnosis.engine import DiagnosisEngine, Ranking
 from rarecare.diagnosis.query import Query, onset_years
-from rarecare.diagnosis.questions import next_questions
+from rarecare.diagnosis.questions import ask
 from rarecare.diagnosis.schemas import RankIn
 from rarecare.knowledge import KnowledgeBase
 
@@ -32,7 +32,6 @@ def rank(*, engine: DiagnosisEngine, data: RankIn) -> Ranking:
         onset_years=onset_years(data.onset),
     )
     ranking = engine.rank(query, top=data.top, explain=data.explain)
-    if data.questions and ranking.checked is not None:
-        scores = engine.scorer.scores(ranking.checked)  # the terms' vectors are cached
-        ranking.questions = next_questions(engine, ranking.checked, scores, count=data.questions)
+    if data.questions:
+        ask(engine, ranking, count=data.questions)
     return ranking

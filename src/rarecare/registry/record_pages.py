@@ -274,7 +274,7 @@ def _duplicates_view(
             "centres": {c.id: c.name for c in centres.list_centres(session=session)},
             "errors": errors,
             "done": done,
-            "can_review": user.role.value in ("clinician", "data_manager", "admin"),
+            "can_review": user.role in duplicates.REVIEWERS,
         },
         status_code=status,
     )

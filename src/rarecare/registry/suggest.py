@@ -4,7 +4,7 @@ phenotype, the ranking it gives and what to ask next (the record is already acce
 from __future__ import annotations
 
 from rarecare.diagnosis import DiagnosisEngine, Query, Ranking
-from rarecare.diagnosis.questions import next_questions
+from rarecare.diagnosis.questions import ask
 from rarecare.registry.models import Patient
 
 
@@ -34,7 +34,5 @@ def suggestions(*, engine: DiagnosisEngine, patient: Patient, top: int = 5) -> R
     if query is None:
         return None
     ranking = engine.rank(query, top=top, explain=False)
-    if ranking.checked is not None:  # what to ask next (term vectors are cached)
-        scores = engine.scorer.scores(ranking.checked)
-        ranking.questions = next_questions(engine, ranking.checked, scores)
+    ask(engine, ranking)  # what to ask next
     return ranking
