@@ -207,3 +207,44 @@ def test_a_centre_cannot_review_another_centres_record(client: TestClient, cast:
         data={"csrf_token": token, "reason": "not my patient at all"},
     )
     assert refused.status_code == 404
+
+
+def test_a_national_steward_merges_a_duplicate_from_the_worklist(
+    client: TestClient, cast: Cast
+) -> None:
+    login(client, "clinician.a")
+    first = client.post("/api/registry/patients", json=patient_payload()).json()
+    login(client, "clinician.b")
+    second = client.post("/api/registry/patients", json=patient_payload()).json()
+    page = client.get("/registry/duplicates")
+    assert 'data-testid="merge"' not in page.text  # the earlier record is at another centre
+    login(client, "admin")
+    page = client.get("/registry/duplicates")
+    assert f'action="/registry/patients/{second["id"]}/merge"' in page.text
+    merged = client.post(
+        f"/registry/patients/{second['id']}/merge",
+        data={"csrf_token": _csrf(page.text), "reason": "same CCCD, same parents"},
+        follow_redirects=False,
+    )
+    assert merged.headers["location"] == f"/registry/patients/{first['id']}?merged=1"
+    assert client.get(f"/api/registry/patients/{second['id']}").status_code == 404
+    login(client, "clinician.b")  # centre B keeps access to its patient
+    assert client.get(f"/api/registry/patients/{first['id']}").status_code == 200
+
+
+def test_the_api_lists_and_merges_duplicates(client: TestClient, cast: Cast) -> None:
+    login(client, "clinician.a")
+    first = client.post("/api/registry/patients", json=patient_payload()).json()
+    login(client, "clinician.b")
+    second = client.post("/api/registry/patients", json=patient_payload()).json()
+    assert [p["id"] for p in client.get("/api/registry/duplicates").json()] == [second["id"]]
+    refused = client.post(
+        f"/api/registry/patients/{second['id']}/merge", json={"reason": "same person"}
+    )
+    assert refused.status_code == 403
+    login(client, "admin")
+    kept = client.post(
+        f"/api/registry/patients/{second['id']}/merge", json={"reason": "same person"}
+    )
+    assert kept.status_code == 200 and kept.json()["id"] == first["id"]
+    assert client.get("/api/registry/duplicates").json() == []

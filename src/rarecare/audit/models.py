@@ -62,6 +62,7 @@ ACTION_LABELS: dict[str, str] = {
     "index_identities": N_("indexed identities"),
     "login": N_("logged in"),
     "mark_distinct": N_("marked a record as another person"),
+    "merge": N_("merged a duplicate record into this record"),
     "publish": N_("published"),
     "published": N_("published"),
     "read": N_("opened a record"),

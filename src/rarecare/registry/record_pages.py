@@ -261,10 +261,7 @@ def _duplicates_view(
     status: int = 200,
 ) -> HTMLResponse:
     flagged = duplicates.worklist(session=session, principal=user)
-    earlier = {}
-    if not user.centre_id:  # national roles see which record it may duplicate
-        ids = [p.possible_duplicate_of for p in flagged if p.possible_duplicate_of]
-        earlier = service.pseudonyms(session=session, patient_ids=ids)
+    earlier = duplicates.earlier_records(session=session, principal=user, flagged=flagged)
     return render(
         request,
         "duplicates.html",
@@ -296,3 +293,27 @@ def duplicates_mark_distinct(
         session.rollback()
         return _duplicates_view(request, user, session, error_lines(exc), status=exc.status_code)
     return RedirectResponse("/registry/duplicates?done=distinct", status_code=303)
+
+
+@pages.post("/registry/patients/{patient_id}/merge", response_model=None)
+def duplicates_merge(
+    patient_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    vault: Vault,
+    form: FormFields,
+) -> Response:
+    """Merge a flagged record into the earlier one; opens the merged record."""
+    try:
+        kept = duplicates.merge(
+            session=session,
+            principal=user,
+            vault=vault,
+            patient_id=patient_id,
+            reason=form.get("reason", ""),
+        )
+    except RareCareError as exc:
+        session.rollback()
+        return _duplicates_view(request, user, session, error_lines(exc), status=exc.status_code)
+    return RedirectResponse(f"/registry/patients/{kept.id}?merged=1", status_code=303)

@@ -14,6 +14,7 @@ from rarecare.registry import (
     bulk,
     clock,
     disclosure,
+    duplicates,
     identities,
     reanalysis,
     service,
@@ -174,6 +175,44 @@ def reveal(
     return identities.reveal_identity(
         session=session, principal=user, vault=vault, patient_id=patient_id, reason=reason
     )
+
+
+# ---------------------------------------------------------------------- duplicate review
+@api.get("/duplicates", response_model=list[PatientOut])
+def duplicate_worklist(user: CurrentUser, session: DbSession) -> list[PatientOut]:
+    """Records flagged as possibly the same person as an earlier record, to review."""
+    flagged = duplicates.worklist(session=session, principal=user)
+    return disclosure.patient_views(session=session, principal=user, patients=flagged)
+
+
+@api.post("/patients/{patient_id}/distinct", response_model=PatientOut)
+def mark_distinct(
+    patient_id: int,
+    user: CurrentUser,
+    session: DbSession,
+    reason: Annotated[str, Body(embed=True)],
+) -> PatientOut:
+    """Record that a flagged record is another person than the earlier one (audited)."""
+    patient = duplicates.mark_distinct(
+        session=session, principal=user, patient_id=patient_id, reason=reason
+    )
+    return disclosure.patient_out(patient, user)
+
+
+@api.post("/patients/{patient_id}/merge", response_model=PatientOut)
+def merge(
+    patient_id: int,
+    user: CurrentUser,
+    session: DbSession,
+    vault: Vault,
+    reason: Annotated[str, Body(embed=True)],
+) -> PatientOut:
+    """Merge a flagged record into the earlier record it duplicates; answers the earlier
+    record. Needs access to both (across centres: an admin). Audited with what moved."""
+    kept = duplicates.merge(
+        session=session, principal=user, vault=vault, patient_id=patient_id, reason=reason
+    )
+    return disclosure.patient_out(kept, user)
 
 
 # ---------------------------------------------------------------------------- bulk files
