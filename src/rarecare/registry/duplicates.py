@@ -88,7 +88,7 @@ def earlier_records(
             Patient.id, Patient.pseudonym
         )
     )
-    return {pid: pseudonym for pid, pseudonym in rows.tuples()}
+    return dict(rows.tuples())
 
 
 def mark_distinct(
