@@ -39,12 +39,11 @@ from rarecare.monitoring.definitions import AGE_BANDS
 from rarecare.monitoring.lookups import listed_drugs
 from rarecare.monitoring.sqlparts import add_months, as_day, as_moment, days_between, flag
 from rarecare.registry.models import (
-    AgeKind,
     DiagnosisRecord,
     DiagnosticStatus,
     Patient,
-    VitalStatus,
 )
+from rarecare.registry.quality import jrc_elements
 
 Cube = dict[str, dict[str, dict[str, float]]]  # breakdown → group → measure → sum
 
@@ -84,7 +83,7 @@ def patient_cube(session: Session, start: date, end: date) -> Cube:
     )
     facts = _facts(session, start, end).subquery("facts")
     has = {n: func.coalesce(facts.c[n], 0) for n in ("recorded", "genetic", "on_drug", "adherent")}
-    elements = sum((flag(c) for c in _elements(p)), start=has["recorded"])
+    elements = sum((flag(c) for c in jrc_elements(p, record=False)), start=has["recorded"])
     measures: dict[str, ColumnElement[Any]] = {
         "registered": literal(1),
         "new": flag(p.created_at >= start_moment),
@@ -206,30 +205,6 @@ def _facts(session: Session, start: date, end: date) -> Any:
         *(func.max(rows.c[name]).label(name) for name in ("recorded", "genetic", "on_drug")),
         func.max(rows.c.adherent).label("adherent"),
     ).group_by(rows.c.id)
-
-
-def _elements(p: type[Patient]) -> list[ColumnElement[bool]]:
-    """15 of the 16 EU JRC common data elements, each filled in or not (the 16th, a diagnosis
-    record, is a fact of another table). An element that does not apply — the date of death
-    of a living patient, a biobank without a sample — counts as filled."""
-    alive = p.vital_status != VitalStatus.DEAD
-    return [
-        p.pseudonym != "",
-        p.birth_month.is_not(None),
-        p.sex.is_not(None),
-        p.vital_status.is_not(None),
-        or_(alive, p.death_date.is_not(None)),
-        p.first_contact_date.is_not(None),
-        or_(p.onset_kind != AgeKind.UNDETERMINED, p.onset_date.is_not(None)),
-        or_(p.diagnosis_kind != AgeKind.UNDETERMINED, p.diagnosis_date.is_not(None)),
-        or_(p.orpha_code.is_not(None), p.diagnostic_status == DiagnosticStatus.UNDIAGNOSED),
-        p.diagnostic_status.is_not(None),
-        p.contact_for_research.is_not(None),
-        p.consent_reuse.is_not(None),
-        p.biosample.is_not(None),
-        or_(p.biosample.is_(False), p.biobank != ""),
-        p.icf_codes != "",
-    ]
 
 
 def _adherent_patients(start: date, end: date, listed: list[str]) -> Any:

@@ -88,7 +88,7 @@ def earlier_records(
             Patient.id, Patient.pseudonym
         )
     )
-    return dict(rows.tuples())
+    return dict(rows.all())
 
 
 def mark_distinct(

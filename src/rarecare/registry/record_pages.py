@@ -18,7 +18,7 @@ from rarecare.errors import RareCareError, ValidationFailed, field_errors
 from rarecare.geo import current_provinces
 from rarecare.i18n import _
 from rarecare.knowledge import KnowledgeBase
-from rarecare.registry import duplicates, service
+from rarecare.registry import duplicates, quality, service
 from rarecare.registry.deps import Vault
 from rarecare.registry.models import VitalStatus
 from rarecare.registry.pages import _act
@@ -317,3 +317,26 @@ def duplicates_merge(
         session.rollback()
         return _duplicates_view(request, user, session, error_lines(exc), status=exc.status_code)
     return RedirectResponse(f"/registry/patients/{kept.id}?merged=1", status_code=303)
+
+
+# ------------------------------------------------------------------------ data quality
+@pages.get("/registry/quality", response_class=HTMLResponse)
+def quality_page(
+    request: Request, user: CurrentUser, session: DbSession, centre: int | None = None
+) -> HTMLResponse:
+    """A centre's data-quality worklist (administrators choose the centre)."""
+    listing = centres.list_centres(session=session)
+    if user.centre_id is None and centre is None and listing:
+        centre = listing[0].id
+    found = quality.report(session=session, principal=user, centre_id=centre)
+    return render(
+        request,
+        "quality.html",
+        {
+            "report": found,
+            "centres": listing,
+            "centre_names": {c.id: c.name for c in listing},
+            "kinds": quality.KIND_LABELS,
+            "field_labels": quality.FIELD_LABELS,
+        },
+    )

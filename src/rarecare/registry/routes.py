@@ -16,6 +16,7 @@ from rarecare.registry import (
     disclosure,
     duplicates,
     identities,
+    quality,
     reanalysis,
     service,
     similarity,
@@ -35,6 +36,7 @@ from rarecare.registry.schemas import (
     PatientUpdateIn,
     PhenotypeIn,
     PhenotypeOut,
+    QualityOut,
 )
 from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge
 from rarecare.web.downloads import MEDIA_TYPES, check_format, download, spooled_download
@@ -415,3 +417,15 @@ def add_encounter(
     return EncounterOut.model_validate(
         service.add_encounter(session=session, principal=user, patient_id=patient_id, data=data)
     )
+
+
+@api.get("/quality", response_model=QualityOut)
+def data_quality(
+    user: CurrentUser, session: DbSession, centre_id: int | None = None, limit: int = 300
+) -> QualityOut:
+    """A centre's data-quality worklist: implausible records, body measures, missing JRC
+    elements and possible duplicates, with counts per kind (administrators name the centre)."""
+    found = quality.report(
+        session=session, principal=user, centre_id=centre_id, limit=min(max(limit, 0), 5000)
+    )
+    return QualityOut.model_validate(found, from_attributes=True)

@@ -158,3 +158,25 @@ class EncounterOut(EncounterIn):
     id: int
     centre_id: int
     recorded_by: str
+
+
+class ProblemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    patient_id: int
+    pseudonym: str
+    kind: str = Field(description="implausible, check, measure, missing or duplicate")
+    fields: list[str]
+    message: str
+    fix: str = Field(description="the page that fixes it")
+
+
+class QualityOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    centre_id: int
+    records: int
+    total: int
+    by_kind: dict[str, int]
+    missing: list[tuple[str, int]] = Field(description="(JRC element, records without it)")
+    problems: list[ProblemOut]
