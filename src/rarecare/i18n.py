@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from functools import cache
 from importlib import resources
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -46,6 +47,46 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 _ = gettext
+
+
+# ISO 3166's official short names (as Orphanet writes them) where CLDR's English differs
+_ISO_NAMES = {
+    "Taiwan, Province of China": "TW",
+    "Korea, Republic of": "KR",
+    "Korea, Democratic People's Republic of": "KP",
+    "Iran, Islamic Republic of": "IR",
+    "Russian Federation": "RU",
+    "Viet Nam": "VN",
+    "Libyan Arab Jamahiriya": "LY",
+    "Moldova, Republic of": "MD",
+    "Palestinian Territory, occupied": "PS",
+    "Tanzania, United Republic of": "TZ",
+    "Brunei Darussalam": "BN",
+    "Hong Kong": "HK",
+    "Czech Republic": "CZ",
+    "Turkey": "TR",
+    "Reunion": "RE",
+}
+
+
+@cache
+def _territory_codes() -> dict[str, str]:
+    english = Locale("en").territories
+    codes = {name.casefold(): code for code, name in english.items() if code.isalpha()}
+    codes.update({name.casefold(): code for name, code in _ISO_NAMES.items()})
+    return codes
+
+
+def place_name(name: str) -> str:
+    """A country or region in the current language: a country by its CLDR name (Babel), a
+    region through the catalogue, anything else as written."""
+    code = _territory_codes().get(name.casefold())
+    locale = current_locale.get()
+    if code is None:
+        return gettext(name) if name else name
+    if locale == "en":
+        return name
+    return str(Locale(locale).territories.get(code, name))
 
 
 def negotiate(accept_language: str | None, default: str) -> str:

@@ -45,4 +45,36 @@ FREQUENCY = (
     N_("Excluded (0%)"),
 )
 MISSING = (N_("No data available"), N_("Not applicable"), N_("Not yet documented"), N_("Unknown"))
-VOCABULARY = frozenset((*INHERITANCE, *ONSET, *PREVALENCE, *FREQUENCY, *MISSING, "no data"))
+# Orphanet's typology of its entities (a disease page's badge)
+TYPOLOGY = (
+    N_("Disease"),
+    N_("Malformation syndrome"),
+    N_("Category"),
+    N_("Clinical subtype"),
+    N_("Clinical group"),
+    N_("Morphological anomaly"),
+    N_("Etiological subtype"),
+    N_("Particular clinical situation in a disease or syndrome"),
+    N_("Clinical syndrome"),
+    N_("Histopathological subtype"),
+    N_("Biological anomaly"),
+)
+# where a prevalence was measured: regions are Orphanet's own words; countries are translated
+# from the CLDR names Babel ships (rarecare.i18n.place_name)
+REGIONS = (
+    N_("Worldwide"),
+    N_("Europe"),
+    N_("Africa"),
+    N_("Latin America"),
+    N_("North America"),
+    N_("Oceania"),
+    N_("South East Asia"),
+    N_("Eastern Mediterranean Asia"),
+    N_("Western Asia"),
+    N_("Specific population"),
+)
+
+
+VOCABULARY = frozenset(
+    (*INHERITANCE, *ONSET, *PREVALENCE, *FREQUENCY, *MISSING, *TYPOLOGY, *REGIONS, "no data")
+)

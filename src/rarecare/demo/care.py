@@ -143,7 +143,7 @@ def seed(
 
 
 def _actor(centre: Centre) -> Principal:
-    return Principal(user_id=0, username="demo", role=Role.CLINICIAN, centre_id=centre.id)
+    return Principal(user_id=0, username="demo-data", role=Role.CLINICIAN, centre_id=centre.id)
 
 
 def _history(
@@ -273,7 +273,7 @@ def _synthetic(
 
         centre = min(capable, key=km)
         registrar = Principal(
-            user_id=0, username="demo", role=Role.DATA_MANAGER, centre_id=patient.centre_id
+            user_id=0, username="demo-data", role=Role.DATA_MANAGER, centre_id=patient.centre_id
         )
         try:
             if centre.id != patient.centre_id:

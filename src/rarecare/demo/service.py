@@ -240,7 +240,9 @@ def generate_patients(
     counts = {"patients": 0, "duplicates": 0}
     for synthetic in generate(kb, codes, n, seed=seed):
         centre = _choose(nearest[str(synthetic.record["province_code"])], synthetic)
-        actor = Principal(user_id=0, username="demo", role=Role.DATA_MANAGER, centre_id=centre.id)
+        actor = Principal(
+            user_id=0, username="demo-data", role=Role.DATA_MANAGER, centre_id=centre.id
+        )
         data = PatientIn.model_validate({**synthetic.record, "identity": synthetic.identity})
         try:
             patient = registry.register(

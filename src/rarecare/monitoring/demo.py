@@ -334,7 +334,7 @@ def load(*, session: Session, disease_list_id: int | None) -> dict[str, int]:
             kind=OutputKind.DISEASE_LIST,
             ref=disease_list_id,
             on=date(2025, 12, 15),
-            by="demo",
+            by="demo-data",
         )
     _committee(session)
     events.add_event(

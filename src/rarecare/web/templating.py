@@ -53,7 +53,11 @@ def make_environment(sections: tuple[Section, ...], labels: dict[str, str]) -> E
         label=make_label(labels),
     )
     env.filters.update(
-        day=format_day, number=format_number, chance=format_chance, vocab=translate_value
+        day=format_day,
+        number=format_number,
+        chance=format_chance,
+        vocab=translate_value,
+        place=i18n.place_name,
     )
     return env
 
