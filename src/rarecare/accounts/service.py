@@ -33,7 +33,7 @@ from rarecare.errors import (
     RateLimited,
     ValidationFailed,
 )
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.storage import utcnow
 from rarecare.storage.versioning import check_version
 
@@ -112,7 +112,7 @@ def update_user(
     centre_id = _centre_of_role(session, data.role, data.centre_code)
     if user.id == actor.user_id and data.role != user.role:
         raise ValidationFailed(
-            _("You cannot change your own role."), [FieldError("role", "yourself")]
+            _("You cannot change your own role."), [FieldError("role", N_("yourself"))]
         )
     rights_changed = (user.role, user.centre_id) != (data.role, centre_id)
     before = {"role": user.role.value, "centre_id": user.centre_id, "name": user.display_name}
@@ -238,7 +238,7 @@ def set_active(
     check_version(user, version, {"is_active": active})
     if user.id == actor.user_id and not active:
         raise ValidationFailed(
-            _("You cannot disable your own account."), [FieldError("user", "yourself")]
+            _("You cannot disable your own account."), [FieldError("user", N_("yourself"))]
         )
     user.is_active = active
     if not active:
@@ -277,7 +277,7 @@ def change_password(
         _hasher.verify(user.password_hash, current_password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         raise ValidationFailed(
-            _("The current password is wrong."), [FieldError("current_password", "wrong")]
+            _("The current password is wrong."), [FieldError("current_password", N_("wrong"))]
         ) from None
     _check_strength(user, new_password)
     user.password_hash = hash_password(new_password)

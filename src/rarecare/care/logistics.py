@@ -23,7 +23,7 @@ from rarecare.care.schemas import DemandOut, DemandRow, StockIn
 from rarecare.centres.models import Centre, CentreLevel
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.geo import get_province
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.storage.versioning import check_version
 
 
@@ -71,7 +71,9 @@ def demand(
     """Vials per drug per centre per month for ``months`` months from the schedules of every
     active plan in scope, with the stock on hand and reorder alerts."""
     if not 1 <= months <= 36:
-        raise ValidationFailed(_("Invalid forecast."), [FieldError("months", "expected 1 to 36")])
+        raise ValidationFailed(
+            _("Invalid forecast."), [FieldError("months", N_("expected 1 to 36"))]
+        )
     actor = require_role(principal, *Role)
     ids = therapy.centres_in_scope(actor, centre_id)
     now = today or date.today()
@@ -235,7 +237,7 @@ def recommend(
 ) -> tr.Recommendation:
     """The ``k`` centres (provincial by default) that would save most travel for ``drug``."""
     if not 1 <= k <= 10:
-        raise ValidationFailed(_("Invalid request."), [FieldError("k", "expected 1 to 10")])
+        raise ValidationFailed(_("Invalid request."), [FieldError("k", N_("expected 1 to 10"))])
     entry = therapy.drug_entry(session=session, name=drug)
     picture = travel_picture(session=session, principal=principal, drug=entry.inn)
     candidates = [

@@ -90,7 +90,9 @@ def centre_calendar(
         year, mon = (int(x) for x in month.split("-")) if month else (today.year, today.month)
         first = date(year, mon, 1)
     except ValueError as exc:
-        raise ValidationFailed("Invalid month.", [FieldError("month", "expected YYYY-MM")]) from exc
+        raise ValidationFailed(
+            "Invalid month.", [FieldError("month", N_("expected YYYY-MM"))]
+        ) from exc
     days_in = cal.monthrange(first.year, first.month)[1]
     centre = centre_service.get_centre(session=session, centre_id=centre_id)
     rows = therapy.centre_schedule(

@@ -31,7 +31,7 @@ from rarecare.care.schemas import AdministrationIn, PlanChangeIn, PlanIn
 from rarecare.centres import service as centres
 from rarecare.centres.models import Centre
 from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.lists import service as lists
 from rarecare.lists.models import DrugEntry, ListKind
 from rarecare.registry import service as registry
@@ -52,7 +52,13 @@ def drug_entry(*, session: Session, name: str) -> DrugEntry:
     if entry is None:
         raise ValidationFailed(
             _("Invalid therapy plan."),
-            [FieldError("drug", f"{name!r} is not on the approved rare drug list")],
+            [
+                FieldError(
+                    "drug",
+                    N_("%(drug)s is not on the approved rare drug list"),
+                    params={"drug": name},
+                )
+            ],
         )
     return entry
 
@@ -80,16 +86,22 @@ def create_plan(
     centre = centres.get_centre(session=session, centre_id=centre_id)
     errors: list[FieldError] = []
     if entry.inn not in centre.therapies:
-        errors.append(FieldError("drug", f"{centre.name} does not give {entry.inn}"))
+        errors.append(
+            FieldError(
+                "drug",
+                N_("%(centre)s does not give %(drug)s"),
+                params={"centre": centre.name, "drug": entry.inn},
+            )
+        )
     if data.end_date is not None and data.end_date < data.start_date:
-        errors.append(FieldError("end_date", "is before the start date"))
+        errors.append(FieldError("end_date", N_("is before the start date")))
     if data.start_date < patient.birth_month:  # the birth month is all the record keeps
-        errors.append(FieldError("start_date", "is before the patient's birth"))
+        errors.append(FieldError("start_date", N_("is before the patient's birth")))
     if patient.death_date is not None and data.start_date > patient.death_date:
-        errors.append(FieldError("start_date", "is after the patient's death"))
+        errors.append(FieldError("start_date", N_("is after the patient's death")))
     weighed = data.weight_kg is not None or registry.latest_weight(patient) is not None
     if entry.dose_basis == "per_kg" and not weighed:
-        errors.append(FieldError("weight_kg", "a weight is needed for a per-kilogram dose"))
+        errors.append(FieldError("weight_kg", N_("a weight is needed for a per-kilogram dose")))
     if errors:
         raise ValidationFailed(_("Invalid therapy plan."), errors)
     active = session.scalar(
@@ -150,11 +162,11 @@ def stop_plan(
         raise Conflict(_("This plan is no longer active."))
     if when < plan.start_date:
         raise ValidationFailed(
-            _("Invalid therapy plan."), [FieldError("end_date", "is before the start date")]
+            _("Invalid therapy plan."), [FieldError("end_date", N_("is before the start date"))]
         )
     if when > (today or date.today()):
         raise ValidationFailed(
-            _("Invalid therapy plan."), [FieldError("end_date", "is in the future")]
+            _("Invalid therapy plan."), [FieldError("end_date", N_("is in the future"))]
         )
     plan.status = PlanStatus.STOPPED
     plan.end_date = when
@@ -507,15 +519,15 @@ def record_administration(
     ensure_centre_access(actor, {plan.centre_id})
     errors: list[FieldError] = []
     if data.given_on > (today or date.today()):
-        errors.append(FieldError("given_on", "is in the future"))
+        errors.append(FieldError("given_on", N_("is in the future")))
     if data.given_on < plan.start_date:
-        errors.append(FieldError("given_on", "is before the start of the plan"))
+        errors.append(FieldError("given_on", N_("is before the start of the plan")))
     if patient.death_date is not None and data.given_on > patient.death_date:
-        errors.append(FieldError("given_on", "is after the patient's death"))
+        errors.append(FieldError("given_on", N_("is after the patient's death")))
     weight = registry.latest_weight(patient)
     dose: float | None = data.dose or dose_of(plan, weight)
     if dose is None:
-        errors.append(FieldError("dose", "no weight recorded: enter the dose given"))
+        errors.append(FieldError("dose", N_("no weight recorded: enter the dose given")))
     if errors:
         raise ValidationFailed(_("Invalid administration."), errors)
     assert dose is not None

@@ -11,6 +11,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import ElementTree
 
 from rarecare.errors import FieldError, ValidationFailed
+from rarecare.i18n import N_
 
 RELATIONS = {"E": "exact", "NTBT": "narrower", "BTNT": "broader", "W": "wrong", "ND": "undecided"}
 
@@ -43,7 +44,7 @@ def parse_product1(content: bytes) -> tuple[str, list[MappingRow]]:
     if root is None or root.tag != "JDBOR" or root.find("DisorderList") is None:
         raise ValidationFailed(
             "This is not an Orphadata product 1 file.",
-            [FieldError("file", "expected a JDBOR root with a DisorderList")],
+            [FieldError("file", N_("expected a JDBOR root with a DisorderList"))],
         )
     version = " ".join(v for v in (root.get("version", ""), root.get("date", "")) if v) or "unknown"
     rows: list[MappingRow] = []

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from rarecare.diagnosis.index import DiagnosisIndex
 from rarecare.errors import FieldError, ValidationFailed
+from rarecare.i18n import N_
 from rarecare.interop.phenopackets import iso_years
 from rarecare.knowledge import KnowledgeBase
 from rarecare.knowledge.hpo import ONSET_CLASS_YEARS, Ontology
@@ -114,11 +115,13 @@ def check(query: Query, kb: KnowledgeBase, index: DiagnosisIndex) -> CheckedQuer
             FieldError("excluded", "observed and excluded at once: " + ", ".join(sorted(both)))
         )
     if not resolved["observed"] and not errors:
-        errors.append(FieldError("observed", "give at least one observed HPO term"))
+        errors.append(FieldError("observed", N_("give at least one observed HPO term")))
     if query.sex is not None and query.sex not in SEXES:
         errors.append(FieldError("sex", f"expected one of {', '.join(SEXES)}"))
     if query.onset_years is not None and not -1.0 <= query.onset_years <= 120:
-        errors.append(FieldError("onset", "expected an age in years from -1 (antenatal) to 120"))
+        errors.append(
+            FieldError("onset", N_("expected an age in years from -1 (antenatal) to 120"))
+        )
     if errors:
         raise ValidationFailed("The query cannot be ranked.", errors)
 

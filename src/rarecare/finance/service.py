@@ -24,7 +24,7 @@ from rarecare.finance.coverage import CareYear, CoverageRules, PatientFacts, yea
 from rarecare.finance.models import CoverageRuleSet, PatientCoverage
 from rarecare.finance.schemas import BudgetIn, PatientCoverageIn, PlanCostOut, RuleSetIn
 from rarecare.geo import get_province
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.lists import service as lists
 from rarecare.lists.models import DrugEntry
 from rarecare.outputs import OutputKind
@@ -254,7 +254,11 @@ def budget_impact(
     if entry.dose_basis == "per_kg" and weight is None:
         raise ValidationFailed(
             _("Invalid budget impact."),
-            [FieldError("weight_kg", "no registered patient has a weight: enter a mean weight")],
+            [
+                FieldError(
+                    "weight_kg", N_("no registered patient has a weight: enter a mean weight")
+                )
+            ],
         )
     _version, rules = current_rules(session=session, on=data.start)
     dose = dose_plan(therapy.regimen_of_entry(entry), weight)

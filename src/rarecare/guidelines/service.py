@@ -15,7 +15,7 @@ from rarecare.audit import service as audit
 from rarecare.errors import FieldError, NotFound, ValidationFailed
 from rarecare.guidelines.models import Guideline, GuidelineStatus
 from rarecare.guidelines.schemas import GuidelineIn
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.knowledge import KnowledgeBase, normalise_orpha
 from rarecare.outputs import OutputKind
 from rarecare.storage import utcnow
@@ -98,7 +98,7 @@ def attach_pdf(
     if content_type not in ("application/pdf", "application/x-pdf"):
         problems.append(FieldError("file", f"expected a PDF, the upload says {content_type!r}"))
     if not content.startswith(b"%PDF-"):
-        problems.append(FieldError("file", "the content is not a PDF document"))
+        problems.append(FieldError("file", N_("the content is not a PDF document")))
     if problems:
         raise ValidationFailed(_("The attachment was refused."), problems)
     digest = hashlib.sha256(content).hexdigest()

@@ -28,6 +28,7 @@ from phenopackets import (
 )
 
 from rarecare.errors import FieldError, ValidationFailed
+from rarecare.i18n import N_
 from rarecare.interop.records import Feature, RecordSnapshot
 from rarecare.knowledge.hpo import ONSET_CLASS_YEARS
 
@@ -136,10 +137,12 @@ def parse(text: str, source: str = "") -> Phenopacket:
 def from_json(text: str) -> RecordSnapshot:
     packet = parse(text)
     if not packet.subject.id:
-        raise ValidationFailed("Not a usable phenopacket.", [FieldError("subject.id", "required")])
+        raise ValidationFailed(
+            "Not a usable phenopacket.", [FieldError("subject.id", N_("required"))]
+        )
     if not packet.subject.HasField("date_of_birth"):
         raise ValidationFailed(
-            "Not a usable phenopacket.", [FieldError("subject.dateOfBirth", "required")]
+            "Not a usable phenopacket.", [FieldError("subject.dateOfBirth", N_("required"))]
         )
     born = packet.subject.date_of_birth.ToDatetime().date()
     vital = "alive"

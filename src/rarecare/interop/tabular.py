@@ -16,14 +16,20 @@ from datetime import date, datetime
 from typing import IO, Any
 
 from rarecare.errors import FieldError, ValidationFailed
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 
 MAX_ROWS = 100_000
 MAX_COLUMNS = 100  # more than any table has
 
 
 class CellError(ValueError):
-    """Raised by a column parser; the message says what was expected."""
+    """Raised by a column parser: what was expected, a catalogue message (``N_``) whose
+    ``%(value)s`` is the cell as written and whose other placeholders are ``params``."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,7 @@ def boolean(value: str) -> bool:
         return True
     if v in ("", "0", "false", "no", "n", "không", "khong"):
         return False
-    raise CellError("expected yes/no (true/false, 1/0)")
+    raise CellError(N_("expected yes/no (true/false, 1/0), got %(value)s"))
 
 
 def iso_date(value: str) -> date | None:
@@ -79,7 +85,7 @@ def iso_date(value: str) -> date | None:
             return datetime.strptime(v, fmt).date()
         except ValueError:
             continue
-    raise CellError("expected a date as YYYY-MM-DD (or DD/MM/YYYY)")
+    raise CellError(N_("expected a date as YYYY-MM-DD (or DD/MM/YYYY), got %(value)s"))
 
 
 def number(value: str) -> float | None:
@@ -89,7 +95,7 @@ def number(value: str) -> float | None:
     try:
         return float(v)
     except ValueError:
-        raise CellError("expected a number") from None
+        raise CellError(N_("expected a number, got %(value)s")) from None
 
 
 def whole_number(value: str) -> int | None:
@@ -97,7 +103,7 @@ def whole_number(value: str) -> int | None:
     if v is None:
         return None
     if v != int(v):
-        raise CellError("expected a whole number")
+        raise CellError(N_("expected a whole number, got %(value)s"))
     return int(v)
 
 
@@ -147,7 +153,7 @@ def _raw_rows(content: bytes, filename: str) -> list[list[str]]:
     except UnicodeDecodeError as exc:
         raise ValidationFailed(
             _("The CSV file must be UTF-8 encoded."),
-            [FieldError("file", f"byte {exc.start} is not UTF-8")],
+            [FieldError("file", N_("byte %(n)s is not UTF-8"), params={"n": exc.start})],
         ) from exc
     sample = decoded[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
@@ -164,7 +170,7 @@ def read_rows(
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
     if not rows:
-        raise ValidationFailed(_("The file is empty."), [FieldError("file", "no header row")])
+        raise ValidationFailed(_("The file is empty."), [FieldError("file", N_("no header row"))])
     header = [h.strip().lower() for h in rows[0]]
     errors: list[FieldError] = []
     known = set(table.names)
@@ -172,17 +178,21 @@ def read_rows(
         if name and name not in known:
             errors.append(
                 FieldError(
-                    name, f"unknown column; expected one of: {', '.join(table.names)}", row=1
+                    name,
+                    N_("unknown column; expected one of: %(names)s"),
+                    row=1,
+                    params={"names": ", ".join(table.names)},
                 )
             )
     for column in table.columns:
         if column.required and column.name not in header:
-            errors.append(FieldError(column.name, "required column is missing", row=1))
+            errors.append(FieldError(column.name, N_("required column is missing"), row=1))
     if errors:
         raise ValidationFailed(_("The header row does not match the template."), errors)
     if len(rows) - 1 > MAX_ROWS:
         raise ValidationFailed(
-            _("The file is too large."), [FieldError("file", f"more than {MAX_ROWS} rows")]
+            _("The file is too large."),
+            [FieldError("file", N_("more than %(n)s rows"), params={"n": MAX_ROWS})],
         )
     positions = {name: i for i, name in enumerate(header) if name}
     parsed: list[tuple[int, dict[str, Any]]] = []
@@ -194,12 +204,19 @@ def read_rows(
             index = positions.get(column.name)
             cell = raw[index] if index is not None and index < len(raw) else ""
             if column.required and not cell.strip():
-                errors.append(FieldError(column.name, "required value is missing", row=offset))
+                errors.append(FieldError(column.name, N_("required value is missing"), row=offset))
                 continue
             try:
                 values[column.name] = column.parse(cell)
             except CellError as exc:
-                errors.append(FieldError(column.name, f"{exc} (got {cell.strip()!r})", row=offset))
+                errors.append(
+                    FieldError(
+                        column.name,
+                        exc.message,
+                        row=offset,
+                        params={**exc.params, "value": cell.strip()},
+                    )
+                )
         parsed.append((offset, values))
     return parsed, errors
 

@@ -16,7 +16,7 @@ from rarecare import outputs
 from rarecare.access import Principal, Role, require_role
 from rarecare.audit import service as audit
 from rarecare.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.interop import tabular
 from rarecare.knowledge import KnowledgeBase, fold
 from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
@@ -159,11 +159,15 @@ def approve(*, session: Session, principal: Principal | None, version_id: int) -
         raise PermissionDenied(_("Another person approves the list you edited (four eyes)."))
     problems = []
     if not version.decision_number:
-        problems.append(FieldError("decision_number", "an approved list needs its decision number"))
+        problems.append(
+            FieldError("decision_number", N_("an approved list needs its decision number"))
+        )
     if version.effective_from is None:
-        problems.append(FieldError("effective_from", "an approved list needs its effective date"))
+        problems.append(
+            FieldError("effective_from", N_("an approved list needs its effective date"))
+        )
     if not entries_as_rows(version):
-        problems.append(FieldError("entries", "the list is empty"))
+        problems.append(FieldError("entries", N_("the list is empty")))
     if problems:
         raise ValidationFailed(_("The version cannot be approved yet."), problems)
     previous = current_version(session=session, kind=version.kind)
@@ -341,7 +345,7 @@ def export_file(
     version = get_version(session=session, principal=principal, version_id=version_id)
     if fmt not in ("csv", "xlsx"):
         raise ValidationFailed(
-            _("Unknown export format."), [FieldError("format", "expected csv or xlsx")]
+            _("Unknown export format."), [FieldError("format", N_("expected csv or xlsx"))]
         )
     data = tabular.export(TABLES[version.kind], entries_as_rows(version), fmt, version.kind.value)
     return data, f"rarecare-{version.kind.value}-v{version.id}.{fmt}"
@@ -350,7 +354,7 @@ def export_file(
 def template_file(kind: ListKind, fmt: str) -> tuple[bytes, str]:
     if fmt not in ("csv", "xlsx"):
         raise ValidationFailed(
-            _("Unknown template format."), [FieldError("format", "expected csv or xlsx")]
+            _("Unknown template format."), [FieldError("format", N_("expected csv or xlsx"))]
         )
     return tabular.template(TABLES[kind], fmt), f"rarecare-{kind.value}-template.{fmt}"
 
@@ -398,7 +402,7 @@ def diff(*, session: Session, principal: Principal | None, from_id: int, to_id: 
     if a.kind != b.kind:
         raise ValidationFailed(
             _("Only versions of the same list can be compared."),
-            [FieldError("to", "a version of the other list")],
+            [FieldError("to", N_("a version of the other list"))],
         )
     result = _diff_rows(a.kind, entries_as_rows(a), entries_as_rows(b))
     return result.model_copy(update={"from_version": a.id, "to_version": b.id})

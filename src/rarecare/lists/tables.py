@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rarecare.errors import FieldError
+from rarecare.i18n import N_
 from rarecare.interop.tabular import (
     CellError,
     Column,
@@ -33,7 +34,9 @@ def _choice(options: tuple[str, ...]) -> Callable[[str], str]:
     def parse(value: str) -> str:
         v = value.strip().lower()
         if v not in options:
-            raise CellError(f"expected one of {', '.join(options)}")
+            raise CellError(
+                N_("expected one of: %(options)s, got %(value)s"), options=", ".join(options)
+            )
         return v
 
     return parse
@@ -43,7 +46,9 @@ def _day_list(value: str) -> list[int]:
     days = []
     for part in code_list(value):
         if not part.isdigit():
-            raise CellError("expected day numbers from the start of therapy, e.g. 0, 14, 28")
+            raise CellError(
+                N_("expected day numbers from the start of therapy, e.g. 0, 14, 28; got %(value)s")
+            )
         days.append(int(part))
     return days
 
@@ -152,9 +157,12 @@ def check_disease_rows(
                 errors.append(
                     FieldError(
                         "orpha_code",
-                        f"{raw!r} is not an ORPHAcode of the Orphanet "
-                        "nomenclature (expected e.g. ORPHA:365)",
+                        N_(
+                            "%(code)s is not an ORPHAcode of the Orphanet nomenclature "
+                            "(expected e.g. ORPHA:365)"
+                        ),
                         row=row_no,
+                        params={"code": raw},
                     )
                 )
                 values.pop("orpha_code")
@@ -164,9 +172,9 @@ def check_disease_rows(
                     errors.append(
                         FieldError(
                             "orpha_code",
-                            f"{disease.code} is listed twice: duplicate of "
-                            f"row {seen[disease.code]}",
+                            N_("%(code)s is listed twice: duplicate of row %(first)s"),
                             row=row_no,
+                            params={"code": disease.code, "first": seen[disease.code]},
                         )
                     )
                 else:
@@ -182,7 +190,12 @@ def check_disease_rows(
             canonical = normalise_icd10(icd)
             if canonical is None or canonical not in kb.icd10_titles:
                 errors.append(
-                    FieldError("icd10", f"{icd!r} is not a WHO ICD-10 (2019) code", row=row_no)
+                    FieldError(
+                        "icd10",
+                        N_("%(code)s is not a WHO ICD-10 (2019) code"),
+                        row=row_no,
+                        params={"code": icd},
+                    )
                 )
             else:
                 codes.append(canonical)
@@ -200,7 +213,10 @@ def check_drug_rows(rows: list[tuple[int, dict[str, Any]]], kb: KnowledgeBase) -
             if key in seen:
                 errors.append(
                     FieldError(
-                        "inn", f"{inn!r} is listed twice: duplicate of row {seen[key]}", row=row_no
+                        "inn",
+                        N_("%(code)s is listed twice: duplicate of row %(first)s"),
+                        row=row_no,
+                        params={"code": inn, "first": seen[key]},
                     )
                 )
             else:
@@ -209,7 +225,10 @@ def check_drug_rows(rows: list[tuple[int, dict[str, Any]]], kb: KnowledgeBase) -
         if atc and not _ATC.match(atc.upper()):
             errors.append(
                 FieldError(
-                    "atc_code", f"{atc!r} is not an ATC code (expected e.g. A16AB07)", row=row_no
+                    "atc_code",
+                    N_("%(code)s is not an ATC code (expected e.g. A16AB07)"),
+                    row=row_no,
+                    params={"code": atc},
                 )
             )
         elif atc:
@@ -221,8 +240,9 @@ def check_drug_rows(rows: list[tuple[int, dict[str, Any]]], kb: KnowledgeBase) -
                 errors.append(
                     FieldError(
                         "indications",
-                        f"{raw!r} is not an ORPHAcode of the Orphanet nomenclature",
+                        N_("%(code)s is not an ORPHAcode of the Orphanet nomenclature"),
                         row=row_no,
+                        params={"code": raw},
                     )
                 )
             else:
@@ -231,27 +251,30 @@ def check_drug_rows(rows: list[tuple[int, dict[str, Any]]], kb: KnowledgeBase) -
         for field in ("strength", "dose", "interval_days"):
             value = values.get(field)
             if value is not None and value <= 0:
-                errors.append(FieldError(field, "must be greater than zero", row=row_no))
+                errors.append(FieldError(field, N_("must be greater than zero"), row=row_no))
         unit, dose_unit = values.get("strength_unit"), values.get("dose_unit")
         if unit and dose_unit and unit != dose_unit:
             errors.append(
                 FieldError(
-                    "dose_unit", f"must be the strength unit ({unit}) to count vials", row=row_no
+                    "dose_unit",
+                    N_("must be the strength unit (%(unit)s) to count vials"),
+                    row=row_no,
+                    params={"unit": unit},
                 )
             )
         rate = values.get("coverage_rate")
         if rate is not None and not 0 <= rate <= 100:
             errors.append(
-                FieldError("coverage_rate", "expected a percentage from 0 to 100", row=row_no)
+                FieldError("coverage_rate", N_("expected a percentage from 0 to 100"), row=row_no)
             )
         start, end = values.get("price_effective_from"), values.get("price_effective_to")
         if start and end and end < start:
             errors.append(
-                FieldError("price_effective_to", "ends before price_effective_from", row=row_no)
+                FieldError("price_effective_to", N_("ends before price_effective_from"), row=row_no)
             )
         price = values.get("price_vnd")
         if price is not None and price < 0:
-            errors.append(FieldError("price_vnd", "must not be negative", row=row_no))
+            errors.append(FieldError("price_vnd", N_("must not be negative"), row=row_no))
     return errors
 
 

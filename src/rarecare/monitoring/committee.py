@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from rarecare.access import Principal, require_role
 from rarecare.audit import service as audit
 from rarecare.errors import FieldError, NotFound, ValidationFailed
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.monitoring.models import Activity, CommitteeMember, Decision, Meeting
 from rarecare.monitoring.schemas import MeetingIn, MemberIn
 from rarecare.monitoring.service import EDITORS, READERS, organisation_by_code
@@ -25,7 +25,7 @@ def add_member(*, session: Session, principal: Principal | None, data: MemberIn)
     actor = require_role(principal, *EDITORS)
     if data.term_end is not None and data.term_end < data.term_start:
         raise ValidationFailed(
-            _("Invalid member."), [FieldError("term_end", "before the start of the term")]
+            _("Invalid member."), [FieldError("term_end", N_("before the start of the term"))]
         )
     org = organisation_by_code(session, data.organisation_code, "organisation_code")
     member = CommitteeMember(
@@ -119,7 +119,7 @@ def add_decision(
     actor = require_role(principal, *EDITORS)
     meeting = get_meeting(session=session, principal=actor, meeting_id=meeting_id)
     if not text.strip():
-        raise ValidationFailed(_("Invalid decision."), [FieldError("text", "empty")])
+        raise ValidationFailed(_("Invalid decision."), [FieldError("text", N_("empty"))])
     decision = Decision(meeting=meeting, text=text.strip())
     session.add(decision)
     session.flush()
@@ -149,7 +149,7 @@ def attach_minutes(
     if len(content) > MAX_MINUTES_BYTES:
         problems.append(FieldError("file", f"larger than {MAX_MINUTES_BYTES // 2**20} MB"))
     if not content.startswith(b"%PDF-"):
-        problems.append(FieldError("file", "the content is not a PDF document"))
+        problems.append(FieldError("file", N_("the content is not a PDF document")))
     if problems:
         raise ValidationFailed(_("The attachment was refused."), problems)
     digest = hashlib.sha256(content).hexdigest()

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from rarecare.errors import FieldError, ValidationFailed
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.monitoring import committee, service
 from rarecare.monitoring.pages import back
 from rarecare.monitoring.schemas import ActivityIn, MemberIn, OrganisationIn, PlanIn
@@ -73,7 +73,7 @@ def task_create(
             target = int(objective_id)
         else:
             raise ValidationFailed(
-                _("Invalid key task."), [FieldError("objective", "choose or name an objective")]
+                _("Invalid key task."), [FieldError("objective", N_("choose or name an objective"))]
             )
         service.add_task(
             session=session, principal=user, objective_id=target, code=code, title=title

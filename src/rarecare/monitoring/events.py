@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from rarecare.access import Principal, require_authenticated, require_role
 from rarecare.audit import service as audit
 from rarecare.errors import FieldError, ValidationFailed
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.monitoring.models import Activity, Event
 from rarecare.monitoring.schemas import EventIn
 from rarecare.monitoring.service import EDITORS, organisation_by_code
@@ -23,7 +23,7 @@ def add_event(*, session: Session, principal: Principal | None, data: EventIn) -
     organiser = organisation_by_code(session, data.organiser_code, "organiser_code")
     if data.activity_id is not None and session.get(Activity, data.activity_id) is None:
         raise ValidationFailed(
-            _("Invalid event."), [FieldError("activity_id", "no such plan activity")]
+            _("Invalid event."), [FieldError("activity_id", N_("no such plan activity"))]
         )
     event = Event(
         **data.model_dump(exclude={"organiser_code"}),

@@ -504,4 +504,4 @@ def render(report: QuarterlyReport, fmt: str, lang: str) -> bytes:
         return to_pdf(report, lang)
     if fmt == "xlsx":
         return to_xlsx(report, lang)
-    raise ValidationFailed(_("Invalid format."), [FieldError("format", "expected pdf or xlsx")])
+    raise ValidationFailed(_("Invalid format."), [FieldError("format", N_("expected pdf or xlsx"))])

@@ -23,7 +23,7 @@ from rarecare.access import CENTRE_ROLES, Principal, Role, require_authenticated
 from rarecare.audit import service as audit
 from rarecare.centres import service as centres
 from rarecare.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.monitoring.models import (
     CLOSED,
     Activity,
@@ -236,7 +236,7 @@ def create_activity(*, session: Session, principal: Principal | None, data: Acti
     actor = require_role(principal, *EDITORS)
     task = session.get(Task, data.task_id)
     if task is None:
-        raise ValidationFailed(_("Invalid activity."), [FieldError("task_id", "no such task")])
+        raise ValidationFailed(_("Invalid activity."), [FieldError("task_id", N_("no such task"))])
     problems = _check_dates(data.start_date, data.deadline)
     if problems:
         raise ValidationFailed(_("Invalid activity."), problems)
@@ -371,7 +371,7 @@ def add_link(
     activity = _for_update(session, actor, activity_id)
     if not re.match(r"^https?://\S+$", url):
         raise ValidationFailed(
-            _("Invalid evidence."), [FieldError("url", "expected an http(s):// address")]
+            _("Invalid evidence."), [FieldError("url", N_("expected an http(s):// address"))]
         )
     return _add_evidence(session, actor, activity, label=label, url=url)
 
@@ -394,7 +394,7 @@ def add_file(
     if len(content) > MAX_EVIDENCE_BYTES:
         problems.append(FieldError("file", f"larger than {MAX_EVIDENCE_BYTES // 2**20} MB"))
     if suffix is None:
-        problems.append(FieldError("file", "expected a PDF, an Office document, PNG or JPEG"))
+        problems.append(FieldError("file", N_("expected a PDF, an Office document, PNG or JPEG")))
     if problems:
         raise ValidationFailed(_("The attachment was refused."), problems)
     digest = hashlib.sha256(content).hexdigest()

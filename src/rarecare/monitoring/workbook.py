@@ -5,6 +5,7 @@ row each, with their objective and key task); the sheet ``plan`` holds the plan'
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, require_role
 from rarecare.errors import FieldError, ValidationFailed
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.interop import tabular as tab
 from rarecare.interop.tabular import CellError, Column, Table
 from rarecare.monitoring import service
@@ -39,7 +40,9 @@ def _choice(values: list[str]) -> Any:
         if not v:
             return None
         if v not in values:
-            raise CellError(f"expected one of: {', '.join(values)}")
+            raise CellError(
+                N_("expected one of: %(options)s, got %(value)s"), options=", ".join(values)
+            )
         return v
 
     return parse
@@ -48,7 +51,7 @@ def _choice(values: list[str]) -> Any:
 def _percent(value: str) -> int | None:
     number = tab.whole_number(value.strip().rstrip("%"))
     if number is not None and not 0 <= number <= 100:
-        raise CellError("expected a whole number from 0 to 100")
+        raise CellError(N_("expected a whole number from 0 to 100, got %(value)s"))
     return number
 
 
@@ -150,7 +153,7 @@ def _plan_sheet(content: bytes) -> tuple[dict[str, str], list[FieldError]]:
             _("The file is not a readable XLSX workbook."), [FieldError("file", str(exc))]
         ) from exc
     if "plan" not in book.sheetnames:
-        return {}, [FieldError("plan", "the workbook has no sheet named 'plan'")]
+        return {}, [FieldError("plan", N_("the workbook has no sheet named 'plan'"))]
     values = {
         str(row[0]).strip(): tab.cell_text(row[1]).strip()
         for row in book["plan"].iter_rows(values_only=True, max_row=50, max_col=2)
@@ -169,7 +172,7 @@ def import_plan(
     actor = require_role(principal, *service.EDITORS)
     if not filename.lower().endswith((".xlsx", ".xlsm")):
         raise ValidationFailed(
-            _("Invalid file."), [FieldError("file", "expected an XLSX workbook")]
+            _("Invalid file."), [FieldError("file", N_("expected an XLSX workbook"))]
         )
     header, errors = _plan_sheet(content)
     rows, row_errors = tab.read_rows(ACTIVITIES, content, filename)
@@ -192,7 +195,7 @@ def import_plan(
                 errors.append(FieldError("partners", f"no organisation {code!r}", row=number))
         start, deadline = values.get("start_date"), values.get("deadline")
         if start and deadline and deadline < start:
-            errors.append(FieldError("deadline", "before the start date", row=number))
+            errors.append(FieldError("deadline", N_("before the start date"), row=number))
         code = values.get("code")
         if code:
             if code in seen_codes:
@@ -257,7 +260,7 @@ def import_plan(
         except ValidationFailed as exc:  # a row the checks above let through
             raise ValidationFailed(
                 _("The plan was not imported; nothing was written."),
-                [FieldError(d.field, d.message, row=number) for d in exc.details],
+                [replace(d, row=number) for d in exc.details],
             ) from exc
     session.refresh(plan)
     return {"plan_id": plan.id, "activities": len(rows), "created": created, "changed": changed}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from rarecare.access import Principal, require_role
 from rarecare.audit import service as audit
 from rarecare.errors import FieldError, NotFound, ValidationFailed
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.portal.service import EDITORS
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -52,7 +52,7 @@ def store_image(
         )
     actual = _signature(content)
     if actual is None or (declared and actual != declared):
-        problems.append(FieldError("image", "the content is not the image type it claims"))
+        problems.append(FieldError("image", N_("the content is not the image type it claims")))
     if problems:
         raise ValidationFailed(_("The image was refused."), problems)
     assert actual is not None

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from rarecare.access import Principal, Role, require_role
 from rarecare.audit import service as audit
 from rarecare.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.knowledge import normalise_orpha
 from rarecare.portal import markdown
 from rarecare.portal.models import Article, ArticleKind, ArticleStatus, Revision
@@ -61,7 +61,7 @@ def create(*, session: Session, principal: Principal | None, data: ArticleIn) ->
         code = normalise_orpha(data.orpha_code or "")
         if code is None:
             errors.append(
-                FieldError("orpha_code", "a disease summary needs the disease's ORPHAcode")
+                FieldError("orpha_code", N_("a disease summary needs the disease's ORPHAcode"))
             )
     existing = session.scalar(
         select(Article.id).where(Article.slug == data.slug, Article.lang == data.lang)
@@ -191,7 +191,7 @@ def return_to_author(
 ) -> Article:
     if not review.note.strip():
         raise ValidationFailed(
-            _("Say what should change."), [FieldError("note", "a note for the author")]
+            _("Say what should change."), [FieldError("note", N_("a note for the author"))]
         )
     return _move(
         session,

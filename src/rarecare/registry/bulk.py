@@ -15,7 +15,7 @@ from rarecare.audit import service as audit
 from rarecare.centres import service as centres
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.gcpause import paused_gc
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.interop import fhir, phenopackets, tabular
 from rarecare.interop.records import Feature, RecordSnapshot
 from rarecare.interop.tabular import (
@@ -37,7 +37,7 @@ from rarecare.storage import utcnow
 
 def _required_boolean(value: str) -> bool:
     if not value.strip():
-        raise tabular.CellError("required: yes or no")
+        raise tabular.CellError(N_("required: yes or no, got %(value)s"))
     return boolean(value)
 
 
@@ -247,14 +247,17 @@ def _load_records(
                 if pseudonym in seen:
                     errors.append(
                         FieldError(
-                            "full_name", f"the same person as row {seen[pseudonym]}", row=row_no
+                            "full_name",
+                            N_("the same person as row %(first)s"),
+                            row=row_no,
+                            params={"first": seen[pseudonym]},
                         )
                     )
                 elif pseudonym in at_centre:
                     errors.append(
                         FieldError(
                             "full_name",
-                            "this person is already registered at the centre",
+                            N_("this person is already registered at the centre"),
                             row=row_no,
                         )
                     )

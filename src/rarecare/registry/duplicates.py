@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from rarecare.access import Principal, Role, require_authenticated, require_role
 from rarecare.audit import service as audit
 from rarecare.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.registry.models import (
     AgeKind,
     DiagnosticStatus,
@@ -38,14 +38,15 @@ REVIEWERS = (*WRITERS, Role.ADMIN)
 def _require_reason(reason: str) -> None:
     if len(reason.strip()) < 5:
         raise ValidationFailed(
-            _("A reason is required."), [FieldError("reason", "say why (at least 5 characters)")]
+            _("A reason is required."),
+            [FieldError("reason", N_("say why (at least 5 characters)"))],
         )
 
 
 def _not_flagged() -> ValidationFailed:
     return ValidationFailed(
         _("This record is not flagged as a possible duplicate."),
-        [FieldError("patient", "not flagged")],
+        [FieldError("patient", N_("not flagged"))],
     )
 
 

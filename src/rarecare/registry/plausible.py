@@ -9,6 +9,7 @@ import re
 from datetime import date
 
 from rarecare.errors import FieldError
+from rarecare.i18n import N_
 
 # (age below, in years) → ((weight kg low, high), (height cm low, high))
 BOUNDS: tuple[tuple[float, tuple[float, float], tuple[float, float]], ...] = (
@@ -31,16 +32,26 @@ def body_measures(
         errors.append(
             FieldError(
                 "weight_kg",
-                f"{weight_kg:g} kg is implausible at {age:.1f} years "
-                f"(expected {weight[0]:g}–{weight[1]:g} kg)",
+                N_("%(value)s kg is implausible at %(age)s years (expected %(low)s–%(high)s kg)"),
+                params={
+                    "value": weight_kg,
+                    "age": round(age, 1),
+                    "low": weight[0],
+                    "high": weight[1],
+                },
             )
         )
     if height_cm is not None and not height[0] <= height_cm <= height[1]:
         errors.append(
             FieldError(
                 "height_cm",
-                f"{height_cm:g} cm is implausible at {age:.1f} years "
-                f"(expected {height[0]:g}–{height[1]:g} cm)",
+                N_("%(value)s cm is implausible at %(age)s years (expected %(low)s–%(high)s cm)"),
+                params={
+                    "value": height_cm,
+                    "age": round(age, 1),
+                    "low": height[0],
+                    "high": height[1],
+                },
             )
         )
     return errors
@@ -59,9 +70,12 @@ def insurance_number(value: str, row: int | None = None) -> list[FieldError]:
     return [
         FieldError(
             "insurance_number",
-            f"{value!r}: expected a health insurance card number of 15 characters (2 letters, "
-            "a benefit level 1–5, 12 digits: TE1010123456789) or a social insurance number of "
-            "10 digits",
+            N_(
+                "%(value)s: expected a health insurance card number of 15 characters (2 "
+                "letters, a benefit level 1–5, 12 digits: TE1010123456789) or a social "
+                "insurance number of 10 digits"
+            ),
             row=row,
+            params={"value": value},
         )
     ]

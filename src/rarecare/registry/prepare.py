@@ -25,7 +25,8 @@ from psycopg.postgres import types as pg_types
 from psycopg.pq import Format
 from pydantic import ValidationError
 
-from rarecare.errors import FieldError
+from rarecare.errors import FieldError, field_errors
+from rarecare.i18n import N_
 from rarecare.knowledge import KnowledgeBase, normalise_orpha
 from rarecare.registry import service
 from rarecare.registry.schemas import PatientIn, RecordFields
@@ -129,9 +130,7 @@ def check_row(
     try:
         data = PatientIn.model_validate(record)
     except ValidationError as exc:
-        for e in exc.errors():
-            loc = [str(p) for p in e["loc"] if p != "identity"]
-            errors.append(FieldError(loc[0] if loc else "row", str(e["msg"]), row=row_no))
+        errors += field_errors(exc.errors(), skip=("identity",), row=row_no)
         return None
     problems = service.check_record(
         data, kb=ctx.kb, birth_date=data.identity.birth_date, today=ctx.today, row=row_no
@@ -147,7 +146,10 @@ def check_row(
             if current is None:
                 problems.append(
                     FieldError(
-                        column, f"{term!r} is not a phenotypic abnormality HPO term", row=row_no
+                        column,
+                        N_("%(term)s is not a phenotypic abnormality HPO term"),
+                        row=row_no,
+                        params={"term": term},
                     )
                 )
             else:

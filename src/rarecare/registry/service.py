@@ -24,7 +24,7 @@ from rarecare.audit import service as audit
 from rarecare.centres import service as centres
 from rarecare.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from rarecare.geo import get_province
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.knowledge import KnowledgeBase, normalise_orpha
 from rarecare.registry.models import (
     AgeKind,
@@ -69,8 +69,8 @@ def check_record(
     """Every problem of a record, each naming its field (and row, for imports)."""
     errors: list[FieldError] = []
 
-    def err(field: str, message: str) -> None:
-        errors.append(FieldError(field, message, row=row))
+    def err(field: str, message: str, **params: object) -> None:
+        errors.append(FieldError(field, message, row=row, params=params or None))
 
     dates = {
         "death_date": data.death_date,
@@ -83,40 +83,46 @@ def check_record(
         dates["birth_date"] = birth_date
     for field, value in dates.items():
         if value is not None and value > today:
-            err(field, f"{value.isoformat()} is in the future")
+            err(field, N_("%(day)s is in the future"), day=value)
     if birth_date is not None:
         for field, value in dates.items():
             if field != "birth_date" and value is not None and value < birth_date:
-                err(field, f"{value.isoformat()} is before the date of birth")
+                err(field, N_("%(day)s is before the date of birth"), day=value)
     if data.death_date is not None:  # nothing can begin after death (a diagnosis can: autopsy,
         # a genetic result received later)
         for field in ("first_contact_date", "first_symptoms_date", "onset_date"):
             value = dates[field]
             if value is not None and value > data.death_date:
-                err(field, f"{value.isoformat()} is after the date of death")
+                err(field, N_("%(day)s is after the date of death"), day=value)
     if data.vital_status is VitalStatus.DEAD and data.death_date is None:
-        err("death_date", "required when the patient has died")
+        err("death_date", N_("required when the patient has died"))
     if data.vital_status is not VitalStatus.DEAD and data.death_date is not None:
-        err("vital_status", "must be 'dead' when a date of death is given")
+        err("vital_status", N_("must be 'deceased' when a date of death is given"))
     if data.onset_kind.value == "date" and data.onset_date is None:
-        err("onset_date", "required when the age at onset is a date")
+        err("onset_date", N_("required when the age at onset is a date"))
     if data.diagnosis_kind.value == "date" and data.diagnosis_date is None:
-        err("diagnosis_date", "required when the age at diagnosis is a date")
+        err("diagnosis_date", N_("required when the age at diagnosis is a date"))
     if data.orpha_code:
         code = normalise_orpha(data.orpha_code)
         if code is None or kb.disease(code) is None:
             err(
                 "orpha_code",
-                f"{data.orpha_code!r} is not an ORPHAcode of the Orphanet nomenclature",
+                N_("%(code)s is not an ORPHAcode of the Orphanet nomenclature"),
+                code=data.orpha_code,
             )
     elif data.diagnostic_status in (DiagnosticStatus.CONFIRMED, DiagnosticStatus.PROBABLE):
-        err("orpha_code", f"required for a {data.diagnostic_status.value} diagnosis")
+        err("orpha_code", N_("required for a confirmed or probable diagnosis"))
     if get_province(data.province_code) is None:
-        err("province_code", f"{data.province_code!r} is not one of the 34 province codes")
+        err(
+            "province_code",
+            N_("%(code)s is not one of the 34 province codes"),
+            code=data.province_code,
+        )
     if data.former_province_code and get_province(data.former_province_code, former=True) is None:
         err(
             "former_province_code",
-            f"{data.former_province_code!r} is not one of the 63 former province codes",
+            N_("%(code)s is not one of the 63 former province codes"),
+            code=data.former_province_code,
         )
     return errors
 
@@ -131,8 +137,9 @@ def check_identity(identity: IdentityIn, *, row: int | None = None) -> list[Fiel
         errors.append(
             FieldError(
                 "national_id",
-                f"{number!r}: expected a CCCD of 12 digits (or a former CMND of 9)",
+                N_("%(number)s: expected a CCCD of 12 digits (or a former CMND of 9)"),
                 row=row,
+                params={"number": number},
             )
         )
     errors += insurance_number(identity.insurance_number, row=row)
@@ -302,7 +309,7 @@ def register(
         centre_id = centres.get_centre_by_code(session=session, code=data.centre_code).id
     else:
         raise ValidationFailed(
-            _("Invalid patient."), [FieldError("centre_code", "required for a national user")]
+            _("Invalid patient."), [FieldError("centre_code", N_("required for a national user"))]
         )
     errors = check_record(data, kb=kb, birth_date=data.identity.birth_date, today=today)
     errors += check_identity(data.identity)
@@ -409,7 +416,13 @@ def add_phenotype(
     if resolution is None or not kb.ontology.is_phenotypic(resolution.term.id):
         raise ValidationFailed(
             _("Invalid phenotype."),
-            [FieldError("hpo_id", f"{data.hpo_id!r} is not a phenotypic abnormality HPO term")],
+            [
+                FieldError(
+                    "hpo_id",
+                    N_("%(term)s is not a phenotypic abnormality HPO term"),
+                    params={"term": data.hpo_id},
+                )
+            ],
         )
     observation = PhenotypeObservation(
         patient_id=patient.id,
@@ -438,12 +451,18 @@ def add_diagnosis(
     if disease is None:
         raise ValidationFailed(
             _("Invalid diagnosis."),
-            [FieldError("orpha_code", f"{data.orpha_code!r} is not an ORPHAcode")],
+            [
+                FieldError(
+                    "orpha_code",
+                    N_("%(code)s is not an ORPHAcode"),
+                    params={"code": data.orpha_code},
+                )
+            ],
         )
     when = data.diagnosed_on or today or date.today()
     if when > (today or date.today()):
         raise ValidationFailed(
-            _("Invalid diagnosis."), [FieldError("diagnosed_on", "is in the future")]
+            _("Invalid diagnosis."), [FieldError("diagnosed_on", N_("is in the future"))]
         )
     icd10 = next((x.code for x in disease.icd10 if x.relation in ("exact", "narrower")), "")
     omim = next((x.code for x in disease.equivalents if x.relation == "exact"), "")
@@ -547,10 +566,12 @@ def add_encounter(
     actor = require_role(principal, *WRITERS)
     patient = get(session=session, principal=actor, patient_id=patient_id, action="add_encounter")
     if data.date > (today or date.today()):
-        raise ValidationFailed(_("Invalid encounter."), [FieldError("date", "is in the future")])
+        raise ValidationFailed(
+            _("Invalid encounter."), [FieldError("date", N_("is in the future"))]
+        )
     if data.date < patient.birth_month:
         raise ValidationFailed(
-            _("Invalid encounter."), [FieldError("date", "is before the date of birth")]
+            _("Invalid encounter."), [FieldError("date", N_("is before the date of birth"))]
         )
     implausible = body_measures(patient.birth_month, data.date, data.weight_kg, data.height_cm)
     if implausible:

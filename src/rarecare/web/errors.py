@@ -61,7 +61,7 @@ def error_response(request: Request, error: RareCareError) -> Response:
                 "code": error.code,
                 "message": error.message,
                 "details": [
-                    {"field": d.field, "row": d.row, "message": d.message} for d in error.details
+                    {"field": d.field, "row": d.row, "message": d.text} for d in error.details
                 ],
                 "request_id": request_id_var.get(),
             }
