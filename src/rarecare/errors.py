@@ -36,10 +36,10 @@ class FieldError:
 
     @property
     def where(self) -> str:
-        """The field (its name in the current language, then the key imports and the API
-        use) and the row."""
+        """The row and the field: the key imports and the API use, then its name in the
+        current language."""
         name = FIELD_NAMES.get(self.field)
-        place = f"{gettext(name)} ({self.field})" if name else self.field
+        place = f"{self.field} ({gettext(name)})" if name else self.field
         if self.row is None:
             return place
         return gettext("row %(row)s, %(field)s") % {"row": self.row, "field": place}

@@ -139,7 +139,7 @@ def test_the_plan_form_names_what_is_wrong(client: TestClient, world: CareWorld)
         },
     )
     assert response.status_code == 422
-    assert "does not give idursulfase" in response.text
+    assert "không cung cấp idursulfase" in response.text
 
 
 def _plan_started(client: TestClient, world: CareWorld, days_ago: int) -> dict[str, object]:

@@ -80,7 +80,7 @@ def test_the_import_page_shows_every_error(client: TestClient, cast: Cast) -> No
         files={"file": ("l.csv", b"orpha_code,name_vi\nORPHA:0,x\n", "text/csv")},
     )
     assert response.status_code == 422
-    assert "row 2, orpha_code" in response.text
+    assert "dòng 2, orpha_code" in response.text
 
 
 def test_templates_and_exports_download(client: TestClient, cast: Cast) -> None:

@@ -65,8 +65,8 @@ def test_a_bad_file_fails_with_one_precise_message_per_problem_and_writes_nothin
         _import(db, cast, kb, version_id, BAD)
     problems = [(d.row, d.field) for d in err.value.details]
     assert problems == [(3, "orpha_code"), (4, "name_vi"), (5, "orpha_code")]
-    messages = [d.message for d in err.value.details]
-    assert "'ORPHA:99999999' is not an ORPHAcode" in messages[0]
+    messages = [d.text for d in err.value.details]
+    assert "ORPHA:99999999 is not an ORPHAcode" in messages[0]
     assert "required value is missing" in messages[1]
     assert "duplicate of row 2" in messages[2]
     count = db.scalar(

@@ -202,7 +202,7 @@ def test_editors_upload_images_checked_by_type_and_content(
         f"/portal/articles/{article_id}/image",
         files={"image": ("x.png", b"<svg onload='alert(1)'/>", "image/png")},
     )
-    assert fake.status_code == 422 and "not the image type it claims" in fake.text
+    assert fake.status_code == 422 and "không đúng loại ảnh đã khai báo" in fake.text
     sent = client.post(
         f"/portal/articles/{article_id}/image", files={"image": ("a.png", PNG, "image/png")}
     )

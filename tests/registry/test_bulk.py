@@ -102,7 +102,7 @@ def test_the_same_person_twice_in_a_file_is_refused(
     with pytest.raises(ValidationFailed) as err:
         _import(db, cast, kb, vault, "".join([*lines, lines[1]]))
     assert err.value.details[0].row == 4
-    assert "same person as row 2" in err.value.details[0].message
+    assert "same person as row 2" in err.value.details[0].text
 
 
 def test_the_template_imports_and_the_export_has_no_identities(

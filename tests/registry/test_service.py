@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from rarecare.audit.models import AuditEvent
 from rarecare.errors import Conflict, NotFound, ValidationFailed
 from rarecare.knowledge import KnowledgeBase
-from rarecare.registry import service
+from rarecare.registry import plausible, service
 from rarecare.registry.models import Identity, Patient
 from rarecare.registry.schemas import EncounterIn, IdentityIn, PhenotypeIn
 from rarecare.registry.vault import IdentityVault
@@ -81,7 +81,7 @@ def test_nothing_begins_after_death_but_a_diagnosis_may_come_later(
             death_date="2021-12-01",
             first_contact_date="2022-01-10",
         )
-    details = {d.field: d.message for d in err.value.details}
+    details = {d.field: d.text for d in err.value.details}
     assert details == {"first_contact_date": "2022-01-10 is after the date of death"}
     posthumous = register_patient(
         db,
@@ -233,7 +233,7 @@ def test_a_health_insurance_number_is_a_card_of_15_or_a_social_number_of_10() ->
         identity = IdentityIn(
             full_name="Nguyễn Văn A", birth_date=date(2020, 1, 1), insurance_number=number
         )
-        return [e.field for e in service.check_identity(identity)]
+        return [e.field for e in plausible.check_identity(identity)]
 
     assert problems("TE1010123456789") == []
     assert problems("te-1-01-0123456789") == []

@@ -1,4 +1,8 @@
-"""Plausible body measures by age: weights and heights outside these bounds are refused as
+"""Plausible data: a record's dates in order (nothing in the future, before birth or, but a
+diagnosis, after death), required elements, known codes, identity numbers in their official
+formats, and body measures by age.
+
+Body measures: weights and heights outside these bounds are refused as
 typing errors (grams typed as kilograms, metres as centimetres). Stated bounds, wide enough for
 the extremes of the WHO growth references and of rare diseases that change growth (skeletal
 dysplasias, storage disorders), narrow enough to catch a slip of a decimal point."""
@@ -9,7 +13,11 @@ import re
 from datetime import date
 
 from rarecare.errors import FieldError
+from rarecare.geo import get_province
 from rarecare.i18n import N_
+from rarecare.knowledge import KnowledgeBase, normalise_orpha
+from rarecare.registry.models import DiagnosticStatus, VitalStatus
+from rarecare.registry.schemas import IdentityIn, RecordFields
 
 # (age below, in years) → ((weight kg low, high), (height cm low, high))
 BOUNDS: tuple[tuple[float, tuple[float, float], tuple[float, float]], ...] = (
@@ -79,3 +87,92 @@ def insurance_number(value: str, row: int | None = None) -> list[FieldError]:
             params={"value": value},
         )
     ]
+
+
+# ------------------------------------------------------------------------- whole records
+def check_record(
+    data: RecordFields,
+    *,
+    kb: KnowledgeBase,
+    birth_date: date | None,
+    today: date,
+    row: int | None = None,
+) -> list[FieldError]:
+    """Every problem of a record, each naming its field (and row, for imports)."""
+    errors: list[FieldError] = []
+
+    def err(field: str, message: str, **params: object) -> None:
+        errors.append(FieldError(field, message, row=row, params=params or None))
+
+    dates = {
+        "death_date": data.death_date,
+        "first_contact_date": data.first_contact_date,
+        "first_symptoms_date": data.first_symptoms_date,
+        "onset_date": data.onset_date,
+        "diagnosis_date": data.diagnosis_date,
+    }
+    if birth_date is not None:
+        dates["birth_date"] = birth_date
+    for field, value in dates.items():
+        if value is not None and value > today:
+            err(field, N_("%(day)s is in the future"), day=value)
+    if birth_date is not None:
+        for field, value in dates.items():
+            if field != "birth_date" and value is not None and value < birth_date:
+                err(field, N_("%(day)s is before the date of birth"), day=value)
+    if data.death_date is not None:  # nothing can begin after death (a diagnosis can: autopsy,
+        # a genetic result received later)
+        for field in ("first_contact_date", "first_symptoms_date", "onset_date"):
+            value = dates[field]
+            if value is not None and value > data.death_date:
+                err(field, N_("%(day)s is after the date of death"), day=value)
+    if data.vital_status is VitalStatus.DEAD and data.death_date is None:
+        err("death_date", N_("required when the patient has died"))
+    if data.vital_status is not VitalStatus.DEAD and data.death_date is not None:
+        err("vital_status", N_("must be 'deceased' when a date of death is given"))
+    if data.onset_kind.value == "date" and data.onset_date is None:
+        err("onset_date", N_("required when the age at onset is a date"))
+    if data.diagnosis_kind.value == "date" and data.diagnosis_date is None:
+        err("diagnosis_date", N_("required when the age at diagnosis is a date"))
+    if data.orpha_code:
+        code = normalise_orpha(data.orpha_code)
+        if code is None or kb.disease(code) is None:
+            err(
+                "orpha_code",
+                N_("%(code)s is not an ORPHAcode of the Orphanet nomenclature"),
+                code=data.orpha_code,
+            )
+    elif data.diagnostic_status in (DiagnosticStatus.CONFIRMED, DiagnosticStatus.PROBABLE):
+        err("orpha_code", N_("required for a confirmed or probable diagnosis"))
+    if get_province(data.province_code) is None:
+        err(
+            "province_code",
+            N_("%(code)s is not one of the 34 province codes"),
+            code=data.province_code,
+        )
+    if data.former_province_code and get_province(data.former_province_code, former=True) is None:
+        err(
+            "former_province_code",
+            N_("%(code)s is not one of the 63 former province codes"),
+            code=data.former_province_code,
+        )
+    return errors
+
+
+def check_identity(identity: IdentityIn, *, row: int | None = None) -> list[FieldError]:
+    """The identity's numbers in their official formats: a CCCD has 12 digits (a former CMND,
+    still accepted, 9); a health insurance number is a card's 15 characters or the 10-digit
+    social insurance number (spaces and hyphens ignored)."""
+    errors: list[FieldError] = []
+    number = identity.national_id
+    if number and not (number.isdigit() and len(number) in (9, 12)):
+        errors.append(
+            FieldError(
+                "national_id",
+                N_("%(number)s: expected a CCCD of 12 digits (or a former CMND of 9)"),
+                row=row,
+                params={"number": number},
+            )
+        )
+    errors += insurance_number(identity.insurance_number, row=row)
+    return errors

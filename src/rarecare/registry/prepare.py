@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from rarecare.errors import FieldError, field_errors
 from rarecare.i18n import N_
 from rarecare.knowledge import KnowledgeBase, normalise_orpha
-from rarecare.registry import service
+from rarecare.registry import plausible, service
 from rarecare.registry.schemas import PatientIn, RecordFields
 from rarecare.registry.vault import IDENTITY_FIELDS, Identity, IdentityVault
 
@@ -132,9 +132,9 @@ def check_row(
     except ValidationError as exc:
         errors += field_errors(exc.errors(), skip=("identity",), row=row_no)
         return None
-    problems = service.check_record(
+    problems = plausible.check_record(
         data, kb=ctx.kb, birth_date=data.identity.birth_date, today=ctx.today, row=row_no
-    ) + service.check_identity(data.identity, row=row_no)
+    ) + plausible.check_identity(data.identity, row=row_no)
     terms: dict[str, list[str]] = {"hpo_observed": [], "hpo_excluded": []}
     for column, found in terms.items():
         for term in values.get(column) or ():

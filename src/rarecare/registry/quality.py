@@ -257,7 +257,7 @@ def report(
                 "measure",
                 [(pid, pseudonym)],
                 [error.field],
-                f"{on:%d/%m/%Y}: {error.message}",
+                f"{on:%d/%m/%Y}: {error.text}",
                 "/registry/patients/{id}",
             )
 
