@@ -8,7 +8,7 @@ from rarecare.errors import ValidationFailed
 def test_it_names_every_unknown_id(tiny_engine: DiagnosisEngine) -> None:
     with pytest.raises(ValidationFailed) as err:
         tiny_engine.check(Query(observed=("HP:0001638", "HP:1111111", "nonsense")))
-    assert err.value.details[0].message == "unknown HPO ids: HP:1111111, nonsense"
+    assert err.value.details[0].text == "unknown HPO ids: HP:1111111, nonsense"
 
 
 def test_it_replaces_obsolete_and_alternate_ids_with_a_warning(

@@ -90,13 +90,13 @@ def _centre_of_role(session: Session, role: Role, centre_code: str | None) -> in
         if not centre_code:
             raise ValidationFailed(
                 _("Invalid user."),
-                [FieldError("centre_code", f"required for the role {role.value}")],
+                [FieldError("centre_code", N_("required for a centre's role"))],
             )
         return centres.get_centre_by_code(session=session, code=centre_code).id
     if centre_code:
         raise ValidationFailed(
             _("Invalid user."),
-            [FieldError("centre_code", f"the role {role.value} is national, not a centre's")],
+            [FieldError("centre_code", N_("the role is national, not a centre's"))],
         )
     return None
 

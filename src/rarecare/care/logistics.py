@@ -220,7 +220,10 @@ def travel(
     if unknown:
         raise ValidationFailed(
             _("Invalid what-if."),
-            [FieldError("enable", f"no treatment centre with code {c!r}") for c in unknown],
+            [
+                FieldError("enable", N_("no treatment centre %(code)s"), params={"code": c})
+                for c in unknown
+            ],
         )
     enabled = {inn: list(enable)} if inn and enable else {}
     result = tr.what_if(picture.travellers, picture.places, picture.capable, enabled, drug=inn)

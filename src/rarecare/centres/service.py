@@ -11,6 +11,7 @@ from rarecare.centres.models import Centre
 from rarecare.centres.schemas import CentreCareIn, CentreIn
 from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
 from rarecare.geo import get_province
+from rarecare.i18n import N_
 from rarecare.storage.versioning import check_version
 
 
@@ -40,7 +41,9 @@ def create_centre(*, session: Session, principal: Principal | None, data: Centre
             "Invalid centre.",
             [
                 FieldError(
-                    "province_code", f"{data.province_code!r} is not one of the 34 province codes"
+                    "province_code",
+                    N_("%(code)s is not one of the 34 province codes"),
+                    params={"code": data.province_code},
                 )
             ],
         )

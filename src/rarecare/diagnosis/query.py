@@ -28,7 +28,11 @@ def onset_years(value: str | float | None) -> float | None:
         if text.upper() not in ONSET_CLASS_YEARS:
             raise ValidationFailed(
                 "The query cannot be ranked.",
-                [FieldError("onset", f"{text} is not an HPO onset class")],
+                [
+                    FieldError(
+                        "onset", N_("%(text)s is not an HPO onset class"), params={"text": text}
+                    )
+                ],
             )
         return ONSET_CLASS_YEARS[text.upper()]
     if text.upper().startswith("P"):
@@ -36,7 +40,13 @@ def onset_years(value: str | float | None) -> float | None:
         if years is None:
             raise ValidationFailed(
                 "The query cannot be ranked.",
-                [FieldError("onset", f"{text!r} is not an ISO 8601 duration such as P2Y6M")],
+                [
+                    FieldError(
+                        "onset",
+                        N_("%(text)s is not an ISO 8601 duration such as P2Y6M"),
+                        params={"text": text},
+                    )
+                ],
             )
         return years
     try:
@@ -47,7 +57,8 @@ def onset_years(value: str | float | None) -> float | None:
             [
                 FieldError(
                     "onset",
-                    f"{text!r}: expected years, an ISO 8601 duration (P2Y6M) or an HPO onset id",
+                    N_("%(text)s: expected years, an ISO 8601 duration (P2Y6M) or an HPO onset id"),
+                    params={"text": text},
                 )
             ],
         ) from None
@@ -108,7 +119,11 @@ def check(query: Query, kb: KnowledgeBase, index: DiagnosisIndex) -> CheckedQuer
             if current not in resolved[field_name]:
                 resolved[field_name].append(current)
         if unknown:
-            errors.append(FieldError(field_name, "unknown HPO ids: " + ", ".join(unknown)))
+            errors.append(
+                FieldError(
+                    field_name, N_("unknown HPO ids: %(ids)s"), params={"ids": ", ".join(unknown)}
+                )
+            )
     both = set(resolved["observed"]) & set(resolved["excluded"])
     if both:
         errors.append(
@@ -117,7 +132,11 @@ def check(query: Query, kb: KnowledgeBase, index: DiagnosisIndex) -> CheckedQuer
     if not resolved["observed"] and not errors:
         errors.append(FieldError("observed", N_("give at least one observed HPO term")))
     if query.sex is not None and query.sex not in SEXES:
-        errors.append(FieldError("sex", f"expected one of {', '.join(SEXES)}"))
+        errors.append(
+            FieldError(
+                "sex", N_("expected one of: %(expected)s"), params={"expected": ", ".join(SEXES)}
+            )
+        )
     if query.onset_years is not None and not -1.0 <= query.onset_years <= 120:
         errors.append(
             FieldError("onset", N_("expected an age in years from -1 (antenatal) to 120"))

@@ -65,7 +65,7 @@ def publish_rules(
                 "(version %(yours)d, now %(now)d). Review the changes and save again."
             )
             % {"yours": data.based_on, "now": latest},
-            [FieldError("based_on", f"now {latest}")],
+            [FieldError("based_on", N_("now %(value)s"), params={"value": latest})],
         )
     row = CoverageRuleSet(
         version=latest + 1,
@@ -113,7 +113,11 @@ def set_patient_coverage(
         raise ValidationFailed(
             _("Invalid coverage."),
             [
-                FieldError("groups", f"{g!r} is not a beneficiary group of the rules")
+                FieldError(
+                    "groups",
+                    N_("%(group)s is not a beneficiary group of the rules"),
+                    params={"group": g},
+                )
                 for g in unknown
             ],
         )

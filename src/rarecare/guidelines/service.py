@@ -40,7 +40,13 @@ def create(
     if code is None or kb.disease(code) is None:
         raise ValidationFailed(
             _("Invalid guideline."),
-            [FieldError("orpha_code", f"{data.orpha_code!r} is not a known ORPHAcode")],
+            [
+                FieldError(
+                    "orpha_code",
+                    N_("%(code)s is not a known ORPHAcode"),
+                    params={"code": data.orpha_code},
+                )
+            ],
         )
     guideline = Guideline(**{**data.model_dump(), "orpha_code": code}, created_by=actor.username)
     session.add(guideline)
@@ -94,9 +100,19 @@ def attach_pdf(
     guideline = get(session=session, principal=actor, guideline_id=guideline_id)
     problems = []
     if len(content) > MAX_PDF_BYTES:
-        problems.append(FieldError("file", f"larger than {MAX_PDF_BYTES // (1024 * 1024)} MB"))
+        problems.append(
+            FieldError(
+                "file", N_("larger than %(n)s MB"), params={"n": MAX_PDF_BYTES // (1024 * 1024)}
+            )
+        )
     if content_type not in ("application/pdf", "application/x-pdf"):
-        problems.append(FieldError("file", f"expected a PDF, the upload says {content_type!r}"))
+        problems.append(
+            FieldError(
+                "file",
+                N_("expected a PDF, the upload says %(kind)s"),
+                params={"kind": content_type},
+            )
+        )
     if not content.startswith(b"%PDF-"):
         problems.append(FieldError("file", N_("the content is not a PDF document")))
     if problems:

@@ -320,7 +320,13 @@ def import_file(
     if removed and not confirm:
         raise Conflict(
             _("Replacing the draft with this file removes entries; confirm to go ahead."),
-            [FieldError("entries", f"removes {len(removed)}: {'; '.join(removed[:10])}")],
+            [
+                FieldError(
+                    "entries",
+                    N_("removes %(n)s: %(names)s"),
+                    params={"n": len(removed), "names": "; ".join(removed[:10])},
+                )
+            ],
         )
     model = _ENTRY_MODEL[kind]
     version.edited_by = actor.username

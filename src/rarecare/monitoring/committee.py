@@ -64,7 +64,10 @@ def add_meeting(*, session: Session, principal: Principal | None, data: MeetingI
     if unknown:
         raise ValidationFailed(
             _("Invalid meeting."),
-            [FieldError("attendance", f"no committee member {m}") for m in unknown],
+            [
+                FieldError("attendance", N_("no committee member %(name)s"), params={"name": m})
+                for m in unknown
+            ],
         )
     meeting = Meeting(
         held_on=data.held_on,
@@ -147,7 +150,9 @@ def attach_minutes(
     meeting = get_meeting(session=session, principal=actor, meeting_id=meeting_id)
     problems = []
     if len(content) > MAX_MINUTES_BYTES:
-        problems.append(FieldError("file", f"larger than {MAX_MINUTES_BYTES // 2**20} MB"))
+        problems.append(
+            FieldError("file", N_("larger than %(n)s MB"), params={"n": MAX_MINUTES_BYTES // 2**20})
+        )
     if not content.startswith(b"%PDF-"):
         problems.append(FieldError("file", N_("the content is not a PDF document")))
     if problems:

@@ -37,7 +37,12 @@ def quarter(period: str) -> tuple[date, date]:
     match = PERIOD.match(period.strip().upper())
     if not match:
         raise ValidationFailed(
-            _("Invalid period."), [FieldError("period", f"{period!r}: expected e.g. 2026Q1")]
+            _("Invalid period."),
+            [
+                FieldError(
+                    "period", N_("%(period)s: expected e.g. 2026Q1"), params={"period": period}
+                )
+            ],
         )
     year, q = int(match[1]), int(match[2])
     start = date(year, 3 * q - 2, 1)

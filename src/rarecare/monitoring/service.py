@@ -68,7 +68,8 @@ def create_organisation(
     actor = require_role(principal, *EDITORS)
     if session.scalar(select(Organisation.id).where(Organisation.code == data.code)):
         raise ValidationFailed(
-            _("Invalid organisation."), [FieldError("code", f"{data.code!r} is already in use")]
+            _("Invalid organisation."),
+            [FieldError("code", N_("%(code)s is already in use"), params={"code": data.code})],
         )
     centre_id = None
     if data.centre_code:
@@ -77,7 +78,13 @@ def create_organisation(
         except NotFound:
             raise ValidationFailed(
                 _("Invalid organisation."),
-                [FieldError("centre_code", f"no treatment centre {data.centre_code!r}")],
+                [
+                    FieldError(
+                        "centre_code",
+                        N_("no treatment centre %(code)s"),
+                        params={"code": data.centre_code},
+                    )
+                ],
             ) from None
     org = Organisation(**data.model_dump(exclude={"centre_code"}), centre_id=centre_id)
     session.add(org)
@@ -99,7 +106,8 @@ def organisation_by_code(session: Session, code: str, field: str) -> Organisatio
     org = session.scalar(select(Organisation).where(Organisation.code == code))
     if org is None:
         raise ValidationFailed(
-            _("Unknown organisation."), [FieldError(field, f"no organisation {code!r}")]
+            _("Unknown organisation."),
+            [FieldError(field, N_("no organisation %(code)s"), params={"code": code})],
         )
     return org
 
@@ -115,7 +123,8 @@ def create_plan(*, session: Session, principal: Principal | None, data: PlanIn) 
     actor = require_role(principal, *EDITORS)
     if session.scalar(select(Plan.id).where(Plan.code == data.code)):
         raise ValidationFailed(
-            _("Invalid plan."), [FieldError("code", f"{data.code!r} is already in use")]
+            _("Invalid plan."),
+            [FieldError("code", N_("%(code)s is already in use"), params={"code": data.code})],
         )
     plan = Plan(**data.model_dump())
     session.add(plan)
@@ -265,7 +274,13 @@ def create_activity(*, session: Session, principal: Principal | None, data: Acti
 
 def _check_dates(start: date | None, deadline: date | None) -> list[FieldError]:
     if start is not None and deadline is not None and deadline < start:
-        return [FieldError("deadline", f"{deadline:%d/%m/%Y} is before the start {start:%d/%m/%Y}")]
+        return [
+            FieldError(
+                "deadline",
+                N_("%(deadline)s is before the start %(start)s"),
+                params={"deadline": deadline, "start": start},
+            )
+        ]
     return []
 
 
@@ -392,7 +407,11 @@ def add_file(
     suffix = next((s for magic, s in EVIDENCE_TYPES.items() if content.startswith(magic)), None)
     problems = []
     if len(content) > MAX_EVIDENCE_BYTES:
-        problems.append(FieldError("file", f"larger than {MAX_EVIDENCE_BYTES // 2**20} MB"))
+        problems.append(
+            FieldError(
+                "file", N_("larger than %(n)s MB"), params={"n": MAX_EVIDENCE_BYTES // 2**20}
+            )
+        )
     if suffix is None:
         problems.append(FieldError("file", N_("expected a PDF, an Office document, PNG or JPEG")))
     if problems:

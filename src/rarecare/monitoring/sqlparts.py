@@ -14,7 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from rarecare.errors import FieldError, ValidationFailed
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 from rarecare.monitoring.definitions import Indicator
 from rarecare.storage.base import UTCDateTime
 
@@ -27,7 +27,13 @@ def period_range(period: str) -> tuple[date, date]:
     if not match:
         raise ValidationFailed(
             _("Invalid period."),
-            [FieldError("period", f"{period!r}: expected 2026, 2026Q1 or 202603")],
+            [
+                FieldError(
+                    "period",
+                    N_("%(period)s: expected 2026, 2026Q1 or 202603"),
+                    params={"period": period},
+                )
+            ],
         )
     year = int(match[1])
     if match[2]:

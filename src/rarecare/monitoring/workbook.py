@@ -189,10 +189,24 @@ def import_plan(
     for number, values in rows:
         for name in ("lead",):
             if values.get(name) and values[name] not in orgs:
-                errors.append(FieldError(name, f"no organisation {values[name]!r}", row=number))
+                errors.append(
+                    FieldError(
+                        name,
+                        N_("no organisation %(code)s"),
+                        params={"code": values[name]},
+                        row=number,
+                    )
+                )
         for code in values.get("partners") or []:
             if code not in orgs:
-                errors.append(FieldError("partners", f"no organisation {code!r}", row=number))
+                errors.append(
+                    FieldError(
+                        "partners",
+                        N_("no organisation %(code)s"),
+                        params={"code": code},
+                        row=number,
+                    )
+                )
         start, deadline = values.get("start_date"), values.get("deadline")
         if start and deadline and deadline < start:
             errors.append(FieldError("deadline", N_("before the start date"), row=number))
@@ -200,7 +214,12 @@ def import_plan(
         if code:
             if code in seen_codes:
                 errors.append(
-                    FieldError("code", f"{code!r} also on row {seen_codes[code]}", row=number)
+                    FieldError(
+                        "code",
+                        N_("%(code)s also on row %(first)s"),
+                        params={"code": code, "first": seen_codes[code]},
+                        row=number,
+                    )
                 )
             seen_codes[code] = number
     if errors or plan_data is None:

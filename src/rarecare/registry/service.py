@@ -231,7 +231,7 @@ def register(
     if any(p.centre_id == centre_id for p in existing):
         raise Conflict(
             _("This person is already registered at your centre."),
-            [FieldError("identity", f"pseudonym {pseudonym}")],
+            [FieldError("identity", N_("pseudonym %(value)s"), params={"value": pseudonym})],
         )
     if not existing:  # near-homonyms, or a record registered under the folded-name pseudonym
         legacy = vault.legacy_pseudonym(identity)

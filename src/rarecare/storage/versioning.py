@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rarecare.errors import Conflict, FieldError
-from rarecare.i18n import _
+from rarecare.i18n import N_, _
 
 
 def check_version(
@@ -26,7 +26,7 @@ def check_version(
     if submitted is None or submitted == current:
         return
     changed = [
-        FieldError(name, f"now {_shown(getattr(record, name, None))}")
+        FieldError(name, N_("now %(value)s"), params={"value": _shown(getattr(record, name, None))})
         for name, value in changes.items()
         if _shown(getattr(record, name, None)) != _shown(value)
     ]
