@@ -3,6 +3,7 @@ HTML error pages and JSON ``{"error": ...}`` bodies; the CLI prints them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,6 +47,24 @@ class FieldError:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.text}" if self.field or self.row else self.text
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-safe form (a job's stored result), shown later in its reader's language."""
+        params = {
+            k: v.isoformat() if isinstance(v, date) else v for k, v in (self.params or {}).items()
+        }
+        return {"field": self.field, "row": self.row, "message": self.message, "params": params}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FieldError:
+        params = {
+            k: date.fromisoformat(v) if isinstance(v, str) and _ISO_DAY.fullmatch(v) else v
+            for k, v in (data.get("params") or {}).items()
+        }
+        return cls(data["field"], data["message"], data.get("row"), params or None)
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _shown(value: object) -> object:

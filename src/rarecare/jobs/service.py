@@ -246,7 +246,7 @@ def execute(function: JobFunction, context: JobContext) -> Outcome:
     try:
         result = function(context)
     except RareCareError as exc:
-        return "failed", {"details": [str(d) for d in exc.details]}, exc.message
+        return "failed", {"details": [d.as_dict() for d in exc.details]}, exc.message
     except Exception:
         log.exception("job %s failed", context.job_id)
         return "failed", None, _("An unexpected error occurred; it is logged.")

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from rarecare import __version__, i18n
+from rarecare.errors import FieldError
 from rarecare.knowledge import SOURCES
 from rarecare.web.deps import principal_of
 from rarecare.web.security import CSRF_FIELD, csrf_token_for
@@ -58,6 +59,7 @@ def make_environment(sections: tuple[Section, ...], labels: dict[str, str]) -> E
         chance=format_chance,
         vocab=translate_value,
         place=i18n.place_name,
+        problem=show_problem,
     )
     return env
 
@@ -88,6 +90,14 @@ def format_chance(probability: float) -> str:
     if percent > 99.9:
         return ">" + format_number(99.9, 1) + "%"
     return format_number(percent, 1) + "%"
+
+
+def show_problem(problem: object) -> str:
+    """A stored problem (a job's: a field error as a dict, or older plain text) in the
+    reader's language."""
+    if isinstance(problem, dict):
+        return str(FieldError.from_dict(problem))
+    return str(problem)
 
 
 def translate_value(value: str) -> str:
