@@ -5,15 +5,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from rarecare.audit.models import AuditEvent
 from rarecare.care import followup, therapy
 from rarecare.care.models import TherapyPlan
 from rarecare.care.schedule import Status
 from rarecare.care.schemas import AdministrationIn, PlanIn
+from rarecare.centres.models import Centre
 from rarecare.errors import Conflict, NotFound, ValidationFailed
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import service as registry
+from rarecare.registry.models import DiagnosisRecord, Patient
 from rarecare.registry.schemas import EncounterIn
 
 from .conftest import POMPE_DRUG, TODAY, CareWorld, add_pompe_patient
@@ -64,8 +68,60 @@ def test_it_refuses_a_drug_the_centre_does_not_give(db: Session, world: CareWorl
             data=PlanIn(drug="idursulfase", start_date=TODAY),
             today=TODAY,
         )
-    assert [d.field for d in caught.value.details] == ["drug"]
+    # idursulfase (MPS II) is off-label for Pompe disease, too
+    assert [d.field for d in caught.value.details] == ["drug", "indication_override"]
     assert "does not give idursulfase" in str(caught.value)
+
+
+def test_an_off_label_plan_needs_a_reason_that_is_audited(
+    db: Session, world: CareWorld, kb: KnowledgeBase
+) -> None:
+    db.execute(update(Centre).where(Centre.id == world.cast.centre_a).values(
+        therapies=["alglucosidase alfa", "idursulfase"]))  # fmt: skip
+    db.expire_all()
+
+    def plan(reason: str) -> TherapyPlan:
+        return therapy.create_plan(
+            session=db,
+            principal=world.cast.clinician_a,
+            patient_id=world.pompe.id,
+            data=PlanIn(drug="idursulfase", start_date=TODAY, indication_override=reason),
+            kb=kb,
+            today=TODAY,
+        )
+
+    with pytest.raises(ValidationFailed, match="off-label"):
+        plan("")
+    with pytest.raises(ValidationFailed):
+        plan("trial")  # too short to say why
+    created = plan("compassionate use agreed by the hospital's drug committee")
+    entry = db.scalars(select(AuditEvent).where(AuditEvent.action == "create_therapy_plan")).all()[
+        -1
+    ]
+    assert entry.detail == {
+        "plan": created.id,
+        "drug": "idursulfase",
+        "off_label": "compassionate use agreed by the hospital's drug committee",
+    }
+
+
+def test_a_subtype_of_a_listed_indication_is_on_label(
+    db: Session, world: CareWorld, kb: KnowledgeBase
+) -> None:
+    infantile = "ORPHA:308552"  # infantile-onset Pompe disease, under Pompe disease (ORPHA:365)
+    assert "ORPHA:365" in kb.ancestors(infantile)
+    db.execute(update(Patient).where(Patient.id == world.pompe.id).values(orpha_code=infantile))
+    db.execute(delete(DiagnosisRecord).where(DiagnosisRecord.patient_id == world.pompe.id))
+    db.expire_all()
+    created = therapy.create_plan(
+        session=db,
+        principal=world.cast.clinician_a,
+        patient_id=world.pompe.id,
+        data=PlanIn(drug="alglucosidase alfa", start_date=TODAY),
+        kb=kb,
+        today=TODAY,
+    )
+    assert created.drug == "alglucosidase alfa"
 
 
 def test_it_refuses_a_second_active_plan_of_the_same_drug(db: Session, world: CareWorld) -> None:

@@ -247,14 +247,24 @@ def therapy_create_plan(
     session: DbSession,
     drug: Annotated[str, Form()],
     start_date: Annotated[str, Form()],
+    kb: Knowledge,
     weight_kg: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
+    indication_override: Annotated[str, Form()] = "",
 ) -> Response:
     def create() -> None:
         data = PlanIn.model_validate(
-            {"drug": drug, "start_date": start_date, "weight_kg": weight_kg or None, "note": note}
+            {
+                "drug": drug,
+                "start_date": start_date,
+                "weight_kg": weight_kg or None,
+                "note": note,
+                "indication_override": indication_override,
+            }
         )
-        therapy.create_plan(session=session, principal=user, patient_id=patient_id, data=data)
+        therapy.create_plan(
+            session=session, principal=user, patient_id=patient_id, data=data, kb=kb
+        )
 
     back = f"/registry/patients/{patient_id}/therapy#schedule"
     return _act(request, user, session, patient_id, create, back)

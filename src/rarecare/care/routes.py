@@ -29,7 +29,7 @@ from rarecare.care.travel import Burden, Recommendation, WhatIf
 from rarecare.registry import service as registry
 from rarecare.registry.deps import opened
 from rarecare.registry.service import PatientRecord
-from rarecare.web.deps import CurrentUser, DbSession
+from rarecare.web.deps import CurrentUser, DbSession, Knowledge
 from rarecare.web.downloads import check_format, download
 
 api = APIRouter(prefix="/api/centres", tags=["care"])
@@ -84,11 +84,14 @@ def api_set_stock(centre_id: int, data: StockIn, user: CurrentUser, session: DbS
 # ---------------------------------------------------------------------------- therapy plans
 @plans_api.post("/registry/patients/{patient_id}/plans", response_model=PlanOut, status_code=201)
 def api_create_plan(
-    patient_id: int, data: PlanIn, user: CurrentUser, session: DbSession
+    patient_id: int, data: PlanIn, user: CurrentUser, session: DbSession, kb: Knowledge
 ) -> PlanOut:
-    """A therapy plan for the patient at the user's centre."""
+    """A therapy plan for the patient at the user's centre, for one of the drug's listed
+    indications or off-label with ``indication_override`` (the reason, audited)."""
     return PlanOut.model_validate(
-        therapy.create_plan(session=session, principal=user, patient_id=patient_id, data=data)
+        therapy.create_plan(
+            session=session, principal=user, patient_id=patient_id, data=data, kb=kb
+        )
     )
 
 

@@ -19,6 +19,12 @@ class PlanIn(BaseModel):
     dose: float | None = Field(default=None, gt=0, description="Overrides the list's dose")
     interval_days: int | None = Field(default=None, ge=1, le=366)
     note: str = Field(default="", max_length=2000)
+    indication_override: str = Field(
+        default="",
+        max_length=500,
+        description="Why the drug is prescribed off-label, when the patient's diagnosis is not "
+        "one of its listed indications (audited)",
+    )
 
 
 class PlanStopIn(BaseModel):

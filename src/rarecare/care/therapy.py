@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role, centre_scope, ensure_centre_access, require_role
 from rarecare.audit import service as audit
+from rarecare.care import indications
 from rarecare.care.demand import DoseNeed
 from rarecare.care.dosing import Regimen, vials
 from rarecare.care.models import Administration, PlanStatus, TherapyPlan
@@ -32,6 +33,7 @@ from rarecare.centres import service as centres
 from rarecare.centres.models import Centre
 from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
 from rarecare.i18n import N_, _
+from rarecare.knowledge import KnowledgeBase
 from rarecare.lists import service as lists
 from rarecare.lists.models import DrugEntry, ListKind
 from rarecare.registry import service as registry
@@ -74,9 +76,12 @@ def create_plan(
     principal: Principal | None,
     patient_id: int,
     data: PlanIn,
+    kb: KnowledgeBase | None = None,
     today: date | None = None,
+    check_indication: bool = True,
 ) -> TherapyPlan:
-    """A long-term therapy for a patient at a centre that gives the drug."""
+    """A long-term therapy for a patient at a centre that gives the drug, for one of its listed
+    indications (with ``kb``, their subtypes too) or off-label with a reason."""
     actor = require_role(principal, *WRITERS)
     patient = registry.get(
         session=session, principal=actor, patient_id=patient_id, action="create_therapy_plan"
@@ -99,6 +104,9 @@ def create_plan(
         errors.append(FieldError("start_date", N_("is before the patient's birth")))
     if patient.death_date is not None and data.start_date > patient.death_date:
         errors.append(FieldError("start_date", N_("is after the patient's death")))
+    off_label = check_indication and not indications.is_indicated(entry, patient, kb)
+    if off_label and (problem := indications.check(entry, patient, kb, data.indication_override)):
+        errors.append(problem)
     weighed = data.weight_kg is not None or registry.latest_weight(patient) is not None
     if entry.dose_basis == "per_kg" and not weighed:
         errors.append(FieldError("weight_kg", N_("a weight is needed for a per-kilogram dose")))
@@ -137,7 +145,10 @@ def create_plan(
     )
     session.add(plan)
     session.flush()
-    _audit(session, actor, "create_therapy_plan", patient, {"plan": plan.id, "drug": plan.drug})
+    detail: dict[str, object] = {"plan": plan.id, "drug": plan.drug}
+    if off_label:
+        detail["off_label"] = data.indication_override.strip()
+    _audit(session, actor, "create_therapy_plan", patient, detail)
     return plan
 
 
@@ -220,6 +231,7 @@ def change_plan(
             note=(_("Replaces plan #%(id)s.") % {"id": plan.id} + " " + data.reason).strip(),
         ),
         today=today,
+        check_indication=False,  # decided (and audited) when the plan began
     )
 
 

@@ -116,6 +116,18 @@ class KnowledgeBase:
         walk(code, [])
         return paths
 
+    def ancestors(self, code: str) -> set[str]:
+        """Every group and disease above ``code`` in the Orphanet classification."""
+        found: set[str] = set()
+        stack = [code]
+        while stack:
+            disease = self.diseases.get(stack.pop())
+            for parent in disease.parents if disease else ():
+                if parent not in found:
+                    found.add(parent)
+                    stack.append(parent)
+        return found
+
     # ------------------------------------------------------------------ search
     def _tiebreak(self, code: str) -> tuple[int, ...]:
         disease = self.diseases[code]
