@@ -52,6 +52,7 @@ from rarecare.jobs.service import JobRunner
 from rarecare.knowledge import load_knowledge
 from rarecare.lists import pages as lists_pages
 from rarecare.lists import routes as lists_routes
+from rarecare.lists import schedule as lists_schedule
 from rarecare.lists.models import STATUS_LABELS
 from rarecare.monitoring import dashboard as monitoring_dashboard
 from rarecare.monitoring import editing as monitoring_editing
@@ -173,10 +174,7 @@ def create_app(settings: Settings) -> FastAPI:
         if settings.warm_up:
             threading.Thread(target=_warm, args=(settings,), daemon=True).start()
         stop = threading.Event()
-        if settings.indicator_refresh_hours > 0:
-            threading.Thread(
-                target=_refresh_indicators, args=(app, settings, stop), daemon=True
-            ).start()
+        threading.Thread(target=_scheduler, args=(app, settings, stop), daemon=True).start()
         yield
         stop.set()
         app.state.jobs.shutdown()
@@ -288,21 +286,26 @@ def _warm(settings: Settings) -> None:
         log.exception("warming the knowledge base and the diagnosis engine failed")
 
 
-def _refresh_indicators(app: FastAPI, settings: Settings, stop: threading.Event) -> None:
-    """Keep the current quarter's indicators fresh: a minute after start, then every 15
-    minutes, a refresh job when its figures are older than RARECARE_INDICATOR_REFRESH_HOURS."""
+def _scheduler(app: FastAPI, settings: Settings, stop: threading.Event) -> None:
+    """A minute after start, then every 15 minutes: list versions whose effective date has
+    come are marked in force, and the current quarter's indicators are refreshed when their
+    figures are older than RARECARE_INDICATOR_REFRESH_HOURS (0: never)."""
     if stop.wait(60):
         return
     while True:
         try:
-            monitoring_jobs.refresh_if_stale(
-                sessions=app.state.sessionmaker,
-                runner=app.state.jobs,
-                hours=settings.indicator_refresh_hours,
-                today=date.today(),
-            )
+            with app.state.sessionmaker() as session:
+                if lists_schedule.activate_due(session=session, today=date.today()):
+                    session.commit()
+            if settings.indicator_refresh_hours > 0:
+                monitoring_jobs.refresh_if_stale(
+                    sessions=app.state.sessionmaker,
+                    runner=app.state.jobs,
+                    hours=settings.indicator_refresh_hours,
+                    today=date.today(),
+                )
         except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.ProgrammingError) as exc:
-            log.warning("indicators not refreshed (database: %s)", type(exc).__name__)
+            log.warning("scheduled work not done (database: %s)", type(exc).__name__)
         if stop.wait(15 * 60):
             return
 

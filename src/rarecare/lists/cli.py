@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from rarecare.clikit import OPERATOR, echo_json, fail, knowledge, load_settings, session_scope
-from rarecare.lists import service
+from rarecare.lists import schedule, service
 from rarecare.lists.models import ListKind
 from rarecare.lists.schemas import ImportMode, VersionIn, VersionOut
 
@@ -118,11 +118,29 @@ def import_(
 
 @lists_app.command("approve")
 def approve(version_id: Annotated[int, typer.Argument(help="The draft to approve")]) -> None:
-    """Approve a draft; the approved version of the same list becomes superseded."""
+    """Approve a draft; the approved version of the same list becomes superseded — at once,
+    or on the draft's effective date when that is later (approved, scheduled)."""
     settings = load_settings()
     with session_scope(settings) as session:
         version = service.approve(session=session, principal=OPERATOR, version_id=version_id)
-        typer.echo(f"approved #{version.id} {version.title}")
+        if version.effective_from and version.effective_from > date.today():
+            typer.echo(f"approved #{version.id} {version.title}, in force from "
+                       f"{version.effective_from:%d/%m/%Y}")  # fmt: skip
+        else:
+            typer.echo(f"approved #{version.id} {version.title}")
+
+
+@lists_app.command("activate")
+def activate() -> None:
+    """Mark the scheduled versions whose effective date has come as in force (the server does
+    it every 15 minutes; for installations that run no server, from cron)."""
+    settings = load_settings()
+    with session_scope(settings) as session:
+        done = schedule.activate_due(session=session)
+        for version in done:
+            typer.echo(f"in force: #{version.id} {version.title}")
+        if not done:
+            typer.echo("nothing to activate")
 
 
 @lists_app.command("export")

@@ -32,13 +32,15 @@ class ListKind(StrEnum):
 
 class VersionStatus(StrEnum):
     DRAFT = "draft"
-    APPROVED = "approved"
+    APPROVED = "approved"  # in force
+    SCHEDULED = "scheduled"  # approved, in force from its effective date
     SUPERSEDED = "superseded"
 
 
 STATUS_LABELS: dict[str, str] = {
     VersionStatus.DRAFT: N_("Draft"),
     VersionStatus.APPROVED: N_("Approved"),
+    VersionStatus.SCHEDULED: N_("Approved, scheduled"),
     VersionStatus.SUPERSEDED: N_("Superseded"),
 }
 

@@ -20,7 +20,7 @@ from rarecare.lists.schemas import (
 )
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge, principal_of
 from rarecare.web.downloads import download
-from rarecare.web.forms import error_lines
+from rarecare.web.forms import FormFields, error_lines
 from rarecare.web.templating import render
 from rarecare.web.uploads import read_upload
 
@@ -204,6 +204,25 @@ def approve_form(
 ) -> Response:
     try:
         service.approve(session=session, principal=user, version_id=version_id)
+    except RareCareError as exc:
+        return _refused(request, session, user, kind, version_id, exc)
+    return RedirectResponse(f"/lists/{kind.value}/{version_id}", status_code=303)
+
+
+@pages.post("/lists/{kind}/{version_id}/withdraw", response_model=None)
+def withdraw_form(
+    kind: ListKind,
+    version_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    form: FormFields,
+) -> Response:
+    """Take a scheduled version back to draft before it takes effect."""
+    try:
+        service.withdraw_schedule(
+            session=session, principal=user, version_id=version_id, reason=form.get("reason", "")
+        )
     except RareCareError as exc:
         return _refused(request, session, user, kind, version_id, exc)
     return RedirectResponse(f"/lists/{kind.value}/{version_id}", status_code=303)

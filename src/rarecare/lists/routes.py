@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Body, File, Query, Request, Response, UploadFile
 
 from rarecare.lists import service
 from rarecare.lists.models import ListKind, ListVersion
@@ -132,10 +132,25 @@ def api_import(
 
 @api.post("/versions/{version_id}/approve", response_model=VersionOut)
 def api_approve(version_id: int, user: CurrentUser, session: DbSession) -> VersionOut:
-    """Approve a draft; the previously approved version becomes superseded."""
+    """Approve a draft; the previously approved version becomes superseded — on the draft's
+    effective date when that is later (status ``scheduled`` until then)."""
     return versions_out(
         session, [service.approve(session=session, principal=user, version_id=version_id)]
     )[0]
+
+
+@api.post("/versions/{version_id}/withdraw", response_model=VersionOut)
+def api_withdraw(
+    version_id: int,
+    user: CurrentUser,
+    session: DbSession,
+    reason: Annotated[str, Body(embed=True)],
+) -> VersionOut:
+    """Take a scheduled version back to draft before its effective date (with the reason)."""
+    withdrawn = service.withdraw_schedule(
+        session=session, principal=user, version_id=version_id, reason=reason
+    )
+    return versions_out(session, [withdrawn])[0]
 
 
 @api.get("/versions/{version_id}/export.{fmt}")

@@ -6,7 +6,7 @@ are public. Approving a version supersedes the previously approved one of the sa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -20,6 +20,7 @@ from rarecare.i18n import N_, _
 from rarecare.interop import tabular
 from rarecare.knowledge import KnowledgeBase, fold
 from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
+from rarecare.lists.schedule import DECIDED, in_force, scheduled_version
 from rarecare.lists.schemas import (
     ChangedEntry,
     DiffOut,
@@ -34,7 +35,7 @@ from rarecare.storage import utcnow
 from rarecare.storage.versioning import check_version
 
 EDITORS = (Role.MINISTRY, Role.ADMIN)
-PUBLIC_STATUSES = (VersionStatus.APPROVED, VersionStatus.SUPERSEDED)
+PUBLIC_STATUSES = (*DECIDED, VersionStatus.SUPERSEDED)
 _ENTRY_MODEL: dict[ListKind, type[DiseaseEntry] | type[DrugEntry]] = {
     ListKind.DISEASES: DiseaseEntry,
     ListKind.DRUGS: DrugEntry,
@@ -66,12 +67,11 @@ def get_version(
     return version
 
 
-def current_version(*, session: Session, kind: ListKind) -> ListVersion | None:
-    return session.scalar(
-        select(ListVersion).where(
-            ListVersion.kind == kind, ListVersion.status == VersionStatus.APPROVED
-        )
-    )
+def current_version(
+    *, session: Session, kind: ListKind, on: date | None = None
+) -> ListVersion | None:
+    """The version in force (today, or ``on``)."""
+    return session.scalar(select(ListVersion).where(ListVersion.id == in_force(kind, on)))
 
 
 def entry_counts(*, session: Session, version_ids: Sequence[int]) -> dict[int, int]:
@@ -149,10 +149,18 @@ def _draft(session: Session, actor: Principal, version_id: int) -> ListVersion:
     return version
 
 
-def approve(*, session: Session, principal: Principal | None, version_id: int) -> ListVersion:
-    """Approve a draft: the approved version of the same kind becomes superseded. Four eyes:
-    the approver is not the one who last edited the draft (the server's own principals — the
-    command line's operator, the demo loader — act outside the rule: they hold the database)."""
+def approve(
+    *,
+    session: Session,
+    principal: Principal | None,
+    version_id: int,
+    today: date | None = None,
+) -> ListVersion:
+    """Approve a draft: the approved version of the same kind becomes superseded — at once, or,
+    when the draft takes effect later, on its effective date (the version is "approved,
+    scheduled" until then and the list in force stays in force). Four eyes: the approver is
+    not the one who last edited the draft (the server's own principals — the command line's
+    operator, the demo loader — act outside the rule: they hold the database)."""
     actor = require_role(principal, *EDITORS)
     version = _draft(session, actor, version_id)
     if actor.user_id != 0 and actor.username == (version.edited_by or version.created_by):
@@ -170,15 +178,24 @@ def approve(*, session: Session, principal: Principal | None, version_id: int) -
         problems.append(FieldError("entries", N_("the list is empty")))
     if problems:
         raise ValidationFailed(_("The version cannot be approved yet."), problems)
-    previous = current_version(session=session, kind=version.kind)
+    assert version.effective_from is not None
+    today = today or date.today()
+    scheduled = version.effective_from > today
+    waiting = scheduled_version(session, version.kind)
+    if waiting is not None:
+        raise Conflict(
+            _("Version %(id)s is already scheduled: withdraw it first, or let it take effect.")
+            % {"id": waiting.id}
+        )
+    previous = current_version(session=session, kind=version.kind, on=today)
     if previous is not None:
-        previous.status = VersionStatus.SUPERSEDED
-        assert version.effective_from is not None
         day_before = version.effective_from - timedelta(days=1)
         if previous.effective_to is None or previous.effective_to > day_before:
             previous.effective_to = day_before
+        if not scheduled:
+            previous.status = VersionStatus.SUPERSEDED
         session.flush()
-    version.status = VersionStatus.APPROVED
+    version.status = VersionStatus.SCHEDULED if scheduled else VersionStatus.APPROVED
     version.approved_by = actor.username
     version.approved_at = utcnow()
     audit.record(
@@ -187,7 +204,10 @@ def approve(*, session: Session, principal: Principal | None, version_id: int) -
         action="approve",
         object_type=f"list:{version.kind.value}",
         object_id=version.id,
-        detail={"supersedes": previous.id if previous else None},
+        detail={
+            "supersedes": previous.id if previous else None,
+            "scheduled_for": version.effective_from.isoformat() if scheduled else None,
+        },
     )
     session.flush()
     outputs.approved(
@@ -196,6 +216,44 @@ def approve(*, session: Session, principal: Principal | None, version_id: int) -
         ref=version.id,
         on=version.approved_at.date(),
         by=actor.username,
+    )
+    return version
+
+
+def withdraw_schedule(
+    *, session: Session, principal: Principal | None, version_id: int, reason: str
+) -> ListVersion:
+    """Take a scheduled version back to draft before it takes effect (with why); the list in
+    force stays in force with no end date."""
+    actor = require_role(principal, *EDITORS)
+    version = get_version(session=session, principal=actor, version_id=version_id)
+    if version.status != VersionStatus.SCHEDULED:
+        raise Conflict(_("Only a scheduled version can be withdrawn."))
+    if len(reason.strip()) < 5:
+        raise ValidationFailed(
+            _("A reason is required."),
+            [FieldError("reason", N_("say why (at least 5 characters)"))],
+        )
+    assert version.effective_from is not None
+    replaced = session.scalar(
+        select(ListVersion).where(
+            ListVersion.kind == version.kind, ListVersion.status == VersionStatus.APPROVED
+        )
+    )
+    if replaced is not None and replaced.effective_to == version.effective_from - timedelta(1):
+        replaced.effective_to = None
+    version.status = VersionStatus.DRAFT
+    version.approved_by = None
+    version.approved_at = None
+    version.edited_by = actor.username
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="withdraw",
+        object_type=f"list:{version.kind.value}",
+        object_id=version.id,
+        detail={"reason": reason.strip()},
     )
     return version
 
@@ -423,7 +481,7 @@ def approved_disease_entry(
         .join(DiseaseEntry, DiseaseEntry.version_id == ListVersion.id)
         .where(
             ListVersion.kind == ListKind.DISEASES,
-            ListVersion.status == VersionStatus.APPROVED,
+            ListVersion.id == in_force(ListKind.DISEASES),
             DiseaseEntry.orpha_code == orpha_code,
         )
     ).first()
@@ -457,7 +515,7 @@ def search_vietnamese_names(*, session: Session, query: str, limit: int = 20) ->
     statement = (
         select(DiseaseEntry)
         .join(ListVersion, DiseaseEntry.version_id == ListVersion.id)
-        .where(ListVersion.kind == ListKind.DISEASES, ListVersion.status == VersionStatus.APPROVED)
+        .where(ListVersion.id == in_force(ListKind.DISEASES))
     )
     for word in words:
         statement = statement.where(DiseaseEntry.name_vi_folded.contains(word))

@@ -5,16 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
+from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind
+from rarecare.lists.schedule import in_force
 
 
 def approved_version(session: Session, kind: ListKind) -> int | None:
-    """The id of the approved version of a list, if there is one."""
-    return session.scalar(
-        select(ListVersion.id).where(
-            ListVersion.kind == kind, ListVersion.status == VersionStatus.APPROVED
-        )
-    )
+    """The id of the version of a list in force, if there is one."""
+    return session.scalar(select(in_force(kind)))
 
 
 def listed_drugs(session: Session) -> list[str]:
