@@ -39,7 +39,7 @@ class FieldError:
     def where(self) -> str:
         """The row and the field: the key imports and the API use, then its name in the
         current language."""
-        name = FIELD_NAMES.get(self.field)
+        name = FIELD_NAMES.get(self.field) or FIELD_NAMES.get(self.field.rsplit(".", 1)[-1])
         place = f"{self.field} ({gettext(name)})" if name else self.field
         if self.row is None:
             return place
@@ -181,7 +181,10 @@ def field_errors(
     for e in errors:
         where = ".".join(str(p) for p in e.get("loc", ()) if p not in skip)
         message = PYDANTIC_MESSAGES.get(str(e.get("type", "")))
-        params = {key: str(value) for key, value in (e.get("ctx") or {}).items()}
+        params = {
+            key: value if isinstance(value, int | float) else str(value)
+            for key, value in (e.get("ctx") or {}).items()
+        }
         try:
             if message is not None:
                 message % params  # every placeholder has its value
