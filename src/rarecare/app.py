@@ -43,6 +43,7 @@ from rarecare.errors import TooLarge
 from rarecare.finance import pages as finance_pages
 from rarecare.finance import routes as finance_routes
 from rarecare.finance import rules_pages as finance_rules_pages
+from rarecare.finance import scenario_pages as finance_scenario_pages
 from rarecare.guidelines import pages as guidelines_pages
 from rarecare.guidelines import routes as guidelines_routes
 from rarecare.guidelines.models import GUIDELINE_STATUS_LABELS
@@ -142,6 +143,7 @@ ROUTERS = (
     care_routes.plans_api,
     finance_pages.pages,
     finance_rules_pages.pages,
+    finance_scenario_pages.pages,
     finance_routes.api,
     audit_pages.pages,
     audit_routes.api,

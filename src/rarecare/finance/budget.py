@@ -135,3 +135,36 @@ def project(inputs: BudgetInputs) -> BudgetImpact:
         )
         treated = (treated + new) * (1 - inputs.discontinuation)
     return result
+
+
+# Orphanet's prevalence classes, each at its geometric middle, per 100,000 people
+PREVALENCE_CLASS_PER_100K: dict[str, float] = {
+    "<1 / 1 000 000": 0.05,
+    "1-9 / 1 000 000": 0.3,
+    "1-9 / 100 000": 3.0,
+    "1-5 / 10 000": 22.0,
+    "6-9 / 10 000": 73.0,
+    ">1 / 1000": 150.0,
+}
+# where a figure was measured, best first: Orphanet's worldwide figure, then Asian, then European
+PLACES = ("Worldwide", "South East Asia", "Viet Nam", "China", "Japan", "Europe")
+KINDS = ("Point prevalence", "Prevalence at birth", "Lifetime Prevalence", "Annual incidence")
+
+
+def orphanet_prevalence(
+    prevalences: list[tuple[str, str, str]],
+) -> tuple[float, tuple[str, str, str]] | None:
+    """A disease's prevalence per 100,000 from Orphanet's (kind, class, place) figures: the
+    point prevalence where there is one (then at birth, lifetime, incidence), measured
+    worldwide rather than in one country, each class at its geometric middle; None without a
+    classed figure. Returns the value and the figure it came from."""
+    classed = [p for p in prevalences if p[1] in PREVALENCE_CLASS_PER_100K and p[0] in KINDS]
+    if not classed:
+        return None
+
+    def rank(p: tuple[str, str, str]) -> tuple[int, int]:
+        place = PLACES.index(p[2]) if p[2] in PLACES else len(PLACES)
+        return KINDS.index(p[0]), place
+
+    best = min(classed, key=rank)
+    return PREVALENCE_CLASS_PER_100K[best[1]], best

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from rarecare.clikit import OPERATOR, echo_json, fail, load_settings, session_scope
+from rarecare.clikit import OPERATOR, echo_json, fail, knowledge, load_settings, session_scope
 from rarecare.errors import RareCareError
 from rarecare.finance import service
 from rarecare.finance.schemas import BudgetIn
@@ -21,7 +21,10 @@ def budget_impact(
     coverage: Annotated[float, typer.Option(help="% paid by the insurance fund")] = 100,
     years: Annotated[int, typer.Option(help="1 to 5")] = 5,
     start: Annotated[str, typer.Option(help="First day covered (YYYY-MM-DD)")] = "",
-    prevalence: Annotated[float, typer.Option(help="Cases per 100,000")] = 1.0,
+    prevalence: Annotated[
+        float | None,
+        typer.Option(help="Cases per 100,000 (default: Orphanet's for the drug's indications)"),
+    ] = None,
     population: Annotated[float, typer.Option()] = 101_300_000,
     diagnosis_rate: Annotated[float, typer.Option(help="Share of undiagnosed found a year")] = 0.05,
     uptake: Annotated[float, typer.Option(help="Share who start treatment")] = 1.0,
@@ -45,7 +48,9 @@ def budget_impact(
             weight_kg=weight_kg,
         )
         with session_scope(settings) as session:
-            impact, derived = service.budget_impact(session=session, principal=OPERATOR, data=data)
+            impact, derived = service.budget_impact(
+                session=session, principal=OPERATOR, data=data, kb=knowledge(settings)
+            )
     except RareCareError as exc:
         fail(exc)
     except ValueError as exc:  # pydantic's ValidationError and bad dates

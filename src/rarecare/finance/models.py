@@ -46,3 +46,18 @@ class PatientCoverage(Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's mapper options
+
+
+class BudgetScenario(Base):
+    """A saved budget-impact scenario: its inputs (``BudgetIn``) and what it gave then (the
+    projection and how its inputs were derived), to compare with others and export."""
+
+    __tablename__ = "finance_budget_scenarios"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    drug: Mapped[str] = mapped_column(String(120))
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,17 +10,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from rarecare.care.therapy import current_drugs
-from rarecare.errors import RareCareError, field_errors
+from rarecare.errors import RareCareError, ValidationFailed, field_errors
 from rarecare.finance import service
 from rarecare.finance.schemas import (
     BudgetIn,
     PatientCoverageIn,
 )
-from rarecare.i18n import N_
+from rarecare.i18n import N_, _
 from rarecare.registry import service as registry
 from rarecare.registry.deps import opened
 from rarecare.registry.service import PatientRecord
-from rarecare.web.deps import CurrentUser, DbSession
+from rarecare.web.deps import CurrentUser, DbSession, Knowledge
 from rarecare.web.forms import attempt, error_lines
 from rarecare.web.site import Section
 from rarecare.web.templating import is_partial, render
@@ -50,11 +50,22 @@ def finance_page(request: Request, session: DbSession) -> HTMLResponse:
     )
 
 
+def budget_inputs(form: dict[str, str]) -> BudgetIn:
+    """The calculator's fields as a scenario's inputs (blank fields take their defaults)."""
+    try:
+        return BudgetIn.model_validate(
+            {k: v for k, v in form.items() if v != "" and k in BudgetIn.model_fields}
+        )
+    except ValidationError as exc:
+        raise ValidationFailed(_("Invalid budget impact."), field_errors(exc.errors())) from exc
+
+
 @pages.get("/finance/budget-impact", response_class=HTMLResponse)
 def budget_page(
     request: Request,
     user: CurrentUser,
     session: DbSession,
+    kb: Knowledge,
 ) -> HTMLResponse:
     """The calculator: every parameter visible and editable; yearly results as a chart."""
     form = dict(request.query_params)
@@ -63,12 +74,9 @@ def budget_page(
     errors: list[str] = []
     if form.get("drug"):
         try:
-            data = BudgetIn.model_validate(
-                {k: v for k, v in form.items() if v != "" and k in BudgetIn.model_fields}
+            impact, derived = service.budget_impact(
+                session=session, principal=user, data=budget_inputs(form), kb=kb
             )
-            impact, derived = service.budget_impact(session=session, principal=user, data=data)
-        except ValidationError as exc:
-            errors = [str(e) for e in field_errors(exc.errors())]
         except RareCareError as exc:
             errors = error_lines(exc)
     defaults = BudgetIn.model_fields

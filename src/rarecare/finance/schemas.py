@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -72,7 +73,11 @@ class BudgetIn(BaseModel):
     current_coverage: float | None = Field(
         default=None, ge=0, le=100, description="Defaults to the drug list's rate"
     )
-    prevalence_per_100k: float = Field(default=1.0, ge=0)
+    prevalence_per_100k: float | None = Field(
+        default=None,
+        ge=0,
+        description="Defaults to Orphanet's prevalence of the drug's indications (their sum)",
+    )
     population: float = Field(default=101_300_000, ge=0)
     diagnosis_rate: float = Field(default=0.05, ge=0, le=1)
     uptake: float = Field(default=1.0, ge=0, le=1)
@@ -80,3 +85,20 @@ class BudgetIn(BaseModel):
     weight_kg: float | None = Field(
         default=None, gt=0, description="Mean weight; defaults to the registered patients'"
     )
+
+
+class ScenarioIn(BaseModel):
+    name: str = Field(min_length=2, max_length=200)
+    inputs: BudgetIn
+
+
+class ScenarioOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    drug: str
+    inputs: dict[str, Any]
+    result: dict[str, Any] = Field(description="The projection and its derived inputs, as saved")
+    created_by: str
+    created_at: datetime

@@ -19,12 +19,13 @@ from rarecare.care.models import PlanStatus
 from rarecare.care.schedule import ideal_dates
 from rarecare.centres import service as centres
 from rarecare.errors import Conflict, FieldError, ValidationFailed
-from rarecare.finance.budget import BudgetImpact, BudgetInputs, project
+from rarecare.finance.budget import BudgetImpact, BudgetInputs, orphanet_prevalence, project
 from rarecare.finance.coverage import CareYear, CoverageRules, PatientFacts, yearly_cost
 from rarecare.finance.models import CoverageRuleSet, PatientCoverage
 from rarecare.finance.schemas import BudgetIn, PatientCoverageIn, PlanCostOut, RuleSetIn
 from rarecare.geo import get_province
 from rarecare.i18n import N_, _
+from rarecare.knowledge import KnowledgeBase
 from rarecare.lists import service as lists
 from rarecare.lists.models import DrugEntry
 from rarecare.outputs import OutputKind
@@ -246,11 +247,35 @@ def mean_weight(*, session: Session, patient_ids: list[int]) -> float | None:
     return sum(weights.values()) / len(weights) if weights else None
 
 
+def indication_prevalence(
+    kb: KnowledgeBase | None, indications: list[str]
+) -> tuple[float, list[str]]:
+    """The prevalence per 100,000 of a drug's indications (the sum of Orphanet's figure for
+    each, see ``budget.orphanet_prevalence``) and where each came from. Without a figure for
+    any: 1 per 100,000, Europe's threshold for a rare disease divided by 50."""
+    total, sources = 0.0, []
+    for code in indications:
+        disease = kb.disease(code) if kb else None
+        found = orphanet_prevalence(
+            [(p.kind, p.klass, p.geographic) for p in disease.prevalence] if disease else []
+        )
+        if found is not None:
+            value, (kind, klass, place) = found
+            total += value
+            sources.append(f"{code}: {kind}, {klass} ({place})")
+    return (total, sources) if sources else (1.0, [])
+
+
 def budget_impact(
-    *, session: Session, principal: Principal | None, data: BudgetIn
+    *,
+    session: Session,
+    principal: Principal | None,
+    data: BudgetIn,
+    kb: KnowledgeBase | None = None,
 ) -> tuple[BudgetImpact, dict[str, object]]:
     """Yearly cost to the fund and to families of covering a drug (national roles). Returns the
-    projection and how its inputs were derived."""
+    projection and how its inputs were derived (the prevalence, unless given, from Orphanet's
+    figures for the drug's indications)."""
     actor = require_role(principal, Role.ADMIN, Role.MINISTRY)
     entry = therapy.drug_entry(session=session, name=data.drug)
     patients = registry.living_diagnosed(session=session, orpha_codes=entry.indications)
@@ -269,6 +294,11 @@ def budget_impact(
     at_centre = therapy.at_centre(entry)
     fee = rules.service_fee_vnd.get("national", 0.0) if at_centre else 0.0
     per_year = (dose.yearly_cost or 0.0) + dose.administrations_per_year * fee
+    prevalence, prevalence_sources = (
+        (data.prevalence_per_100k, [])
+        if data.prevalence_per_100k is not None
+        else indication_prevalence(kb, list(entry.indications))
+    )
     current = data.current_coverage
     if current is None:
         current = entry.coverage_rate if entry.reimbursement in ("covered", "partial") else 0.0
@@ -280,7 +310,7 @@ def budget_impact(
         cost_per_patient_year=per_year,
         registered_patients=len(patients),
         current_coverage=current,
-        prevalence_per_100k=data.prevalence_per_100k,
+        prevalence_per_100k=prevalence,
         population=data.population,
         diagnosis_rate=data.diagnosis_rate,
         uptake=data.uptake,
@@ -307,5 +337,7 @@ def budget_impact(
         "service_fee": fee,
         "drug_cost_per_year": dose.yearly_cost,
         "indications": list(entry.indications),
+        "prevalence_per_100k": prevalence,
+        "prevalence_sources": prevalence_sources,
     }
     return project(inputs), derived

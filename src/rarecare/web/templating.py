@@ -8,13 +8,14 @@ from importlib import resources
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from rarecare import __version__, i18n
 from rarecare.errors import FieldError
+from rarecare.i18n import N_
 from rarecare.knowledge import SOURCES
 from rarecare.web.deps import principal_of
 from rarecare.web.security import CSRF_FIELD, csrf_token_for
@@ -60,6 +61,7 @@ def make_environment(sections: tuple[Section, ...], labels: dict[str, str]) -> E
         vocab=translate_value,
         place=i18n.place_name,
         problem=show_problem,
+        money=format_money,
     )
     return env
 
@@ -79,6 +81,23 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
         return ""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=i18n.current_locale.get())
+
+
+# large sums in words, as Vietnamese budgets write them ("55,7 tỷ đồng")
+_SCALES = ((1e9, N_("%(n)s billion VND")), (1e6, N_("%(n)s million VND")))
+
+
+def format_money(value: float | int | None, short: bool = False) -> str:
+    """An amount of đồng in the reader's language: "55.703.732.500 ₫"; ``short``: "55,7 tỷ
+    đồng" (one decimal, in billions or millions)."""
+    if value is None:
+        return ""
+    locale = i18n.current_locale.get()
+    if short:
+        for scale, words in _SCALES:
+            if abs(value) >= scale:
+                return i18n.gettext(words) % {"n": format_number(value / scale, 1)}
+    return format_currency(round(value), "VND", locale=locale)
 
 
 def format_chance(probability: float) -> str:
