@@ -116,7 +116,7 @@ def test_a_national_steward_merges_a_duplicate_into_the_earlier_record_losing_no
     assert db.scalar(select(func.count()).select_from(IdentityKey).where(
         IdentityKey.patient_id == second)) == 0  # fmt: skip
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "merge")).all()[-1]
-    assert event.object_id == kept.pseudonym
+    assert event.object_id == kept.pseudonym and event.detail is not None
     assert event.detail["merged_record"] == gone_pseudonym
     assert event.detail["moved"]["care_therapy_plans"] == 1
 
