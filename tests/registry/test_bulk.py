@@ -14,7 +14,7 @@ from rarecare.registry.models import Identity, Patient
 from rarecare.registry.vault import IdentityVault
 from tests.conftest import Cast
 
-from .conftest import TODAY
+from .conftest import TODAY, register_patient
 
 HEADER = (
     "full_name,birth_date,national_id,sex,vital_status,death_date,first_contact_date,diagnostic_status,"
@@ -229,3 +229,14 @@ def test_an_import_reports_its_progress_chunk_by_chunk(
     told: list[int] = []
     _import(db, cast, kb, vault, _people(5), progress=told.append)
     assert told == [2, 2, 1]
+
+
+def test_a_near_homonym_of_an_earlier_record_is_flagged_on_import(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    first = register_patient(db, cast, kb, vault, full_name="Lê Văn Lân", national_id="")
+    line = "Lê Văn Lan,2021-03-14,,female,alive,,2022-01-10,suspected,,no,no,01,,\n"
+    report = _import(db, cast, kb, vault, HEADER + line)
+    assert report["possible_duplicates"] == 1
+    flagged = db.scalars(select(Patient).where(Patient.id != first.id)).one()
+    assert flagged.possible_duplicate_of == first.id

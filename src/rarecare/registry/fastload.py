@@ -112,6 +112,8 @@ class Loader:
                 .values(possible_duplicate_of=bindparam("first")),
                 flags,
             )
+        ids = [pid for _row, _p, pid in prepared.people]
+        self.duplicates += self._flag_near_homonyms(min(ids), max(ids))
 
     def _existing(self, pseudonyms: list[str]) -> dict[str, int]:
         """The first patient id of every pseudonym already registered."""
@@ -135,6 +137,26 @@ class Loader:
                 ).all()
             )
         return found
+
+    def _flag_near_homonyms(self, first_id: int, last_id: int) -> int:
+        """Flag the records just written whose folded name and birth date (the match key) an
+        earlier record shares — "Lê Văn Lân" typed "Lê Văn Lan", at any centre — as register
+        does one at a time; one indexed look-up per record, in the database."""
+        p = Patient.__table__
+        q = p.alias("q")
+        same = (q.c.match_key == p.c.match_key, q.c.id < p.c.id)
+        earlier = select(func.min(q.c.id)).where(*same)
+        result = self.session.connection().execute(
+            update(p)  # type: ignore[arg-type]
+            .where(
+                p.c.id.between(first_id, last_id),
+                p.c.possible_duplicate_of.is_(None),
+                p.c.match_key.is_not(None),
+                select(q.c.id).where(*same).exists(),
+            )
+            .values(possible_duplicate_of=earlier.scalar_subquery())
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def abort(self) -> None:
         """Undo every row written so far."""
