@@ -145,6 +145,7 @@ def main() -> None:
                 v["province_code"],
                 v["former_province_code"],
                 None,
+                f"RAW-{i:012d}",  # match_key
                 now,
                 now,
             )

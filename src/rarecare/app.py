@@ -49,6 +49,7 @@ from rarecare.guidelines import routes as guidelines_routes
 from rarecare.guidelines.models import GUIDELINE_STATUS_LABELS
 from rarecare.jobs import pages as jobs_pages
 from rarecare.jobs import routes as jobs_routes
+from rarecare.jobs.models import RESULT_LABELS as JOB_RESULT_LABELS
 from rarecare.jobs.models import STATUS_LABELS as JOB_STATUS_LABELS
 from rarecare.jobs.service import JobRunner
 from rarecare.knowledge import load_knowledge
@@ -104,6 +105,7 @@ LABELS: dict[str, str] = {
     **DIAGNOSTIC_STATUS_LABELS,
     **VITAL_STATUS_LABELS,
     **JOB_STATUS_LABELS,
+    **JOB_RESULT_LABELS,
     **MONITORING_LABELS,
     **OUTPUT_LABELS,
     **ARTICLE_LABELS,

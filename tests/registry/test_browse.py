@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from rarecare.audit.models import AuditEvent
 from rarecare.errors import PermissionDenied
 from rarecare.knowledge import KnowledgeBase
-from rarecare.registry import browse
+from rarecare.registry import browse, quality
 from rarecare.registry.browse import RegistryQuery
 from rarecare.registry.models import IdentityKey
 from rarecare.registry.vault import IdentityVault
@@ -123,3 +123,22 @@ def test_records_from_before_the_index_are_indexed_once(
     assert [p.id for p in found] == [ids[0]]
     with pytest.raises(PermissionDenied):
         browse.index_identities(session=db, principal=cast.clinician_a, vault=vault)
+
+
+def test_a_former_9_digit_cmnd_is_found_and_flagged_for_its_cccd(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    old = register_patient(db, cast, kb, vault, full_name="Đặng Văn Tú", national_id="012345678")
+    assert (
+        db.scalars(select(IdentityKey.kind).where(IdentityKey.patient_id == old.id)).all()[0]
+        == "cmnd"
+    )
+    query = RegistryQuery(identifier_kind="cccd", identifier="012 345 678")
+    found, _total = browse.browse(
+        session=db, principal=cast.clinician_a, vault=vault, query=query, today=TODAY
+    )
+    assert [p.id for p in found] == [old.id]
+    flagged = quality.report(session=db, principal=cast.clinician_a, today=TODAY)
+    assert [(p.patient_id, p.fields) for p in flagged.problems if p.kind == "check"] == [
+        (old.id, ("national_id",))
+    ]

@@ -17,6 +17,16 @@ STATUS_LABELS: dict[str, str] = {
     "done": N_("Done"),
     "failed": N_("Failed"),
 }
+# what a finished job's result reports, by key (the jobs' own functions choose the keys)
+RESULT_LABELS: dict[str, str] = {
+    "rows": N_("Rows"),
+    "written": N_("Written"),
+    "dry_run": N_("Dry run"),
+    "possible_duplicates": N_("Possible duplicates"),
+    "records": N_("Records"),
+    "period": N_("Period"),
+    "values": N_("Values"),
+}
 
 
 class Job(Base):

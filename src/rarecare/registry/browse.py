@@ -121,8 +121,9 @@ def _conditions(vault: IdentityVault | None, query: RegistryQuery, today: date) 
         )
     if query.identifier_kind and query.identifier and query.identifier.strip():
         digest = vault.blind_key(query.identifier_kind, query.identifier) if vault else ""
+        kinds = ("cccd", "cmnd") if query.identifier_kind == "cccd" else (query.identifier_kind,)
         matching = select(IdentityKey.patient_id).where(
-            IdentityKey.kind == query.identifier_kind, IdentityKey.digest == (digest or "-")
+            IdentityKey.kind.in_(kinds), IdentityKey.digest == (digest or "-")
         )
         out.append(Patient.id.in_(matching))
     return out

@@ -24,6 +24,7 @@ from rarecare.registry.models import (
     DiagnosisRecord,
     DiagnosticStatus,
     Encounter,
+    IdentityKey,
     Patient,
     VitalStatus,
 )
@@ -100,6 +101,7 @@ FIELD_LABELS: dict[str, str] = {
     "diagnosis_date": N_("Date of diagnosis"),
     "weight_kg": N_("Weight (kg)"),
     "height_cm": N_("Height (cm)"),
+    "national_id": N_("National ID (CCCD)"),
 }
 
 
@@ -283,6 +285,17 @@ def report(
             "/registry/patients/{id}/edit",
         )
 
+    former_card = select(IdentityKey.patient_id).where(IdentityKey.kind == "cmnd")
+    rows = session.execute(
+        select(p.id, p.pseudonym).where(own, p.id.in_(former_card)).order_by(p.id)
+    )
+    add(
+        "check",
+        [(pid, pseudonym) for pid, pseudonym in rows],
+        ["national_id"],
+        N_("a former 9-digit CMND: ask for the 12-digit CCCD that replaced it"),
+        "/registry/patients/{id}",
+    )
     rows = session.execute(
         select(p.id, p.pseudonym).where(own, p.possible_duplicate_of.is_not(None)).order_by(p.id)
     )

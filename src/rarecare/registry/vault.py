@@ -167,7 +167,7 @@ class IdentityVault:
         ):
             digest = self.blind_key(kind, value)
             if digest:
-                out.append((kind, digest))
+                out.append((national_id_kind(value) if kind == "cccd" else kind, digest))
         return out
 
     def blind_key(self, kind: str, value: str) -> str:
@@ -201,6 +201,13 @@ def name_key(name: str) -> str:
     was typed), case-folded, single-spaced; diacritics are kept."""
     folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
     return " ".join(folded.split())
+
+
+def national_id_kind(value: str) -> str:
+    """How a national ID is kept in the blind index: "cmnd" for a former 9-digit identity
+    card (still accepted, flagged for the 12-digit CCCD that replaced it), else "cccd"; both
+    are found by the same search."""
+    return "cmnd" if len(id_digits(value)) == 9 else "cccd"
 
 
 def id_digits(value: str) -> str:
