@@ -234,6 +234,15 @@ PYDANTIC_MESSAGES: dict[str, str] = {
 }
 
 
+class NeedsConfirmation(ValidationFailed):
+    """Input that is unusual but possible (first symptoms after the first contact, after a
+    newborn screening): saved once the user confirms it, and the confirmation is recorded."""
+
+    def __init__(self, message: str, details: list[FieldError]) -> None:
+        super().__init__(message, details)
+        self.code = "confirmation_required"
+
+
 class RateLimited(RareCareError):
     def __init__(self, message: str, retry_after_seconds: int = 60) -> None:
         super().__init__(message, status_code=429, code="rate_limited")

@@ -248,3 +248,25 @@ def test_the_api_lists_and_merges_duplicates(client: TestClient, cast: Cast) -> 
     )
     assert kept.status_code == 200 and kept.json()["id"] == first["id"]
     assert client.get("/api/registry/duplicates").json() == []
+
+
+def test_the_edit_form_asks_to_confirm_unusual_dates_then_saves_them(
+    client: TestClient, cast: Cast
+) -> None:
+    url, token = _patient(client)
+    form = {
+        "csrf_token": token,
+        "sex": "female",
+        "vital_status": "alive",
+        "province_code": "01",
+        "diagnostic_status": "suspected",
+        "first_contact_date": "2022-01-10",
+        "first_symptoms_date": "2022-06-01",  # after the contact: a screened child
+    }
+    asked = client.post(f"{url}/edit", data=form)
+    assert asked.status_code == 422 and 'data-testid="confirm-warnings"' in asked.text
+    assert "sàng lọc" in asked.text  # the warning, in Vietnamese
+    saved = client.post(
+        f"{url}/edit", data=form | {"confirm_warnings": "yes"}, follow_redirects=False
+    )
+    assert saved.status_code == 303

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rarecare.audit.models import AuditEvent
-from rarecare.errors import Conflict, NotFound, ValidationFailed
+from rarecare.errors import Conflict, NeedsConfirmation, NotFound, ValidationFailed
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import plausible, service
 from rarecare.registry.models import Identity, Patient
@@ -240,3 +240,17 @@ def test_a_health_insurance_number_is_a_card_of_15_or_a_social_number_of_10() ->
     assert problems("0123456789") == []
     assert problems("TE6010123456789") == ["insurance_number"]  # benefit level 1–5
     assert problems("12345") == ["insurance_number"]
+
+
+def test_unusual_but_possible_dates_are_saved_once_confirmed_and_audited(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    screened = {"first_symptoms_date": "2022-03-01", "first_contact_date": "2022-01-10"}
+    with pytest.raises(NeedsConfirmation) as caught:
+        register_patient(db, cast, kb, vault, **screened)
+    assert [d.field for d in caught.value.details] == ["first_symptoms_date"]
+    assert caught.value.code == "confirmation_required"
+    patient = register_patient(db, cast, kb, vault, confirm_warnings=True, **screened)
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "create")).all()[-1]
+    assert event.object_id == patient.pseudonym and event.detail is not None
+    assert event.detail["confirmed"] == ["first_symptoms_date"]

@@ -63,6 +63,7 @@ ACTION_LABELS: dict[str, str] = {
     "login": N_("logged in"),
     "mark_distinct": N_("marked a record as another person"),
     "merge": N_("merged a duplicate record into this record"),
+    "confirm_warnings": N_("confirmed unusual dates of a record"),
     "save_scenario": N_("saved a budget scenario"),
     "delete_scenario": N_("deleted a budget scenario"),
     "activate": N_("put a scheduled list version in force"),

@@ -13,7 +13,7 @@ from rarecare.access import Principal
 from rarecare.centres import service as centres
 from rarecare.diagnosis.deps import Engine
 from rarecare.diagnosis.engine import DiagnosisEngine
-from rarecare.errors import RareCareError, ValidationFailed, field_errors
+from rarecare.errors import NeedsConfirmation, RareCareError, ValidationFailed, field_errors
 from rarecare.geo import REGIONS, current_provinces, province_names
 from rarecare.i18n import N_, _
 from rarecare.jobs.deps import Runner
@@ -199,7 +199,12 @@ def new_patient_submit(
         return render(
             request,
             "patient_new.html",
-            {"form": form, "provinces": current_provinces(), "errors": error_lines(exc)},
+            {
+                "form": form,
+                "provinces": current_provinces(),
+                "errors": error_lines(exc),
+                "confirm": isinstance(exc, NeedsConfirmation),
+            },
             status_code=exc.status_code,
         )
     return RedirectResponse(f"/registry/patients/{patient.id}", status_code=303)

@@ -176,3 +176,34 @@ def check_identity(identity: IdentityIn, *, row: int | None = None) -> list[Fiel
         )
     errors += insurance_number(identity.insurance_number, row=row)
     return errors
+
+
+def record_warnings(data: RecordFields) -> list[FieldError]:
+    """What is unusual but clinically possible about a record's dates: saved only once the
+    user confirms it (``confirm_warnings``), the confirmation audited."""
+    warnings = []
+    symptoms, contact = data.first_symptoms_date, data.first_contact_date
+    if symptoms and contact and symptoms > contact:
+        warnings.append(
+            FieldError(
+                "first_symptoms_date",
+                N_(
+                    "first symptoms (%(symptoms)s) after the first specialist contact "
+                    "(%(contact)s): possible after newborn or family screening"
+                ),
+                params={"symptoms": symptoms, "contact": contact},
+            )
+        )
+    diagnosed = data.diagnosis_date
+    if diagnosed and symptoms and diagnosed < symptoms:
+        warnings.append(
+            FieldError(
+                "diagnosis_date",
+                N_(
+                    "diagnosis (%(diagnosed)s) before the first symptoms (%(symptoms)s): "
+                    "possible after screening or a prenatal diagnosis"
+                ),
+                params={"diagnosed": diagnosed, "symptoms": symptoms},
+            )
+        )
+    return warnings

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from rarecare.access import Principal
 from rarecare.centres import service as centres
 from rarecare.diagnosis.deps import Engine
-from rarecare.errors import RareCareError, ValidationFailed, field_errors
+from rarecare.errors import NeedsConfirmation, RareCareError, ValidationFailed, field_errors
 from rarecare.geo import current_provinces
 from rarecare.i18n import _
 from rarecare.knowledge import KnowledgeBase
@@ -166,7 +166,12 @@ KEPT = ("diagnostic_status", "orpha_code", "former_province_code")  # changed el
 
 
 def _edit_page(
-    request: Request, form: dict[str, str], patient_id: int, errors: list[str], status: int = 200
+    request: Request,
+    form: dict[str, str],
+    patient_id: int,
+    errors: list[str],
+    status: int = 200,
+    confirm: bool = False,
 ) -> HTMLResponse:
     return render(
         request,
@@ -178,6 +183,7 @@ def _edit_page(
             "provinces": current_provinces(),
             "vital_statuses": [v.value for v in VitalStatus],
             "age_kinds": list(AGE_KINDS.items()),
+            "confirm": confirm,
         },
         status_code=status,
     )
@@ -229,6 +235,7 @@ def patient_edit_submit(
     payload.update({name: form.get(name) == "yes" for name in CONSENTS})
     payload["biobank"] = form.get("biobank", "").strip()
     payload["icf_codes"] = form.get("icf_codes", "").strip()
+    payload["confirm_warnings"] = form.get("confirm_warnings") == "yes"
     try:
         data = PatientUpdateIn.model_validate(payload)
         service.update(
@@ -239,7 +246,8 @@ def patient_edit_submit(
         return _edit_page(request, form, patient_id, lines, 422)
     except RareCareError as exc:
         session.rollback()
-        return _edit_page(request, form, patient_id, error_lines(exc), exc.status_code)
+        confirm = isinstance(exc, NeedsConfirmation)
+        return _edit_page(request, form, patient_id, error_lines(exc), exc.status_code, confirm)
     return RedirectResponse(f"/registry/patients/{patient_id}", status_code=303)
 
 

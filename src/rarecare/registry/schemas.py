@@ -58,14 +58,23 @@ class RecordFields(BaseModel):
     former_province_code: str | None = Field(default=None, pattern=r"^\d{2}$")
 
 
+CONFIRM = Field(
+    default=False,
+    description="Save dates that are unusual but possible (first symptoms after the first "
+    "contact...): without it such a record answers 422 with code confirmation_required",
+)
+
+
 class PatientIn(RecordFields):
     identity: IdentityIn
+    confirm_warnings: bool = CONFIRM
     centre_code: str | None = Field(
         default=None, description="Treating centre (default: the user's own)"
     )
 
 
 class PatientUpdateIn(RecordFields):
+    confirm_warnings: bool = CONFIRM
     version: int | None = Field(
         default=None,
         description="The record's version the change was made from (from the last read): a "

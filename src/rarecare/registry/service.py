@@ -22,7 +22,14 @@ from rarecare.access import (
 )
 from rarecare.audit import service as audit
 from rarecare.centres import service as centres
-from rarecare.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from rarecare.errors import (
+    Conflict,
+    FieldError,
+    NeedsConfirmation,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from rarecare.i18n import N_, _
 from rarecare.knowledge import KnowledgeBase, normalise_orpha
 from rarecare.registry.models import (
@@ -39,7 +46,12 @@ from rarecare.registry.models import (
 from rarecare.registry.models import (
     Identity as IdentityRow,
 )
-from rarecare.registry.plausible import body_measures, check_identity, check_record
+from rarecare.registry.plausible import (
+    body_measures,
+    check_identity,
+    check_record,
+    record_warnings,
+)
 from rarecare.registry.schemas import (
     DiagnosisIn,
     EncounterIn,
@@ -224,6 +236,7 @@ def register(
     errors += check_identity(data.identity)
     if errors:
         raise ValidationFailed(_("Invalid patient."), errors)
+    confirmed = _confirmed(data, data.confirm_warnings)
     identity = Identity(**data.identity.model_dump())
     pseudonym = vault.pseudonym(identity)
     match_key = vault.match_key(identity)
@@ -241,7 +254,7 @@ def register(
             .order_by(Patient.id)
             .limit(1)
         ).all()
-    fields = data.model_dump(exclude={"identity", "centre_code"})
+    fields = data.model_dump(exclude={"identity", "centre_code", "confirm_warnings"})
     fields["orpha_code"] = normalise_orpha(data.orpha_code) if data.orpha_code else None
     if data.diagnostic_status is DiagnosticStatus.UNDIAGNOSED and not fields["orpha_code"]:
         fields["orpha_code"] = UNDIAGNOSED_ORPHA
@@ -278,9 +291,20 @@ def register(
         object_type="patient",
         object_id=pseudonym,
         centre_id=centre_id,
-        detail={"possible_duplicate_of": patient.possible_duplicate_of},
+        detail={"possible_duplicate_of": patient.possible_duplicate_of, "confirmed": confirmed},
     )
     return patient
+
+
+def _confirmed(data: RecordFields, confirm: bool) -> list[str]:
+    """The unusual dates the user confirmed (refused until they do)."""
+    warnings = record_warnings(data)
+    if warnings and not confirm:
+        raise NeedsConfirmation(
+            _("These dates are unusual, though possible: check them and confirm to save."),
+            warnings,
+        )
+    return [w.field for w in warnings]
 
 
 def update(
@@ -298,12 +322,23 @@ def update(
     what was submitted, so a stale form never silently undoes a colleague's change."""
     actor = require_role(principal, *WRITERS)
     patient = get(session=session, principal=actor, patient_id=patient_id, action="update")
-    submitted = data.model_dump(exclude={"version"})
+    submitted = data.model_dump(exclude={"version", "confirm_warnings"})
     check_version(patient, getattr(data, "version", None), submitted)
     birth = stored_identity(session, vault, patient).birth_date
     errors = check_record(data, kb=kb, birth_date=birth, today=today or date.today())
     if errors:
         raise ValidationFailed(_("Invalid patient."), errors)
+    confirmed = _confirmed(data, getattr(data, "confirm_warnings", False))
+    if confirmed:
+        audit.record(
+            session=session,
+            actor=actor,
+            action="confirm_warnings",
+            object_type="patient",
+            object_id=patient.pseudonym,
+            centre_id=patient.centre_id,
+            detail={"confirmed": confirmed},
+        )
     for field, value in submitted.items():
         setattr(patient, field, value)
     patient.orpha_code = normalise_orpha(data.orpha_code) if data.orpha_code else None
