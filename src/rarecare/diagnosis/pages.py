@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
+from rarecare import i18n
 from rarecare.diagnosis import service
 from rarecare.diagnosis.deps import Engine
 from rarecare.diagnosis.schemas import RankIn
@@ -47,7 +48,8 @@ def term_suggestions(
         if q.strip()
         else []
     )
-    terms = [(h.code, kb.ontology.terms[h.code].name, h.matched) for h in hits]
+    locale = i18n.current_locale.get()
+    terms = [(h.code, kb.term_name(h.code, locale), h.matched) for h in hits]
     return render(request, "_term_suggestions.html", {"terms": terms, "q": q})
 
 
@@ -91,10 +93,8 @@ def workbench_update(
             )
         except RareCareError as exc:
             errors = error_lines(exc)
-    names = {
-        t: (kb.ontology.terms[t].name if t in kb.ontology.terms else t)
-        for t in observed_ids + excluded_ids
-    }
+    locale = i18n.current_locale.get()
+    names = {t: kb.term_name(t, locale) for t in observed_ids + excluded_ids}
     return render(
         request,
         "_workbench.html",

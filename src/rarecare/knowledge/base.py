@@ -14,7 +14,7 @@ from rarecare import cachefile
 from rarecare.gcpause import paused_gc
 from rarecare.knowledge import loader
 from rarecare.knowledge.diseases import Disease
-from rarecare.knowledge.hpo import HpoTerm, Ontology, Resolution
+from rarecare.knowledge.hpo import HpoTerm, Ontology, Resolution, VietnameseLabel
 from rarecare.knowledge.search import (
     CodeIndex,
     Hit,
@@ -42,6 +42,7 @@ class KnowledgeBase:
     _disease_codes: CodeIndex = field(default_factory=CodeIndex)
     _term_text: TextIndex = field(default_factory=TextIndex)
     _exact_orpha: dict[str, list[str]] = field(default_factory=dict)
+    vietnamese: dict[str, VietnameseLabel] = field(default_factory=dict)
 
     def build_indexes(self) -> None:
         for disease in self.diseases.values():
@@ -64,6 +65,11 @@ class KnowledgeBase:
             self._term_text.add(term.id, term.name, "label")
             for synonym in term.synonyms:
                 self._term_text.add(term.id, synonym, "synonym")
+        for term_id, vietnamese in self.vietnamese.items():  # found with or without diacritics
+            if term_id in self.ontology.terms and not self.ontology.terms[term_id].obsolete:
+                self._term_text.add(term_id, vietnamese.label, "label")
+                for synonym in vietnamese.synonyms:
+                    self._term_text.add(term_id, synonym, "synonym")
         self._term_text.freeze()
 
     # ------------------------------------------------------------------ look-ups
@@ -80,6 +86,14 @@ class KnowledgeBase:
                         if x.relation == "exact":
                             self._exact_orpha.setdefault(x.code, []).append(disease.code)
         return list(self._exact_orpha.get(code, ()))
+
+    def term_name(self, term_id: str, locale: str = "en") -> str:
+        """A term's name to show: in Vietnamese, RareCare's translation followed by the HPO
+        label ("Co giật (Seizure)"); else, or without one, the HPO label."""
+        term = self.ontology.terms.get(term_id)
+        name = term.name if term else term_id
+        vietnamese = self.vietnamese.get(term_id) if locale == "vi" else None
+        return f"{vietnamese.label} ({name})" if vietnamese else name
 
     def term(self, term_id: str) -> HpoTerm | None:
         return self.ontology.get(term_id)
@@ -198,6 +212,7 @@ def build(base: Traversable | Path | None = None) -> KnowledgeBase:
         diseases=loader.load_diseases(directory),
         icd10_titles=loader.load_icd10(directory),
         manifest=loader.manifest(directory),
+        vietnamese=loader.load_vietnamese(directory),
     )
     kb.build_indexes()
     return kb

@@ -154,3 +154,13 @@ class Ontology:
             path.append(current.parents[0])
             current = self.terms.get(current.parents[0])
         return list(reversed(path))
+
+
+@dataclass(frozen=True, slots=True)
+class VietnameseLabel:
+    """RareCare's own Vietnamese name of an HPO term, with lay synonyms (what families say) and
+    whether a clinician has reviewed it."""
+
+    label: str
+    synonyms: tuple[str, ...] = ()
+    status: str = "draft"  # draft | reviewed

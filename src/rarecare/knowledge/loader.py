@@ -16,7 +16,7 @@ from typing import Any
 
 from rarecare.knowledge.diseases import Annotation, Disease, Gene, Prevalence, Xref
 from rarecare.knowledge.frequency import parse_frequency
-from rarecare.knowledge.hpo import HpoTerm, Ontology
+from rarecare.knowledge.hpo import HpoTerm, Ontology, VietnameseLabel
 
 log = logging.getLogger("rarecare.knowledge")
 CACHE_FORMAT = 1
@@ -180,6 +180,30 @@ def load_icd10(base: Traversable | Path) -> dict[str, str]:
     return dict(_tsv(base, "icd10.tsv.gz"))
 
 
+VIETNAMESE = "hpo_vi.tsv"  # RareCare's own Vietnamese HPO labels (scripts/build_hpo_vi.py)
+
+
+def load_vietnamese(base: Traversable | Path) -> dict[str, VietnameseLabel]:
+    """HPO id → RareCare's Vietnamese label, lay synonyms and review status ("draft": not yet
+    reviewed by a clinician); lines starting with # are the file's provenance."""
+    path = base / VIETNAMESE
+    if not path.is_file():
+        return {}
+    found: dict[str, VietnameseLabel] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        hpo_id, label, synonyms, status = [*line.split("\t"), "", "", ""][:4]
+        if hpo_id == "hpo_id":  # the header
+            continue
+        found[hpo_id] = VietnameseLabel(
+            label.strip(),
+            tuple(s.strip() for s in synonyms.split("|") if s.strip()),
+            status or "draft",
+        )
+    return found
+
+
 # The cache holds pickled objects of these modules: a change to any of them invalidates it.
 _CACHED_MODULES = ("base.py", "diseases.py", "hpo.py", "search.py", "loader.py")
 
@@ -190,4 +214,6 @@ def cache_key(base: Traversable | Path) -> str:
     package = resources.files("rarecare.knowledge")
     for module in _CACHED_MODULES:
         digest.update((package / module).read_bytes())
+    if (base / VIETNAMESE).is_file():  # RareCare's own data, outside Orphanet's and HPO's manifest
+        digest.update((base / VIETNAMESE).read_bytes())
     return f"knowledge-v{CACHE_FORMAT}-{digest.hexdigest()[:16]}.pickle"

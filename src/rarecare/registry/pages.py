@@ -9,6 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, Uplo
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from rarecare import i18n
 from rarecare.access import Principal
 from rarecare.centres import service as centres
 from rarecare.diagnosis.deps import Engine
@@ -224,7 +225,6 @@ def _patient_view(
 ) -> HTMLResponse:
     patient = service.get(session=session, principal=user, patient_id=patient_id)
     suggestions = suggest.suggestions(engine=engine, patient=patient, top=5)
-    names = kb.ontology.terms
     diseases = [d.orpha_code for d in patient.diagnoses] + [patient.orpha_code or ""]
     orpha_for: dict[str, str | None] = {}
     for result in suggestions.results if suggestions else []:
@@ -250,7 +250,7 @@ def _patient_view(
             "suggestions": suggestions,
             "identity": identity,
             "terms": {
-                ph.hpo_id: names[ph.hpo_id].name if ph.hpo_id in names else ph.hpo_id
+                ph.hpo_id: kb.term_name(ph.hpo_id, i18n.current_locale.get())
                 for ph in patient.phenotypes
             },
             "provinces": province_names(),
@@ -291,7 +291,7 @@ def patient_term_suggestions(
         request,
         "_patient_terms.html",
         {
-            "terms": [(h.code, kb.ontology.terms[h.code].name) for h in hits],
+            "terms": [(h.code, kb.term_name(h.code, i18n.current_locale.get())) for h in hits],
             "patient_id": patient_id,
             "q": q,
         },
