@@ -8,7 +8,7 @@ first, into ``scripts/hpo_vi_worklist.tsv`` (id, English label, annotations, lis
 every translated id is a current HPO term, and reports the coverage.
 
     .venv/bin/python scripts/build_hpo_vi.py [--check]
-    (--check: fail when a required term lacks a Vietnamese label)
+    (--check: write nothing; fail when a required term lacks a Vietnamese label)
 """
 
 from __future__ import annotations
@@ -62,12 +62,13 @@ def main() -> int:
     translated = load_vietnamese(DATA)
     unknown = sorted(t for t in translated if kb.term(t) is None or kb.term(t).obsolete)  # type: ignore[union-attr]
     required = required_terms()
-    with (ROOT / "scripts/hpo_vi_worklist.tsv").open("w", encoding="utf-8") as out:
-        out.write("hpo_id\tlabel_en\tannotations\tnational_list\ttranslated\n")
-        for term, n, listed in required:
-            name = kb.term(term).name  # type: ignore[union-attr]
-            flags = ("yes" if listed else "", "yes" if term in translated else "")
-            out.write(f"{term}\t{name}\t{n}\t{flags[0]}\t{flags[1]}\n")
+    if "--check" not in sys.argv:  # checking writes nothing
+        with (ROOT / "scripts/hpo_vi_worklist.tsv").open("w", encoding="utf-8") as out:
+            out.write("hpo_id\tlabel_en\tannotations\tnational_list\ttranslated\n")
+            for term, n, listed in required:
+                name = kb.term(term).name  # type: ignore[union-attr]
+                flags = ("yes" if listed else "", "yes" if term in translated else "")
+                out.write(f"{term}\t{name}\t{n}\t{flags[0]}\t{flags[1]}\n")
     missing = [t for t, _n, _l in required if t not in translated]
     print(
         f"{len(translated)} terms translated; {len(required) - len(missing)} of the "

@@ -3,6 +3,10 @@ label, every id a current term."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from rarecare.knowledge import KnowledgeBase
@@ -40,3 +44,18 @@ def test_every_translated_id_is_a_current_hpo_term_and_a_draft_or_reviewed(
     assert stale == []
     assert {v.status for v in translated.values()} <= {"draft", "reviewed"}
     assert all(v.label and v.label == v.label.strip() for v in translated.values())
+
+
+def test_every_required_term_has_a_vietnamese_label() -> None:
+    """Every term annotated to a disease of the national list and the 2,000 most annotated
+    terms (scripts/build_hpo_vi.py --check)."""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, str(root / "scripts/build_hpo_vi.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=root,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "(0 missing)" in done.stdout
