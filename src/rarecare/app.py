@@ -27,6 +27,7 @@ from rarecare.accounts import routes as accounts_routes
 from rarecare.accounts import service as accounts
 from rarecare.audit import pages as audit_pages
 from rarecare.audit import routes as audit_routes
+from rarecare.care import centre_pages as care_centre_pages
 from rarecare.care import pages as care_pages
 from rarecare.care import routes as care_routes
 from rarecare.care.models import PLAN_STATUS_LABELS
@@ -146,6 +147,7 @@ ROUTERS = (
     finance_pages.pages,
     finance_rules_pages.pages,
     finance_scenario_pages.pages,
+    care_centre_pages.pages,
     finance_routes.api,
     audit_pages.pages,
     audit_routes.api,

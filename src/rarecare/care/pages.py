@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rarecare import i18n
 from rarecare.access import Principal
-from rarecare.accounts import service as accounts
 from rarecare.care import followup, logistics, summary, therapy
 from rarecare.care import travel as tr
 from rarecare.care.adherence import ADHERENT_PDC
@@ -22,7 +21,7 @@ from rarecare.care.schedule import WEEKDAYS, parse_opening_days
 from rarecare.care.schemas import AdministrationIn, PlanChangeIn, PlanIn, PlanStopIn, StockIn
 from rarecare.centres import service as centre_service
 from rarecare.errors import FieldError, ValidationFailed
-from rarecare.geo import current_provinces, province_names
+from rarecare.geo import current_provinces
 from rarecare.geo.svg import MAP_H, MAP_W, outlines, xy
 from rarecare.i18n import N_
 from rarecare.registry import service as registry
@@ -56,26 +55,6 @@ def care_page(request: Request, session: DbSession) -> HTMLResponse:
             "info": SECTION,
             "alerts": alerts,
             "centres": centre_service.list_centres(session=session),
-        },
-    )
-
-
-@pages.get("/centres/{centre_id}", response_class=HTMLResponse)
-def centre_page(
-    centre_id: int, request: Request, session: DbSession, user: CurrentUser
-) -> HTMLResponse:
-    staff = accounts.users_of_centre(session=session, principal=user, centre_id=centre_id)
-    centre = centre_service.get_centre(session=session, centre_id=centre_id)
-    days = [WEEKDAYS[d] for d in sorted(parse_opening_days(centre.opening_days))]
-    return render(
-        request,
-        "centre.html",
-        {
-            "centre": centre,
-            "staff": staff,
-            "provinces": province_names(),
-            "open_days": days,
-            "today": date.today(),
         },
     )
 

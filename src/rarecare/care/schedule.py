@@ -24,7 +24,9 @@ from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+from rarecare.i18n import N_
+
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 SEARCH_LIMIT_DAYS = 60
 
 

@@ -11,7 +11,7 @@ from rarecare.centres.models import Centre
 from rarecare.centres.schemas import CentreCareIn, CentreIn
 from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
 from rarecare.geo import get_province
-from rarecare.i18n import N_
+from rarecare.i18n import N_, _
 from rarecare.storage.versioning import check_version
 
 
@@ -38,7 +38,7 @@ def create_centre(*, session: Session, principal: Principal | None, data: Centre
     actor = require_role(principal, Role.ADMIN)
     if get_province(data.province_code) is None:
         raise ValidationFailed(
-            "Invalid centre.",
+            _("Invalid centre."),
             [
                 FieldError(
                     "province_code",
@@ -48,7 +48,7 @@ def create_centre(*, session: Session, principal: Principal | None, data: Centre
             ],
         )
     if session.scalar(select(Centre.id).where(Centre.code == data.code)) is not None:
-        raise Conflict(f"A centre with code {data.code!r} exists already.")
+        raise Conflict(_("A centre with the code %(code)s exists already.") % {"code": data.code})
     centre = Centre(**data.model_dump(exclude={"version"}))
     session.add(centre)
     session.flush()
