@@ -243,6 +243,22 @@ class NeedsConfirmation(ValidationFailed):
         self.code = "confirmation_required"
 
 
+def require_reason(reason: str, minimum: int = 5) -> str:
+    """The reason a consequential step is taken (a merge, a withdrawal, a look at an identity),
+    stripped; refused when shorter than ``minimum`` characters."""
+    reason = reason.strip()
+    if len(reason) < minimum:
+        raise ValidationFailed(
+            _("A reason is required."),
+            [
+                FieldError(
+                    "reason", N_("say why (at least %(n)s characters)"), params={"n": minimum}
+                )
+            ],
+        )
+    return reason
+
+
 class RateLimited(RareCareError):
     def __init__(self, message: str, retry_after_seconds: int = 60) -> None:
         super().__init__(message, status_code=429, code="rate_limited")

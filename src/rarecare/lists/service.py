@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 from rarecare import outputs
 from rarecare.access import Principal, Role, require_role
 from rarecare.audit import service as audit
-from rarecare.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from rarecare.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    require_reason,
+)
 from rarecare.i18n import N_, _
 from rarecare.interop import tabular
 from rarecare.knowledge import KnowledgeBase, fold
@@ -229,11 +236,7 @@ def withdraw_schedule(
     version = get_version(session=session, principal=actor, version_id=version_id)
     if version.status != VersionStatus.SCHEDULED:
         raise Conflict(_("Only a scheduled version can be withdrawn."))
-    if len(reason.strip()) < 5:
-        raise ValidationFailed(
-            _("A reason is required."),
-            [FieldError("reason", N_("say why (at least 5 characters)"))],
-        )
+    require_reason(reason)
     assert version.effective_from is not None
     replaced = session.scalar(
         select(ListVersion).where(

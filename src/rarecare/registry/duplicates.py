@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role, require_authenticated, require_role
 from rarecare.audit import service as audit
-from rarecare.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from rarecare.errors import FieldError, NotFound, PermissionDenied, ValidationFailed, require_reason
 from rarecare.i18n import N_, _
 from rarecare.registry.models import (
     AgeKind,
@@ -33,14 +33,6 @@ from rarecare.registry.service import WRITERS, get, scoped
 from rarecare.registry.vault import IdentityVault
 
 REVIEWERS = (*WRITERS, Role.ADMIN)
-
-
-def _require_reason(reason: str) -> None:
-    if len(reason.strip()) < 5:
-        raise ValidationFailed(
-            _("A reason is required."),
-            [FieldError("reason", N_("say why (at least 5 characters)"))],
-        )
 
 
 def _not_flagged() -> ValidationFailed:
@@ -97,7 +89,7 @@ def mark_distinct(
 ) -> Patient:
     """Record that a flagged record is another person than the earlier one (with why)."""
     actor = require_role(principal, *REVIEWERS)
-    _require_reason(reason)
+    require_reason(reason)
     patient = get(session=session, principal=actor, patient_id=patient_id, action="update")
     if patient.possible_duplicate_of is None:
         raise _not_flagged()
@@ -264,7 +256,7 @@ def merge(
     (as after a referral); the duplicate is then removed. Needs access to both records — across
     centres, a national data steward (admin). Audited with the reason and what moved."""
     actor = require_role(principal, *REVIEWERS)
-    _require_reason(reason)
+    require_reason(reason)
     duplicate = get(session=session, principal=actor, patient_id=patient_id, action="merge")
     if duplicate.possible_duplicate_of is None:
         raise _not_flagged()

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role, require_authenticated
 from rarecare.audit import service as audit
-from rarecare.errors import FieldError, PermissionDenied, ValidationFailed
-from rarecare.i18n import N_, _
+from rarecare.errors import PermissionDenied, require_reason
+from rarecare.i18n import _
 from rarecare.registry.schemas import IdentityOut
 from rarecare.registry.service import get, stored_identity
 from rarecare.registry.vault import IdentityVault
@@ -27,11 +27,8 @@ def reveal_identity(
     actor = require_authenticated(principal)
     if actor.role is Role.MINISTRY:
         raise PermissionDenied(_("The ministry sees pseudonymised records only."))
-    if actor.role is Role.ADMIN and len(reason.strip()) < 10:
-        raise ValidationFailed(
-            _("A reason is required."),
-            [FieldError("reason", N_("say why (at least 10 characters)"))],
-        )
+    if actor.role is Role.ADMIN:
+        require_reason(reason, 10)
     patient = get(session=session, principal=actor, patient_id=patient_id, action="reveal")
     audit.record(
         session=session,

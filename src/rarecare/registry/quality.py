@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role, centre_scope, require_role
 from rarecare.audit import service as audit
-from rarecare.errors import NotFound
+from rarecare.errors import FIELD_NAMES, NotFound
 from rarecare.i18n import N_
 from rarecare.registry.models import (
     AgeKind,
@@ -95,13 +95,8 @@ def jrc_elements(p: type[Patient], *, record: bool = True) -> list[ColumnElement
 
 
 FIELD_LABELS: dict[str, str] = {
+    **FIELD_NAMES,
     **{key: label for key, label, _pred in JRC_ELEMENTS},
-    "first_symptoms_date": N_("First symptoms"),
-    "onset_date": N_("Date of onset"),
-    "diagnosis_date": N_("Date of diagnosis"),
-    "weight_kg": N_("Weight (kg)"),
-    "height_cm": N_("Height (cm)"),
-    "national_id": N_("National ID (CCCD)"),
 }
 
 
