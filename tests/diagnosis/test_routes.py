@@ -41,7 +41,7 @@ def test_the_rank_api_names_unknown_and_non_phenotype_ids(client: TestClient) ->
     assert response.status_code == 422
     messages = " ".join(d["message"] for d in response.json()["error"]["details"])
     assert "HP:1234567" in messages
-    assert "mode of inheritance" in messages
+    assert "HP:0000006" in messages and "kiểu di truyền" in messages  # in Vietnamese
 
 
 def test_the_rank_api_refuses_an_empty_query(client: TestClient) -> None:

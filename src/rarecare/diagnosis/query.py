@@ -16,6 +16,22 @@ from rarecare.knowledge.hpo import ONSET_CLASS_YEARS, Ontology
 SEXES = ("female", "male", "undetermined", "other", "unknown")
 
 
+# a term of another HPO branch than phenotypic abnormality, by branch (what to do instead)
+NOT_PHENOTYPIC: dict[str, str] = {
+    "clinical course": N_(
+        "%(term)s (%(name)s) is a clinical course term, not a phenotypic feature: give the age "
+        "at onset instead"
+    ),
+    "mode of inheritance": N_(
+        "%(term)s (%(name)s) is a mode of inheritance, not a phenotypic feature: leave it out"
+    ),
+    "": N_(
+        "%(term)s (%(name)s) is outside the phenotypic abnormality branch, not a phenotypic "
+        "feature: leave it out"
+    ),
+}
+
+
 def onset_years(value: str | float | None) -> float | None:
     """An age at onset in years from a number, an ISO 8601 duration (P2Y6M) or an HPO onset
     class (HP:0003593 infantile onset)."""
@@ -102,17 +118,12 @@ def check(query: Query, kb: KnowledgeBase, index: DiagnosisIndex) -> CheckedQuer
             current = resolution.term.id
             branch = kb.ontology.branch_of(current)
             if current not in index.term_index:
-                what = f"a {branch} term" if branch else "outside the phenotypic abnormality branch"
-                hint = (
-                    "; give the age at onset instead"
-                    if branch == "clinical course"
-                    else "; leave it out"
-                )
+                message = NOT_PHENOTYPIC.get(branch or "", NOT_PHENOTYPIC[""])
                 errors.append(
                     FieldError(
                         field_name,
-                        f"{current} ({resolution.term.name}) is {what}, "
-                        f"not a phenotypic feature{hint}",
+                        message,
+                        params={"term": current, "name": resolution.term.name},
                     )
                 )
                 continue

@@ -10,6 +10,7 @@ from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
 from rarecare.errors import FieldError
+from rarecare.i18n import N_
 from rarecare.interop.records import RecordSnapshot
 
 ORPHA_SYSTEM = "http://www.orpha.net"
@@ -113,7 +114,11 @@ def to_bundle(records: Iterable[RecordSnapshot]) -> tuple[Bundle, list[FieldErro
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first.get("loc", ()))
             problems.append(
-                FieldError(record.pseudonym, f"left out: {first.get('msg', 'invalid')} ({where})")
+                FieldError(
+                    record.pseudonym,
+                    N_("left out: %(problem)s (%(where)s)"),
+                    params={"problem": first.get("msg", "invalid"), "where": where},
+                )
             )
             continue
         entries.extend(own)
