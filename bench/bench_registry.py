@@ -144,6 +144,7 @@ def main() -> None:
                 "",
                 v["province_code"],
                 v["former_province_code"],
+                "unknown",  # detection
                 None,
                 f"RAW-{i:012d}",  # match_key
                 now,

@@ -74,7 +74,11 @@ from rarecare.registry import jobs as registry_jobs
 from rarecare.registry import keys, record_pages
 from rarecare.registry import pages as registry_pages
 from rarecare.registry import routes as registry_routes
-from rarecare.registry.models import DIAGNOSTIC_STATUS_LABELS, VITAL_STATUS_LABELS
+from rarecare.registry.models import (
+    DETECTION_LABELS,
+    DIAGNOSTIC_STATUS_LABELS,
+    VITAL_STATUS_LABELS,
+)
 from rarecare.storage import make_engine, make_reader, make_sessionmaker
 from rarecare.web import pages
 from rarecare.web.deps import get_principal
@@ -105,6 +109,7 @@ LABELS: dict[str, str] = {
     **GUIDELINE_STATUS_LABELS,
     **DIAGNOSTIC_STATUS_LABELS,
     **VITAL_STATUS_LABELS,
+    **DETECTION_LABELS,
     **JOB_STATUS_LABELS,
     **JOB_RESULT_LABELS,
     **MONITORING_LABELS,

@@ -240,3 +240,23 @@ def test_a_near_homonym_of_an_earlier_record_is_flagged_on_import(
     assert report["possible_duplicates"] == 1
     flagged = db.scalars(select(Patient).where(Patient.id != first.id)).one()
     assert flagged.possible_duplicate_of == first.id
+
+
+def test_an_import_carries_how_each_case_was_detected(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    text = (
+        "full_name,birth_date,sex,first_contact_date,diagnostic_status,contact_for_research,"
+        "consent_reuse,province_code,detection\n"
+        "Lâm Thị Hoa,2025-01-02,female,2025-01-20,suspected,no,yes,01,newborn_screening\n"
+        "Lâm Văn Hải,2020-01-02,male,2022-01-20,suspected,no,yes,01,stars\n"
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        _import(db, cast, kb, vault, text)
+    assert [(d.row, d.field) for d in caught.value.details] == [(3, "detection")]
+    report = _import(db, cast, kb, vault, text.replace(",stars", ",symptoms"))
+    assert report["written"] == 2
+    assert sorted(p.detection.value for p in db.scalars(select(Patient))) == [
+        "newborn_screening",
+        "symptoms",
+    ]

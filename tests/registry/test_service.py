@@ -254,3 +254,12 @@ def test_unusual_but_possible_dates_are_saved_once_confirmed_and_audited(
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "create")).all()[-1]
     assert event.object_id == patient.pseudonym and event.detail is not None
     assert event.detail["confirmed"] == ["first_symptoms_date"]
+
+
+def test_a_record_says_how_the_case_was_detected(
+    db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault
+) -> None:
+    screened = register_patient(db, cast, kb, vault, detection="newborn_screening")
+    assert screened.detection.value == "newborn_screening"
+    before = register_patient(db, cast, kb, vault, full_name="Vũ Văn Định", national_id="")
+    assert before.detection.value == "unknown"

@@ -101,6 +101,13 @@ IMPORT_TABLE = Table(
         Column("province_code", text, True, "34-province code (2025)", "01"),
         Column("former_province_code", text, False, "63-province code (before July 2025)", ""),
         Column(
+            "detection",
+            text,
+            False,
+            "How detected: newborn_screening, symptoms, family_screening, prenatal, incidental",
+            "symptoms",
+        ),
+        Column(
             "hpo_observed", code_list, False, "Observed HPO terms, comma-separated", "HP:0001638"
         ),
         Column("hpo_excluded", code_list, False, "Excluded HPO terms, comma-separated", ""),
@@ -321,6 +328,7 @@ def export_rows(patients: list[Patient]) -> list[dict[str, Any]]:
             "icf_codes": p.icf_codes,
             "province_code": p.province_code,
             "former_province_code": p.former_province_code,
+            "detection": p.detection.value,
             "hpo_observed": [ph.hpo_id for ph in p.phenotypes if not ph.excluded],
             "hpo_excluded": [ph.hpo_id for ph in p.phenotypes if ph.excluded],
             "possible_duplicate_of": p.possible_duplicate_of,

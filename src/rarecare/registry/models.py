@@ -56,6 +56,23 @@ class DiagnosticStatus(StrEnum):  # labels in DIAGNOSTIC_STATUS_LABELS
     UNDIAGNOSED = "undiagnosed"
 
 
+class Detection(StrEnum):  # how a case came to medical attention; labels in DETECTION_LABELS
+    NEWBORN_SCREENING = "newborn_screening"
+    SYMPTOMS = "symptoms"
+    FAMILY_SCREENING = "family_screening"
+    PRENATAL = "prenatal"
+    INCIDENTAL = "incidental"
+    UNKNOWN = "unknown"
+
+
+DETECTION_LABELS: dict[str, str] = {
+    "newborn_screening": N_("newborn screening"),
+    "symptoms": N_("symptoms"),
+    "family_screening": N_("family screening"),
+    "prenatal": N_("prenatal diagnosis"),
+    "incidental": N_("incidental finding"),
+    "unknown": N_("unknown"),
+}
 VITAL_STATUS_LABELS: dict[str, str] = {
     "alive": N_("Alive"),
     "dead": N_("Deceased"),
@@ -104,6 +121,10 @@ class Patient(Base):
     icf_codes: Mapped[str] = mapped_column(String(200), default="")
     province_code: Mapped[str] = mapped_column(String(2), index=True)
     former_province_code: Mapped[str | None] = mapped_column(String(2), default=None)
+    # how the case was detected (newborn screening, symptoms...): the indicators' breakdown
+    detection: Mapped[Detection] = mapped_column(
+        _enum(Detection), default=Detection.UNKNOWN, server_default=Detection.UNKNOWN.value
+    )
     possible_duplicate_of: Mapped[int | None] = mapped_column(
         ForeignKey("registry_patients.id"), default=None
     )

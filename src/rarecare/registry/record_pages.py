@@ -158,6 +158,7 @@ EDITABLE = (
     "diagnosis_kind",
     "diagnosis_date",
     "province_code",
+    "detection",
     "biobank",
     "icf_codes",
 )

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from rarecare.registry.models import AgeKind, DiagnosticStatus, Sex, VitalStatus
+from rarecare.registry.models import AgeKind, Detection, DiagnosticStatus, Sex, VitalStatus
 
 
 class IdentityIn(BaseModel):
@@ -56,6 +56,11 @@ class RecordFields(BaseModel):
     icf_codes: str = ""
     province_code: str = Field(pattern=r"^\d{2}$", description="34-province code (from July 2025)")
     former_province_code: str | None = Field(default=None, pattern=r"^\d{2}$")
+    detection: Detection = Field(
+        default=Detection.UNKNOWN,
+        description="How the case was detected: newborn_screening, symptoms, family_screening, "
+        "prenatal, incidental or unknown",
+    )
 
 
 CONFIRM = Field(
