@@ -29,7 +29,7 @@ from rarecare.registry.models import (
     VitalStatus,
 )
 from rarecare.registry.models import Identity as IdentityRow
-from rarecare.registry.service import WRITERS, get, scoped
+from rarecare.registry.service import WRITERS, get, scoped, store_identity
 from rarecare.registry.vault import IdentityVault
 
 REVIEWERS = (*WRITERS, Role.ADMIN)
@@ -168,15 +168,8 @@ def _fold_identity(session: Session, vault: IdentityVault, into: Patient, other:
             if not getattr(mine, name) and getattr(theirs, name)
         },
     )
-    if filled == mine:
-        return
-    rows[into.id].key_version = vault.version
-    rows[into.id].blob = vault.encrypt(filled, associated=str(into.id).encode())
-    session.execute(delete(IdentityKey).where(IdentityKey.patient_id == into.id))
-    session.add_all(
-        IdentityKey(patient_id=into.id, kind=kind, digest=digest)
-        for kind, digest in vault.blind_keys(filled)
-    )
+    if filled != mine:
+        store_identity(session, vault, into.id, filled, rows[into.id])
 
 
 def _rows(result: object) -> int:

@@ -90,6 +90,13 @@ def insurance_number(value: str, row: int | None = None) -> list[FieldError]:
 
 
 # ------------------------------------------------------------------------- whole records
+# a record's own dates, and those of them nothing can follow death by (a diagnosis can:
+# autopsy, a genetic result received later)
+RECORD_DATES = ("death_date", "first_contact_date", "first_symptoms_date", "onset_date",
+                "diagnosis_date")  # fmt: skip
+BEGINNINGS = ("first_contact_date", "first_symptoms_date", "onset_date")
+
+
 def check_record(
     data: RecordFields,
     *,
@@ -104,13 +111,7 @@ def check_record(
     def err(field: str, message: str, **params: object) -> None:
         errors.append(FieldError(field, message, row=row, params=params or None))
 
-    dates = {
-        "death_date": data.death_date,
-        "first_contact_date": data.first_contact_date,
-        "first_symptoms_date": data.first_symptoms_date,
-        "onset_date": data.onset_date,
-        "diagnosis_date": data.diagnosis_date,
-    }
+    dates: dict[str, date | None] = {name: getattr(data, name) for name in RECORD_DATES}
     if birth_date is not None:
         dates["birth_date"] = birth_date
     for field, value in dates.items():
@@ -120,9 +121,8 @@ def check_record(
         for field, value in dates.items():
             if field != "birth_date" and value is not None and value < birth_date:
                 err(field, N_("%(day)s is before the date of birth"), day=value)
-    if data.death_date is not None:  # nothing can begin after death (a diagnosis can: autopsy,
-        # a genetic result received later)
-        for field in ("first_contact_date", "first_symptoms_date", "onset_date"):
+    if data.death_date is not None:  # nothing can begin after death
+        for field in BEGINNINGS:
             value = dates[field]
             if value is not None and value > data.death_date:
                 err(field, N_("%(day)s is after the date of death"), day=value)

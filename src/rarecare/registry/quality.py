@@ -15,10 +15,11 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 
-from rarecare.access import Principal, Role, centre_scope, require_role
+from rarecare.access import Principal, centre_scope, require_role
 from rarecare.audit import service as audit
 from rarecare.errors import FIELD_NAMES, NotFound
 from rarecare.i18n import N_
+from rarecare.registry.duplicates import REVIEWERS
 from rarecare.registry.models import (
     AgeKind,
     DiagnosisRecord,
@@ -28,10 +29,7 @@ from rarecare.registry.models import (
     Patient,
     VitalStatus,
 )
-from rarecare.registry.plausible import body_measures
-from rarecare.registry.service import WRITERS
-
-REVIEWERS = (*WRITERS, Role.ADMIN)
+from rarecare.registry.plausible import BEGINNINGS, RECORD_DATES, body_measures
 
 Predicate = Callable[[type[Patient]], ColumnElement[bool]]
 
@@ -108,15 +106,15 @@ KIND_LABELS: dict[str, str] = {
     "duplicate": N_("Possible duplicate"),
 }
 
-DATE_FIELDS = ("death_date", "first_contact_date", "first_symptoms_date", "onset_date",
-               "diagnosis_date")  # fmt: skip
-BEGINNINGS = ("first_contact_date", "first_symptoms_date", "onset_date")
+EDIT = "/registry/patients/{id}/edit"
+Rule = tuple[str, str, str, ColumnElement[bool]]
 
 
-def _rules(p: type[Patient], today: date) -> list[tuple[str, str, str, ColumnElement[bool]]]:
-    """(kind, field, message, condition) of each plausibility rule, as SQL."""
-    rules: list[tuple[str, str, str, ColumnElement[bool]]] = []
-    for name in DATE_FIELDS:
+def _rules(p: type[Patient], today: date) -> list[Rule]:
+    """(kind, field, message, condition) of each rule a record is checked by, as SQL: each
+    fixed on the record's edit page."""
+    rules: list[Rule] = []
+    for name in RECORD_DATES:
         column = getattr(p, name)
         rules.append(("implausible", name, N_("the date is in the future"), column > today))
         rules.append(
@@ -224,15 +222,14 @@ def report(
             for pid, pseudonym in rows[:room]
         ]
 
-    for kind, fld, message, condition in _rules(p, today):
+    def add_rule(
+        kind: str, fields: list[str], message: str, condition: ColumnElement[bool], fix: str
+    ) -> None:
         rows = session.execute(select(p.id, p.pseudonym).where(own, condition).order_by(p.id))
-        add(
-            kind,
-            [(pid, pseudonym) for pid, pseudonym in rows],
-            [fld],
-            message,
-            "/registry/patients/{id}/edit",
-        )
+        add(kind, [(pid, pseudonym) for pid, pseudonym in rows], fields, message, fix)
+
+    for kind, fld, message, condition in _rules(p, today):
+        add_rule(kind, [fld], message, condition, EDIT)
 
     measured = session.execute(
         select(
@@ -277,28 +274,21 @@ def report(
             [(pid, pseudonym)],
             names,
             N_("JRC common data elements missing"),
-            "/registry/patients/{id}/edit",
+            EDIT,
         )
 
-    former_card = select(IdentityKey.patient_id).where(IdentityKey.kind == "cmnd")
-    rows = session.execute(
-        select(p.id, p.pseudonym).where(own, p.id.in_(former_card)).order_by(p.id)
-    )
-    add(
+    add_rule(
         "check",
-        [(pid, pseudonym) for pid, pseudonym in rows],
         ["national_id"],
         N_("a former 9-digit CMND: ask for the 12-digit CCCD that replaced it"),
+        p.id.in_(select(IdentityKey.patient_id).where(IdentityKey.kind == "cmnd")),
         "/registry/patients/{id}",
     )
-    rows = session.execute(
-        select(p.id, p.pseudonym).where(own, p.possible_duplicate_of.is_not(None)).order_by(p.id)
-    )
-    add(
+    add_rule(
         "duplicate",
-        [(pid, pseudonym) for pid, pseudonym in rows],
         [],
         N_("possibly the same person as an earlier record"),
+        p.possible_duplicate_of.is_not(None),
         "/registry/duplicates",
     )
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -272,17 +272,7 @@ def register(
             session.flush()
     except IntegrityError:  # the same person registered at this centre a moment ago
         raise Conflict(_("This person is already registered at your centre.")) from None
-    session.add(
-        IdentityRow(
-            patient_id=patient.id,
-            key_version=vault.version,
-            blob=vault.encrypt(identity, associated=str(patient.id).encode()),
-        )
-    )
-    session.add_all(
-        IdentityKey(patient_id=patient.id, kind=kind, digest=digest)
-        for kind, digest in vault.blind_keys(identity)
-    )
+    store_identity(session, vault, patient.id, identity)
     session.flush()
     audit.record(
         session=session,
@@ -487,6 +477,27 @@ def pseudonyms(*, session: Session, patient_ids: Sequence[int]) -> dict[int, str
             ).tuples()
         )
     return found
+
+
+def store_identity(
+    session: Session,
+    vault: IdentityVault,
+    patient_id: int,
+    identity: Identity,
+    row: IdentityRow | None = None,
+) -> None:
+    """Encrypt an identity under the key in force — into a new row, or into ``row`` whose
+    blind index it then replaces — and write its blind index."""
+    blob = vault.encrypt(identity, associated=str(patient_id).encode())
+    if row is None:
+        session.add(IdentityRow(patient_id=patient_id, key_version=vault.version, blob=blob))
+    else:
+        row.key_version, row.blob = vault.version, blob
+        session.execute(delete(IdentityKey).where(IdentityKey.patient_id == patient_id))
+    session.add_all(
+        IdentityKey(patient_id=patient_id, kind=kind, digest=digest)
+        for kind, digest in vault.blind_keys(identity)
+    )
 
 
 def stored_identity(session: Session, vault: IdentityVault, patient: Patient) -> Identity:
