@@ -32,11 +32,9 @@ def is_indicated(entry: DrugEntry, patient: Patient, kb: KnowledgeBase | None) -
     return bool(codes & set(entry.indications))
 
 
-def check(
-    entry: DrugEntry, patient: Patient, kb: KnowledgeBase | None, reason: str
-) -> FieldError | None:
-    """The problem with prescribing ``entry`` to ``patient``: off-label without a reason."""
-    if is_indicated(entry, patient, kb) or len(reason.strip()) >= MIN_REASON:
+def unexplained(entry: DrugEntry, reason: str) -> FieldError | None:
+    """The problem with prescribing ``entry`` off-label for ``reason``: none given."""
+    if len(reason.strip()) >= MIN_REASON:
         return None
     return FieldError(
         "indication_override",

@@ -105,7 +105,7 @@ def create_plan(
     if patient.death_date is not None and data.start_date > patient.death_date:
         errors.append(FieldError("start_date", N_("is after the patient's death")))
     off_label = check_indication and not indications.is_indicated(entry, patient, kb)
-    if off_label and (problem := indications.check(entry, patient, kb, data.indication_override)):
+    if off_label and (problem := indications.unexplained(entry, data.indication_override)):
         errors.append(problem)
     weighed = data.weight_kg is not None or registry.latest_weight(patient) is not None
     if entry.dose_basis == "per_kg" and not weighed:

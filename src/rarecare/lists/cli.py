@@ -10,7 +10,7 @@ import typer
 
 from rarecare.clikit import OPERATOR, echo_json, fail, knowledge, load_settings, session_scope
 from rarecare.lists import schedule, service
-from rarecare.lists.models import ListKind
+from rarecare.lists.models import ListKind, VersionStatus
 from rarecare.lists.schemas import ImportMode, VersionIn, VersionOut
 
 lists_app = typer.Typer(
@@ -123,7 +123,7 @@ def approve(version_id: Annotated[int, typer.Argument(help="The draft to approve
     settings = load_settings()
     with session_scope(settings) as session:
         version = service.approve(session=session, principal=OPERATOR, version_id=version_id)
-        if version.effective_from and version.effective_from > date.today():
+        if version.status is VersionStatus.SCHEDULED:
             typer.echo(f"approved #{version.id} {version.title}, in force from "
                        f"{version.effective_from:%d/%m/%Y}")  # fmt: skip
         else:

@@ -37,13 +37,18 @@ def in_force(kind: ListKind, on: date | None = None) -> ScalarSelect[int]:
     )
 
 
-def scheduled_version(session: Session, kind: ListKind) -> ListVersion | None:
-    """The version of a list approved to take effect later, if any (one at a time)."""
-    return session.scalar(
-        select(ListVersion).where(
-            ListVersion.kind == kind, ListVersion.status == VersionStatus.SCHEDULED
+def with_status(session: Session, kind: ListKind, status: VersionStatus) -> list[ListVersion]:
+    """The versions of a list that have a status (one approved, one scheduled at most)."""
+    return list(
+        session.scalars(
+            select(ListVersion).where(ListVersion.kind == kind, ListVersion.status == status)
         )
     )
+
+
+def scheduled_version(session: Session, kind: ListKind) -> ListVersion | None:
+    """The version of a list approved to take effect later, if any (one at a time)."""
+    return next(iter(with_status(session, kind, VersionStatus.SCHEDULED)), None)
 
 
 def activate_due(*, session: Session, today: date | None = None) -> list[ListVersion]:
@@ -57,11 +62,7 @@ def activate_due(*, session: Session, today: date | None = None) -> list[ListVer
         .order_by(ListVersion.effective_from)
     ).all()
     for version in due:
-        for older in session.scalars(
-            select(ListVersion).where(
-                ListVersion.kind == version.kind, ListVersion.status == VersionStatus.APPROVED
-            )
-        ):
+        for older in with_status(session, version.kind, VersionStatus.APPROVED):
             older.status = VersionStatus.SUPERSEDED
         version.status = VersionStatus.APPROVED
         session.flush()

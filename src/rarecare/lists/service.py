@@ -27,7 +27,7 @@ from rarecare.i18n import N_, _
 from rarecare.interop import tabular
 from rarecare.knowledge import KnowledgeBase, fold
 from rarecare.lists.models import DiseaseEntry, DrugEntry, ListKind, ListVersion, VersionStatus
-from rarecare.lists.schedule import DECIDED, in_force, scheduled_version
+from rarecare.lists.schedule import DECIDED, in_force, scheduled_version, with_status
 from rarecare.lists.schemas import (
     ChangedEntry,
     DiffOut,
@@ -236,13 +236,9 @@ def withdraw_schedule(
     version = get_version(session=session, principal=actor, version_id=version_id)
     if version.status != VersionStatus.SCHEDULED:
         raise Conflict(_("Only a scheduled version can be withdrawn."))
-    require_reason(reason)
+    reason = require_reason(reason)
     assert version.effective_from is not None
-    replaced = session.scalar(
-        select(ListVersion).where(
-            ListVersion.kind == version.kind, ListVersion.status == VersionStatus.APPROVED
-        )
-    )
+    replaced = next(iter(with_status(session, version.kind, VersionStatus.APPROVED)), None)
     if replaced is not None and replaced.effective_to == version.effective_from - timedelta(1):
         replaced.effective_to = None
     version.status = VersionStatus.DRAFT
@@ -256,7 +252,7 @@ def withdraw_schedule(
         action="withdraw",
         object_type=f"list:{version.kind.value}",
         object_id=version.id,
-        detail={"reason": reason.strip()},
+        detail={"reason": reason},
     )
     return version
 

@@ -89,7 +89,7 @@ def mark_distinct(
 ) -> Patient:
     """Record that a flagged record is another person than the earlier one (with why)."""
     actor = require_role(principal, *REVIEWERS)
-    require_reason(reason)
+    reason = require_reason(reason)
     patient = get(session=session, principal=actor, patient_id=patient_id, action="update")
     if patient.possible_duplicate_of is None:
         raise _not_flagged()
@@ -103,7 +103,7 @@ def mark_distinct(
         object_type="patient",
         object_id=patient.id,
         centre_id=patient.centre_id,
-        detail={"earlier_record": other, "reason": reason.strip()},
+        detail={"earlier_record": other, "reason": reason},
     )
     return patient
 
@@ -249,7 +249,7 @@ def merge(
     (as after a referral); the duplicate is then removed. Needs access to both records — across
     centres, a national data steward (admin). Audited with the reason and what moved."""
     actor = require_role(principal, *REVIEWERS)
-    require_reason(reason)
+    reason = require_reason(reason)
     duplicate = get(session=session, principal=actor, patient_id=patient_id, action="merge")
     if duplicate.possible_duplicate_of is None:
         raise _not_flagged()
@@ -294,7 +294,7 @@ def merge(
         centre_id=survivor.centre_id,
         detail={
             "merged_record": gone,
-            "reason": reason.strip(),
+            "reason": reason,
             "moved": moved,
             "consents_differed": consents,
         },
