@@ -8,7 +8,6 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from rarecare.access import Principal, Role
 from rarecare.accounts import service as accounts
@@ -16,11 +15,11 @@ from rarecare.care import therapy
 from rarecare.care.schedule import WEEKDAYS, parse_opening_days
 from rarecare.centres import service as centre_service
 from rarecare.centres.schemas import CentreCareIn
-from rarecare.errors import RareCareError, ValidationFailed, field_errors
+from rarecare.errors import RareCareError
 from rarecare.geo import province_names
 from rarecare.i18n import _
 from rarecare.web.deps import CurrentUser, DbSession
-from rarecare.web.forms import FormFields, error_lines
+from rarecare.web.forms import FormFields, error_lines, invalid_as
 from rarecare.web.templating import render
 
 pages = APIRouter(include_in_schema=False)
@@ -74,7 +73,7 @@ def centre_care_submit(
         name for name in therapy.current_drugs(session=session) if form.get(f"drug-{name}")
     ]
     try:
-        try:
+        with invalid_as(_("The centre was not saved.")):
             data = CentreCareIn.model_validate(
                 {
                     "therapies": therapies,
@@ -86,10 +85,6 @@ def centre_care_submit(
                     "version": form.get("version") or None,
                 }
             )
-        except ValidationError as exc:
-            raise ValidationFailed(
-                _("The centre was not saved."), field_errors(exc.errors())
-            ) from exc
         centre_service.update_care(session=session, principal=user, centre_id=centre_id, data=data)
     except RareCareError as exc:
         session.rollback()

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from rarecare.centres import service
 from rarecare.centres.models import CentreLevel
 from rarecare.centres.schemas import CentreIn
-from rarecare.errors import RareCareError, ValidationFailed, field_errors
+from rarecare.errors import RareCareError
 from rarecare.geo import current_provinces, province_names
 from rarecare.i18n import _
 from rarecare.web.deps import CurrentUser, DbSession
-from rarecare.web.forms import FormFields, error_lines
+from rarecare.web.forms import FormFields, error_lines, invalid_as
 from rarecare.web.templating import render
 
 pages = APIRouter(include_in_schema=False)
@@ -53,7 +52,7 @@ def create_centre(
 ) -> Response:
     """Add a treatment centre (administrators); its page then edits its capabilities."""
     try:
-        try:
+        with invalid_as(_("The centre was not saved.")):
             data = CentreIn.model_validate(
                 {
                     "code": form.get("code", "").strip().upper(),
@@ -63,10 +62,6 @@ def create_centre(
                     "province_code": form.get("province_code", ""),
                 }
             )
-        except ValidationError as exc:
-            raise ValidationFailed(
-                _("The centre was not saved."), field_errors(exc.errors())
-            ) from exc
         centre = service.create_centre(session=session, principal=user, data=data)
     except RareCareError as exc:
         session.rollback()

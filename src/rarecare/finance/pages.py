@@ -7,10 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from rarecare.care.therapy import current_drugs
-from rarecare.errors import RareCareError, ValidationFailed, field_errors
+from rarecare.errors import RareCareError
 from rarecare.finance import service
 from rarecare.finance.schemas import (
     BudgetIn,
@@ -21,7 +20,7 @@ from rarecare.registry import service as registry
 from rarecare.registry.deps import opened
 from rarecare.registry.service import PatientRecord
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge
-from rarecare.web.forms import attempt, error_lines
+from rarecare.web.forms import attempt, error_lines, invalid_as
 from rarecare.web.site import Section
 from rarecare.web.templating import is_partial, render
 
@@ -52,12 +51,10 @@ def finance_page(request: Request, session: DbSession) -> HTMLResponse:
 
 def budget_inputs(form: dict[str, str]) -> BudgetIn:
     """The calculator's fields as a scenario's inputs (blank fields take their defaults)."""
-    try:
+    with invalid_as(_("Invalid budget impact.")):
         return BudgetIn.model_validate(
             {k: v for k, v in form.items() if v != "" and k in BudgetIn.model_fields}
         )
-    except ValidationError as exc:
-        raise ValidationFailed(_("Invalid budget impact."), field_errors(exc.errors())) from exc
 
 
 @pages.get("/finance/budget-impact", response_class=HTMLResponse)

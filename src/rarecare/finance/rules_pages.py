@@ -10,16 +10,15 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from rarecare.access import Principal, require_role
-from rarecare.errors import RareCareError, ValidationFailed, field_errors
+from rarecare.errors import RareCareError
 from rarecare.finance import service
 from rarecare.finance.coverage import SERVICE_FEES, CoverageRules
 from rarecare.finance.schemas import RuleSetIn
 from rarecare.i18n import _
 from rarecare.web.deps import CurrentUser, DbSession
-from rarecare.web.forms import FormFields, error_lines
+from rarecare.web.forms import FormFields, error_lines, invalid_as
 from rarecare.web.templating import render
 
 pages = APIRouter(include_in_schema=False)
@@ -61,12 +60,16 @@ def rules_form(rules: CoverageRules) -> dict[str, str]:
     return form
 
 
+def _indexes(form: dict[str, str], prefix: str) -> list[int]:
+    """The row numbers of a repeated block the form has ("group-3-code": 3)."""
+    return sorted({int(k.split("-")[1]) for k in form if k.startswith(f"{prefix}-")})
+
+
 def _rows(form: dict[str, str], prefix: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
     """The filled rows of a repeated block (a row without a code is left out: how a row is
     removed)."""
-    indexes = sorted({int(k.split("-")[1]) for k in form if k.startswith(f"{prefix}-")})
     rows = []
-    for i in indexes:
+    for i in _indexes(form, prefix):
         row = {f: form.get(f"{prefix}-{i}-{f}", "").strip() for f in fields}
         if row["code"]:
             rows.append({k: v for k, v in row.items() if v != ""})
@@ -115,8 +118,7 @@ def _editor(
     errors: list[str],
     status: int = 200,
 ) -> HTMLResponse:
-    groups = {int(k.split("-")[1]) for k in form if k.startswith("group-")}
-    programmes = {int(k.split("-")[1]) for k in form if k.startswith("programme-")}
+    groups, programmes = _indexes(form, "group"), _indexes(form, "programme")
     return render(
         request,
         "finance_rules.html",
@@ -149,12 +151,8 @@ def save_rules(
 ) -> Response:
     """Publish the edited rules as a new version."""
     try:
-        try:
+        with invalid_as(_("The coverage rules were not saved.")):
             data = parse_rules_form(form)
-        except ValidationError as exc:
-            raise ValidationFailed(
-                _("The coverage rules were not saved."), field_errors(exc.errors())
-            ) from exc
         service.publish_rules(session=session, principal=user, data=data)
     except RareCareError as exc:
         session.rollback()

@@ -9,12 +9,11 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from rarecare.access import Principal
 from rarecare.centres import service as centres
 from rarecare.diagnosis.deps import Engine
-from rarecare.errors import NeedsConfirmation, RareCareError, ValidationFailed, field_errors
+from rarecare.errors import NeedsConfirmation, RareCareError
 from rarecare.geo import current_provinces
 from rarecare.i18n import _
 from rarecare.knowledge import KnowledgeBase
@@ -25,7 +24,7 @@ from rarecare.registry.pages import _act
 from rarecare.registry.schemas import DiagnosisIn, EncounterIn, PatientUpdateIn
 from rarecare.registry.vocabulary import AGE_KINDS
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge
-from rarecare.web.forms import FormFields, error_lines
+from rarecare.web.forms import FormFields, error_lines, invalid_as
 from rarecare.web.templating import render
 
 pages = APIRouter(include_in_schema=False)
@@ -96,7 +95,7 @@ def patient_add_diagnosis(
     the date, the genetic finding (gene, HGVS, zygosity, ACMG class) and the evidence."""
 
     def record() -> object:
-        try:
+        with invalid_as(_("Invalid diagnosis.")):
             data = DiagnosisIn.model_validate(
                 {
                     "orpha_code": form.get("orpha_code", ""),
@@ -108,8 +107,6 @@ def patient_add_diagnosis(
                     },
                 }
             )
-        except ValidationError as exc:
-            raise ValidationFailed(_("Invalid diagnosis."), field_errors(exc.errors())) from exc
         return service.add_diagnosis(
             session=session, principal=user, kb=kb, patient_id=patient_id, data=data
         )
@@ -128,7 +125,7 @@ def patient_add_encounter(
     form: FormFields,
 ) -> Response:
     def record() -> object:
-        try:
+        with invalid_as(_("Invalid encounter.")):
             data = EncounterIn.model_validate(
                 {
                     "date": form.get("date", ""),
@@ -138,8 +135,6 @@ def patient_add_encounter(
                     "note": form.get("note", ""),
                 }
             )
-        except ValidationError as exc:
-            raise ValidationFailed(_("Invalid encounter."), field_errors(exc.errors())) from exc
         return service.add_encounter(
             session=session, principal=user, patient_id=patient_id, data=data
         )
@@ -238,13 +233,11 @@ def patient_edit_submit(
     payload["icf_codes"] = form.get("icf_codes", "").strip()
     payload["confirm_warnings"] = form.get("confirm_warnings") == "yes"
     try:
-        data = PatientUpdateIn.model_validate(payload)
+        with invalid_as(_("Invalid patient.")):
+            data = PatientUpdateIn.model_validate(payload)
         service.update(
             session=session, principal=user, kb=kb, patient_id=patient_id, data=data, vault=vault
         )
-    except ValidationError as exc:
-        lines = [_("Invalid patient."), *map(str, field_errors(exc.errors()))]
-        return _edit_page(request, form, patient_id, lines, 422)
     except RareCareError as exc:
         session.rollback()
         confirm = isinstance(exc, NeedsConfirmation)

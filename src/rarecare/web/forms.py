@@ -4,7 +4,8 @@ with the status to answer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -19,14 +20,22 @@ def error_lines(exc: RareCareError) -> list[str]:
     return [exc.message, *map(str, exc.details)]
 
 
+@contextmanager
+def invalid_as(message: str) -> Iterator[None]:
+    """Pydantic's validation errors raised inside as ``ValidationFailed(message)``, naming each
+    field in the reader's language."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise ValidationFailed(message, field_errors(exc.errors())) from exc
+
+
 def attempt(action: Callable[[], object]) -> RareCareError | None:
     """Run ``action``; the error it raised (pydantic errors as ``ValidationFailed`` naming each
     field), or None when it succeeded."""
     try:
-        try:
+        with invalid_as(_("Invalid input.")):
             action()
-        except ValidationError as exc:
-            raise ValidationFailed(_("Invalid input."), field_errors(exc.errors())) from exc
     except RareCareError as exc:
         return exc
     return None
