@@ -89,6 +89,13 @@ def delete(*, session: Session, principal: Principal | None, scenario_id: int) -
     )
 
 
+# a comparison's columns: the scenario, its inputs, its totals (then each year's cost to the fund)
+_OWN = ("id", "name", "drug")
+_INPUTS = ("coverage", "current_coverage", "start", "prevalence_per_100k", "registered_patients",
+           "cost_per_patient_year")  # fmt: skip
+_TOTALS = ("total_fund", "total_families", "total_incremental_fund")
+
+
 @dataclass(frozen=True)
 class Comparison:
     scenarios: list[BudgetScenario]
@@ -98,20 +105,10 @@ class Comparison:
         """One row per scenario: its inputs, totals and each year's cost to the fund."""
         out = []
         for s in self.scenarios:
-            inputs = s.result["inputs"]
             row: dict[str, Any] = {
-                "id": s.id,
-                "name": s.name,
-                "drug": s.drug,
-                "coverage": inputs["coverage"],
-                "current_coverage": inputs["current_coverage"],
-                "start": inputs["start"],
-                "prevalence_per_100k": inputs["prevalence_per_100k"],
-                "registered_patients": inputs["registered_patients"],
-                "cost_per_patient_year": inputs["cost_per_patient_year"],
-                "total_fund": s.result["total_fund"],
-                "total_families": s.result["total_families"],
-                "total_incremental_fund": s.result["total_incremental_fund"],
+                **{name: getattr(s, name) for name in _OWN},
+                **{name: s.result["inputs"][name] for name in _INPUTS},
+                **{name: s.result[name] for name in _TOTALS},
             }
             for year in s.result["years"]:
                 row[f"fund_year_{year['year']}"] = year["fund"]
@@ -119,21 +116,7 @@ class Comparison:
         return out
 
     def columns(self) -> list[str]:
-        fixed = [
-            "id",
-            "name",
-            "drug",
-            "coverage",
-            "current_coverage",
-            "start",
-            "prevalence_per_100k",
-            "registered_patients",
-            "cost_per_patient_year",
-            "total_fund",
-            "total_families",
-            "total_incremental_fund",
-        ]
-        return fixed + [f"fund_year_{y}" for y in range(1, self.years + 1)]
+        return [*_OWN, *_INPUTS, *_TOTALS, *(f"fund_year_{y}" for y in range(1, self.years + 1))]
 
 
 def compare(
