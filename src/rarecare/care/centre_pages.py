@@ -36,7 +36,6 @@ def _centre_view(
 ) -> HTMLResponse:
     staff = accounts.users_of_centre(session=session, principal=user, centre_id=centre_id)
     centre = centre_service.get_centre(session=session, centre_id=centre_id)
-    open_days = parse_opening_days(centre.opening_days)
     return render(
         request,
         "centre.html",
@@ -44,8 +43,7 @@ def _centre_view(
             "centre": centre,
             "staff": staff,
             "provinces": province_names(),
-            "open_days": [WEEKDAYS[d] for d in sorted(open_days)],
-            "open_indexes": open_days,
+            "open_indexes": parse_opening_days(centre.opening_days),
             "weekdays": WEEKDAYS,
             "today": date.today(),
             "can_edit": user.role is Role.ADMIN,
