@@ -10,6 +10,7 @@ from rarecare.guidelines import models as guidelines_models
 from rarecare.jobs import models as jobs_models
 from rarecare.lists import models as lists_models
 from rarecare.monitoring import models as monitoring_models
+from rarecare.network import models as network_models
 from rarecare.portal import models as portal_models
 from rarecare.registry import models as registry_models
 
@@ -24,6 +25,7 @@ __all__ = [
     "jobs_models",
     "lists_models",
     "monitoring_models",
+    "network_models",
     "portal_models",
     "registry_models",
 ]

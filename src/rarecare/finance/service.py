@@ -95,6 +95,18 @@ def publish_rules(
     return row
 
 
+def note_referral(*, session: Session, patient_id: int, username: str) -> None:
+    """A referral was made: the patient's care at the receiving centre is referred care (the
+    coverage rules' "has referral" flag)."""
+    row = coverage_of(session=session, patient_id=patient_id)
+    if row is None:
+        session.add(PatientCoverage(patient_id=patient_id, has_referral=True, updated_by=username))
+    elif not row.has_referral:
+        row.has_referral = True
+        row.updated_by = username
+    session.flush()
+
+
 # ------------------------------------------------------------------------ patient costs
 def coverage_of(*, session: Session, patient_id: int) -> PatientCoverage | None:
     return session.scalar(select(PatientCoverage).where(PatientCoverage.patient_id == patient_id))

@@ -534,3 +534,17 @@ def on_national_list(*, session: Session, orpha_code: str | None) -> bool:
         )
         is not None
     )
+
+
+def newborn_screening_codes(*, session: Session) -> set[str]:
+    """The ORPHAcodes the national disease list in force flags as newborn-screening targets."""
+    return set(
+        session.scalars(
+            select(DiseaseEntry.orpha_code)
+            .join(ListVersion, DiseaseEntry.version_id == ListVersion.id)
+            .where(
+                ListVersion.id == in_force(ListKind.DISEASES),
+                DiseaseEntry.newborn_screening.is_(True),
+            )
+        )
+    )

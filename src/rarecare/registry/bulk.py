@@ -33,6 +33,7 @@ from rarecare.registry.models import DiagnosticStatus, Patient
 from rarecare.registry.schemas import DiagnosisIn, PatientIn, PhenotypeIn
 from rarecare.registry.vault import IdentityVault
 from rarecare.storage import utcnow
+from rarecare.storage.bulk import Job, prepared_chunks
 
 
 def _required_boolean(value: str) -> bool:
@@ -242,9 +243,8 @@ def _load_records(
     loader = None if dry_run else fastload.Loader(session=session, actor=actor, centre_id=centre_id)
     count = 0
     try:
-        for chunk in prepare.prepared_chunks(
-            rows,
-            ctx,
+        for chunk in prepared_chunks(
+            Job(prepare.prepare, rows, ctx),
             allocate=None if dry_run else fastload.IdAllocator(session),
             size=CHUNK,
             workers=workers,

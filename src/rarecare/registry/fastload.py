@@ -23,8 +23,10 @@ from rarecare.registry.prepare import (
     Prepared,
 )
 from rarecare.storage import in_chunks
+from rarecare.storage.bulk import IdAllocator, is_postgres
 
 AUDIT_BATCH = 10_000
+__all__ = ["IdAllocator", "Loader", "is_postgres"]
 # the tables an import writes, in the order of ``Prepared.tables``
 TABLES: tuple[tuple[str, tuple[str, ...], type[Any]], ...] = (
     ("registry_patients", PATIENT_COLUMNS, Patient),
@@ -32,35 +34,6 @@ TABLES: tuple[tuple[str, tuple[str, ...], type[Any]], ...] = (
     ("registry_phenotypes", PHENOTYPE_COLUMNS, PhenotypeObservation),
     ("registry_identity_keys", IDENTITY_KEY_COLUMNS, IdentityKey),
 )
-
-
-def is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-class IdAllocator:
-    """Patient ids for rows about to be written: from the table's sequence on PostgreSQL; on
-    SQLite counted on from the highest id (the import holds the database's single write lock)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self._postgres = is_postgres(session)
-        self._next = (
-            0 if self._postgres else (session.scalar(select(func.max(Patient.id))) or 0) + 1
-        )
-
-    def __call__(self, n: int) -> list[int]:
-        if self._postgres:
-            ids = self.session.scalar(
-                text(
-                    "SELECT array_agg(nextval(pg_get_serial_sequence('registry_patients', 'id')))"
-                    " FROM generate_series(1, :n)"
-                ),
-                {"n": n},
-            )
-            return list(ids)
-        start, self._next = self._next, self._next + n
-        return list(range(start, start + n))
 
 
 class Loader:

@@ -4,25 +4,19 @@
 and, given one patient id per row, the rows of the three tables an import writes: the patient
 record, the identity encrypted under AES-GCM and bound to the patient id, and the phenotypes.
 On PostgreSQL the rows come as ready binary ``COPY`` data, so that the writing process only streams
-bytes. :func:`prepared_chunks` runs it in the caller's process or, for large imports, in forked
-worker processes (the CPU-heavy part of an import: validation, keyed pseudonyms, encryption and
-row formatting in parallel while the parent streams the previous chunk into the database)."""
+bytes. :func:`rarecare.storage.bulk.prepared_chunks` runs it in the caller's process or, for large
+imports, in forked worker processes (the CPU-heavy part of an import: validation, keyed
+pseudonyms, encryption and row formatting in parallel while the parent streams the previous
+chunk into the database)."""
 
 from __future__ import annotations
 
-import multiprocessing
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from multiprocessing.pool import AsyncResult, Pool
 from typing import Any, get_args
 
-from psycopg._copy_base import BinaryFormatter  # the formatter of psycopg's cursor.copy()
-from psycopg.adapt import Transformer
-from psycopg.postgres import types as pg_types
-from psycopg.pq import Format
 from pydantic import ValidationError
 
 from rarecare.errors import FieldError, field_errors
@@ -31,6 +25,7 @@ from rarecare.knowledge import KnowledgeBase, normalise_orpha
 from rarecare.registry import plausible, service
 from rarecare.registry.schemas import PatientIn, RecordFields
 from rarecare.registry.vault import IDENTITY_FIELDS, Identity, IdentityVault
+from rarecare.storage.bulk import copy_binary
 
 Row = tuple[int, dict[str, Any]]  # row number (as the user counts: header = 1), column values
 _NOT_RECORD = frozenset((*IDENTITY_FIELDS, "hpo_observed", "hpo_excluded"))
@@ -220,7 +215,7 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
         errors,
         people,
         tuple(
-            _copy_binary(rows, types)
+            copy_binary(rows, types)
             for rows, types in zip(
                 tables,
                 (PATIENT_TYPES, IDENTITY_TYPES, PHENOTYPE_TYPES, IDENTITY_KEY_TYPES),
@@ -228,66 +223,3 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
             )
         ),
     )
-
-
-def _copy_binary(rows: list[tuple[Any, ...]], types: tuple[str, ...]) -> bytes:
-    """Rows in PostgreSQL's binary COPY format, by psycopg's own formatter (a tenth of the
-    cost of the text format here, and cheaper for the server to read)."""
-    transformer = Transformer()
-    transformer.set_dumper_types([pg_types[t].oid for t in types], Format.BINARY)
-    formatter = BinaryFormatter(transformer)
-    parts = [formatter.write_row(row) for row in rows]
-    parts.append(formatter.end())
-    return b"".join(parts)
-
-
-# ------------------------------------------------------------------ running it in processes
-_JOB: tuple[Sequence[Row], Context] | None = None  # set before forking; read by the workers
-
-
-def _work(start: int, end: int, ids: list[int] | None) -> Prepared:
-    assert _JOB is not None
-    rows, ctx = _JOB
-    return prepare(rows[start:end], ids, ctx)
-
-
-def prepared_chunks(
-    rows: Sequence[Row],
-    ctx: Context,
-    *,
-    allocate: Callable[[int], list[int]] | None,
-    size: int,
-    workers: int = 0,
-) -> Iterator[Prepared]:
-    """Every chunk of ``size`` rows, prepared in order. ``allocate(n)`` gives n patient ids
-    (None: a dry run). With ``workers`` > 1 and more than one chunk, the chunks are prepared by
-    that many forked processes, at most ``workers + 1`` ahead of the consumer."""
-    bounds = [(i, min(i + size, len(rows))) for i in range(0, len(rows), size)]
-    parallel = workers > 1 and len(bounds) > 1 and "fork" in multiprocessing.get_all_start_methods()
-    if not parallel:
-        for start, end in bounds:
-            yield prepare(rows[start:end], allocate(end - start) if allocate else None, ctx)
-        return
-    global _JOB
-    _JOB = (rows, ctx)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from _in_order(pool, bounds, allocate, workers + 1)
-    finally:
-        _JOB = None
-
-
-def _in_order(
-    pool: Pool,
-    bounds: list[tuple[int, int]],
-    allocate: Callable[[int], list[int]] | None,
-    ahead: int,
-) -> Iterator[Prepared]:
-    pending: deque[AsyncResult[Prepared]] = deque()
-    for start, end in bounds:
-        ids = allocate(end - start) if allocate else None
-        pending.append(pool.apply_async(_work, (start, end, ids)))
-        if len(pending) > ahead:
-            yield pending.popleft().get()
-    while pending:
-        yield pending.popleft().get()

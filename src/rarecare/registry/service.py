@@ -424,14 +424,31 @@ def add_diagnosis(
 def share_with(
     *, session: Session, principal: Principal | None, patient_id: int, centre_code: str
 ) -> Patient:
-    """Refer a patient to another centre, whose staff then see the record."""
+    """Share a patient's record with another centre, whose staff then see it (the care
+    network's referrals do this through :func:`grant_access`)."""
     actor = require_role(principal, *WRITERS)
     patient = get(session=session, principal=actor, patient_id=patient_id, action="refer")
     centre = centres.get_centre_by_code(session=session, code=centre_code)
-    if centre.id not in _centres_of(patient):
-        patient.shared_with.append(PatientCentre(centre_id=centre.id))
-        session.flush()
+    grant_access(session=session, patient=patient, centre_id=centre.id)
     return patient
+
+
+def grant_access(*, session: Session, patient: Patient, centre_id: int) -> None:
+    """Let another centre's staff see an (already opened) record."""
+    if centre_id not in _centres_of(patient):
+        patient.shared_with.append(PatientCentre(centre_id=centre_id))
+        session.flush()
+
+
+def revoke_access(*, session: Session, patient_id: int, centre_id: int) -> None:
+    """Take back a centre's access to a record it was shared with (never its own centre's)."""
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        return
+    for link in list(patient.shared_with):
+        if link.centre_id == centre_id and centre_id != patient.centre_id:
+            patient.shared_with.remove(link)
+    session.flush()
 
 
 # ------------------------------------------------------------------- for other services

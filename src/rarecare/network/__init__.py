@@ -1,0 +1,1 @@
+"""The care network: referrals between centres, laboratory tests and samples, newborn screening."""

@@ -1,0 +1,538 @@
+"""Importing a screening laboratory's results (CSV/XLSX): every row, or none, with every
+problem named by row and column. Built for a year of births (1.5 million rows): rows are
+checked, keyed and encrypted in chunks by worker processes while the previous chunk is
+streamed into the database (binary COPY on PostgreSQL), inside a savepoint that is rolled back
+if any row of the file is wrong."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
+
+from rarecare.access import Principal, require_role
+from rarecare.audit import service as audit
+from rarecare.errors import FieldError, ValidationFailed
+from rarecare.gcpause import paused_gc
+from rarecare.geo import current_provinces
+from rarecare.i18n import N_, _
+from rarecare.interop.tabular import Column, Table
+from rarecare.interop.tabular import template as table_template
+from rarecare.network.models import (
+    Laboratory,
+    ScreeningIdentity,
+    ScreeningOutcome,
+    ScreeningProgramme,
+    ScreeningRecord,
+    ScreeningResult,
+)
+from rarecare.network.screening import SCREENING_ROLES
+from rarecare.registry.vault import Identity, IdentityVault
+from rarecare.storage import in_chunks, utcnow
+from rarecare.storage.bulk import IdAllocator, Job, copy_binary, is_postgres, prepared_chunks
+
+CHUNK = 20_000
+MAX_ROWS = 2_000_000  # more than a year of births
+MAX_ERRORS = 1_000  # named one by one; beyond, counted
+AUDIT_BATCH = 10_000
+
+
+def _s(value: str) -> str:
+    return value
+
+
+TABLE = Table(
+    (
+        Column("sample_code", _s, True, "The screening card's number (unique)", "NBS-2026-000001"),
+        Column("programme", _s, True, "Programme code", "NBS-EXPANDED"),
+        Column("laboratory", _s, True, "Laboratory code", "LAB-NCH"),
+        Column("baby_name", _s, False, "Newborn's name if given (encrypted)", ""),
+        Column("mother_name", _s, True, "Mother's full name (encrypted)", "Nguyễn Thị Hoa"),
+        Column(
+            "birth_date",
+            _s,
+            True,
+            "Date of birth (encrypted; the record keeps the month)",
+            "2026-03-02",
+        ),
+        Column("sex", _s, True, "female, male, undetermined or unknown", "female"),
+        Column("province_code", _s, True, "Province of residence (34-province code)", "01"),
+        Column("phone", _s, False, "Family's phone (encrypted)", "0912345678"),
+        Column("address", _s, False, "Address (encrypted)", ""),
+        Column("sample_date", _s, True, "Date the blood spot was taken", "2026-03-04"),
+        Column("result_date", _s, False, "Date of the result", "2026-03-09"),
+        Column("result", _s, True, "normal, positive, inconclusive or invalid_sample", "normal"),
+        Column("analyte", _s, False, "Marker and value, e.g. Phe 180 µmol/L", ""),
+    )
+)
+NAMES = tuple(TABLE.names)
+REQUIRED = tuple(c.name for c in TABLE.columns if c.required)
+SEXES = {
+    "female": "female",
+    "nữ": "female",
+    "male": "male",
+    "nam": "male",
+    "undetermined": "undetermined",
+    "unknown": "unknown",
+}
+RESULTS = {r.value: r.value for r in ScreeningResult}
+RECORD_COLUMNS = (
+    "id",
+    "programme_id",
+    "sample_code",
+    "pseudonym",
+    "birth_month",
+    "sex",
+    "province_code",
+    "laboratory_id",
+    "sample_date",
+    "age_at_sample_hours",
+    "result_date",
+    "result",
+    "analyte",
+    "confirmatory_test",
+    "outcome",
+    "created_by",
+    "created_at",
+    "version",
+)
+RECORD_TYPES = (
+    "int4",
+    "int4",
+    "varchar",
+    "varchar",
+    "date",
+    "varchar",
+    "varchar",
+    "int4",
+    "date",
+    "int4",
+    "date",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "timestamptz",
+    "int4",
+)
+IDENTITY_COLUMNS = ("record_id", "key_version", "blob")
+IDENTITY_TYPES = ("int4", "int4", "bytea")
+Row = tuple[int, list[str]]  # row number (the header is row 1), the cells in NAMES order
+
+
+def template(fmt: str) -> bytes:
+    return table_template(TABLE, fmt)
+
+
+# ------------------------------------------------------------------------------- reading
+def read(content: bytes, filename: str) -> list[Row]:
+    """The file's rows, cells in the template's column order; a wrong header or file refused
+    at once."""
+    raw = _raw(content, filename)
+    header = [h.strip().lower() for h in next(raw, [])]
+    if not any(header):
+        raise ValidationFailed(_("The file is empty."), [FieldError("file", N_("no header row"))])
+    problems = [
+        FieldError(
+            name,
+            N_("unknown column; expected one of: %(names)s"),
+            row=1,
+            params={"names": ", ".join(NAMES)},
+        )
+        for name in header
+        if name and name not in NAMES
+    ] + [
+        FieldError(name, N_("required column is missing"), row=1)
+        for name in REQUIRED
+        if name not in header
+    ]
+    if problems:
+        raise ValidationFailed(_("The header row does not match the template."), problems)
+    where = [header.index(n) if n in header else -1 for n in NAMES]
+    rows: list[Row] = []
+    for number, cells in enumerate(raw, start=2):
+        if not any(cells):
+            continue
+        width = len(cells)
+        rows.append((number, [cells[i].strip() if 0 <= i < width else "" for i in where]))
+        if len(rows) > MAX_ROWS:
+            raise ValidationFailed(
+                _("The file is too large."),
+                [FieldError("file", N_("more than %(n)s rows"), params={"n": MAX_ROWS})],
+            )
+    return rows
+
+
+def _raw(content: bytes, filename: str) -> Iterator[list[str]]:
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as exc:
+            raise ValidationFailed(
+                _("The file is not a readable XLSX workbook."), [FieldError("file", str(exc))]
+            ) from exc
+        for values in book.worksheets[0].iter_rows(values_only=True, max_col=len(NAMES) + 10):
+            yield [_cell(v) for v in values]
+        book.close()
+        return
+    try:
+        decoded = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(
+            _("The CSV file must be UTF-8 encoded."),
+            [FieldError("file", N_("byte %(n)s is not UTF-8"), params={"n": exc.start})],
+        ) from exc
+    sample = decoded[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    yield from csv.reader(io.StringIO(decoded), delimiter=delimiter)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# ------------------------------------------------------------------------------ checking
+@dataclass(frozen=True)
+class Context:
+    """What checking a row needs (inherited by forked workers, never pickled)."""
+
+    vault: IdentityVault
+    programmes: dict[str, tuple[int, frozenset[str]]]  # code -> (id, provinces; empty: all)
+    laboratories: dict[str, int]
+    provinces: frozenset[str]
+    today: date
+    username: str
+    now: datetime
+    copy: bool
+
+
+@dataclass
+class Prepared:
+    rows: int
+    errors: list[FieldError]
+    codes: list[tuple[int, str]]  # (row number, sample code) of each valid row
+    pseudonyms: list[str] = field(default_factory=list)
+    tables: tuple[bytes | list[tuple[Any, ...]], ...] = ()
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        return datetime.strptime(value, "%d/%m/%Y").date()
+    except ValueError:
+        return None
+
+
+DATE_EXPECTED = N_("expected a date as YYYY-MM-DD (or DD/MM/YYYY), got %(value)s")
+
+
+def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Prepared:
+    """Check a chunk; with ``ids`` (one per row) also build its records and identities."""
+    errors: list[FieldError] = []
+    codes: list[tuple[int, str]] = []
+    pseudonyms: list[str] = []
+    records: list[tuple[Any, ...]] = []
+    identities: list[tuple[Any, ...]] = []
+    vault, today, now, username = ctx.vault, ctx.today, ctx.now, ctx.username
+    for position, (row_no, cells) in enumerate(chunk):
+        (code, programme, lab, baby, mother, born_s, sex_s, province, phone, address,
+         sample_s, result_s, result, analyte) = cells  # fmt: skip
+        bad: list[FieldError] = []
+
+        def fail(column: str, message: str, **params: object) -> None:
+            bad.append(FieldError(column, message, row=row_no, params=params or None))  # noqa: B023
+
+        for column, value in zip(NAMES, cells, strict=True):
+            if not value and column in REQUIRED:
+                fail(column, N_("required value is missing"))
+        if len(code) > 40:
+            fail("sample_code", N_("at most %(n)s characters"), n=40)
+        found = ctx.programmes.get(programme)
+        if programme and found is None:
+            fail("programme", N_("%(code)s is not a screening programme"), code=programme)
+        lab_id = ctx.laboratories.get(lab)
+        if lab and lab_id is None:
+            fail("laboratory", N_("%(code)s is not a laboratory"), code=lab)
+        born = _date(born_s) if born_s else None
+        if born_s and born is None:
+            fail("birth_date", DATE_EXPECTED, value=born_s)
+        sampled = _date(sample_s) if sample_s else None
+        if sample_s and sampled is None:
+            fail("sample_date", DATE_EXPECTED, value=sample_s)
+        resulted = _date(result_s) if result_s else None
+        if result_s and resulted is None:
+            fail("result_date", DATE_EXPECTED, value=result_s)
+        sex = SEXES.get(sex_s.lower())
+        if sex_s and sex is None:
+            fail(
+                "sex",
+                N_("expected female, male, undetermined or unknown, got %(value)s"),
+                value=sex_s,
+            )
+        if province and province not in ctx.provinces:
+            fail("province_code", N_("%(code)s is not one of the 34 province codes"), code=province)
+        elif found is not None and found[1] and province not in found[1]:
+            fail("province_code", N_("outside the programme's provinces"))
+        outcome_value = RESULTS.get(result.lower())
+        if result and outcome_value is None:
+            fail(
+                "result",
+                N_("expected normal, positive, inconclusive or invalid_sample, got %(value)s"),
+                value=result,
+            )
+        if born and born > today:
+            fail("birth_date", N_("in the future"))
+        if born and sampled and not born <= sampled <= today:
+            fail("sample_date", N_("between the birth and today"))
+        if sampled and resulted and not sampled <= resulted <= today:
+            fail("result_date", N_("between the sample and today"))
+        if bad:
+            errors.extend(bad)
+            continue
+        assert born is not None
+        assert sampled is not None
+        assert found is not None
+        assert sex is not None
+        assert outcome_value is not None
+        assert lab_id is not None
+        identity = Identity(
+            full_name=baby or f"Con của {mother}",
+            birth_date=born,
+            phone=phone,
+            address=address,
+            guardian=mother,
+        )
+        pseudonym = vault.pseudonym(identity)
+        codes.append((row_no, code))
+        pseudonyms.append(pseudonym)
+        if ids is None or errors:
+            continue
+        rid = ids[position]
+        records.append(
+            (
+                rid,
+                found[0],
+                code,
+                pseudonym,
+                born.replace(day=1),
+                sex,
+                province,
+                lab_id,
+                sampled,
+                (sampled - born).days * 24,
+                resulted,
+                outcome_value,
+                analyte[:200],
+                "",
+                ScreeningOutcome.NOT_APPLICABLE.value
+                if outcome_value == "normal"
+                else ScreeningOutcome.PENDING.value,
+                username,
+                now,
+                1,
+            )
+        )
+        identities.append((rid, vault.version, vault.encrypt(identity, str(rid).encode())))
+    if ids is None or errors:
+        return Prepared(len(chunk), errors, codes, pseudonyms)
+    if not ctx.copy:
+        return Prepared(len(chunk), errors, codes, pseudonyms, (records, identities))
+    return Prepared(
+        len(chunk),
+        errors,
+        codes,
+        pseudonyms,
+        (copy_binary(records, RECORD_TYPES), copy_binary(identities, IDENTITY_TYPES)),
+    )
+
+
+# ------------------------------------------------------------------------------- loading
+def import_results(
+    *,
+    session: Session,
+    principal: Principal | None,
+    vault: IdentityVault,
+    content: bytes,
+    filename: str,
+    today: date | None = None,
+    workers: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Import a screening results file: every row or none."""
+    actor = require_role(principal, *SCREENING_ROLES)
+    rows = read(content, filename)
+    with paused_gc():
+        return load(
+            session=session,
+            actor=actor,
+            vault=vault,
+            rows=rows,
+            source=filename,
+            today=today,
+            workers=workers,
+            progress=progress,
+        )
+
+
+def load(
+    *,
+    session: Session,
+    actor: Principal,
+    vault: IdentityVault,
+    rows: list[Row],
+    source: str,
+    today: date | None = None,
+    workers: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    postgres = is_postgres(session)
+    ctx = Context(
+        vault=vault,
+        programmes={
+            p.code: (p.id, frozenset(p.provinces))
+            for p in session.scalars(select(ScreeningProgramme))
+        },
+        laboratories=dict(session.execute(select(Laboratory.code, Laboratory.id)).tuples().all()),
+        provinces=frozenset(p.code for p in current_provinces()),
+        today=today or date.today(),
+        username=actor.username,
+        now=utcnow(),
+        copy=postgres,
+    )
+    errors: list[FieldError] = []
+    error_count = 0
+    seen: dict[str, int] = {}
+    pseudonyms: list[str] = []
+    session.flush()
+    savepoint = session.begin_nested()
+    try:
+        for chunk in prepared_chunks(
+            Job(prepare, rows, ctx),
+            allocate=IdAllocator(session, "network_screening_records"),
+            size=CHUNK,
+            workers=workers,
+        ):
+            problems = chunk.errors + _repeated(session, chunk.codes, seen)
+            error_count += len(problems)
+            errors.extend(problems[: max(0, MAX_ERRORS - len(errors))])
+            if not error_count:
+                _write(session, chunk, postgres)
+                pseudonyms.extend(chunk.pseudonyms)
+            if progress is not None:
+                progress(chunk.rows)
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if error_count:
+        savepoint.rollback()
+        errors.sort(key=lambda e: (e.row or 0, e.field))
+        if error_count > len(errors):
+            errors.append(
+                FieldError(
+                    "file",
+                    N_("and %(n)s more problems"),
+                    params={"n": error_count - len(errors)},
+                )
+            )
+        raise ValidationFailed(_("The file has errors; nothing was imported."), errors)
+    savepoint.commit()
+    for batch in in_chunks(pseudonyms, AUDIT_BATCH):
+        audit.record(
+            session=session,
+            actor=actor,
+            action="import",
+            object_type="screening",
+            detail={"source": source, "pseudonyms": batch},
+        )
+    if postgres:
+        session.execute(text("ANALYZE network_screening_records, network_screening_identities"))
+    return {"rows": len(rows), "written": len(pseudonyms)}
+
+
+def _repeated(
+    session: Session, codes: list[tuple[int, str]], seen: dict[str, int]
+) -> list[FieldError]:
+    """Sample codes given twice in the file, or imported before."""
+    problems: list[FieldError] = []
+    for row_no, code in codes:
+        if code in seen:
+            problems.append(
+                FieldError(
+                    "sample_code",
+                    N_("the same sample as row %(first)s"),
+                    row=row_no,
+                    params={"first": seen[code]},
+                )
+            )
+        else:
+            seen[code] = row_no
+    wanted = [c for _r, c in codes]
+    if is_postgres(session):
+        known = set(
+            session.scalars(
+                text(
+                    "SELECT sample_code FROM network_screening_records WHERE sample_code = ANY(:c)"
+                ),
+                {"c": wanted},
+            )
+        )
+    else:
+        known = set()
+        for part in in_chunks(wanted):
+            known.update(
+                session.scalars(
+                    select(ScreeningRecord.sample_code).where(ScreeningRecord.sample_code.in_(part))
+                )
+            )
+    problems += [
+        FieldError("sample_code", N_("imported before"), row=row_no)
+        for row_no, code in codes
+        if code in known
+    ]
+    return problems
+
+
+def _write(session: Session, chunk: Prepared, postgres: bool) -> None:
+    if not chunk.codes:
+        return
+    records, identities = chunk.tables
+    targets = (
+        ("network_screening_records", RECORD_COLUMNS, ScreeningRecord, records),
+        ("network_screening_identities", IDENTITY_COLUMNS, ScreeningIdentity, identities),
+    )
+    if postgres:
+        raw = session.connection().connection.driver_connection
+        assert raw is not None
+        for table, columns, _model, payload in targets:
+            assert isinstance(payload, bytes)
+            with (
+                raw.cursor() as cursor,
+                cursor.copy(
+                    f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+                ) as cp,
+            ):
+                cp.write(payload)
+        return
+    for _table, columns, model, rows in targets:
+        assert isinstance(rows, list)
+        session.execute(insert(model), [dict(zip(columns, row, strict=True)) for row in rows])
