@@ -412,7 +412,9 @@ def load(
             p.code: (p.id, frozenset(p.provinces))
             for p in session.scalars(select(ScreeningProgramme))
         },
-        laboratories=dict(session.execute(select(Laboratory.code, Laboratory.id)).tuples().all()),
+        laboratories={
+            code: i for code, i in session.execute(select(Laboratory.code, Laboratory.id))
+        },  # noqa: C416
         provinces=frozenset(p.code for p in current_provinces()),
         today=today or date.today(),
         username=actor.username,
