@@ -412,9 +412,7 @@ def load(
             p.code: (p.id, frozenset(p.provinces))
             for p in session.scalars(select(ScreeningProgramme))
         },
-        laboratories={
-            code: i for code, i in session.execute(select(Laboratory.code, Laboratory.id))
-        },  # noqa: C416
+        laboratories=_codes(session),
         provinces=frozenset(p.code for p in current_provinces()),
         today=today or date.today(),
         username=actor.username,
@@ -469,6 +467,10 @@ def load(
     if postgres:
         session.execute(text("ANALYZE network_screening_records, network_screening_identities"))
     return {"rows": len(rows), "written": len(pseudonyms)}
+
+
+def _codes(session: Session) -> dict[str, int]:
+    return {row.code: row.id for row in session.execute(select(Laboratory.code, Laboratory.id))}
 
 
 def _repeated(
