@@ -64,6 +64,11 @@ from rarecare.monitoring import jobs as monitoring_jobs
 from rarecare.monitoring import pages as monitoring_pages
 from rarecare.monitoring import routes as monitoring_routes
 from rarecare.monitoring.models import MONITORING_LABELS
+from rarecare.network import jobs as network_jobs
+from rarecare.network import pages as network_pages
+from rarecare.network import routes as network_routes
+from rarecare.network import screening_pages as network_screening_pages
+from rarecare.network.models import LAB_LABELS, REFERRAL_LABELS, SCREENING_LABELS
 from rarecare.outputs import OUTPUT_LABELS
 from rarecare.portal import editing as portal_editing
 from rarecare.portal import pages as portal_pages
@@ -96,6 +101,7 @@ SECTIONS: tuple[Section, ...] = (
     diagnosis_pages.SECTION,
     registry_pages.SECTION,
     care_pages.SECTION,
+    network_pages.SECTION,
     finance_pages.SECTION,
     monitoring_pages.SECTION,
     portal_pages.SECTION,
@@ -116,6 +122,9 @@ LABELS: dict[str, str] = {
     **OUTPUT_LABELS,
     **ARTICLE_LABELS,
     **PLAN_STATUS_LABELS,
+    **REFERRAL_LABELS,
+    **LAB_LABELS,
+    **SCREENING_LABELS,
 }
 
 THREADS = 200  # request threads per server process
@@ -126,6 +135,7 @@ JOBS = {
     registry_jobs.EXPORT: registry_jobs.export_job,
     monitoring_jobs.REPORT: monitoring_jobs.report_job,
     monitoring_jobs.REFRESH: monitoring_jobs.refresh_job,
+    network_jobs.SCREENING_IMPORT: network_jobs.import_job,
 }
 
 ROUTERS = (
@@ -154,6 +164,9 @@ ROUTERS = (
     finance_scenario_pages.pages,
     care_centre_pages.pages,
     finance_routes.api,
+    network_pages.pages,
+    network_screening_pages.pages,
+    network_routes.api,
     audit_pages.pages,
     audit_routes.api,
     jobs_pages.pages,

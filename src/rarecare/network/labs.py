@@ -32,7 +32,7 @@ from rarecare.storage.versioning import check_version
 WRITERS = (Role.CLINICIAN, Role.DATA_MANAGER)
 # the steps a sample takes, and the date column each stamps
 NEXT: dict[SampleStatus, tuple[SampleStatus, ...]] = {
-    SampleStatus.ORDERED: (SampleStatus.SENT, SampleStatus.CANCELLED),
+    SampleStatus.ORDERED: (SampleStatus.SENT, SampleStatus.RESULTED, SampleStatus.CANCELLED),
     SampleStatus.SENT: (SampleStatus.RECEIVED, SampleStatus.RESULTED, SampleStatus.CANCELLED),
     SampleStatus.RECEIVED: (SampleStatus.RESULTED, SampleStatus.CANCELLED),
     SampleStatus.RESULTED: (),
