@@ -239,6 +239,7 @@ def demo_load(
     """Load the demonstration centres, logins, lists and (into an empty registry) a synthetic
     patient population. Idempotent."""
     from rarecare.demo import care as demo_care
+    from rarecare.demo import network as demo_network
     from rarecare.demo import service as demo
     from rarecare.monitoring import indicators
     from rarecare.registry import keys
@@ -260,6 +261,9 @@ def demo_load(
             kb=kb,
             vault=keys.vault_for(session=session, settings=settings),
             with_patients=patients > 0,
+        )
+        added |= demo_network.seed(
+            session=session, kb=kb, vault=keys.vault_for(session=session, settings=settings)
         )
     with session_scope(settings) as session:  # the dashboards start with figures
         quarters = indicators.recent_quarters(date.today())

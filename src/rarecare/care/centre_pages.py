@@ -4,6 +4,7 @@ infusions per chair, opening days, same-day vial sharing and contact — version
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from fastapi import APIRouter, Request
@@ -14,12 +15,13 @@ from rarecare.accounts import service as accounts
 from rarecare.care import therapy
 from rarecare.care.schedule import WEEKDAYS, parse_opening_days
 from rarecare.centres import service as centre_service
-from rarecare.centres.schemas import CentreCareIn
+from rarecare.centres.models import CentreLevel
+from rarecare.centres.schemas import CentreCareIn, DesignationIn, ExpertIn
 from rarecare.errors import RareCareError
 from rarecare.geo import province_names
 from rarecare.i18n import _
-from rarecare.web.deps import CurrentUser, DbSession
-from rarecare.web.forms import FormFields, error_lines, invalid_as
+from rarecare.web.deps import CurrentUser, DbSession, Knowledge
+from rarecare.web.forms import FormFields, attempt, error_lines, invalid_as
 from rarecare.web.templating import render
 
 pages = APIRouter(include_in_schema=False)
@@ -48,6 +50,8 @@ def _centre_view(
             "today": date.today(),
             "can_edit": user.role is Role.ADMIN,
             "drugs": sorted(therapy.current_drugs(session=session)),
+            "levels": [level.value for level in CentreLevel],
+            "in_force": {d.id for d in centre_service.current_designations(centre)},
             "errors": errors or [],
             "saved": request.query_params.get("saved"),
         },
@@ -75,6 +79,11 @@ def centre_care_submit(
             data = CentreCareIn.model_validate(
                 {
                     "therapies": therapies,
+                    "specialties": [
+                        part.strip()
+                        for part in form.get("specialties", "").split(",")
+                        if part.strip()
+                    ],
                     "chairs": form.get("chairs", ""),
                     "infusions_per_chair": form.get("infusions_per_chair", "") or 2,
                     "opening_days": "".join("1" if form.get(f"day-{i}") else "0" for i in range(7)),
@@ -90,3 +99,76 @@ def centre_care_submit(
             request, user, session, centre_id, errors=error_lines(exc), status=exc.status_code
         )
     return RedirectResponse(f"/centres/{centre_id}?saved=1", status_code=303)
+
+
+def _designation_act(
+    request: Request,
+    user: Principal,
+    session: DbSession,
+    centre_id: int,
+    action: Callable[[], object],
+) -> Response:
+    error = attempt(action)
+    if error is not None:
+        session.rollback()
+        return _centre_view(
+            request, user, session, centre_id, errors=error_lines(error), status=error.status_code
+        )
+    return RedirectResponse(f"/centres/{centre_id}?saved=1#designations", status_code=303)
+
+
+@pages.post("/centres/{centre_id}/designations", response_model=None)
+def designation_submit(
+    centre_id: int,
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    kb: Knowledge,
+    form: FormFields,
+) -> Response:
+    """Record a designation decision (administrators)."""
+
+    def add() -> None:
+        data = DesignationIn.model_validate(
+            {
+                "decision": form.get("decision", ""),
+                "level": form.get("level", ""),
+                "groups": form.get("groups", "").replace(",", " ").split(),
+                "valid_from": form.get("valid_from", ""),
+                "valid_until": form.get("valid_until") or None,
+            }
+        )
+        centre_service.add_designation(
+            session=session, principal=user, kb=kb, centre_id=centre_id, data=data
+        )
+
+    return _designation_act(request, user, session, centre_id, add)
+
+
+@pages.post("/centres/{centre_id}/experts", response_model=None)
+def expert_submit(
+    centre_id: int, request: Request, session: DbSession, user: CurrentUser, form: FormFields
+) -> Response:
+    def add() -> None:
+        data = ExpertIn.model_validate(
+            {
+                "name": form.get("name", ""),
+                "specialty": form.get("specialty", ""),
+                "note": form.get("note", ""),
+            }
+        )
+        centre_service.add_expert(session=session, principal=user, centre_id=centre_id, data=data)
+
+    return _designation_act(request, user, session, centre_id, add)
+
+
+@pages.post("/centres/{centre_id}/experts/{expert_id}/delete", response_model=None)
+def expert_remove(
+    centre_id: int, expert_id: int, request: Request, session: DbSession, user: CurrentUser
+) -> Response:
+    def remove() -> None:
+        centre_service.remove_expert(
+            session=session, principal=user, centre_id=centre_id, expert_id=expert_id
+        )
+
+    return _designation_act(request, user, session, centre_id, remove)

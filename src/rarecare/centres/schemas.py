@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from rarecare.centres.models import CentreLevel
@@ -11,6 +13,9 @@ class CentreCareIn(BaseModel):
     """What a centre can give and how much: therapies, chairs, opening days."""
 
     therapies: list[str] = Field(default_factory=list, description="INNs it can give")
+    specialties: list[str] = Field(
+        default_factory=list, max_length=30, description="e.g. metabolic diseases, neurology"
+    )
     chairs: int = Field(ge=0, le=500, description="Infusion chairs")
     infusions_per_chair: int = Field(default=2, ge=1, le=6, description="Per open day")
     opening_days: str = Field(
@@ -33,6 +38,36 @@ class CentreIn(CentreCareIn):
     chairs: int = Field(default=0, ge=0, le=500, description="Infusion chairs")
 
 
+class DesignationIn(BaseModel):
+    """A ministry decision designating the centre for Orphanet disease groups."""
+
+    decision: str = Field(min_length=3, max_length=200, description="e.g. 1234/QĐ-BYT")
+    level: CentreLevel
+    groups: list[str] = Field(min_length=1, description="Orphanet group ORPHAcodes")
+    valid_from: date
+    valid_until: date | None = None
+
+
+class DesignationOut(DesignationIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    centre_id: int
+
+
+class ExpertIn(BaseModel):
+    name: str = Field(min_length=2, max_length=200)
+    specialty: str = Field(min_length=2, max_length=200)
+    note: str = Field(default="", max_length=500)
+
+
+class ExpertOut(ExpertIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    centre_id: int
+
+
 class CentreOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -43,9 +78,12 @@ class CentreOut(BaseModel):
     level: CentreLevel
     province_code: str
     therapies: list[str] = []
+    specialties: list[str] = []
     chairs: int = 0
     infusions_per_chair: int = 2
     opening_days: str = "1111100"
     vial_sharing: bool = False
     contact: str = ""
     version: int = 1
+    designations: list[DesignationOut] = []
+    experts: list[ExpertOut] = []

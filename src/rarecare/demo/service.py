@@ -110,6 +110,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("analyst", "demo-analyst-2025", Role.MINISTRY, None, "Chuyên viên Bộ Y tế"),
     DemoLogin("dr.an", "demo-clinician-2025", Role.CLINICIAN, "NCH", "BS. Nguyễn Văn An"),
     DemoLogin("dr.binh", "demo-clinician-2025", Role.CLINICIAN, "CH1", "BS. Trần Thị Bình"),
+    DemoLogin("dr.cuong", "demo-clinician-2025", Role.CLINICIAN, "NASN", "BS. Phạm Văn Cường"),
     DemoLogin("data.an", "demo-datamgr-2025", Role.DATA_MANAGER, "NCH", "Lê Thu Hà"),
     DemoLogin("committee", "demo-committee-2025", Role.COMMITTEE, None, "Thư ký Ban chỉ đạo"),
 )

@@ -11,6 +11,7 @@ from rarecare import i18n
 from rarecare.geo.svg import MAP_H, MAP_W, outlines
 from rarecare.i18n import N_
 from rarecare.monitoring import events
+from rarecare.network import directory
 from rarecare.portal import media, public
 from rarecare.portal import service as articles
 from rarecare.portal.models import ArticleKind
@@ -90,11 +91,22 @@ def disease(code: str, request: Request, session: DbSession, kb: Knowledge) -> R
 
 
 @pages.get("/public/centres", response_class=HTMLResponse)
-def centres(request: Request, session: DbSession) -> Response:
+def centres(request: Request, session: DbSession, kb: Knowledge, centre: str = "") -> Response:
+    """The centres, the centres of expertise with their designations, experts and tests, and
+    the network map: where each designated centre's patients come from (counts under five
+    shown as "<5", never drawn)."""
+    entries = directory.entries(session=session, kb=kb)
+    chosen = next((e for e in entries if e.centre.code == centre), None)
     return _page(
         request,
         "portal_centres.html",
-        {"points": public.centres_directory(session=session), **_map()},
+        {
+            "points": public.centres_directory(session=session),
+            "entries": entries,
+            "chosen": chosen,
+            "small": directory.SMALL,
+            **_map(),
+        },
     )
 
 

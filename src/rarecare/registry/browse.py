@@ -20,6 +20,7 @@ from rarecare.registry.models import (
     DiagnosticStatus,
     IdentityKey,
     Patient,
+    PatientCentre,
 )
 from rarecare.registry.models import (
     Identity as IdentityRow,
@@ -176,3 +177,24 @@ def index_identities(
         detail={"indexed": indexed},
     )
     return indexed
+
+
+def origins(*, session: Session) -> dict[int, dict[str, int]]:
+    """Patients per centre — registered there, or shared with it (referred) — and province of
+    residence: aggregates only, for the network map (callers publishing them suppress small
+    counts)."""
+    owned = select(Patient.centre_id, Patient.province_code, func.count()).group_by(
+        Patient.centre_id, Patient.province_code
+    )
+    shared = (
+        select(PatientCentre.centre_id, Patient.province_code, func.count())
+        .join(Patient, Patient.id == PatientCentre.patient_id)
+        .where(PatientCentre.centre_id != Patient.centre_id)
+        .group_by(PatientCentre.centre_id, Patient.province_code)
+    )
+    out: dict[int, dict[str, int]] = {}
+    for query in (owned, shared):
+        for centre_id, province, n in session.execute(query):
+            per = out.setdefault(centre_id, {})
+            per[province] = per.get(province, 0) + int(n)
+    return out
