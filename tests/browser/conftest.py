@@ -19,6 +19,7 @@ from rarecare.access import SYSTEM
 from rarecare.app import create_app
 from rarecare.config import Settings
 from rarecare.demo import care as demo_care
+from rarecare.demo import network as demo_network
 from rarecare.demo import service as demo
 from rarecare.knowledge import load_knowledge
 from rarecare.monitoring import indicators
@@ -60,7 +61,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with make_sessionmaker(engine)() as session:
         kb = load_knowledge(settings.cache_dir)
         demo.load(session=session, kb=kb)
-        demo_care.seed(session=session, kb=kb, vault=IdentityVault(settings.identity_key))
+        vault = IdentityVault(settings.identity_key)
+        demo_care.seed(session=session, kb=kb, vault=vault)
+        demo_network.seed(session=session, kb=kb, vault=vault)
         for quarter in indicators.recent_quarters(date.today()):  # the dashboards' figures
             indicators.refresh(session=session, principal=SYSTEM, period=quarter)
         session.commit()
