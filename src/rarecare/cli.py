@@ -37,6 +37,11 @@ LAZY: dict[str, tuple[str, str, str]] = {
     ),
     "registry": ("rarecare.registry.cli", "registry_app", "The pseudonymised patient registry."),
     "care": ("rarecare.care.cli", "care_app", "Care: therapy plans, schedules, demand, travel."),
+    "network": (
+        "rarecare.network.cli",
+        "network_app",
+        "The care network: referrals, laboratory samples, newborn screening.",
+    ),
     "plan": (
         "rarecare.monitoring.cli",
         "plan_app",

@@ -50,7 +50,7 @@ def _s(value: str) -> str:
 TABLE = Table(
     (
         Column("sample_code", _s, True, "The screening card's number (unique)", "NBS-2026-000001"),
-        Column("programme", _s, True, "Programme code", "NBS-EXPANDED"),
+        Column("programme", _s, True, "Programme code", "NBS-MR"),
         Column("laboratory", _s, True, "Laboratory code", "LAB-NCH"),
         Column("baby_name", _s, False, "Newborn's name if given (encrypted)", ""),
         Column("mother_name", _s, True, "Mother's full name (encrypted)", "Nguyễn Thị Hoa"),
@@ -82,6 +82,8 @@ SEXES = {
     "unknown": "unknown",
 }
 RESULTS = {r.value: r.value for r in ScreeningResult}
+NOT_APPLICABLE = ScreeningOutcome.NOT_APPLICABLE.value
+PENDING = ScreeningOutcome.PENDING.value
 RECORD_COLUMNS = (
     "id",
     "programme_id",
@@ -156,12 +158,15 @@ def read(content: bytes, filename: str) -> list[Row]:
     if problems:
         raise ValidationFailed(_("The header row does not match the template."), problems)
     where = [header.index(n) if n in header else -1 for n in NAMES]
+    in_order = where == list(range(len(NAMES)))
     rows: list[Row] = []
     for number, cells in enumerate(raw, start=2):
         if not any(cells):
             continue
-        width = len(cells)
-        rows.append((number, [cells[i].strip() if 0 <= i < width else "" for i in where]))
+        if not in_order or len(cells) != len(NAMES):
+            width = len(cells)
+            cells = [cells[i] if 0 <= i < width else "" for i in where]
+        rows.append((number, cells))  # stripped by the workers
         if len(rows) > MAX_ROWS:
             raise ValidationFailed(
                 _("The file is too large."),
@@ -246,75 +251,117 @@ def _date(value: str) -> date | None:
 DATE_EXPECTED = N_("expected a date as YYYY-MM-DD (or DD/MM/YYYY), got %(value)s")
 
 
+class _Slow(Exception):
+    """A row the fast path does not take: checked cell by cell instead."""
+
+
+Checked = tuple[str, int, date, str, str, int, date, date | None, str]
+
+
+def _fast(cells: list[str], ctx: Context) -> Checked:
+    """A well-formed row's values, or _Slow/KeyError/ValueError for :func:`_check` to name."""
+    (code, programme, lab, _b, mother, born_s, sex_s, province, _p, _a,
+     sample_s, result_s, result, _m) = cells  # fmt: skip
+    if not (code and mother and len(code) <= 40):
+        raise _Slow
+    programme_id, where = ctx.programmes[programme]
+    born = date.fromisoformat(born_s)
+    sampled = date.fromisoformat(sample_s)
+    resulted = date.fromisoformat(result_s) if result_s else None
+    if province not in ctx.provinces or (where and province not in where):
+        raise _Slow
+    if not born <= sampled <= ctx.today or (resulted and not sampled <= resulted <= ctx.today):
+        raise _Slow
+    lab_id, sex, outcome = ctx.laboratories[lab], SEXES[sex_s], RESULTS[result]
+    return (code, programme_id, born, sex, province, lab_id, sampled, resulted, outcome)
+
+
+def _check(row_no: int, cells: list[str], ctx: Context) -> tuple[list[FieldError], Checked | None]:
+    """Every problem of a row, named by column; or its values (dates as DD/MM/YYYY too)."""
+    (code, programme, lab, _baby, _mother, born_s, sex_s, province, _phone, _address,
+     sample_s, result_s, result, _analyte) = cells  # fmt: skip
+    today = ctx.today
+    bad: list[FieldError] = []
+
+    def fail(column: str, message: str, **params: object) -> None:
+        bad.append(FieldError(column, message, row=row_no, params=params or None))
+
+    for column, value in zip(NAMES, cells, strict=True):
+        if not value and column in REQUIRED:
+            fail(column, N_("required value is missing"))
+    if len(code) > 40:
+        fail("sample_code", N_("at most %(n)s characters"), n=40)
+    found = ctx.programmes.get(programme)
+    if programme and found is None:
+        fail("programme", N_("%(code)s is not a screening programme"), code=programme)
+    lab_id = ctx.laboratories.get(lab)
+    if lab and lab_id is None:
+        fail("laboratory", N_("%(code)s is not a laboratory"), code=lab)
+    born = _date(born_s) if born_s else None
+    if born_s and born is None:
+        fail("birth_date", DATE_EXPECTED, value=born_s)
+    sampled = _date(sample_s) if sample_s else None
+    if sample_s and sampled is None:
+        fail("sample_date", DATE_EXPECTED, value=sample_s)
+    resulted = _date(result_s) if result_s else None
+    if result_s and resulted is None:
+        fail("result_date", DATE_EXPECTED, value=result_s)
+    sex = SEXES.get(sex_s.lower())
+    if sex_s and sex is None:
+        fail(
+            "sex", N_("expected female, male, undetermined or unknown, got %(value)s"), value=sex_s
+        )
+    if province and province not in ctx.provinces:
+        fail("province_code", N_("%(code)s is not one of the 34 province codes"), code=province)
+    elif found is not None and found[1] and province not in found[1]:
+        fail("province_code", N_("outside the programme's provinces"))
+    outcome = RESULTS.get(result.lower())
+    if result and outcome is None:
+        fail(
+            "result",
+            N_("expected normal, positive, inconclusive or invalid_sample, got %(value)s"),
+            value=result,
+        )
+    if born and born > today:
+        fail("birth_date", N_("in the future"))
+    if born and sampled and not born <= sampled <= today:
+        fail("sample_date", N_("between the birth and today"))
+    if sampled and resulted and not sampled <= resulted <= today:
+        fail("result_date", N_("between the sample and today"))
+    if bad:
+        return bad, None
+    assert found is not None
+    assert lab_id is not None
+    assert born is not None
+    assert sampled is not None
+    assert sex is not None
+    assert outcome is not None
+    return [], (code, found[0], born, sex, province, lab_id, sampled, resulted, outcome)
+
+
 def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Prepared:
-    """Check a chunk; with ``ids`` (one per row) also build its records and identities."""
+    """Check a chunk; with ``ids`` (one per row) also build its records and identities. A
+    well-formed row takes a fast path; any other is checked cell by cell, every problem named."""
     errors: list[FieldError] = []
     codes: list[tuple[int, str]] = []
     pseudonyms: list[str] = []
     records: list[tuple[Any, ...]] = []
     identities: list[tuple[Any, ...]] = []
-    vault, today, now, username = ctx.vault, ctx.today, ctx.now, ctx.username
-    for position, (row_no, cells) in enumerate(chunk):
-        (code, programme, lab, baby, mother, born_s, sex_s, province, phone, address,
-         sample_s, result_s, result, analyte) = cells  # fmt: skip
-        bad: list[FieldError] = []
-
-        def fail(column: str, message: str, **params: object) -> None:
-            bad.append(FieldError(column, message, row=row_no, params=params or None))  # noqa: B023
-
-        for column, value in zip(NAMES, cells, strict=True):
-            if not value and column in REQUIRED:
-                fail(column, N_("required value is missing"))
-        if len(code) > 40:
-            fail("sample_code", N_("at most %(n)s characters"), n=40)
-        found = ctx.programmes.get(programme)
-        if programme and found is None:
-            fail("programme", N_("%(code)s is not a screening programme"), code=programme)
-        lab_id = ctx.laboratories.get(lab)
-        if lab and lab_id is None:
-            fail("laboratory", N_("%(code)s is not a laboratory"), code=lab)
-        born = _date(born_s) if born_s else None
-        if born_s and born is None:
-            fail("birth_date", DATE_EXPECTED, value=born_s)
-        sampled = _date(sample_s) if sample_s else None
-        if sample_s and sampled is None:
-            fail("sample_date", DATE_EXPECTED, value=sample_s)
-        resulted = _date(result_s) if result_s else None
-        if result_s and resulted is None:
-            fail("result_date", DATE_EXPECTED, value=result_s)
-        sex = SEXES.get(sex_s.lower())
-        if sex_s and sex is None:
-            fail(
-                "sex",
-                N_("expected female, male, undetermined or unknown, got %(value)s"),
-                value=sex_s,
-            )
-        if province and province not in ctx.provinces:
-            fail("province_code", N_("%(code)s is not one of the 34 province codes"), code=province)
-        elif found is not None and found[1] and province not in found[1]:
-            fail("province_code", N_("outside the programme's provinces"))
-        outcome_value = RESULTS.get(result.lower())
-        if result and outcome_value is None:
-            fail(
-                "result",
-                N_("expected normal, positive, inconclusive or invalid_sample, got %(value)s"),
-                value=result,
-            )
-        if born and born > today:
-            fail("birth_date", N_("in the future"))
-        if born and sampled and not born <= sampled <= today:
-            fail("sample_date", N_("between the birth and today"))
-        if sampled and resulted and not sampled <= resulted <= today:
-            fail("result_date", N_("between the sample and today"))
-        if bad:
-            errors.extend(bad)
-            continue
-        assert born is not None
-        assert sampled is not None
-        assert found is not None
-        assert sex is not None
-        assert outcome_value is not None
-        assert lab_id is not None
+    vault, now, username = ctx.vault, ctx.now, ctx.username
+    build = ids is not None
+    for position, (row_no, raw) in enumerate(chunk):
+        cells = [c.strip() for c in raw]
+        try:
+            values = _fast(cells, ctx)
+        except (_Slow, KeyError, ValueError):
+            bad, checked = _check(row_no, cells, ctx)
+            if checked is None:
+                errors.extend(bad)
+                build = False
+                continue
+            values = checked
+        code, programme_id, born, sex, province, lab_id, sampled, resulted, result = values
+        baby, mother, phone, address, analyte = cells[3], cells[4], cells[8], cells[9], cells[13]
         identity = Identity(
             full_name=baby or f"Con của {mother}",
             birth_date=born,
@@ -325,13 +372,14 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
         pseudonym = vault.pseudonym(identity)
         codes.append((row_no, code))
         pseudonyms.append(pseudonym)
-        if ids is None or errors:
+        if not build:
             continue
+        assert ids is not None
         rid = ids[position]
         records.append(
             (
                 rid,
-                found[0],
+                programme_id,
                 code,
                 pseudonym,
                 born.replace(day=1),
@@ -341,19 +389,17 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
                 sampled,
                 (sampled - born).days * 24,
                 resulted,
-                outcome_value,
+                result,
                 analyte[:200],
                 "",
-                ScreeningOutcome.NOT_APPLICABLE.value
-                if outcome_value == "normal"
-                else ScreeningOutcome.PENDING.value,
+                NOT_APPLICABLE if result == "normal" else PENDING,
                 username,
                 now,
                 1,
             )
         )
         identities.append((rid, vault.version, vault.encrypt(identity, str(rid).encode())))
-    if ids is None or errors:
+    if not build:
         return Prepared(len(chunk), errors, codes, pseudonyms)
     if not ctx.copy:
         return Prepared(len(chunk), errors, codes, pseudonyms, (records, identities))
