@@ -10,7 +10,7 @@ insurance "has referral" flag."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from typing import Any
 
@@ -498,6 +498,46 @@ def attachment(
 
 
 # -------------------------------------------------------------------------------- timings
+STEPS = ("to_answer", "to_visit", "to_diagnosis")
+
+
+def _days(start: datetime, end: datetime | date) -> int:
+    return ((end.date() if isinstance(end, datetime) else end) - start.date()).days
+
+
+def median_days(
+    rows: list[Referral],
+) -> dict[str, tuple[int, float | None]]:
+    """(how many, median days) from sending to the answer, the first visit and the diagnosis."""
+    spans: dict[str, list[int]] = {step: [] for step in STEPS}
+    for r in rows:
+        for step, end in zip(
+            STEPS, (r.responded_at, r.seen_on, r.diagnosis_returned_at), strict=True
+        ):
+            if end is not None:
+                spans[step].append(_days(r.sent_at, end))
+    return {
+        step: (len(values), float(median(values)) if values else None)
+        for step, values in spans.items()
+    }
+
+
+def received(*, session: Session, first: date, last: date) -> list[Referral]:
+    """Referrals to centres of expertise sent in a period (for the indicators: no patient data
+    leaves, only the receiving centre and the times)."""
+    start = datetime(first.year, first.month, first.day, tzinfo=UTC)
+    end = datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1)
+    return list(
+        session.scalars(
+            select(Referral).where(
+                Referral.kind == ReferralKind.EXPERT,
+                Referral.sent_at >= start,
+                Referral.sent_at < end,
+            )
+        )
+    )
+
+
 def timings(
     *, session: Session, principal: Principal | None, since: date | None = None
 ) -> dict[str, float | int | None]:
@@ -509,27 +549,13 @@ def timings(
     if scope is not None:
         query = query.where(Referral.to_centre_id == scope)
     if since is not None:
-        query = query.where(Referral.sent_at >= datetime(since.year, since.month, since.day))
+        query = query.where(
+            Referral.sent_at >= datetime(since.year, since.month, since.day, tzinfo=UTC)
+        )
     rows = list(session.scalars(query))
-
-    def days(pairs: list[tuple[datetime | date, datetime | date]]) -> float | None:
-        values = [
-            (
-                (b.date() if isinstance(b, datetime) else b)
-                - (a.date() if isinstance(a, datetime) else a)
-            ).days
-            for a, b in pairs
-        ]
-        return float(median(values)) if values else None
-
-    return {
-        "referrals": len(rows),
-        "to_answer": days([(r.sent_at, r.responded_at) for r in rows if r.responded_at]),
-        "to_visit": days([(r.sent_at, r.seen_on) for r in rows if r.seen_on]),
-        "to_diagnosis": days(
-            [(r.sent_at, r.diagnosis_returned_at) for r in rows if r.diagnosis_returned_at]
-        ),
-    }
+    out: dict[str, float | int | None] = {"referrals": len(rows)}
+    out.update({step: value for step, (_n, value) in median_days(rows).items()})
+    return out
 
 
 # ---------------------------------------------------------------------------------- shared

@@ -301,21 +301,14 @@ def figures(*, session: Session, principal: Principal | None, first: date, last:
             totals["confirmed"] += n
         elif outcome is ScreeningOutcome.FALSE_POSITIVE:
             totals["fp"] += n
-    people = populations()
-    everyone = sum(p.population for p in people.values()) or 1
-    share = ((last - first).days + 1) / 365.25
+    births = expected_births(first, last)
     provinces = [
         ProvinceFigures(
             code=p.code,
             name=p.name,
             screened=by_province.get(p.code, [0, 0])[0],
             positives=by_province.get(p.code, [0, 0])[1],
-            expected_births=round(
-                YEARLY_BIRTHS
-                * share
-                * (people[p.code].population if p.code in people else 0)
-                / everyone
-            ),
+            expected_births=births.get(p.code, 0),
         )
         for p in current_provinces()
     ]
@@ -351,6 +344,33 @@ def figures(*, session: Session, principal: Principal | None, first: date, last:
         days_result_to_confirmation=_median(to_confirmation),
         days_birth_to_treatment=_median(to_treatment),
     )
+
+
+def expected_births(first: date, last: date) -> dict[str, int]:
+    """The births expected in each province over a period: the yearly births spread by the
+    provinces' populations (bundled with their source)."""
+    people = populations()
+    everyone = sum(p.population for p in people.values()) or 1
+    share = ((last - first).days + 1) / 365.25
+    return {
+        code: round(YEARLY_BIRTHS * share * p.population / everyone) for code, p in people.items()
+    }
+
+
+def province_counts(*, session: Session, first: date, last: date) -> dict[str, tuple[int, int]]:
+    """(newborns screened, positive screens) per province, samples taken in the period (for
+    the indicators: counts only)."""
+    r = ScreeningRecord
+    rows = session.execute(
+        select(r.province_code, r.result == ScreeningResult.POSITIVE, func.count())
+        .where(r.sample_date >= first, r.sample_date <= last)
+        .group_by(r.province_code, r.result == ScreeningResult.POSITIVE)
+    )
+    out: dict[str, tuple[int, int]] = {}
+    for province, positive, n in rows:
+        screened, positives = out.get(province, (0, 0))
+        out[province] = (screened + n, positives + (n if positive else 0))
+    return out
 
 
 def _median(values: list[int]) -> float | None:
