@@ -11,12 +11,13 @@ from rarecare.accounts.schemas import UserIn
 from rarecare.centres import service as centres
 from rarecare.centres.models import CentreLevel
 from rarecare.centres.schemas import CentreIn
+from rarecare.demo.service import load_lists
 from rarecare.diagnosis import DiagnosisEngine
 from rarecare.diagnosis import service as diagnosis
 from rarecare.knowledge import KnowledgeBase
-from rarecare.network import labs
+from rarecare.network import labs, screening
 from rarecare.network.models import LabTest, TestKind
-from rarecare.network.schemas import LaboratoryIn, LabTestIn
+from rarecare.network.schemas import LaboratoryIn, LabTestIn, ProgrammeIn
 from rarecare.registry.models import Patient
 from rarecare.registry.vault import IdentityVault
 from tests.conftest import KNOWLEDGE_CACHE, PASSWORD, Cast
@@ -101,3 +102,15 @@ def network(db: Session, cast: Cast, kb: KnowledgeBase, vault: IdentityVault) ->
 @pytest.fixture
 def diagnosis_engine(kb: KnowledgeBase) -> DiagnosisEngine:
     return diagnosis.engine_for(kb, KNOWLEDGE_CACHE)
+
+
+@pytest.fixture
+def programme(db: Session, network: Network, kb: KnowledgeBase) -> int:
+    load_lists(db, kb)
+    made = screening.add_programme(
+        session=db,
+        principal=network.cast.analyst,
+        kb=kb,
+        data=ProgrammeIn(code="NBS-X", name="Expanded screening", orpha_codes=["ORPHA:716"]),
+    )
+    return made.id

@@ -4,7 +4,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rarecare.demo.service import load_lists
 from rarecare.errors import ValidationFailed
 from rarecare.knowledge import KnowledgeBase
 from rarecare.network import screening, screening_import
@@ -27,18 +26,6 @@ GOOD = [
     "NBS-2,NBS-X,LAB-A,Lê Minh,Lê Thị Mai,2026-03-03,male,01,,,2026-03-05,2026-03-10,positive,Phe 420 µmol/L",
     "NBS-3,NBS-X,LAB-A,,Phạm Thu,04/03/2026,nữ,79,,,06/03/2026,,normal,",
 ]
-
-
-@pytest.fixture
-def programme(db: Session, network: Network, kb: KnowledgeBase) -> int:
-    load_lists(db, kb)
-    made = screening.add_programme(
-        session=db,
-        principal=network.cast.analyst,
-        kb=kb,
-        data=ProgrammeIn(code="NBS-X", name="Expanded screening", orpha_codes=["ORPHA:716"]),
-    )
-    return made.id
 
 
 def _import(db: Session, network: Network, lines: list[str]) -> dict[str, object]:

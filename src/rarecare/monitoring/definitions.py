@@ -8,7 +8,8 @@ Kinds:
   registry — every breakdown is a roll-up of one scan of the patient table;
 - ``median``: the median of a per-record number of days, per breakdown;
 - ``travel``: from the infusions and the travel model (kilometres, trips out of province);
-- ``national``: a figure over the lists, guidelines or plan (no patient breakdown)."""
+- ``national``: a figure over the lists, guidelines or plan (no patient breakdown);
+- ``network``: newborn screening and referral times, from the care network's services."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ class Indicator:
     name: str
     description: str
     unit: Unit
-    kind: str  # patients | median | national
+    kind: str  # patients | median | national | network
     numerator: str  # a patient measure, a median's value, or a national figure (engine names)
     denominator: str | None = None
     numerator_words: str = ""
@@ -350,6 +351,80 @@ INDICATORS: tuple[Indicator, ...] = (
         breakdowns=("",),
         target=(80.0, 2026),
         source=N_("National action plan"),
+    ),
+    Indicator(
+        "nbs_coverage",
+        N_("Newborn screening coverage"),
+        N_(
+            "Share of the births expected in the period whose newborn screening sample was "
+            "taken in the period."
+        ),
+        Unit.PERCENT,
+        "network",
+        "nbs_screened",
+        "expected_births",
+        numerator_words=N_("newborns screened (samples taken in the period)"),
+        denominator_words=N_(
+            "births expected in the period: 1.5 million a year spread by the provinces' populations"
+        ),
+        breakdowns=("", "province"),
+        task="3",
+        source=N_("RareCare newborn screening records; province populations"),
+    ),
+    Indicator(
+        "nbs_positives",
+        N_("Positive newborn screens"),
+        N_("Newborns whose screening sample taken in the period was positive."),
+        Unit.COUNT,
+        "network",
+        "nbs_positive",
+        numerator_words=N_("positive screening results"),
+        breakdowns=("", "province"),
+        task="3",
+        source=N_("RareCare newborn screening records"),
+    ),
+    Indicator(
+        "referral_days_to_answer",
+        N_("Days from referral to answer"),
+        N_("Median days from sending a referral to a centre of expertise to its answer."),
+        Unit.DAYS,
+        "network",
+        "to_answer",
+        numerator_words=N_("answer date minus referral date, referrals sent in the period"),
+        higher_is_better=False,
+        breakdowns=("", "centre"),
+        task="3",
+        source=N_("RareCare referrals"),
+    ),
+    Indicator(
+        "referral_days_to_visit",
+        N_("Days from referral to first visit"),
+        N_("Median days from sending a referral to the patient's first visit there."),
+        Unit.DAYS,
+        "network",
+        "to_visit",
+        numerator_words=N_("first-visit date minus referral date, referrals sent in the period"),
+        higher_is_better=False,
+        breakdowns=("", "centre"),
+        task="3",
+        source=N_("RareCare referrals"),
+    ),
+    Indicator(
+        "referral_days_to_diagnosis",
+        N_("Days from referral to diagnosis"),
+        N_(
+            "Median days from sending a referral to the diagnosis returned by the receiving centre."
+        ),
+        Unit.DAYS,
+        "network",
+        "to_diagnosis",
+        numerator_words=N_(
+            "diagnosis-returned date minus referral date, referrals sent in the period"
+        ),
+        higher_is_better=False,
+        breakdowns=("", "centre"),
+        task="3",
+        source=N_("RareCare referrals"),
     ),
 )
 

@@ -45,6 +45,7 @@ from rarecare.monitoring.definitions import (
 from rarecare.monitoring.lookups import approved_version, disease_groups, listed_diseases
 from rarecare.monitoring.medians import grouped, weighted_median
 from rarecare.monitoring.models import Activity, ActivityStatus
+from rarecare.monitoring.network_values import network_values
 from rarecare.monitoring.sqlparts import (
     Value,
     as_day,
@@ -253,6 +254,7 @@ def compute(
     distances = _distances(session)  # the travel model, for the trips and their cost
     values += list(_travel(session, start, end, distances))
     values += list(out_of_pocket(session, start, end, distances))
+    values += list(network_values(session, start, end))
     if progress:
         progress(2, steps)
     figures = _national(session, start, end)

@@ -362,14 +362,15 @@ def province_counts(*, session: Session, first: date, last: date) -> dict[str, t
     the indicators: counts only)."""
     r = ScreeningRecord
     rows = session.execute(
-        select(r.province_code, r.result == ScreeningResult.POSITIVE, func.count())
+        select(r.province_code, r.result, func.count())
         .where(r.sample_date >= first, r.sample_date <= last)
-        .group_by(r.province_code, r.result == ScreeningResult.POSITIVE)
+        .group_by(r.province_code, r.result)
     )
     out: dict[str, tuple[int, int]] = {}
-    for province, positive, n in rows:
+    for province, result, n in rows:
         screened, positives = out.get(province, (0, 0))
-        out[province] = (screened + n, positives + (n if positive else 0))
+        positive = n if result is ScreeningResult.POSITIVE else 0
+        out[province] = (screened + n, positives + positive)
     return out
 
 
