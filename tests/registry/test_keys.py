@@ -131,3 +131,67 @@ def test_rotation_names_what_it_cannot_decrypt_and_goes_on_later(
         # while it runs, the server reads both: the new key, and the old one as previous
         vault = keys.open_vault(session=session, key=NEW, previous=OLD)
         assert vault.version == 2
+
+
+def test_rotation_also_re_encrypts_the_newborn_screening_identities(
+    fresh_url: str, kb: KnowledgeBase
+) -> None:
+    from rarecare.demo.service import load_lists
+    from rarecare.network import labs, screening, screening_import
+    from rarecare.network.models import ScreeningRecord
+    from rarecare.network.schemas import LaboratoryIn, ProgrammeIn
+
+    sessions = make_sessionmaker(make_engine(fresh_url))
+    _register(sessions, kb, 1)
+    with sessions.begin() as session:
+        load_lists(session, kb)
+        labs.add_laboratory(
+            session=session,
+            principal=ADMIN,
+            data=LaboratoryIn(code="LAB-A", name="Lab", province_code="01"),
+        )
+        screening.add_programme(
+            session=session,
+            principal=ADMIN,
+            kb=kb,
+            data=ProgrammeIn(code="NBS-X", name="NBS", orpha_codes=["ORPHA:716"]),
+        )
+        screening_import.load(
+            session=session,
+            actor=ADMIN,
+            vault=keys.open_vault(session=session, key=OLD),
+            rows=[
+                (
+                    2,
+                    [
+                        "S-1",
+                        "NBS-X",
+                        "LAB-A",
+                        "",
+                        "Vũ Thị Hằng",
+                        "2026-03-02",
+                        "female",
+                        "01",
+                        "",
+                        "",
+                        "2026-03-04",
+                        "",
+                        "normal",
+                        "",
+                    ],
+                ),
+            ],
+            source="test",
+        )
+    result = keys.rotate(sessions=sessions, principal=ADMIN, key=OLD, new_key=NEW)
+    assert (result.moved, result.remaining) == (2, 0)
+    with sessions() as session:
+        record = session.scalars(select(ScreeningRecord)).one()
+        identity = screening.identity_of(
+            session=session,
+            principal=ADMIN,
+            vault=keys.open_vault(session=session, key=NEW),
+            record_id=record.id,
+            reason="Recall the family.",
+        )
+        assert identity.guardian == "Vũ Thị Hằng"

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rarecare.i18n import N_
+from rarecare.storage import encrypted
 from rarecare.storage.base import Base, utcnow
 
 
@@ -344,6 +345,9 @@ class ScreeningIdentity(Base):
     )
     key_version: Mapped[int] = mapped_column(Integer)
     blob: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+encrypted.register(ScreeningIdentity.__tablename__, "record_id")  # re-encrypted at key rotation
 
 
 # ------------------------------------------------------------------------------ notifications

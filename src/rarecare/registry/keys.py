@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarecare.access import Principal, Role, require_role
@@ -33,7 +33,8 @@ from rarecare.registry.vault import (
     legacy_pseudonym_key,
     unwrap,
 )
-from rarecare.storage import utcnow
+from rarecare.storage import encrypted, utcnow
+from rarecare.storage.base import Base
 
 log = logging.getLogger("rarecare.registry")
 BATCH = 1000
@@ -170,8 +171,13 @@ def rotate(
             last_id = rows[-1].id
         if progress is not None:
             progress(len(rows))
+    others = 0  # identities of the other features' tables left behind
+    for table, id_column in encrypted.ENCRYPTED.items():
+        moved, left = _rotate_table(sessions, table, id_column, target, old, new)
+        result.moved += moved
+        others += left
     with sessions.begin() as session:
-        result.remaining = (
+        result.remaining = others + (
             session.scalar(
                 select(func.count())
                 .select_from(IdentityRow)
@@ -202,6 +208,49 @@ def rotate(
     for pseudonym in result.unreadable:
         log.warning("key rotation could not decrypt the identity of %s", pseudonym)
     return result
+
+
+def _rotate_table(
+    sessions: sessionmaker[Session],
+    name: str,
+    id_column: str,
+    target: int,
+    old: IdentityVault,
+    new: IdentityVault,
+) -> tuple[int, int]:
+    """Re-encrypt another feature's identity table (``storage.encrypted``): (moved, left)."""
+    import rarecare.models  # noqa: F401 - every feature's tables in the metadata
+
+    table = Base.metadata.tables[name]
+    ident, version, blob = table.c[id_column], table.c.key_version, table.c.blob
+    moved, last = 0, 0
+    while True:
+        with sessions.begin() as session:
+            rows = session.execute(
+                select(ident, version, blob)
+                .where(version < target, ident > last)
+                .order_by(ident)
+                .limit(BATCH)
+            ).all()
+            if not rows:
+                break
+            for row_id, row_version, row_blob in rows:
+                associated = str(row_id).encode()
+                try:
+                    identity = old.decrypt(row_blob, associated, row_version)
+                except (InvalidTag, KeyUnavailable):
+                    log.warning("key rotation could not decrypt %s %s", name, row_id)
+                    continue
+                session.execute(
+                    update(table)
+                    .where(ident == row_id)
+                    .values(blob=new.encrypt(identity, associated), key_version=target)
+                )
+                moved += 1
+            last = rows[-1][0]
+    with sessions.begin() as session:
+        left = session.scalar(select(func.count()).select_from(table).where(version < target))
+    return moved, int(left or 0)
 
 
 def _register_new(session: Session, key: bytes, new_key: bytes, previous: bytes | None) -> int:

@@ -157,7 +157,8 @@ def refer(
     session: DbSession,
     centre_code: Annotated[str, Body(embed=True)],
 ) -> PatientOut:
-    """Share the record with another centre (a referral)."""
+    """Share the record with another centre (no tracked referral: a referral with its steps,
+    notifications and times is ``POST /api/network/patients/{id}/referrals``)."""
     shared = service.share_with(
         session=session, principal=user, patient_id=patient_id, centre_code=centre_code
     )
