@@ -155,3 +155,27 @@ def test_clinicians_do_not_browse_screening_records(db: Session, network: Networ
 
     with pytest.raises(PermissionDenied):
         screening.search(session=db, principal=network.cast.clinician_a)
+
+
+def test_an_xlsx_file_imports_like_a_csv(db: Session, network: Network, programme: int) -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER.strip().split(","))
+    for line in GOOD:
+        sheet.append(line.split(","))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = screening_import.import_results(
+        session=db,
+        principal=network.cast.data_manager_a,
+        vault=network.vault,
+        content=buffer.getvalue(),
+        filename="results.xlsx",
+        today=date(2026, 4, 1),
+    )
+    assert report == {"rows": 3, "written": 3}

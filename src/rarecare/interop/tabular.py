@@ -128,7 +128,9 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def _raw_rows(content: bytes, filename: str) -> list[list[str]]:
+def raw_rows(content: bytes, filename: str, max_rows: int = MAX_ROWS) -> list[list[str]]:
+    """Every row of a CSV (UTF-8, comma or semicolon) or XLSX file as cell texts; an XLSX sheet
+    is read to at most ``max_rows`` data rows whatever it declares."""
     if filename.lower().endswith((".xlsx", ".xlsm")):
         from openpyxl import load_workbook
 
@@ -140,11 +142,11 @@ def _raw_rows(content: bytes, filename: str) -> list[list[str]]:
             ) from exc
         sheet = workbook.worksheets[0]
         # Bounded whatever the sheet declares (a "dimension bomb" declares A1:XFD1048576 in a
-        # few kilobytes): at most MAX_ROWS data rows and MAX_COLUMNS columns are looked at, and
+        # few kilobytes): at most max_rows data rows and MAX_COLUMNS columns are looked at, and
         # an empty row costs an empty list.
         rows = [
             [cell_text(c) for c in row] if any(c is not None for c in row) else []
-            for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS)
+            for row in sheet.iter_rows(values_only=True, max_row=max_rows + 2, max_col=MAX_COLUMNS)
         ]
         workbook.close()
         return rows
@@ -166,7 +168,7 @@ def read_rows(
     """Parse every row into ``(spreadsheet row number, values)`` pairs, collecting a
     :class:`FieldError` for every bad cell (a bad cell's column is absent from its row's values).
     A file whose header does not match the table raises :class:`ValidationFailed` at once."""
-    rows = _raw_rows(content, filename)
+    rows = raw_rows(content, filename)
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
     if not rows:

@@ -126,8 +126,10 @@ def _step(
     session: DbSession,
     referral_id: int,
     action: Callable[[], object],
-    back: str | None = None,
+    back: str | Callable[[], str] | None = None,
 ) -> Response:
+    """Run a form's action: on success to ``back`` (a path, or a function giving it once the
+    action ran), else the referral page with the errors (nothing written)."""
     error = attempt(action)
     if error is not None:
         session.rollback()
@@ -139,7 +141,8 @@ def _step(
             errors=error_lines(error),
             status_code=error.status_code,
         )
-    return RedirectResponse(back or f"/network/referrals/{referral_id}", status_code=303)
+    where = back() if callable(back) else back
+    return RedirectResponse(where or f"/network/referrals/{referral_id}", status_code=303)
 
 
 def _version(form: dict[str, str]) -> int | None:
@@ -210,17 +213,8 @@ def referral_step(
                 ).id
             )
 
-        error = attempt(back)
-        if error is None:
-            return RedirectResponse(f"/network/referrals/{made[0]}", status_code=303)
-        session.rollback()
-        return _referral_view(
-            request,
-            user,
-            session,
-            referral_id,
-            errors=error_lines(error),
-            status_code=error.status_code,
+        return _step(
+            request, user, session, referral_id, back, lambda: f"/network/referrals/{made[0]}"
         )
     if step not in steps:
         return _referral_view(request, user, session, referral_id, status_code=404)
@@ -323,7 +317,7 @@ def _patient_act(
     patient_id: int,
     action: Callable[[], object],
     form: dict[str, str],
-    back: str | None = None,
+    back: str | Callable[[], str] | None = None,
 ) -> Response:
     error = attempt(action)
     if error is not None:
@@ -338,7 +332,8 @@ def _patient_act(
             form=form,
             status_code=error.status_code,
         )
-    return RedirectResponse(back or f"/registry/patients/{patient_id}/network", status_code=303)
+    where = back() if callable(back) else back
+    return RedirectResponse(where or f"/registry/patients/{patient_id}/network", status_code=303)
 
 
 @pages.post("/registry/patients/{patient_id}/referrals", response_model=None)
@@ -374,19 +369,8 @@ def refer_submit(
             ).id
         )
 
-    error = attempt(send)
-    if error is None:
-        return RedirectResponse(f"/network/referrals/{made[0]}", status_code=303)
-    session.rollback()
-    return _patient_view(
-        request,
-        user,
-        session,
-        kb,
-        patient_id,
-        errors=error_lines(error),
-        form=form,
-        status_code=error.status_code,
+    return _patient_act(
+        request, user, session, kb, patient_id, send, form, lambda: f"/network/referrals/{made[0]}"
     )
 
 

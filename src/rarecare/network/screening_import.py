@@ -6,9 +6,7 @@ if any row of the file is wrong."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +20,7 @@ from rarecare.errors import FieldError, ValidationFailed
 from rarecare.gcpause import paused_gc
 from rarecare.geo import current_provinces
 from rarecare.i18n import N_, _
+from rarecare.interop import tabular
 from rarecare.interop.tabular import Column, Table
 from rarecare.interop.tabular import template as table_template
 from rarecare.network.models import (
@@ -137,7 +136,7 @@ def template(fmt: str) -> bytes:
 def read(content: bytes, filename: str) -> list[Row]:
     """The file's rows, cells in the template's column order; a wrong header or file refused
     at once."""
-    raw = _raw(content, filename)
+    raw = iter(tabular.raw_rows(content, filename, max_rows=MAX_ROWS))
     header = [h.strip().lower() for h in next(raw, [])]
     if not any(header):
         raise ValidationFailed(_("The file is empty."), [FieldError("file", N_("no header row"))])
@@ -173,44 +172,6 @@ def read(content: bytes, filename: str) -> list[Row]:
                 [FieldError("file", N_("more than %(n)s rows"), params={"n": MAX_ROWS})],
             )
     return rows
-
-
-def _raw(content: bytes, filename: str) -> Iterator[list[str]]:
-    if filename.lower().endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:
-            raise ValidationFailed(
-                _("The file is not a readable XLSX workbook."), [FieldError("file", str(exc))]
-            ) from exc
-        for values in book.worksheets[0].iter_rows(values_only=True, max_col=len(NAMES) + 10):
-            yield [_cell(v) for v in values]
-        book.close()
-        return
-    try:
-        decoded = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed(
-            _("The CSV file must be UTF-8 encoded."),
-            [FieldError("file", N_("byte %(n)s is not UTF-8"), params={"n": exc.start})],
-        ) from exc
-    sample = decoded[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    yield from csv.reader(io.StringIO(decoded), delimiter=delimiter)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 # ------------------------------------------------------------------------------ checking
