@@ -133,3 +133,24 @@ def test_the_directory_and_the_screening_pages_answer(
     login(client, "datamanager.a")
     assert client.get("/network/screening").status_code == 200
     assert client.get("/api/network/screening/template.csv").status_code == 200
+
+
+def test_the_steering_committee_sees_the_network_without_patient_level_data(
+    client: TestClient, network: Network, db: Session
+) -> None:
+    from rarecare.access import SYSTEM, Role
+    from rarecare.accounts import service as accounts
+    from rarecare.accounts.schemas import UserIn
+    from tests.conftest import PASSWORD
+
+    accounts.create_user(
+        session=db,
+        principal=SYSTEM,
+        data=UserIn(username="committee", password=PASSWORD, role=Role.COMMITTEE),
+    )
+    _refer(client, network)
+    login(client, "committee")
+    home = client.get("/network")
+    assert home.status_code == 200 and 'data-testid="incoming"' not in home.text
+    assert client.get("/network/screening").status_code == 200
+    assert client.get("/api/network/referrals").status_code == 403

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from rarecare.access import CENTRE_ROLES, Principal
+from rarecare.access import CENTRE_ROLES, Principal, Role
 from rarecare.centres import service as centres
 from rarecare.centres.models import CentreLevel
 from rarecare.diagnosis.deps import Engine
@@ -52,22 +52,29 @@ def _centre_names(session: DbSession) -> dict[int, Any]:
 
 @pages.get("/network", response_class=HTMLResponse)
 def network_home(request: Request, user: CurrentUser, session: DbSession) -> HTMLResponse:
-    """The centre's worklist (national roles: every centre's)."""
-    lists = referrals.worklist(session=session, principal=user)
+    """The centre's worklist (national roles: every centre's; the steering committee, which
+    sees no patient-level data, the directory and the screening figures only)."""
+    records = user.role is not Role.COMMITTEE
+    lists = (
+        referrals.worklist(session=session, principal=user)
+        if records
+        else {"incoming": [], "outgoing": [], "awaiting": [], "closed": []}
+    )
     return render(
         request,
         "network.html",
         {
             "module": "network",
             "info": SECTION,
+            "records": records,
             "lists": lists,
             "late": {r.id for r in lists["awaiting"]},
-            "overdue": labs.overdue(session=session, principal=user),
+            "overdue": labs.overdue(session=session, principal=user) if records else [],
             "notes": [
                 (n, notifications.text_of(n))
                 for n in notifications.recent(session=session, principal=user, limit=20)
             ],
-            "timings": referrals.timings(session=session, principal=user),
+            "timings": referrals.timings(session=session, principal=user) if records else {},
             "centres": _centre_names(session),
         },
     )
