@@ -16,7 +16,7 @@ from rarecare.centres import service as centres
 from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
 from rarecare.geo import get_province
 from rarecare.i18n import N_, _
-from rarecare.knowledge import KnowledgeBase, normalise_orpha
+from rarecare.knowledge import KnowledgeBase
 from rarecare.network import files
 from rarecare.network.models import (
     LAB_LABELS,
@@ -25,6 +25,7 @@ from rarecare.network.models import (
     Sample,
     SampleStatus,
 )
+from rarecare.network.orpha import orpha_codes
 from rarecare.network.schemas import LaboratoryIn, LabTestIn, SampleIn, SampleResultIn
 from rarecare.registry import service as registry
 from rarecare.storage.versioning import check_version
@@ -131,15 +132,8 @@ def add_test(
                 params={"code": data.laboratory_code},
             )
         )
-    codes: list[str] = []
-    for code in data.orpha_codes:
-        orpha = normalise_orpha(code)
-        if orpha is None or kb.disease(orpha) is None:
-            problems.append(
-                FieldError("orpha_codes", N_("%(code)s is not an ORPHAcode"), params={"code": code})
-            )
-        elif orpha not in codes:
-            codes.append(orpha)
+    codes, unknown = orpha_codes(kb, data.orpha_codes, field="orpha_codes")
+    problems += unknown
     if problems:
         raise ValidationFailed(_("The test was not saved."), problems)
     assert lab is not None

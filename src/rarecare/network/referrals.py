@@ -24,7 +24,7 @@ from rarecare.diagnosis import DiagnosisEngine
 from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed, require_reason
 from rarecare.finance import service as finance
 from rarecare.i18n import N_, _
-from rarecare.knowledge import KnowledgeBase, normalise_orpha
+from rarecare.knowledge import KnowledgeBase
 from rarecare.network import files
 from rarecare.network.models import (
     REFERRAL_LABELS,
@@ -34,6 +34,7 @@ from rarecare.network.models import (
     ReferralStatus,
 )
 from rarecare.network.notifications import notify
+from rarecare.network.orpha import orpha_codes
 from rarecare.network.schemas import BackReferralIn, OutcomeIn, ReferralIn
 from rarecare.registry import service as registry
 from rarecare.registry import suggest
@@ -132,16 +133,7 @@ def is_awaiting(referral: Referral, now: datetime | None = None) -> bool:
 
 # --------------------------------------------------------------------------------- sending
 def _suspected(kb: KnowledgeBase, codes: Sequence[str]) -> list[str]:
-    found: list[str] = []
-    problems: list[FieldError] = []
-    for code in codes:
-        orpha = normalise_orpha(code)
-        if orpha is None or kb.disease(orpha) is None:
-            problems.append(
-                FieldError("suspected", N_("%(code)s is not an ORPHAcode"), params={"code": code})
-            )
-        elif orpha not in found:
-            found.append(orpha)
+    found, problems = orpha_codes(kb, codes, field="suspected")
     if problems:
         raise ValidationFailed(_("The referral was not sent."), problems)
     return found

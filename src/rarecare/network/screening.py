@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role, require_role
 from rarecare.audit import service as audit
-from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
+from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed, require_reason
 from rarecare.geo import current_provinces, populations
 from rarecare.i18n import N_, _
-from rarecare.knowledge import KnowledgeBase, normalise_orpha
+from rarecare.knowledge import KnowledgeBase
 from rarecare.lists import service as lists
 from rarecare.network.labs import get_test
 from rarecare.network.models import (
@@ -29,6 +29,7 @@ from rarecare.network.models import (
     ScreeningRecord,
     ScreeningResult,
 )
+from rarecare.network.orpha import orpha_codes
 from rarecare.network.schemas import ProgrammeIn, ScreeningFollowUpIn
 from rarecare.registry import service as registry
 from rarecare.registry.vault import Identity, IdentityVault
@@ -57,24 +58,17 @@ def add_programme(
     """A programme screens diseases the national list flags for newborn screening."""
     actor = require_role(principal, Role.ADMIN, Role.MINISTRY)
     flagged = screenable(session=session)
-    codes: list[str] = []
-    problems: list[FieldError] = []
-    for code in data.orpha_codes:
-        orpha = normalise_orpha(code)
-        if orpha is None or kb.disease(orpha) is None:
-            problems.append(
-                FieldError("orpha_codes", N_("%(code)s is not an ORPHAcode"), params={"code": code})
-            )
-        elif orpha not in flagged:
-            problems.append(
-                FieldError(
-                    "orpha_codes",
-                    N_("%(code)s is not flagged for newborn screening on the national list"),
-                    params={"code": orpha},
-                )
-            )
-        elif orpha not in codes:
-            codes.append(orpha)
+    known_codes, problems = orpha_codes(kb, data.orpha_codes, field="orpha_codes")
+    codes = [c for c in known_codes if c in flagged]
+    problems += [
+        FieldError(
+            "orpha_codes",
+            N_("%(code)s is not flagged for newborn screening on the national list"),
+            params={"code": c},
+        )
+        for c in known_codes
+        if c not in flagged
+    ]
     known = {p.code for p in current_provinces()}
     problems += [
         FieldError(
@@ -173,8 +167,6 @@ def identity_of(
 ) -> Identity:
     """A newborn's identity, to recall the family (a reason is required; audited)."""
     actor = require_role(principal, Role.ADMIN, Role.DATA_MANAGER)
-    from rarecare.errors import require_reason
-
     why = require_reason(reason)
     record = get_record(
         session=session, principal=actor, record_id=record_id, action="reveal_reason"
