@@ -22,6 +22,9 @@ class Role(StrEnum):
     # the steering committee's members and secretariat: the action plan, meetings and national
     # aggregates, never patient-level data
     COMMITTEE = "committee"
+    # an applicant for research data (a university, an institute, a company): their own data
+    # access requests and, once released, their extracts; never a patient record
+    RESEARCHER = "researcher"
 
     @property
     def is_centre_scoped(self) -> bool:
@@ -34,6 +37,7 @@ ROLE_LABELS: dict[str, str] = {
     Role.CLINICIAN: N_("Clinician"),
     Role.DATA_MANAGER: N_("Data manager"),
     Role.COMMITTEE: N_("Steering committee"),
+    Role.RESEARCHER: N_("Researcher"),
 }
 
 NATIONAL_ROLES = frozenset({Role.ADMIN, Role.MINISTRY})

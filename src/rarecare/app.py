@@ -80,10 +80,13 @@ from rarecare.registry import keys, record_pages
 from rarecare.registry import pages as registry_pages
 from rarecare.registry import routes as registry_routes
 from rarecare.registry.models import (
+    CONSENT_LABELS,
     DETECTION_LABELS,
     DIAGNOSTIC_STATUS_LABELS,
     VITAL_STATUS_LABELS,
 )
+from rarecare.research import routes as research_routes
+from rarecare.research.models import RESEARCH_LABELS
 from rarecare.storage import make_engine, make_reader, make_sessionmaker
 from rarecare.web import pages
 from rarecare.web.deps import get_principal
@@ -125,6 +128,8 @@ LABELS: dict[str, str] = {
     **REFERRAL_LABELS,
     **LAB_LABELS,
     **SCREENING_LABELS,
+    **CONSENT_LABELS,
+    **RESEARCH_LABELS,
 }
 
 THREADS = 200  # request threads per server process
@@ -179,6 +184,8 @@ ROUTERS = (
     portal_statistics.pages,
     portal_editing.pages,
     portal_routes.api,
+    research_routes.api,
+    research_routes.beacon_api,
 )
 
 LOCALE_COOKIE = "rarecare_lang"

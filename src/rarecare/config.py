@@ -101,6 +101,16 @@ class Settings(BaseSettings):
         description="Load the knowledge base and the diagnosis engine in the background when "
         "the app starts, so that the first search or patient page does not wait for them.",
     )
+    beacon_public_granularity: Literal["none", "boolean", "count"] = Field(
+        default="boolean",
+        description="What the GA4GH Beacon v2 endpoint answers a caller who is not logged in: "
+        "`boolean` (exists or not), `count`, or `none` (logging in required).",
+    )
+    beacon_registered_granularity: Literal["boolean", "count"] = Field(
+        default="count",
+        description="What the Beacon answers a logged-in user. Counts of 1 to 4 are always "
+        "answered as a boolean only.",
+    )
     indicator_refresh_hours: float = Field(
         default=24.0,
         ge=0,

@@ -13,6 +13,7 @@ from rarecare.monitoring import models as monitoring_models
 from rarecare.network import models as network_models
 from rarecare.portal import models as portal_models
 from rarecare.registry import models as registry_models
+from rarecare.research import models as research_models
 
 __all__ = [
     "accounts_models",
@@ -28,4 +29,5 @@ __all__ = [
     "network_models",
     "portal_models",
     "registry_models",
+    "research_models",
 ]

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from rarecare import attachments as files
 from rarecare.access import Principal, Role, centre_scope, require_role
 from rarecare.audit import service as audit
 from rarecare.centres import service as centres
@@ -17,7 +18,6 @@ from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed
 from rarecare.geo import get_province
 from rarecare.i18n import N_, _
 from rarecare.knowledge import KnowledgeBase
-from rarecare.network import files
 from rarecare.network.models import (
     LAB_LABELS,
     Laboratory,

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from rarecare import attachments as files
 from rarecare.access import Principal, Role, centre_scope, require_role
 from rarecare.audit import service as audit
 from rarecare.centres import service as centres
@@ -25,7 +26,6 @@ from rarecare.errors import Conflict, FieldError, NotFound, ValidationFailed, re
 from rarecare.finance import service as finance
 from rarecare.i18n import N_, _
 from rarecare.knowledge import KnowledgeBase
-from rarecare.network import files
 from rarecare.network.models import (
     REFERRAL_LABELS,
     Referral,

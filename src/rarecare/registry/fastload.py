@@ -6,6 +6,7 @@ pseudonyms."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, text, update
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal
 from rarecare.audit import service as audit
+from rarecare.registry import consent
 from rarecare.registry.models import Identity as IdentityRow
 from rarecare.registry.models import IdentityKey, Patient, PhenotypeObservation
 from rarecare.registry.prepare import (
@@ -87,6 +89,15 @@ class Loader:
             )
         ids = [pid for _row, _p, pid in prepared.people]
         self.duplicates += self._flag_near_homonyms(min(ids), max(ids))
+        # the research and recontact elements ticked in the file are consents given today
+        consent.follow_flags_in_bulk(
+            session=self.session,
+            username=self.actor.username,
+            centre_id=self.centre_id,
+            first_id=min(ids),
+            last_id=max(ids),
+            on=date.today(),
+        )
 
     def _existing(self, pseudonyms: list[str]) -> dict[str, int]:
         """The first patient id of every pseudonym already registered."""
@@ -153,7 +164,7 @@ class Loader:
             self.session.execute(
                 text(
                     "ANALYZE registry_patients, registry_identities, registry_phenotypes,"
-                    " registry_identity_keys"
+                    " registry_identity_keys, registry_consents"
                 )
             )
         self.session.expire_all()

@@ -284,3 +284,49 @@ class Reanalysis(Base):
     changes: Mapped[list[str]] = mapped_column(JSON, default=list)
     alert: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     acknowledged_by: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class ConsentPurpose(StrEnum):
+    CARE = "care"  # registry use for the patient's own care
+    RESEARCH = "research"  # reuse of pseudonymised data for research (JRC "consent to reuse")
+    RECONTACT = "recontact"  # being contacted about studies (JRC "contact for research")
+    INTERNATIONAL = "international"  # sharing with partners outside Vietnam
+    BIOBANK = "biobank"  # storing and using samples
+
+
+CONSENT_LABELS: dict[str, str] = {
+    ConsentPurpose.CARE: N_("Registry use for care"),
+    ConsentPurpose.RESEARCH: N_("Research reuse"),
+    ConsentPurpose.RECONTACT: N_("Recontact for studies"),
+    ConsentPurpose.INTERNATIONAL: N_("International sharing"),
+    ConsentPurpose.BIOBANK: N_("Biobank"),
+}
+
+
+class Consent(Base):
+    """One consent for one purpose: given (date, version of the form, who recorded it) and,
+    later, perhaps withdrawn. Rows are never deleted or overwritten but by withdrawal: the
+    history of a patient's consents is the list of its rows. A consent is current while it is
+    not withdrawn; a new consent after a withdrawal is a new row."""
+
+    __tablename__ = "registry_consents"
+    __table_args__ = (
+        Index("ix_registry_consents_current", "purpose", "withdrawn_on", "patient_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("registry_patients.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[ConsentPurpose] = mapped_column(_enum(ConsentPurpose))
+    given_on: Mapped[date] = mapped_column(Date)
+    form_version: Mapped[str] = mapped_column(String(40), default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date, default=None)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def is_current(self) -> bool:
+        return self.withdrawn_on is None

@@ -13,6 +13,7 @@ from rarecare.jobs.schemas import JobOut
 from rarecare.registry import (
     bulk,
     clock,
+    consent,
     disclosure,
     duplicates,
     identities,
@@ -23,8 +24,10 @@ from rarecare.registry import (
 )
 from rarecare.registry import jobs as registry_jobs
 from rarecare.registry.deps import Vault
-from rarecare.registry.models import DiagnosticStatus
+from rarecare.registry.models import ConsentPurpose, DiagnosticStatus
 from rarecare.registry.schemas import (
+    ConsentIn,
+    ConsentOut,
     DelayOut,
     DiagnosisIn,
     DiagnosisOut,
@@ -37,6 +40,7 @@ from rarecare.registry.schemas import (
     PhenotypeIn,
     PhenotypeOut,
     QualityOut,
+    WithdrawalIn,
 )
 from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge
 from rarecare.web.downloads import MEDIA_TYPES, check_format, download, spooled_download
@@ -417,6 +421,54 @@ def add_encounter(
     """Record a visit (with weight and height) at the user's centre."""
     return EncounterOut.model_validate(
         service.add_encounter(session=session, principal=user, patient_id=patient_id, data=data)
+    )
+
+
+@api.get("/patients/{patient_id}/consents", response_model=list[ConsentOut])
+def consents(patient_id: int, user: CurrentUser, session: DbSession) -> list[ConsentOut]:
+    """Every consent of the patient, per purpose, with withdrawals: the history, newest first."""
+    record = service.open_record(session=session, principal=user, patient_id=patient_id)
+    return [
+        ConsentOut.model_validate(c) for c in consent.history(session=session, patient_id=record.id)
+    ]
+
+
+@api.post("/patients/{patient_id}/consents", response_model=ConsentOut, status_code=201)
+def give_consent(
+    patient_id: int, data: ConsentIn, user: CurrentUser, session: DbSession
+) -> ConsentOut:
+    """Record a consent for a purpose (refused while one for that purpose is current)."""
+    record = service.open_record(
+        session=session, principal=user, patient_id=patient_id, action="update"
+    )
+    return ConsentOut.model_validate(
+        consent.give(
+            session=session,
+            record=record,
+            purpose=data.purpose,
+            given_on=data.given_on,
+            form_version=data.form_version,
+        )
+    )
+
+
+@api.post("/patients/{patient_id}/consents/{purpose}/withdraw", response_model=ConsentOut)
+def withdraw_consent(
+    patient_id: int,
+    purpose: ConsentPurpose,
+    data: WithdrawalIn,
+    user: CurrentUser,
+    session: DbSession,
+) -> ConsentOut:
+    """Withdraw the current consent for a purpose: no release path includes the patient for
+    that purpose from now on."""
+    record = service.open_record(
+        session=session, principal=user, patient_id=patient_id, action="update"
+    )
+    return ConsentOut.model_validate(
+        consent.withdraw(
+            session=session, record=record, purpose=purpose, withdrawn_on=data.withdrawn_on
+        )
     )
 
 

@@ -7,7 +7,14 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from rarecare.registry.models import AgeKind, Detection, DiagnosticStatus, Sex, VitalStatus
+from rarecare.registry.models import (
+    AgeKind,
+    ConsentPurpose,
+    Detection,
+    DiagnosticStatus,
+    Sex,
+    VitalStatus,
+)
 
 
 class IdentityIn(BaseModel):
@@ -194,3 +201,27 @@ class QualityOut(BaseModel):
     by_kind: dict[str, int]
     missing: list[tuple[str, int]] = Field(description="(JRC element, records without it)")
     problems: list[ProblemOut]
+
+
+class ConsentIn(BaseModel):
+    purpose: ConsentPurpose
+    given_on: date
+    form_version: str = Field(default="", max_length=40)
+
+
+class WithdrawalIn(BaseModel):
+    withdrawn_on: date
+
+
+class ConsentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    purpose: ConsentPurpose
+    given_on: date
+    form_version: str
+    recorded_by: str
+    recorded_at: datetime
+    withdrawn_on: date | None
+    withdrawn_by: str | None
+    is_current: bool

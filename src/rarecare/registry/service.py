@@ -32,6 +32,7 @@ from rarecare.errors import (
 )
 from rarecare.i18n import N_, _
 from rarecare.knowledge import KnowledgeBase, normalise_orpha
+from rarecare.registry import consent
 from rarecare.registry.models import (
     AgeKind,
     DiagnosisRecord,
@@ -274,6 +275,7 @@ def register(
         raise Conflict(_("This person is already registered at your centre.")) from None
     store_identity(session, vault, patient.id, identity)
     session.flush()
+    consent.follow_flags(session=session, actor=actor, patient=patient, on=today)
     audit.record(
         session=session,
         actor=actor,
@@ -333,6 +335,7 @@ def update(
         setattr(patient, field, value)
     patient.orpha_code = normalise_orpha(data.orpha_code) if data.orpha_code else None
     session.flush()  # a concurrent save of the same version fails here (version_id_col)
+    consent.follow_flags(session=session, actor=actor, patient=patient, on=today or date.today())
     return patient
 
 

@@ -1,5 +1,5 @@
-"""Files attached to referrals and lab results: the type is read from the content (not the
-name the browser sent), and the size is bounded."""
+"""Files attached to referrals, lab results and research requests: the type is read from the
+content (not the name the browser sent), and the size is bounded."""
 
 from __future__ import annotations
 
