@@ -1,5 +1,6 @@
-"""Similar patients: registered patients (any centre) whose phenotypes share the most
-information with a patient's, shown as pseudonym, centre and shared features only.
+"""Similar patients: registered patients whose phenotypes share the most information with a
+patient's, shown as pseudonym, centre and shared features only. Records of the patient's own
+centres are all compared; another centre's only while its patient consents to research reuse.
 
 Each patient is the set of its observed terms and their ancestors, each weighted by its
 information content (-ln of its background frequency among diseases); similarity is the
@@ -12,14 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, require_authenticated
 from rarecare.audit import service as audit
 from rarecare.diagnosis import DiagnosisEngine
 from rarecare.registry import service
-from rarecare.registry.models import Patient, PhenotypeObservation
+from rarecare.registry.consent import current_clause
+from rarecare.registry.models import ConsentPurpose, Patient, PhenotypeObservation
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,19 @@ def similar(
     if not own_terms:
         return []
     ic = -np.log(np.maximum(engine.index.background, 1e-6)).astype(np.float32)
+    # the centre's own records are care use; another centre's record is matched only while
+    # its patient consents to research reuse
+    own_centres = sorted({patient.centre_id, *(s.centre_id for s in patient.shared_with)})
     rows = session.execute(
-        select(PhenotypeObservation.patient_id, PhenotypeObservation.hpo_id).where(
-            PhenotypeObservation.excluded.is_(False), PhenotypeObservation.patient_id != patient.id
+        select(PhenotypeObservation.patient_id, PhenotypeObservation.hpo_id)
+        .join(Patient, Patient.id == PhenotypeObservation.patient_id)
+        .where(
+            PhenotypeObservation.excluded.is_(False),
+            PhenotypeObservation.patient_id != patient.id,
+            or_(
+                Patient.centre_id.in_(own_centres),
+                current_clause(ConsentPurpose.RESEARCH, PhenotypeObservation.patient_id),
+            ),
         )
     )
     by_patient: dict[int, set[str]] = defaultdict(set)

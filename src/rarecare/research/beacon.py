@@ -273,7 +273,7 @@ def individuals(
                 "requestedSchemas": [INDIVIDUAL_SCHEMA],
                 "pagination": {"skip": 0, "limit": 0},
                 "requestedGranularity": requested,
-                "filters": [{"id": i} for i in filter_ids],
+                "filters": list(filter_ids),
             },
         },
         "responseSummary": summary,
