@@ -75,8 +75,8 @@ from rarecare.portal import pages as portal_pages
 from rarecare.portal import routes as portal_routes
 from rarecare.portal import statistics as portal_statistics
 from rarecare.portal.models import ARTICLE_LABELS
+from rarecare.registry import consent_pages, keys, record_pages
 from rarecare.registry import jobs as registry_jobs
-from rarecare.registry import keys, record_pages
 from rarecare.registry import pages as registry_pages
 from rarecare.registry import routes as registry_routes
 from rarecare.registry.models import (
@@ -85,6 +85,7 @@ from rarecare.registry.models import (
     DIAGNOSTIC_STATUS_LABELS,
     VITAL_STATUS_LABELS,
 )
+from rarecare.research import pages as research_pages
 from rarecare.research import routes as research_routes
 from rarecare.research.models import RESEARCH_LABELS
 from rarecare.storage import make_engine, make_reader, make_sessionmaker
@@ -107,6 +108,7 @@ SECTIONS: tuple[Section, ...] = (
     network_pages.SECTION,
     finance_pages.SECTION,
     monitoring_pages.SECTION,
+    research_pages.SECTION,
     portal_pages.SECTION,
 )
 
@@ -155,6 +157,7 @@ ROUTERS = (
     registry_routes.api,
     registry_pages.pages,
     record_pages.pages,
+    consent_pages.pages,
     pages.router,
     pages.overview_router(SECTIONS),
     accounts_pages.pages,
@@ -184,6 +187,7 @@ ROUTERS = (
     portal_statistics.pages,
     portal_editing.pages,
     portal_routes.api,
+    research_pages.pages,
     research_routes.api,
     research_routes.beacon_api,
 )

@@ -9,6 +9,7 @@ import io
 import json
 import zipfile
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -85,7 +86,9 @@ def approved(
     )
 
 
-def extract_rows(db: Session, world: World, request_id: int) -> tuple[list[dict[str, str]], dict]:
+def extract_rows(
+    db: Session, world: World, request_id: int
+) -> tuple[list[dict[str, str]], dict[str, Any]]:
     _name, content = service.download(session=db, principal=world.researcher, request_id=request_id)
     archive = zipfile.ZipFile(io.BytesIO(content))
     rows = list(csv.DictReader(io.StringIO(archive.read("extract.csv").decode())))

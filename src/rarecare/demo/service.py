@@ -27,6 +27,7 @@ from rarecare.monitoring import demo as monitoring_demo
 from rarecare.portal import demo as portal_demo
 from rarecare.registry.synthetic import SyntheticPatient
 from rarecare.registry.vault import IdentityVault
+from rarecare.research import demo as research_demo
 
 # Real hospitals that treat rare diseases in Vietnam (codes are RareCare's own).
 DEMO_CENTRES: tuple[CentreIn, ...] = (
@@ -113,6 +114,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("dr.cuong", "demo-clinician-2025", Role.CLINICIAN, "NASN", "BS. Phạm Văn Cường"),
     DemoLogin("data.an", "demo-datamgr-2025", Role.DATA_MANAGER, "NCH", "Lê Thu Hà"),
     DemoLogin("committee", "demo-committee-2025", Role.COMMITTEE, None, "Thư ký Ban chỉ đạo"),
+    DemoLogin("researcher", "demo-research-2025", Role.RESEARCHER, None, "TS. Đặng Minh Khoa"),
 )
 
 
@@ -214,6 +216,7 @@ def load(*, session: Session, kb: KnowledgeBase) -> dict[str, int]:
     )
     added |= monitoring_demo.load(session=session, disease_list_id=demo_list)
     added |= portal_demo.load(session=session)
+    added |= research_demo.load(session=session)
     return added
 
 

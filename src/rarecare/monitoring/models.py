@@ -27,6 +27,7 @@ class OrgKind(StrEnum):
     PATIENT_ORGANISATION = "patient_organisation"
     INTERNATIONAL = "international"
     COMPANY = "company"
+    RESEARCH = "research"  # a university or research institute
     OTHER = "other"
 
 
@@ -71,6 +72,7 @@ MONITORING_LABELS: dict[str, str] = {
     OrgKind.PATIENT_ORGANISATION: N_("Patient organisation"),
     OrgKind.INTERNATIONAL: N_("International partner"),
     OrgKind.COMPANY: N_("Company"),
+    OrgKind.RESEARCH: N_("University or research institute"),
     OrgKind.OTHER: N_("Other"),
     MemberRole.CHAIR: N_("Chair"),
     MemberRole.VICE_CHAIR: N_("Vice-chair"),

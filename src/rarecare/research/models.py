@@ -57,6 +57,10 @@ RESEARCH_LABELS: dict[str, str] = {
     DocumentKind.PROTOCOL: N_("Study protocol"),
     DocumentKind.ETHICS: N_("Ethics approval"),
     DocumentKind.OTHER: N_("Other document"),
+    # what the Beacon answers (its configuration, shown on the Beacon page)
+    "beacon_none": N_("nothing: logging in is required"),
+    "beacon_boolean": N_("yes or no"),
+    "beacon_count": N_("a count"),
 }
 
 
