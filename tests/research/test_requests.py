@@ -211,7 +211,10 @@ def test_it_refuses_to_submit_without_protocol_and_ethics_approval(
     )
     with pytest.raises(ValidationFailed) as caught:
         service.submit(session=db, principal=world.researcher, request_id=request.id)
-    assert [d.params for d in caught.value.details] == [{"kind": "protocol"}, {"kind": "ethics"}]
+    assert [d.message for d in caught.value.details] == [
+        "the study protocol is missing",
+        "the ethics approval is missing",
+    ]
     assert request.status is RequestStatus.DRAFT
 
 

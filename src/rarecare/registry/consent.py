@@ -176,11 +176,7 @@ def give(
         raise Conflict(
             _("This patient already consents to that purpose."),
             [
-                FieldError(
-                    "purpose",
-                    N_("current consent for %(purpose)s"),
-                    params={"purpose": purpose.value},
-                )
+                FieldError("purpose", N_("a consent for this purpose is current"))
             ],
         )
     return _add(session, actor, record.patient, purpose, given_on, form_version)
@@ -203,11 +199,7 @@ def withdraw(
         raise Conflict(
             _("This patient has no current consent for that purpose."),
             [
-                FieldError(
-                    "purpose",
-                    N_("no current consent for %(purpose)s"),
-                    params={"purpose": purpose.value},
-                )
+                FieldError("purpose", N_("no consent for this purpose is current"))
             ],
         )
     if withdrawn_on < row.given_on:

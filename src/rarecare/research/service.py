@@ -70,9 +70,7 @@ def _may_see(session: Session, actor: Principal, request: AccessRequest) -> bool
     )
 
 
-def get_request(
-    *, session: Session, principal: Principal | None, request_id: int, action: str = "read"
-) -> AccessRequest:
+def get_request(*, session: Session, principal: Principal | None, request_id: int) -> AccessRequest:
     """A request the actor may see (another applicant's: not found); audited."""
     actor = require_authenticated(principal)
     request = session.get(AccessRequest, request_id)
@@ -81,7 +79,7 @@ def get_request(
     audit.record(
         session=session,
         actor=actor,
-        action=f"{action}_request" if action != "read" else "read",
+        action="read",
         object_type="access_request",
         object_id=request.id,
     )
@@ -335,11 +333,11 @@ def submit(*, session: Session, principal: Principal | None, request_id: int) ->
     """Send a draft to the committee: its protocol and ethics approval must be attached."""
     actor, request = _own(session, principal, request_id, S.DRAFT)
     kinds = {d.kind for d in request.documents}
-    missing = [
-        FieldError("documents", N_("the %(kind)s is missing"), params={"kind": kind.value})
-        for kind in (DocumentKind.PROTOCOL, DocumentKind.ETHICS)
-        if kind not in kinds
-    ]
+    needed = {
+        DocumentKind.PROTOCOL: N_("the study protocol is missing"),
+        DocumentKind.ETHICS: N_("the ethics approval is missing"),
+    }
+    missing = [FieldError("documents", text) for kind, text in needed.items() if kind not in kinds]
     if missing:
         raise ValidationFailed(_("The request was not submitted."), missing)
     request.submitted_at = utcnow()
