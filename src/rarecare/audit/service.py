@@ -95,6 +95,21 @@ def list_events(
     return list(session.scalars(query))
 
 
+def count(*, session: Session, action: str, object_type: str, object_id: str | int) -> int:
+    """How many times ``action`` was recorded on one object (say, an extract's downloads): a
+    number for a page its reader may see, no event itself."""
+    query = (
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action == action,
+            AuditEvent.object_type == object_type,
+            AuditEvent.object_id == str(object_id),
+        )
+    )
+    return int(session.scalar(query) or 0)
+
+
 def find_events(
     *,
     session: Session,

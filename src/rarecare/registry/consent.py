@@ -175,9 +175,7 @@ def give(
     if _current(session, record.id, purpose) is not None:
         raise Conflict(
             _("This patient already consents to that purpose."),
-            [
-                FieldError("purpose", N_("a consent for this purpose is current"))
-            ],
+            [FieldError("purpose", N_("a consent for this purpose is current"))],
         )
     return _add(session, actor, record.patient, purpose, given_on, form_version)
 
@@ -198,9 +196,7 @@ def withdraw(
     if row is None:
         raise Conflict(
             _("This patient has no current consent for that purpose."),
-            [
-                FieldError("purpose", N_("no consent for this purpose is current"))
-            ],
+            [FieldError("purpose", N_("no consent for this purpose is current"))],
         )
     if withdrawn_on < row.given_on:
         raise ValidationFailed(

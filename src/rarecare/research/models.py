@@ -171,4 +171,3 @@ class Extract(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
     released_by: Mapped[str] = mapped_column(String(64))
     released_at: Mapped[datetime] = mapped_column(default=utcnow)
-    downloads: Mapped[int] = mapped_column(Integer, default=0)

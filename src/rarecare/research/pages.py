@@ -270,6 +270,7 @@ def _request_view(
             "feasibility": feasible,
             "variables": VARIABLES,
             "extract": service.extract_of(session=session, request=item),
+            "downloads": service.downloads(session=session, request=item),
             "expired": item.is_expired(today),
             "handlings": list(DateHandling),
             "kinds": list(DocumentKind),

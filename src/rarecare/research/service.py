@@ -516,8 +516,6 @@ def download(
         raise PermissionDenied(_("The extract has expired and can no longer be downloaded."))
     item = session.scalar(select(Extract).where(Extract.request_id == request.id))
     assert item is not None
-    item.downloads += 1
-    session.flush()
     audit.record(
         session=session,
         actor=actor,
@@ -530,5 +528,15 @@ def download(
 
 
 def extract_of(*, session: Session, request: AccessRequest) -> Extract | None:
-    """The released extract's record (rows, checksum, downloads) of a request already read."""
+    """The released extract's record (rows, checksum) of a request already read."""
     return session.scalar(select(Extract).where(Extract.request_id == request.id))
+
+
+def downloads(*, session: Session, request: AccessRequest) -> int:
+    """How many times the extract of a request already read was downloaded (the audit log)."""
+    return audit.count(
+        session=session,
+        action="download_extract",
+        object_type="access_request",
+        object_id=request.id,
+    )

@@ -146,7 +146,6 @@ def upgrade() -> None:
         sa.Column("content", sa.LargeBinary(), nullable=False),
         sa.Column("released_by", sa.String(length=64), nullable=False),
         sa.Column("released_at", rarecare.storage.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("downloads", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["request_id"],
             ["research_requests.id"],
