@@ -14,7 +14,7 @@ from rarecare.interop import fhir
 from rarecare.interop.records import Feature, RecordSnapshot
 from rarecare.interop.tabular import read_rows
 from rarecare.knowledge import KnowledgeBase
-from rarecare.registry import bulk, service
+from rarecare.registry import bulk, consent, service
 from rarecare.registry.models import DiagnosticStatus
 from rarecare.registry.schemas import DiagnosisIn, PatientIn, PhenotypeIn
 from rarecare.registry.vault import IdentityVault
@@ -77,6 +77,10 @@ def test_phenopacket_export_then_import_round_trips(
         a.omim_code,
     )
     assert sorted(b.features) == sorted(a.features)
+    # the consents travel with their dates
+    assert sorted((c.purpose, c.given_on) for c in consent.history(session=db, patient_id=imported.id)) == [
+        ("recontact", TODAY), ("research", TODAY)
+    ]  # fmt: skip
 
 
 def test_the_fhir_bundle_validates_and_carries_no_identity(
@@ -87,7 +91,14 @@ def test_the_fhir_bundle_validates_and_carries_no_identity(
     assert problems == []
     bundle = Bundle.model_validate_json(text)
     kinds = [type(e.resource).__name__ for e in bundle.entry or []]
-    assert kinds == ["Patient", "Condition", "Observation", "Observation", "Observation"]
+    assert kinds == [
+        "Patient", "Condition", "Observation", "Observation", "Observation", "Consent", "Consent"
+    ]  # fmt: skip
+    consents = [e["resource"] for e in json.loads(text)["entry"][5:]]
+    assert {(c["status"], c["category"][1]["coding"][0]["code"]) for c in consents} == {
+        ("active", "research"),
+        ("active", "recontact"),
+    }
     data = json.loads(text)
     condition = data["entry"][1]["resource"]["code"]["coding"]
     assert {"system": "http://www.orpha.net", "code": "365"}.items() <= condition[0].items()
@@ -139,7 +150,8 @@ def test_the_csv_export_reads_back_to_the_same_records(
     [(_row, values)], errors = read_rows(bulk.EXPORT_TABLE, exported.getvalue(), "export.csv")
     assert errors == []
     patient = service.get(session=db, principal=exporter, patient_id=patient_id)
-    [expected] = bulk.export_rows([patient])
+    given = consent.of_patients(session=db, patient_ids=[patient.id], current_only=True)
+    [expected] = bulk.export_rows([patient], given)
     expected["birth_month"] = patient.birth_month
 
     def same(v: object) -> object:  # an empty cell is the empty value of its column

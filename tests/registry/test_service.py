@@ -152,6 +152,8 @@ def test_reads_and_writes_are_audited(
     ]
     assert actions == [
         ("clinician.a", "create"),
+        ("clinician.a", "give_consent"),  # research reuse
+        ("clinician.a", "give_consent"),  # recontact
         ("datamanager.a", "read"),
         ("clinician.a", "add_phenotype"),
     ]

@@ -1,5 +1,6 @@
-"""HL7 FHIR export: a Bundle of Patient (pseudonym only), Condition (ORPHA and ICD-10 codes) and
-one Observation per HPO term, validated by ``fhir.resources`` (FHIR R4B models)."""
+"""HL7 FHIR export: a Bundle of Patient (pseudonym only), Condition (ORPHA and ICD-10 codes), one
+Observation per HPO term and one Consent per consent given (active, or inactive once withdrawn),
+validated by ``fhir.resources`` (FHIR R4B models)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,15 @@ ICD10_SYSTEM = "http://hl7.org/fhir/sid/icd-10"
 OMIM_SYSTEM = "https://omim.org"
 HPO_SYSTEM = "http://purl.obolibrary.org/obo/hp.owl"
 PSEUDONYM_SYSTEM = "https://rarecare.example/pseudonym"
+CONSENT_PURPOSE_SYSTEM = "https://rarecare.example/consent-purpose"
+# FHIR R4B consent scope and v3 ActReason purpose of use, per RareCare purpose
+_CONSENT = {
+    "care": ("treatment", "TREAT"),
+    "research": ("research", "HRESCH"),
+    "recontact": ("research", "HRESCH"),
+    "international": ("patient-privacy", "HRESCH"),
+    "biobank": ("research", "HRESCH"),
+}
 _GENDER = {"female": "female", "male": "male", "undetermined": "other", "unknown": "unknown"}
 _VERIFICATION = {
     "suspected": "provisional",
@@ -94,6 +104,53 @@ def _entries(record: RecordSnapshot) -> list[dict[str, Any]]:
                         }
                     ],
                     "valueBoolean": not feature.excluded,
+                },
+            }
+        )
+    for i, given in enumerate(record.consents):
+        scope, purpose = _CONSENT.get(given.purpose, ("patient-privacy", "HRESCH"))
+        period: dict[str, str] = {"start": given.given_on.isoformat()}
+        if given.withdrawn_on:
+            period["end"] = given.withdrawn_on.isoformat()
+        entries.append(
+            {
+                "fullUrl": f"urn:uuid:consent-{record.pseudonym}-{i}",
+                "resource": {
+                    "resourceType": "Consent",
+                    "status": "inactive" if given.withdrawn_on else "active",
+                    "scope": {
+                        "coding": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/consentscope",
+                                "code": scope,
+                            }
+                        ]
+                    },
+                    "category": [
+                        {"coding": [{"system": "http://loinc.org", "code": "59284-0"}]},
+                        {"coding": [{"system": CONSENT_PURPOSE_SYSTEM, "code": given.purpose}]},
+                    ],
+                    "patient": {"reference": patient_ref},
+                    "dateTime": given.given_on.isoformat(),
+                    "policyRule": {
+                        "coding": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                                "code": "OPTIN",
+                            }
+                        ],
+                        **({"text": f"form {given.form_version}"} if given.form_version else {}),
+                    },
+                    "provision": {
+                        "type": "permit",
+                        "period": period,
+                        "purpose": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason",
+                                "code": purpose,
+                            }
+                        ],
+                    },
                 },
             }
         )

@@ -16,6 +16,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from phenopackets import (
     Diagnosis,
     Disease,
+    ExternalReference,
     Individual,
     Interpretation,
     MetaData,
@@ -29,7 +30,7 @@ from phenopackets import (
 
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.i18n import N_
-from rarecare.interop.records import Feature, RecordSnapshot
+from rarecare.interop.records import ConsentSnapshot, Feature, RecordSnapshot
 from rarecare.knowledge.hpo import ONSET_CLASS_YEARS
 
 _SEX = {
@@ -113,9 +114,49 @@ def to_phenopacket(record: RecordSnapshot, created_by: str = "RareCare") -> Phen
             created_by=created_by,
             resources=list(RESOURCES),
             phenopacket_schema_version="2.0",
+            external_references=[_consent_reference(c) for c in record.consents],
         )
     )
     return packet
+
+
+# Phenopacket v2 has no consent element: each consent travels as an external reference of the
+# metadata, "consent:<purpose>" with "given YYYY-MM-DD; form V; withdrawn YYYY-MM-DD".
+CONSENT_REFERENCE = "https://rarecare.example/consent-purpose/"
+
+
+def _consent_reference(consent: ConsentSnapshot) -> ExternalReference:
+    parts = [f"given {consent.given_on.isoformat()}"]
+    if consent.form_version:
+        parts.append(f"form {consent.form_version}")
+    if consent.withdrawn_on:
+        parts.append(f"withdrawn {consent.withdrawn_on.isoformat()}")
+    return ExternalReference(
+        id=f"consent:{consent.purpose}",
+        reference=CONSENT_REFERENCE + consent.purpose,
+        description="; ".join(parts),
+    )
+
+
+def _consents(packet: Phenopacket) -> tuple[ConsentSnapshot, ...]:
+    found = []
+    for ref in packet.meta_data.external_references:
+        if not ref.id.startswith("consent:"):
+            continue
+        fields = dict(
+            part.strip().split(" ", 1) for part in ref.description.split(";") if " " in part.strip()
+        )
+        try:
+            given = date.fromisoformat(fields["given"])
+            withdrawn = date.fromisoformat(fields["withdrawn"]) if "withdrawn" in fields else None
+        except (KeyError, ValueError):
+            continue  # not one of ours: ignored, never guessed
+        found.append(
+            ConsentSnapshot(
+                ref.id.removeprefix("consent:"), given, fields.get("form", ""), withdrawn
+            )
+        )
+    return tuple(found)
 
 
 def to_json(record: RecordSnapshot) -> str:
@@ -173,6 +214,7 @@ def from_json(text: str) -> RecordSnapshot:
         features=tuple(
             Feature(f.type.id, f.type.label, f.excluded) for f in packet.phenotypic_features
         ),
+        consents=_consents(packet),
     )
 
 

@@ -14,6 +14,14 @@ class Feature:
 
 
 @dataclass(frozen=True)
+class ConsentSnapshot:
+    purpose: str  # care | research | recontact | international | biobank
+    given_on: date
+    form_version: str = ""
+    withdrawn_on: date | None = None
+
+
+@dataclass(frozen=True)
 class RecordSnapshot:
     pseudonym: str
     sex: str  # female | male | undetermined | unknown
@@ -26,3 +34,4 @@ class RecordSnapshot:
     icd10_code: str = ""
     omim_code: str = ""
     features: tuple[Feature, ...] = field(default_factory=tuple)
+    consents: tuple[ConsentSnapshot, ...] = field(default_factory=tuple)

@@ -3,7 +3,7 @@ pseudonymised CSV/XLSX export of the registry."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import IO, Any
 
@@ -17,7 +17,7 @@ from rarecare.errors import FieldError, ValidationFailed
 from rarecare.gcpause import paused_gc
 from rarecare.i18n import N_, _
 from rarecare.interop import fhir, phenopackets, tabular
-from rarecare.interop.records import Feature, RecordSnapshot
+from rarecare.interop.records import ConsentSnapshot, Feature, RecordSnapshot
 from rarecare.interop.tabular import (
     Column,
     Table,
@@ -28,8 +28,8 @@ from rarecare.interop.tabular import (
     whole_number,
 )
 from rarecare.knowledge import KnowledgeBase
-from rarecare.registry import disclosure, fastload, prepare, service
-from rarecare.registry.models import DiagnosticStatus, Patient
+from rarecare.registry import consent, disclosure, fastload, prepare, service
+from rarecare.registry.models import Consent, ConsentPurpose, DiagnosticStatus, Patient
 from rarecare.registry.schemas import DiagnosisIn, PatientIn, PhenotypeIn
 from rarecare.registry.vault import IdentityVault
 from rarecare.storage import utcnow
@@ -135,6 +135,7 @@ EXPORT_TABLE = Table(
             "hpo_observed",
             "hpo_excluded",
             "possible_duplicate_of",
+            "consents",
         )
     )
 )
@@ -304,7 +305,20 @@ def _load_records(
     return report
 
 
-def export_rows(patients: list[Patient]) -> list[dict[str, Any]]:
+def consents_text(rows: Sequence[Consent]) -> str:
+    """A record's current consents in one cell: "research 2026-11-22 (form v2); biobank ..."."""
+    return "; ".join(
+        f"{c.purpose.value} {c.given_on.isoformat()}"
+        + (f" (form {c.form_version})" if c.form_version else "")
+        for c in rows
+        if c.withdrawn_on is None
+    )
+
+
+def export_rows(
+    patients: list[Patient], consents: dict[int, list[Consent]] | None = None
+) -> list[dict[str, Any]]:
+    given = consents or {}
     return [
         {
             "pseudonym": p.pseudonym,
@@ -332,6 +346,7 @@ def export_rows(patients: list[Patient]) -> list[dict[str, Any]]:
             "hpo_observed": [ph.hpo_id for ph in p.phenotypes if not ph.excluded],
             "hpo_excluded": [ph.hpo_id for ph in p.phenotypes if ph.excluded],
             "possible_duplicate_of": p.possible_duplicate_of,
+            "consents": consents_text(given.get(p.id, [])),
         }
         for p in patients
     ]
@@ -357,7 +372,10 @@ def export_table(
             if progress is not None:
                 progress(count)
             coarsen = disclosure.to_coarsen(session=session, principal=principal, patients=patients)
-            for patient, row in zip(patients, export_rows(patients), strict=True):
+            given = consent.of_patients(
+                session=session, patient_ids=[p.id for p in patients], current_only=True
+            )
+            for patient, row in zip(patients, export_rows(patients, given), strict=True):
                 yield disclosure.coarse(row) if patient.id in coarsen else row
 
     tabular.export_to(target, EXPORT_TABLE, rows(), fmt, "registry")
@@ -369,7 +387,9 @@ def template(fmt: str) -> bytes:
 
 
 # ------------------------------------------------------------------- phenopackets, FHIR
-def snapshot(patient: Patient, kb: KnowledgeBase) -> RecordSnapshot:
+def snapshot(
+    patient: Patient, kb: KnowledgeBase, consents: Sequence[Consent] = ()
+) -> RecordSnapshot:
     terms = kb.ontology.terms
     disease = kb.diseases.get(patient.orpha_code or "")
     confirmed = [d for d in patient.diagnoses if d.orpha_code == patient.orpha_code]
@@ -388,6 +408,10 @@ def snapshot(patient: Patient, kb: KnowledgeBase) -> RecordSnapshot:
             Feature(ph.hpo_id, terms[ph.hpo_id].name if ph.hpo_id in terms else "", ph.excluded)
             for ph in patient.phenotypes
         ),
+        consents=tuple(
+            ConsentSnapshot(c.purpose.value, c.given_on, c.form_version, c.withdrawn_on)
+            for c in consents
+        ),
     )
 
 
@@ -396,8 +420,9 @@ def export_phenopackets(
 ) -> Iterator[str]:
     """One GA4GH Phenopacket v2 JSON document per visible patient (pseudonymised)."""
     for patients in service.visible(session=session, principal=principal, action="export"):
+        given = consent.of_patients(session=session, patient_ids=[p.id for p in patients])
         for patient in patients:
-            yield phenopackets.to_json(snapshot(patient, kb))
+            yield phenopackets.to_json(snapshot(patient, kb, given[patient.id]))
 
 
 def export_fhir(
@@ -407,12 +432,14 @@ def export_fhir(
     Observations), and the records left out because FHIR refuses them, each named by its
     pseudonym: one bad record never fails the whole file. The bundle also carries them as an
     OperationOutcome."""
-    snapshots = (
-        snapshot(p, kb)
-        for patients in service.visible(session=session, principal=principal, action="export")
-        for p in patients
-    )
-    return fhir.to_json(snapshots)
+
+    def snapshots() -> Iterator[RecordSnapshot]:
+        for patients in service.visible(session=session, principal=principal, action="export"):
+            given = consent.of_patients(session=session, patient_ids=[p.id for p in patients])
+            for p in patients:
+                yield snapshot(p, kb, given[p.id])
+
+    return fhir.to_json(snapshots())
 
 
 def import_phenopacket(
@@ -465,4 +492,20 @@ def import_phenopacket(
             data=DiagnosisIn(orpha_code=record.orpha_code, status=DiagnosticStatus(status)),
             today=today,
         )
+    current = [c for c in record.consents if c.withdrawn_on is None]
+    if current:  # the consents the phenopacket carries, with their dates and form versions
+        handle = service.open_record(
+            session=session, principal=principal, patient_id=patient.id, action="update"
+        )
+        purposes = {p.value: p for p in ConsentPurpose}
+        for given in {c.purpose: c for c in current}.values():  # one current per purpose
+            if given.purpose in purposes:
+                consent.give(
+                    session=session,
+                    record=handle,
+                    purpose=purposes[given.purpose],
+                    given_on=min(given.given_on, today or date.today()),
+                    form_version=given.form_version,
+                    today=today,
+                )
     return patient

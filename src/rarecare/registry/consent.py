@@ -74,15 +74,15 @@ def history(*, session: Session, patient_id: int) -> list[Consent]:
     )
 
 
-def all_current(*, session: Session, patient_ids: Sequence[int]) -> dict[int, list[Consent]]:
-    """The current consent rows of each patient (exports)."""
+def of_patients(
+    *, session: Session, patient_ids: Sequence[int], current_only: bool = False
+) -> dict[int, list[Consent]]:
+    """The consent rows of each patient, oldest first (exports): all, or the current ones."""
     out: dict[int, list[Consent]] = defaultdict(list)
     for chunk in in_chunks(list(patient_ids)):
-        query = (
-            select(Consent)
-            .where(Consent.patient_id.in_(chunk), Consent.withdrawn_on.is_(None))
-            .order_by(Consent.id)
-        )
+        query = select(Consent).where(Consent.patient_id.in_(chunk)).order_by(Consent.id)
+        if current_only:
+            query = query.where(Consent.withdrawn_on.is_(None))
         for row in session.scalars(query):
             out[row.patient_id].append(row)
     return out

@@ -275,7 +275,6 @@ def register(
         raise Conflict(_("This person is already registered at your centre.")) from None
     store_identity(session, vault, patient.id, identity)
     session.flush()
-    consent.follow_flags(session=session, actor=actor, patient=patient, on=today)
     audit.record(
         session=session,
         actor=actor,
@@ -285,6 +284,7 @@ def register(
         centre_id=centre_id,
         detail={"possible_duplicate_of": patient.possible_duplicate_of, "confirmed": confirmed},
     )
+    consent.follow_flags(session=session, actor=actor, patient=patient, on=today)
     return patient
 
 
