@@ -37,6 +37,11 @@ LAZY: dict[str, tuple[str, str, str]] = {
     ),
     "registry": ("rarecare.registry.cli", "registry_app", "The pseudonymised patient registry."),
     "care": ("rarecare.care.cli", "care_app", "Care: therapy plans, schedules, demand, travel."),
+    "research": (
+        "rarecare.research.cli",
+        "research_app",
+        "Research access: data access requests and the data access committee.",
+    ),
     "network": (
         "rarecare.network.cli",
         "network_app",

@@ -21,7 +21,7 @@ from rarecare.errors import RareCareError
 from rarecare.geo import province_names
 from rarecare.i18n import _
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge
-from rarecare.web.forms import FormFields, attempt, error_lines, invalid_as
+from rarecare.web.forms import FormFields, error_lines, invalid_as, submitted
 from rarecare.web.templating import render
 
 pages = APIRouter(include_in_schema=False)
@@ -108,13 +108,14 @@ def _designation_act(
     centre_id: int,
     action: Callable[[], object],
 ) -> Response:
-    error = attempt(action)
-    if error is not None:
-        session.rollback()
-        return _centre_view(
-            request, user, session, centre_id, errors=error_lines(error), status=error.status_code
-        )
-    return RedirectResponse(f"/centres/{centre_id}?saved=1#designations", status_code=303)
+    return submitted(
+        session,
+        action,
+        failed=lambda errors, status: _centre_view(
+            request, user, session, centre_id, errors=errors, status=status
+        ),
+        done=f"/centres/{centre_id}?saved=1#designations",
+    )
 
 
 @pages.post("/centres/{centre_id}/designations", response_model=None)

@@ -27,7 +27,7 @@ from rarecare.i18n import N_
 from rarecare.registry import service as registry
 from rarecare.registry.deps import Vault
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge, principal_of
-from rarecare.web.forms import FormFields, attempt, error_lines
+from rarecare.web.forms import FormFields, submitted
 from rarecare.web.site import Section
 from rarecare.web.templating import render
 
@@ -189,18 +189,14 @@ def _act(
 ) -> Response:
     """Run a form action of the therapy tab: back to ``back`` on success, the tab with the
     errors (nothing written) on failure."""
-    error = attempt(action)
-    if error is not None:
-        session.rollback()
-        return _therapy_view(
-            request,
-            user,
-            session,
-            patient_id,
-            errors=error_lines(error),
-            status_code=error.status_code,
-        )
-    return RedirectResponse(back, status_code=303)
+    return submitted(
+        session,
+        action,
+        failed=lambda errors, status: _therapy_view(
+            request, user, session, patient_id, errors=errors, status_code=status
+        ),
+        done=back,
+    )
 
 
 @pages.get("/registry/patients/{patient_id}/summary.pdf")

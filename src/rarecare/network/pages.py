@@ -29,7 +29,7 @@ from rarecare.network.schemas import (
 )
 from rarecare.registry import service as registry
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge
-from rarecare.web.forms import FormFields, attempt, error_lines
+from rarecare.web.forms import FormFields, submitted
 from rarecare.web.site import Section
 from rarecare.web.templating import render
 from rarecare.web.uploads import read_upload
@@ -137,19 +137,14 @@ def _step(
 ) -> Response:
     """Run a form's action: on success to ``back`` (a path, or a function giving it once the
     action ran), else the referral page with the errors (nothing written)."""
-    error = attempt(action)
-    if error is not None:
-        session.rollback()
-        return _referral_view(
-            request,
-            user,
-            session,
-            referral_id,
-            errors=error_lines(error),
-            status_code=error.status_code,
-        )
-    where = back() if callable(back) else back
-    return RedirectResponse(where or f"/network/referrals/{referral_id}", status_code=303)
+    return submitted(
+        session,
+        action,
+        failed=lambda errors, status: _referral_view(
+            request, user, session, referral_id, errors=errors, status_code=status
+        ),
+        done=back or f"/network/referrals/{referral_id}",
+    )
 
 
 def _version(form: dict[str, str]) -> int | None:
@@ -326,21 +321,14 @@ def _patient_act(
     form: dict[str, str],
     back: str | Callable[[], str] | None = None,
 ) -> Response:
-    error = attempt(action)
-    if error is not None:
-        session.rollback()
-        return _patient_view(
-            request,
-            user,
-            session,
-            kb,
-            patient_id,
-            errors=error_lines(error),
-            form=form,
-            status_code=error.status_code,
-        )
-    where = back() if callable(back) else back
-    return RedirectResponse(where or f"/registry/patients/{patient_id}/network", status_code=303)
+    return submitted(
+        session,
+        action,
+        failed=lambda errors, status: _patient_view(
+            request, user, session, kb, patient_id, errors=errors, form=form, status_code=status
+        ),
+        done=back or f"/registry/patients/{patient_id}/network",
+    )
 
 
 @pages.post("/registry/patients/{patient_id}/referrals", response_model=None)

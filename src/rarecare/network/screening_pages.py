@@ -32,7 +32,7 @@ from rarecare.network.schemas import (
 )
 from rarecare.registry.deps import Vault
 from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge, principal_of
-from rarecare.web.forms import FormFields, attempt, error_lines
+from rarecare.web.forms import FormFields, attempt, error_lines, submitted
 from rarecare.web.templating import render
 from rarecare.web.uploads import read_upload
 
@@ -74,13 +74,14 @@ def labs_page(request: Request, session: DbSession) -> HTMLResponse:
 def _labs_act(
     request: Request, session: DbSession, action: Callable[[], object], form: dict[str, str]
 ) -> Response:
-    error = attempt(action)
-    if error is not None:
-        session.rollback()
-        return _labs_view(
-            request, session, errors=error_lines(error), form=form, status_code=error.status_code
-        )
-    return RedirectResponse("/network/labs", status_code=303)
+    return submitted(
+        session,
+        action,
+        failed=lambda errors, status: _labs_view(
+            request, session, errors=errors, form=form, status_code=status
+        ),
+        done="/network/labs",
+    )
 
 
 @pages.post("/network/labs", response_model=None)
@@ -217,19 +218,14 @@ def add_programme_submit(
         )
         screening.add_programme(session=session, principal=user, kb=kb, data=data)
 
-    error = attempt(add)
-    if error is not None:
-        session.rollback()
-        return _screening_view(
-            request,
-            user,
-            session,
-            kb,
-            errors=error_lines(error),
-            form=form,
-            status_code=error.status_code,
-        )
-    return RedirectResponse("/network/screening", status_code=303)
+    return submitted(
+        session,
+        add,
+        failed=lambda errors, status: _screening_view(
+            request, user, session, kb, errors=errors, form=form, status_code=status
+        ),
+        done="/network/screening",
+    )
 
 
 @pages.post("/network/screening/import", response_model=None)
@@ -315,18 +311,14 @@ def follow_up_submit(
         )
         screening.follow_up(session=session, principal=user, record_id=record_id, data=data)
 
-    error = attempt(save)
-    if error is not None:
-        session.rollback()
-        return _record_view(
-            request,
-            user,
-            session,
-            record_id,
-            errors=error_lines(error),
-            status_code=error.status_code,
-        )
-    return RedirectResponse(f"/network/screening/records/{record_id}", status_code=303)
+    return submitted(
+        session,
+        save,
+        failed=lambda errors, status: _record_view(
+            request, user, session, record_id, errors=errors, status_code=status
+        ),
+        done=f"/network/screening/records/{record_id}",
+    )
 
 
 @pages.post("/network/screening/records/{record_id}/identity", response_class=HTMLResponse)

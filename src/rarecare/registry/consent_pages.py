@@ -7,14 +7,14 @@ from collections.abc import Callable
 from datetime import date
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from rarecare.access import CENTRE_ROLES, Principal
 from rarecare.registry import consent, service
 from rarecare.registry.models import ConsentPurpose
 from rarecare.registry.schemas import ConsentIn, WithdrawalIn
 from rarecare.web.deps import CurrentUser, DbSession
-from rarecare.web.forms import FormFields, attempt, error_lines
+from rarecare.web.forms import FormFields, submitted
 from rarecare.web.templating import render
 
 pages = APIRouter(include_in_schema=False)
@@ -65,19 +65,14 @@ def _act(
     action: Callable[[], object],
     form: dict[str, str],
 ) -> Response:
-    error = attempt(action)
-    if error is not None:
-        session.rollback()
-        return _view(
-            request,
-            user,
-            session,
-            patient_id,
-            errors=error_lines(error),
-            form=form,
-            status_code=error.status_code,
-        )
-    return RedirectResponse(f"/registry/patients/{patient_id}/consents", status_code=303)
+    return submitted(
+        session,
+        action,
+        failed=lambda errors, status: _view(
+            request, user, session, patient_id, errors=errors, form=form, status_code=status
+        ),
+        done=f"/registry/patients/{patient_id}/consents",
+    )
 
 
 @pages.post("/registry/patients/{patient_id}/consents", response_model=None)

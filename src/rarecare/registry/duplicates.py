@@ -115,8 +115,10 @@ _STRENGTH = {
     DiagnosticStatus.PROBABLE: 2,
     DiagnosticStatus.CONFIRMED: 3,
 }
+# the survivor keeps its own consents (given for that record); the duplicate's go with it, their
+# history in the audit log
 _OWN_TABLES = {"registry_patients", "registry_patient_centres", "registry_identities",
-               "registry_identity_keys", "registry_phenotypes"}  # fmt: skip
+               "registry_identity_keys", "registry_phenotypes", "registry_consents"}  # fmt: skip
 
 
 def _earliest(a: date | None, b: date | None) -> date | None:

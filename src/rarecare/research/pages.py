@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from rarecare.access import Principal, Role
 from rarecare.errors import PermissionDenied
@@ -23,7 +23,7 @@ from rarecare.research.extract import VARIABLES
 from rarecare.research.models import AccessRequest, DateHandling, DocumentKind, RequestStatus
 from rarecare.research.schemas import ApproveIn, MemberIn, RejectIn, RequestIn
 from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge
-from rarecare.web.forms import FormFields, attempt, error_lines
+from rarecare.web.forms import FormFields, submitted
 from rarecare.web.site import Section
 from rarecare.web.templating import render
 from rarecare.web.uploads import read_upload
@@ -175,18 +175,14 @@ def create_request(
         data = RequestIn.model_validate(_form_data(form, multi))
         made.append(service.create(session=session, principal=user, kb=kb, data=data).id)
 
-    error = attempt(create)
-    if error is not None:
-        session.rollback()
-        return _editor(
-            request,
-            session,
-            form=form,
-            chosen=multi,
-            errors=error_lines(error),
-            status_code=error.status_code,
-        )
-    return RedirectResponse(f"/research/requests/{made[0]}", status_code=303)
+    return submitted(
+        session,
+        create,
+        failed=lambda errors, status: _editor(
+            request, session, form=form, chosen=multi, errors=errors, status_code=status
+        ),
+        done=lambda: f"/research/requests/{made[0]}",
+    )
 
 
 @pages.get("/research/requests/{request_id}/edit", response_class=HTMLResponse)
@@ -220,20 +216,20 @@ def save_request(
         data = RequestIn.model_validate(_form_data(form, multi))
         service.update(session=session, principal=user, kb=kb, request_id=request_id, data=data)
 
-    error = attempt(save)
-    if error is not None:
-        session.rollback()
-        item = service.get_request(session=session, principal=user, request_id=request_id)
-        return _editor(
+    return submitted(
+        session,
+        save,
+        failed=lambda errors, status: _editor(
             request,
             session,
             form=form,
             chosen=multi,
-            editing=item,
-            errors=error_lines(error),
-            status_code=error.status_code,
-        )
-    return RedirectResponse(f"/research/requests/{request_id}", status_code=303)
+            editing=service.get_request(session=session, principal=user, request_id=request_id),
+            errors=errors,
+            status_code=status,
+        ),
+        done=f"/research/requests/{request_id}",
+    )
 
 
 # ------------------------------------------------------------------------------ a request
@@ -303,19 +299,14 @@ def _step(
     request_id: int,
     action: Callable[[], object],
 ) -> Response:
-    error = attempt(action)
-    if error is not None:
-        session.rollback()
-        return _request_view(
-            request,
-            user,
-            session,
-            kb,
-            request_id,
-            errors=error_lines(error),
-            status_code=error.status_code,
-        )
-    return RedirectResponse(f"/research/requests/{request_id}", status_code=303)
+    return submitted(
+        session,
+        action,
+        failed=lambda errors, status: _request_view(
+            request, user, session, kb, request_id, errors=errors, status_code=status
+        ),
+        done=f"/research/requests/{request_id}",
+    )
 
 
 def _version(form: dict[str, str]) -> int | None:
@@ -464,13 +455,14 @@ def committee_change(
             )
             committee.add_member(session=session, principal=user, data=data)
 
-    error = attempt(change)
-    if error is not None:
-        session.rollback()
-        return _committee_view(
-            request, user, session, errors=error_lines(error), status_code=error.status_code
-        )
-    return RedirectResponse("/research/committee", status_code=303)
+    return submitted(
+        session,
+        change,
+        failed=lambda errors, status: _committee_view(
+            request, user, session, errors=errors, status_code=status
+        ),
+        done="/research/committee",
+    )
 
 
 @pages.get("/research/beacon", response_class=HTMLResponse)

@@ -9,7 +9,9 @@ from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from rarecare.errors import RareCareError, ValidationFailed, field_errors
 from rarecare.i18n import _
@@ -39,6 +41,24 @@ def attempt(action: Callable[[], object]) -> RareCareError | None:
     except RareCareError as exc:
         return exc
     return None
+
+
+def submitted(
+    session: Session,
+    action: Callable[[], object],
+    *,
+    failed: Callable[[list[str], int], Response],
+    done: str | Callable[[], str],
+) -> Response:
+    """What a page's form handler answers: it runs ``action``; on success a redirect (303) to
+    ``done`` (a path, or a function giving it once the action ran); on bad input nothing is
+    written (the session rolled back) and ``failed(lines, status)`` renders the page again with
+    the errors."""
+    error = attempt(action)
+    if error is not None:
+        session.rollback()
+        return failed(error_lines(error), error.status_code)
+    return RedirectResponse(done() if callable(done) else done, status_code=303)
 
 
 async def form_fields(request: Request) -> dict[str, str]:
