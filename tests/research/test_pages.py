@@ -143,3 +143,25 @@ def test_the_consent_page_records_and_withdraws(
     client.cookies.clear()
     login(client, "clinician.b")
     assert client.get(url).status_code == 404
+
+
+def test_the_committee_page_lists_members_and_admins_change_it(
+    client: TestClient, world: World
+) -> None:
+    login(client, "admin")
+    page = client.get("/research/committee")
+    assert page.status_code == 200 and "dac.member" in page.text
+    added = client.post(
+        "/research/committee",
+        data={"csrf_token": csrf(client), "username": "analyst", "organisation_code": "UNI-HN"},
+    )
+    assert added.status_code == 200 and "analyst" in added.text
+    refused = client.post(
+        "/research/committee",
+        data={
+            "csrf_token": csrf(client),
+            "username": "researcher.b",
+            "organisation_code": "UNI-HN",
+        },
+    )
+    assert refused.status_code == 422 and 'data-testid="errors"' in refused.text

@@ -134,6 +134,13 @@ def update_user(
     return user
 
 
+def usernames(*, session: Session, user_ids: Sequence[int]) -> dict[int, str]:
+    """The usernames of these users (names other packages show beside their own records)."""
+    if not user_ids:
+        return {}
+    return dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all())
+
+
 def get_user_by_username(*, session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
 

@@ -40,11 +40,8 @@ def members(*, session: Session) -> list[tuple[AccessCommitteeMember, str, Organ
         .join(Organisation, Organisation.id == AccessCommitteeMember.organisation_id)
         .order_by(AccessCommitteeMember.id)
     ).all()
-    out = []
-    for member, org in rows:
-        user = accounts.get_user(session=session, principal=None, user_id=member.user_id)
-        out.append((member, user.username, org))
-    return out
+    names = accounts.usernames(session=session, user_ids=[m.user_id for m, _o in rows])
+    return [(member, names.get(member.user_id, "?"), org) for member, org in rows]
 
 
 def add_member(
