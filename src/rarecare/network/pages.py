@@ -29,6 +29,7 @@ from rarecare.network.schemas import (
 )
 from rarecare.registry import service as registry
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge
+from rarecare.web.downloads import attachment
 from rarecare.web.forms import FormFields, submitted
 from rarecare.web.site import Section
 from rarecare.web.templating import render
@@ -253,14 +254,7 @@ def referral_attachment(
     item = referrals.attachment(
         session=session, principal=user, referral_id=referral_id, attachment_id=attachment_id
     )
-    return Response(
-        item.content,
-        media_type=item.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{item.filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return attachment(item.content, item.filename, item.media_type)
 
 
 # ------------------------------------------------------------------ a patient's network tab
@@ -460,14 +454,7 @@ def sample_report(sample_id: int, user: CurrentUser, session: DbSession) -> Resp
     )
     if sample.attachment is None:
         raise RareCareError("No report is attached.", status_code=404, code="not_found")
-    return Response(
-        sample.attachment,
-        media_type=sample.attachment_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{sample.attachment_name}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return attachment(sample.attachment, sample.attachment_name, sample.attachment_type)
 
 
 __all__ = ["SECTION", "ReferralStatus", "pages"]

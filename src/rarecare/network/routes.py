@@ -39,7 +39,7 @@ from rarecare.network.schemas import (
 from rarecare.registry.deps import Vault
 from rarecare.registry.schemas import IdentityOut
 from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge
-from rarecare.web.downloads import check_format, download
+from rarecare.web.downloads import attachment, check_format, download
 from rarecare.web.uploads import read_upload
 
 api = APIRouter(prefix="/api/network", tags=["network"])
@@ -178,17 +178,13 @@ def attach(
 
 
 @api.get("/referrals/{referral_id}/attachments/{attachment_id}")
-def attachment(
+def referral_attachment(
     referral_id: int, attachment_id: int, user: CurrentUser, session: DbSession
 ) -> Response:
     item = referrals.attachment(
         session=session, principal=user, referral_id=referral_id, attachment_id=attachment_id
     )
-    return Response(
-        item.content,
-        media_type=item.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{item.filename}"'},
-    )
+    return attachment(item.content, item.filename, item.media_type)
 
 
 # --------------------------------------------------------------------------- laboratories

@@ -23,6 +23,7 @@ from rarecare.research.extract import VARIABLES
 from rarecare.research.models import AccessRequest, DateHandling, DocumentKind, RequestStatus
 from rarecare.research.schemas import ApproveIn, MemberIn, RejectIn, RequestIn
 from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge
+from rarecare.web.downloads import attachment
 from rarecare.web.forms import FormFields, submitted
 from rarecare.web.site import Section
 from rarecare.web.templating import render
@@ -345,21 +346,13 @@ def document(request_id: int, document_id: int, user: CurrentUser, session: DbSe
     item = service.document(
         session=session, principal=user, request_id=request_id, document_id=document_id
     )
-    return Response(
-        item.content,
-        media_type=item.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{item.filename}"'},
-    )
+    return attachment(item.content, item.filename, item.media_type)
 
 
 @pages.get("/research/requests/{request_id}/extract")
 def download(request_id: int, user: CurrentUser, session: DbSession) -> Response:
     filename, content = service.download(session=session, principal=user, request_id=request_id)
-    return Response(
-        content,
-        media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(content, filename, "application/zip")
 
 
 @pages.post("/research/requests/{request_id}/{step}", response_model=None)

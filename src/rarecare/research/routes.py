@@ -23,6 +23,7 @@ from rarecare.research.schemas import (
     RequestOut,
 )
 from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge, MaybePrincipal
+from rarecare.web.downloads import attachment
 from rarecare.web.uploads import read_upload
 
 api = APIRouter(prefix="/api/research", tags=["research"])
@@ -98,11 +99,7 @@ def get_document(
     item = service.document(
         session=session, principal=user, request_id=request_id, document_id=document_id
     )
-    return Response(
-        item.content,
-        media_type=item.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{item.filename}"'},
-    )
+    return attachment(item.content, item.filename, item.media_type)
 
 
 @api.get("/requests/{request_id}/feasibility", response_model=FeasibilityOut)
@@ -173,11 +170,7 @@ def close(
 def download_extract(request_id: int, user: CurrentUser, session: DbSession) -> Response:
     """The released extract (ZIP: extract.csv + manifest.json), for its applicant until expiry."""
     filename, content = service.download(session=session, principal=user, request_id=request_id)
-    return Response(
-        content,
-        media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(content, filename, "application/zip")
 
 
 @api.get("/committee")

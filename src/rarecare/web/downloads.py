@@ -1,4 +1,5 @@
-"""File downloads (CSV/XLSX exports and templates) with the right type and file name."""
+"""File downloads (CSV/XLSX exports and templates, attached files) with the right type and file
+name."""
 
 from __future__ import annotations
 
@@ -24,10 +25,18 @@ def check_format(fmt: str) -> str:
 
 
 def download(data: bytes, filename: str, fmt: str) -> Response:
+    return attachment(data, filename, MEDIA_TYPES[check_format(fmt)])
+
+
+def attachment(data: bytes, filename: str, media_type: str) -> Response:
+    """A file to save (an uploaded document, a report, an extract), kept out of caches."""
     return Response(
         data,
-        media_type=MEDIA_TYPES[check_format(fmt)],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
