@@ -165,3 +165,17 @@ def test_the_committee_page_lists_members_and_admins_change_it(
         },
     )
     assert refused.status_code == 422 and 'data-testid="errors"' in refused.text
+
+
+def test_the_menu_shows_a_researcher_only_what_they_can_open(
+    client: TestClient, world: World
+) -> None:
+    login(client, "researcher.a")
+    menu = client.get("/research").text.split('class="mainnav"')[1].split("</nav>")[0]
+    assert 'href="/research"' in menu and 'href="/catalogue"' in menu
+    for closed in ("/registry", "/care", "/network", "/monitoring"):
+        assert f'href="{closed}"' not in menu
+    client.cookies.clear()
+    login(client, "clinician.a")
+    menu = client.get("/research").text.split('class="mainnav"')[1].split("</nav>")[0]
+    assert 'href="/registry"' in menu and 'href="/research"' in menu

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rarecare import i18n
-from rarecare.access import Principal
+from rarecare.access import Principal, Role
 from rarecare.care import followup, logistics, summary, therapy
 from rarecare.care import travel as tr
 from rarecare.care.adherence import ADHERENT_PDC
@@ -35,6 +35,7 @@ pages = APIRouter(include_in_schema=False)
 
 SECTION = Section(
     key="care",
+    closed_to=frozenset({Role.COMMITTEE, Role.RESEARCHER}),
     title=N_("Care"),
     summary=N_(
         "Treatment centres, long-term therapy plans, infusion schedules, adherence, drug "

@@ -11,7 +11,7 @@ from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from rarecare.access import CENTRE_ROLES, Principal
+from rarecare.access import CENTRE_ROLES, Principal, Role
 from rarecare.centres import service as centres
 from rarecare.errors import RareCareError
 from rarecare.i18n import N_, current_locale
@@ -41,6 +41,7 @@ pages = APIRouter(include_in_schema=False)
 
 SECTION = Section(
     key="monitoring",
+    closed_to=frozenset({Role.RESEARCHER}),
     title=N_("Monitoring"),
     summary=N_(
         "The steering committee's workspace: the national action plan, its activities and "

@@ -39,6 +39,7 @@ pages = APIRouter(include_in_schema=False)
 
 SECTION = Section(
     key="network",
+    closed_to=frozenset({Role.RESEARCHER}),
     title=N_("Network"),
     summary=N_(
         "Referrals between centres tracked end to end, laboratory tests and samples, newborn "

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from rarecare import i18n
-from rarecare.access import Principal
+from rarecare.access import Principal, Role
 from rarecare.centres import service as centres
 from rarecare.diagnosis.deps import Engine
 from rarecare.diagnosis.engine import DiagnosisEngine
@@ -61,6 +61,7 @@ SORT_LABELS = {
 
 SECTION = Section(
     key="registry",
+    closed_to=frozenset({Role.COMMITTEE, Role.RESEARCHER}),
     title=N_("Registry"),
     summary=N_(
         "Pseudonymised patient records with the EU common data elements, phenotypes, "

@@ -19,10 +19,15 @@ class Section:
     title: str
     summary: str
     own_page: bool = True  # False: the web layer serves an overview page at ``path``
+    # roles (values) that cannot open the section: its menu entry and card are not shown to them
+    closed_to: frozenset[str] = frozenset()
 
     @property
     def path(self) -> str:
         return f"/{self.key}"
+
+    def open_to(self, principal: Principal | None) -> bool:
+        return principal is None or principal.role.value not in self.closed_to
 
 
 # Resolves a login-session token to its principal (None: not logged in or expired).

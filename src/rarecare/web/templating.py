@@ -49,7 +49,7 @@ def make_environment(sections: tuple[Section, ...], labels: dict[str, str]) -> E
     env.globals.update(
         version=__version__,
         sources=SOURCES,
-        nav=tuple((s.path, s.title, s.key) for s in sections),
+        nav=sections,
         locales=i18n.LOCALE_NAMES,
         csrf_field=CSRF_FIELD,
         label=make_label(labels),
