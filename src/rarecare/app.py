@@ -85,6 +85,7 @@ from rarecare.registry.models import (
     DIAGNOSTIC_STATUS_LABELS,
     VITAL_STATUS_LABELS,
 )
+from rarecare.research import jobs as research_jobs
 from rarecare.research import pages as research_pages
 from rarecare.research import routes as research_routes
 from rarecare.research.models import RESEARCH_LABELS
@@ -143,6 +144,7 @@ JOBS = {
     monitoring_jobs.REPORT: monitoring_jobs.report_job,
     monitoring_jobs.REFRESH: monitoring_jobs.refresh_job,
     network_jobs.SCREENING_IMPORT: network_jobs.import_job,
+    research_jobs.RELEASE: research_jobs.release_job,
 }
 
 ROUTERS = (

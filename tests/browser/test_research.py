@@ -63,7 +63,9 @@ def test_a_researcher_requests_data_the_committee_approves_and_the_extract_is_do
     page.get_by_test_id("approve").click()
     expect(page.get_by_test_id("request-status")).to_have_text("Đã phê duyệt")
     expect(page.get_by_test_id("conditions")).to_contain_text("không tìm cách định danh lại")
-    page.get_by_test_id("release").click()
+    page.get_by_test_id("release").click()  # a background job, followed on the page
+    expect(page.get_by_test_id("job")).to_have_attribute("data-status", "done", timeout=60_000)
+    page.reload()
     expect(page.get_by_test_id("request-status")).to_have_text("Đã cấp dữ liệu trích xuất")
     expect(page.get_by_test_id("download-extract")).to_have_count(0)  # not theirs
 

@@ -6,11 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy.orm import Session
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
 
 from rarecare.access import SYSTEM, Principal, Role
 from rarecare.accounts import service as accounts
 from rarecare.accounts.schemas import UserIn
+from rarecare.config import Settings
+from rarecare.jobs import service as jobs
+from rarecare.jobs.models import Job
+from rarecare.jobs.service import JobContext
 from rarecare.knowledge import KnowledgeBase
 from rarecare.monitoring import service as monitoring
 from rarecare.monitoring.models import OrgKind
@@ -125,3 +130,38 @@ def world(db: Session, cast: Cast, kb: KnowledgeBase) -> World:
         data=PhenotypeIn(hpo_id=TRIAD[0]),
     )
     return World(cast, researcher, other, member, consenting, refusing, vault)
+
+
+def context_for(
+    db: Session, settings: Settings, job: Job, reports: list[tuple[int, int | None]]
+) -> JobContext:
+    """A job's context whose sessions join the test's transaction (rolled back after it)."""
+    sessions = sessionmaker(bind=db.connection(), join_transaction_mode="create_savepoint")
+    return JobContext(
+        job.id,
+        dict(job.params),
+        jobs.principal_of(job),
+        sessions,
+        lambda done, total: reports.append((done, total)),
+        settings,
+    )
+
+
+@pytest.fixture
+def inline_jobs(app: FastAPI, db: Session, settings: Settings) -> list[tuple[int, int | None]]:
+    """The app's jobs run at once, inside the test's transaction (a job process would not see
+    its uncommitted rows); returns the progress they reported."""
+    runner = app.state.jobs
+    reports: list[tuple[int, int | None]] = []
+
+    def start(job_id: int) -> None:
+        job = db.get(Job, job_id)
+        assert job is not None
+        status, result, error = jobs.execute(
+            runner.functions[job.kind], context_for(db, settings, job, reports)
+        )
+        job.status, job.result, job.error = status, result, error
+        db.flush()
+
+    runner.start = start
+    return reports

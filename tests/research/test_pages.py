@@ -23,7 +23,7 @@ def csrf(client: TestClient) -> str:
 
 
 def test_an_applicant_and_the_committee_take_a_request_to_its_extract(
-    client: TestClient, world: World
+    client: TestClient, world: World, inline_jobs: list[tuple[int, int | None]]
 ) -> None:
     login(client, "researcher.a")
     token = csrf(client)
@@ -73,7 +73,9 @@ def test_an_applicant_and_the_committee_take_a_request_to_its_extract(
     )
     assert approved.status_code == 200, approved.text
     released = client.post(f"{page_url}/release", data={"csrf_token": token})
-    assert 'data-testid="extract-facts"' in released.text
+    assert 'data-testid="release-job"' in released.text  # followed on the request page
+    assert 'data-status="done"' in released.text and 'data-testid="extract-facts"' in released.text
+    assert inline_jobs[-1] == (3, 3)  # the job reported its rows
     assert client.get(f"{page_url}/extract").status_code == 403  # not the applicant
 
     client.cookies.clear()

@@ -61,6 +61,9 @@ RESEARCH_LABELS: dict[str, str] = {
     "beacon_none": N_("nothing: logging in is required"),
     "beacon_boolean": N_("yes or no"),
     "beacon_count": N_("a count"),
+    # what a release job reports
+    "request_no": N_("Request no."),
+    "extract_rows": N_("Rows in the extract"),
 }
 
 

@@ -9,16 +9,20 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from rarecare.access import Principal, Role
 from rarecare.errors import PermissionDenied
 from rarecare.geo import current_provinces
 from rarecare.i18n import N_
+from rarecare.jobs import service as jobs
+from rarecare.jobs.deps import Runner
+from rarecare.jobs.schemas import JobOut
 from rarecare.monitoring import service as monitoring
 from rarecare.registry.models import Sex
 from rarecare.research import committee, service
+from rarecare.research import jobs as research_jobs
 from rarecare.research.extract import VARIABLES
 from rarecare.research.models import AccessRequest, DateHandling, DocumentKind, RequestStatus
 from rarecare.research.schemas import ApproveIn, MemberIn, RejectIn, RequestIn
@@ -243,6 +247,7 @@ def _request_view(
     *,
     errors: list[str] | None = None,
     status_code: int = 200,
+    job: JobOut | None = None,
 ) -> HTMLResponse:
     item = service.get_request(session=session, principal=user, request_id=request_id)
     member = committee.is_member(session, user)
@@ -280,6 +285,7 @@ def _request_view(
             "today": today,
             "default_expiry": today + timedelta(days=30 * item.duration_months),
             "errors": errors or [],
+            "job": job,
         },
         status_code=status_code,
     )
@@ -287,9 +293,19 @@ def _request_view(
 
 @pages.get("/research/requests/{request_id}", response_class=HTMLResponse)
 def request_page(
-    request_id: int, request: Request, user: CurrentUser, session: DbSession, kb: Knowledge
+    request_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    kb: Knowledge,
+    runner: Runner,
+    job: int | None = None,
 ) -> HTMLResponse:
-    return _request_view(request, user, session, kb, request_id)
+    """The request; with ``job``, the release job started from it, followed live."""
+    followed = (
+        runner.progress(jobs.get(session=session, principal=user, job_id=job)) if job else None
+    )
+    return _request_view(request, user, session, kb, request_id, job=followed)
 
 
 def _step(
@@ -364,6 +380,8 @@ def request_step(
     session: DbSession,
     kb: Knowledge,
     form: FormFields,
+    runner: Runner,
+    tasks: BackgroundTasks,
 ) -> Response:
     """Submit, review, approve, reject, release or close: one form each on the request page."""
     version = _version(form)
@@ -391,13 +409,28 @@ def request_step(
             request_id=request_id,
             data=RejectIn.model_validate({"reason": form.get("reason", ""), "version": version}),
         ),
-        "release": lambda: service.release(
-            session=session, principal=user, kb=kb, request_id=request_id
-        ),
         "close": lambda: service.close(
             session=session, principal=user, request_id=request_id, note=form.get("note", "")
         ),
     }
+    if step == "release":  # in the background: the page follows the job
+        started: list[int] = []
+
+        def release() -> None:
+            job = research_jobs.submit_release(
+                session=session, principal=user, request_id=request_id
+            )
+            started.append(job.id)
+            tasks.add_task(runner.start, job.id)
+
+        return submitted(
+            session,
+            release,
+            failed=lambda errors, status: _request_view(
+                request, user, session, kb, request_id, errors=errors, status_code=status
+            ),
+            done=lambda: f"/research/requests/{request_id}?job={started[0]}",
+        )
     if step not in steps:
         return _request_view(request, user, session, kb, request_id, status_code=404)
     return _step(request, user, session, kb, request_id, steps[step])

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Body, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from rarecare.errors import RareCareError
 from rarecare.i18n import gettext
-from rarecare.research import beacon, committee, service
+from rarecare.jobs.deps import Runner
+from rarecare.jobs.schemas import JobOut
+from rarecare.research import beacon, committee, jobs, service
 from rarecare.research.extract import VARIABLES
 from rarecare.research.models import DocumentKind
 from rarecare.research.schemas import (
@@ -145,13 +147,15 @@ def reject(request_id: int, data: RejectIn, user: CurrentUser, session: DbSessio
     )
 
 
-@api.post("/requests/{request_id}/release", response_model=RequestOut)
-def release(request_id: int, user: CurrentUser, session: DbSession, kb: Knowledge) -> RequestOut:
-    """Build and release the extract of an approved request."""
-    service.release(session=session, principal=user, kb=kb, request_id=request_id)
-    return RequestOut.model_validate(
-        service.get_request(session=session, principal=user, request_id=request_id)
-    )
+@api.post("/requests/{request_id}/release", status_code=202, response_model=JobOut)
+def release(
+    request_id: int, user: CurrentUser, session: DbSession, runner: Runner, tasks: BackgroundTasks
+) -> JobOut:
+    """Build and release the extract of an approved request, in the background: follow the job
+    at ``/api/jobs/{id}``; the request is then "released"."""
+    job = jobs.submit_release(session=session, principal=user, request_id=request_id)
+    tasks.add_task(runner.start, job.id)  # once this request's transaction has committed
+    return JobOut.model_validate(job)
 
 
 @api.post("/requests/{request_id}/close", response_model=RequestOut)

@@ -16,7 +16,7 @@ Every step is audited and kept in the request's history."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 
 from sqlalchemy import select
@@ -434,17 +434,9 @@ def open_requests(requests: Sequence[AccessRequest]) -> list[AccessRequest]:
 
 
 # ------------------------------------------------------------------------------ extracts
-def release(
-    *,
-    session: Session,
-    principal: Principal | None,
-    kb: KnowledgeBase,
-    request_id: int,
-    today: date | None = None,
-) -> Extract:
-    """Build and release the extract of an approved request: the consenting members of its
-    cohort now, the requested variables only, project pseudonyms, dates as the committee chose,
-    and a manifest (request, conditions, checksum). A committee member or an admin releases."""
+def check_release(*, session: Session, principal: Principal | None, request_id: int) -> Principal:
+    """The actor, if they may release this request's extract now: a committee member or an
+    admin, the request approved."""
     actor = require_authenticated(principal)
     if actor.role is not Role.ADMIN:
         actor = committee.require_member(session, actor)
@@ -453,15 +445,37 @@ def release(
         raise NotFound(_("No such data access request."))
     if request.status is not S.APPROVED:
         raise Conflict(_("The request is no longer in a state that allows this."))
+    return actor
+
+
+def release(
+    *,
+    session: Session,
+    principal: Principal | None,
+    kb: KnowledgeBase,
+    request_id: int,
+    today: date | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> Extract:
+    """Build and release the extract of an approved request: the consenting members of its
+    cohort now, the requested variables only, project pseudonyms, dates as the committee chose,
+    and a manifest (request, conditions, checksum). A committee member or an admin releases;
+    ``progress`` hears (rows written, rows in all)."""
+    actor = check_release(session=session, principal=principal, request_id=request_id)
+    request = session.get(AccessRequest, request_id)
+    assert request is not None
     today = today or date.today()
     org = session.get(Organisation, request.organisation_id)
     assert org is not None
     assert request.date_handling is not None
     cohort = cohort_of(request, org, today)
     released: list[str] = []
+    total = cohorts.count(session=session, kb=kb, cohort=cohort) if progress else None
 
     def rows() -> Iterator[dict[str, str]]:
         for batch in cohorts.members(session=session, kb=kb, cohort=cohort):
+            if progress is not None:
+                progress(len(released), total)
             for patient in batch:
                 released.append(patient.pseudonym)
                 yield extract.row_of(
