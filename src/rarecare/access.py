@@ -93,6 +93,16 @@ def centre_scope(principal: Principal | None) -> int | None:
     return None
 
 
+def may_open_centre(principal: Principal | None, centre_id: int) -> bool:
+    """Whether :func:`ensure_centre_access` lets ``principal`` into the centre (pages link only
+    what opens; nobody logged in: the link leads to the login)."""
+    if principal is None:
+        return True
+    if principal.role in NATIONAL_ROLES:
+        return True
+    return principal.role in CENTRE_ROLES and principal.centre_id == centre_id
+
+
 def ensure_centre_access(
     principal: Principal | None, centre_ids: int | set[int] | frozenset[int] | None
 ) -> Principal:

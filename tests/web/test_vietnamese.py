@@ -86,11 +86,16 @@ def _shape(path: str) -> str:
     return re.sub(r"\d+", "{n}", path.split("?")[0])
 
 
-def _crawl(client: TestClient, english: set[str]) -> tuple[int, dict[str, set[str]]]:
+def _crawl(
+    client: TestClient, english: set[str], broken: list[str]
+) -> tuple[int, dict[str, set[str]]]:
+    """Follow links from the home page and the pages behind forms; every page a link leads to
+    must open for this role (``broken`` collects those that answer 4xx)."""
     seen: set[str] = set()
     shapes: dict[str, int] = {}
     found: dict[str, set[str]] = {}
     queue = deque(["/", *FORMS])
+    linked: set[str] = set()
     pages = 0
     while queue and pages < MAX_PAGES:
         path = queue.popleft()
@@ -106,12 +111,16 @@ def _crawl(client: TestClient, english: set[str]) -> tuple[int, dict[str, set[st
             continue
         pages += 1
         assert response.status_code < 500, f"{path}: {response.status_code}"
+        if path in linked and response.status_code >= 400:
+            broken.append(f"{path}: {response.status_code}")
         parser = _Text()
         parser.feed(response.text)
         left = {t for t in parser.texts if t in english}
         if left:
             found[path] = left
-        queue.extend(link for link in parser.links if link not in seen)
+        fresh = [link for link in parser.links if link not in seen]
+        linked.update(fresh)
+        queue.extend(fresh)
     return pages, found
 
 
@@ -126,6 +135,7 @@ def test_every_page_renders_in_vietnamese_for_every_role(
     db.flush()
     english = _english_messages()
     untranslated: dict[str, dict[str, set[str]]] = {}
+    broken: dict[str, list[str]] = {}
     visited = {}
     for who in (None, *demo.DEMO_LOGINS):
         client.cookies.clear()
@@ -137,11 +147,14 @@ def test_every_page_renders_in_vietnamese_for_every_role(
                 data={"username": who.username, "password": who.password, "csrf_token": token[1]},
             )
         name = who.username if who else "public"
-        visited[name], found = _crawl(client, english)
+        broken[name] = []
+        visited[name], found = _crawl(client, english, broken[name])
         if found:
             untranslated[name] = found
     print(visited)
     assert all(n >= 5 for n in visited.values()), visited
+    # a link a role is shown leads to a page that role may open
+    assert not any(broken.values()), {k: v for k, v in broken.items() if v}
     lines = sorted(
         f"{text!r} on {path} ({role})"
         for role, pages in untranslated.items()

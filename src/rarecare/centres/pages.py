@@ -6,13 +6,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from rarecare.access import may_open_centre as may_open
 from rarecare.centres import service
 from rarecare.centres.models import CentreLevel
 from rarecare.centres.schemas import CentreIn
 from rarecare.errors import RareCareError
 from rarecare.geo import current_provinces, province_names
 from rarecare.i18n import _
-from rarecare.web.deps import CurrentUser, DbSession
+from rarecare.web.deps import CurrentUser, DbSession, principal_of
 from rarecare.web.forms import FormFields, error_lines, invalid_as
 from rarecare.web.templating import render
 
@@ -26,11 +27,14 @@ def _directory(
     errors: list[str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
+    everyone = service.list_centres(session=session)
     return render(
         request,
         "centres.html",
         {
-            "centres": service.list_centres(session=session),
+            "centres": everyone,
+            # a centre's page is for its own staff and national roles (anyone else: login)
+            "openable": {c.id for c in everyone if may_open(principal_of(request), c.id)},
             "provinces": province_names(),
             "province_choices": current_provinces(),
             "levels": [level.value for level in CentreLevel],

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rarecare.care.therapy import current_drugs
 from rarecare.errors import RareCareError
-from rarecare.finance import service
+from rarecare.finance import scenarios, service
 from rarecare.finance.schemas import (
     BudgetIn,
     PatientCoverageIn,
@@ -90,6 +90,7 @@ def budget_page(
             "errors": errors,
             "peak": peak or 1.0,
             "today": date.today(),
+            "scenarios": user.role in scenarios.ANALYSTS,  # who saves and compares them
         },
         status_code=422 if errors else 200,
     )

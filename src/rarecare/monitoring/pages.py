@@ -276,6 +276,8 @@ def _meetings_view(
 ) -> HTMLResponse:
     held = committee.meetings(session=session, principal=user)
     decision_ids = [d.id for m in held for d in m.decisions]
+    follow = committee.follow_up(session=session, decision_ids=decision_ids)
+    linked = [a.id for found in follow.values() for a in found]
     return render(
         request,
         "meetings.html",
@@ -283,7 +285,8 @@ def _meetings_view(
             "meetings": held,
             "members": committee.members(session=session, principal=user),
             "orgs": {o.id: o for o in service.organisations(session=session)},
-            "follow": committee.follow_up(session=session, decision_ids=decision_ids),
+            "follow": follow,
+            "openable": service.openable(session=session, principal=user, ids=linked),
             "roles": list(MemberRole),
             "today": date.today(),
             "state_of": service.state_of,
@@ -339,11 +342,14 @@ def _events_view(
     errors: list[str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    held = events.events(session=session, principal=user)
+    linked = [e.activity_id for e in held if e.activity_id]
     return render(
         request,
         "events.html",
         {
-            "events": events.events(session=session, principal=user),
+            "events": held,
+            "openable": service.openable(session=session, principal=user, ids=linked),
             "orgs": service.organisations(session=session),
             "kinds": list(EventKind),
             "audiences": list(Audience),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -198,6 +198,16 @@ def _visible(query: Select[Activity], session: Session, actor: Principal) -> Sel
     if actor.role not in READERS:
         raise PermissionDenied()
     return query
+
+
+def openable(*, session: Session, principal: Principal | None, ids: Iterable[int]) -> set[int]:
+    """Which of these activities the principal may open (pages link only those)."""
+    wanted = sorted(set(ids))
+    actor = require_authenticated(principal)
+    if not wanted or (actor.role not in CENTRE_ROLES and actor.role not in READERS):
+        return set()
+    query = select(Activity).where(Activity.id.in_(wanted))
+    return {a.id for a in session.scalars(_visible(query, session, actor))}
 
 
 def activities(

@@ -50,6 +50,10 @@ def make_environment(sections: tuple[Section, ...], labels: dict[str, str]) -> E
         version=__version__,
         sources=SOURCES,
         nav=sections,
+        # whether a section's pages open for the principal (links to it are shown or not)
+        section_open=lambda key, principal: any(
+            s.key == key and s.open_to(principal) for s in sections
+        ),
         locales=i18n.LOCALE_NAMES,
         csrf_field=CSRF_FIELD,
         label=make_label(labels),
