@@ -154,3 +154,16 @@ def test_the_steering_committee_sees_the_network_without_patient_level_data(
     assert home.status_code == 200 and 'data-testid="incoming"' not in home.text
     assert client.get("/network/screening").status_code == 200
     assert client.get("/api/network/referrals").status_code == 403
+
+
+def test_the_header_counts_the_centres_unread_notifications(
+    client: TestClient, network: Network
+) -> None:
+    _refer(client, network)  # centre B refers a patient to centre A
+    client.cookies.clear()
+    login(client, "clinician.a")
+    assert 'hx-get="/network/notifications/badge"' in client.get("/network").text
+    badge = client.get("/network/notifications/badge")
+    assert badge.status_code == 200 and 'data-testid="unread-badge"' in badge.text
+    client.post("/network/notifications/read")
+    assert client.get("/network/notifications/badge").status_code == 204  # nothing new

@@ -82,6 +82,16 @@ def network_home(request: Request, user: CurrentUser, session: DbSession) -> HTM
     )
 
 
+@pages.get("/network/notifications/badge", response_model=None)
+def notifications_badge(request: Request, user: CurrentUser, session: DbSession) -> Response:
+    """The header's count of the centre's unread notifications (loaded after the page; nothing
+    when there are none)."""
+    unread = notifications.unread_count(session=session, principal=user)
+    if not unread:
+        return Response(status_code=204)
+    return render(request, "_unread_badge.html", {"unread": unread})
+
+
 @pages.post("/network/notifications/read", response_model=None)
 def notifications_read(user: CurrentUser, session: DbSession) -> Response:
     notifications.mark_read(session=session, principal=user)
