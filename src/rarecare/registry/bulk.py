@@ -112,6 +112,15 @@ IMPORT_TABLE = Table(
             "hpo_observed", code_list, False, "Observed HPO terms, comma-separated", "HP:0001638"
         ),
         Column("hpo_excluded", code_list, False, "Excluded HPO terms, comma-separated", ""),
+        Column(
+            "consents",
+            text,
+            False,
+            "Consents with their date and form version, separated by ';' (purposes: care, "
+            "research, recontact, international, biobank); research and recontact must agree "
+            "with their yes/no columns, which without a date here are consents given today",
+            "research 2024-05-10 (form v2); biobank 2024-05-10",
+        ),
     )
 )
 _READERS: dict[str, Callable[[str], Any]] = {

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from rarecare.access import Principal
 from rarecare.audit import service as audit
 from rarecare.registry import consent
+from rarecare.registry.models import Consent, IdentityKey, Patient, PhenotypeObservation
 from rarecare.registry.models import Identity as IdentityRow
-from rarecare.registry.models import IdentityKey, Patient, PhenotypeObservation
 from rarecare.registry.prepare import (
+    CONSENT_COLUMNS,
     IDENTITY_COLUMNS,
     IDENTITY_KEY_COLUMNS,
     PATIENT_COLUMNS,
@@ -35,6 +36,7 @@ TABLES: tuple[tuple[str, tuple[str, ...], type[Any]], ...] = (
     ("registry_identities", IDENTITY_COLUMNS, IdentityRow),
     ("registry_phenotypes", PHENOTYPE_COLUMNS, PhenotypeObservation),
     ("registry_identity_keys", IDENTITY_KEY_COLUMNS, IdentityKey),
+    ("registry_consents", CONSENT_COLUMNS, Consent),
 )
 
 
@@ -89,7 +91,8 @@ class Loader:
             )
         ids = [pid for _row, _p, pid in prepared.people]
         self.duplicates += self._flag_near_homonyms(min(ids), max(ids))
-        # the research and recontact elements ticked in the file are consents given today
+        # a research or recontact element ticked in the file without the consent's date in its
+        # "consents" cell: a consent given today
         consent.follow_flags_in_bulk(
             session=self.session,
             username=self.actor.username,

@@ -1,8 +1,9 @@
 """Checking imported rows and preparing what is written, chunk by chunk, without the database.
 
 :func:`prepare` turns a chunk of rows (row number, column values) into the field errors it has
-and, given one patient id per row, the rows of the three tables an import writes: the patient
-record, the identity encrypted under AES-GCM and bound to the patient id, and the phenotypes.
+and, given one patient id per row, the rows of the tables an import writes: the patient record,
+the identity encrypted under AES-GCM and bound to the patient id, the phenotypes, the blind
+index and the consents the row lists.
 On PostgreSQL the rows come as ready binary ``COPY`` data, so that the writing process only streams
 bytes. :func:`rarecare.storage.bulk.prepared_chunks` runs it in the caller's process or, for large
 imports, in forked worker processes (the CPU-heavy part of an import: validation, keyed
@@ -11,6 +12,7 @@ chunk into the database)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,12 +25,14 @@ from rarecare.errors import FieldError, field_errors
 from rarecare.i18n import N_
 from rarecare.knowledge import KnowledgeBase, normalise_orpha
 from rarecare.registry import plausible, service
+from rarecare.registry.models import ConsentPurpose
 from rarecare.registry.schemas import PatientIn, RecordFields
 from rarecare.registry.vault import IDENTITY_FIELDS, Identity, IdentityVault
 from rarecare.storage.bulk import copy_binary
 
+CONSENT_PURPOSES = frozenset(p.value for p in ConsentPurpose)
 Row = tuple[int, dict[str, Any]]  # row number (as the user counts: header = 1), column values
-_NOT_RECORD = frozenset((*IDENTITY_FIELDS, "hpo_observed", "hpo_excluded"))
+_NOT_RECORD = frozenset((*IDENTITY_FIELDS, "hpo_observed", "hpo_excluded", "consents"))
 # the record's own elements, in the order of ``RecordFields`` (the import schema)
 RECORD_COLUMNS: tuple[str, ...] = tuple(RecordFields.model_fields)
 _ORPHA = RECORD_COLUMNS.index("orpha_code")
@@ -60,6 +64,84 @@ PHENOTYPE_COLUMNS = (
     "recorded_by",
     "created_at",
 )
+
+
+CONSENT_COLUMNS = (
+    "patient_id",
+    "purpose",
+    "given_on",
+    "form_version",
+    "recorded_by",
+    "recorded_at",
+)
+CONSENT_TYPES = ("int4", "varchar", "date", "varchar", "varchar", "timestamptz")
+# one consent of the import's "consents" cell: "research 2026-01-05 (form v2)", items split by ";"
+_CONSENT = re.compile(
+    r"^(?P<purpose>[a-z]+)\s+(?P<day>\d{4}-\d{2}-\d{2})(?:\s*\(form\s+(?P<form>[^)]{0,40})\))?$"
+)
+# the record elements a purpose's consent must agree with
+_CONSENT_FLAGS = {"research": "consent_reuse", "recontact": "contact_for_research"}
+
+
+def consents_of(
+    cell: str, data: RecordFields, today: date, row: int
+) -> tuple[list[tuple[str, date, str]], list[FieldError]]:
+    """The consents an import row lists (purpose, date given, form version), or the problems:
+    an unknown purpose, a bad or future date, a purpose twice, a research or recontact consent
+    the row's own element says no to."""
+    found: list[tuple[str, date, str]] = []
+    problems: list[FieldError] = []
+    for item in (i.strip() for i in (cell or "").split(";")):
+        if not item:
+            continue
+        match = _CONSENT.match(item)
+        day = None
+        if match:
+            try:
+                day = date.fromisoformat(match["day"])
+            except ValueError:
+                day = None
+        if match is None or day is None or day > today:
+            problems.append(
+                FieldError(
+                    "consents",
+                    N_(
+                        "“%(item)s”: expected a purpose and a date not in the future, as "
+                        "“research 2026-01-05 (form v2)”"
+                    ),
+                    row=row,
+                    params={"item": item[:60]},
+                )
+            )
+            continue
+        purpose = match["purpose"]
+        if purpose not in CONSENT_PURPOSES:
+            problems.append(
+                FieldError(
+                    "consents",
+                    N_("unknown consent purpose %(code)s"),
+                    row=row,
+                    params={"code": purpose},
+                )
+            )
+        elif any(p == purpose for p, _d, _f in found):
+            problems.append(
+                FieldError(
+                    "consents", N_("%(code)s is listed twice"), row=row, params={"code": purpose}
+                )
+            )
+        elif purpose in _CONSENT_FLAGS and not getattr(data, _CONSENT_FLAGS[purpose]):
+            problems.append(
+                FieldError(
+                    "consents",
+                    N_("%(code)s is listed but %(column)s is no"),
+                    row=row,
+                    params={"code": purpose, "column": _CONSENT_FLAGS[purpose]},
+                )
+            )
+        else:
+            found.append((purpose, day, (match["form"] or "").strip()))
+    return found, problems
 
 
 def _column_type(name: str) -> str:
@@ -115,9 +197,9 @@ class Prepared:
 
 def check_row(
     row_no: int, values: dict[str, Any], ctx: Context, errors: list[FieldError]
-) -> tuple[PatientIn, str | None, list[str], list[str]] | None:
-    """The validated record, its normalised ORPHAcode and its current HPO terms (observed,
-    excluded), or None; every problem is appended to ``errors``."""
+) -> tuple[PatientIn, str | None, list[str], list[str], list[tuple[str, date, str]]] | None:
+    """The validated record, its normalised ORPHAcode, its current HPO terms (observed,
+    excluded) and the consents it lists, or None; every problem is appended to ``errors``."""
     # blank cells ("" or None) take the schema's defaults; False is a value
     record = {k: v for k, v in values.items() if (v or v is False) and k not in _NOT_RECORD}
     record["identity"] = {k: values.get(k) or "" for k in IDENTITY_FIELDS}
@@ -149,6 +231,8 @@ def check_row(
                 )
             else:
                 found.append(current)
+    consents, wrong = consents_of(str(values.get("consents") or ""), data, ctx.today, row_no)
+    problems += wrong
     if problems:
         errors.extend(problems)
         return None
@@ -160,6 +244,7 @@ def check_row(
         orpha,
         list(dict.fromkeys(terms["hpo_observed"])),
         list(dict.fromkeys(terms["hpo_excluded"])),
+        consents,
     )
 
 
@@ -171,12 +256,13 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
     identities: list[tuple[Any, ...]] = []
     phenotypes: list[tuple[Any, ...]] = []
     blind: list[tuple[Any, ...]] = []
+    consents: list[tuple[Any, ...]] = []
     now, username, vault = ctx.now, ctx.username, ctx.vault
     for position, (row_no, values) in enumerate(chunk):
         checked = check_row(row_no, values, ctx, errors)
         if checked is None:
             continue
-        data, orpha, observed, excluded = checked
+        data, orpha, observed, excluded, given = checked
         identity = Identity(**data.identity.__dict__)
         pseudonym = vault.pseudonym(identity)
         pid = ids[position] if ids is not None else 0
@@ -205,9 +291,10 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
         blind.extend((pid, kind, digest) for kind, digest in vault.blind_keys(identity))
         phenotypes.extend((pid, t, False, "", None, username, now) for t in observed)
         phenotypes.extend((pid, t, True, "", None, username, now) for t in excluded)
+        consents.extend((pid, purpose, day, form, username, now) for purpose, day, form in given)
     if ids is None or errors:
         return Prepared(len(chunk), errors, people)
-    tables = (patients, identities, phenotypes, blind)
+    tables = (patients, identities, phenotypes, blind, consents)
     if not ctx.copy:
         return Prepared(len(chunk), errors, people, tables)
     return Prepared(
@@ -218,7 +305,7 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
             copy_binary(rows, types)
             for rows, types in zip(
                 tables,
-                (PATIENT_TYPES, IDENTITY_TYPES, PHENOTYPE_TYPES, IDENTITY_KEY_TYPES),
+                (PATIENT_TYPES, IDENTITY_TYPES, PHENOTYPE_TYPES, IDENTITY_KEY_TYPES, CONSENT_TYPES),
                 strict=True,
             )
         ),
