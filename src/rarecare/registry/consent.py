@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, and_, exists, insert, literal, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from rarecare.access import Principal, Role, require_role
@@ -217,32 +217,3 @@ def follow_flags(*, session: Session, actor: Principal, patient: Patient, on: da
             _add(session, actor, patient, purpose, on, "")
         elif not wanted and row is not None:
             _withdraw(session, actor, patient, row, max(on, row.given_on))
-
-
-def follow_flags_in_bulk(
-    *, session: Session, username: str, centre_id: int, first_id: int, last_id: int, on: date
-) -> None:
-    """The consents of records just written by an import (ids ``first_id``..``last_id`` at
-    ``centre_id``), set-based from their research and recontact elements, for the records the
-    import did not give that consent with its date."""
-    p = Patient.__table__
-    c = Consent.__table__
-    now = utcnow()
-    for purpose, flag in FLAGS.items():
-        chosen = select(
-            p.c.id,
-            literal(purpose.value),
-            literal(on),
-            literal(""),
-            literal(username),
-            literal(now),
-        ).where(
-            and_(p.c.id.between(first_id, last_id), p.c.centre_id == centre_id, p.c[flag]),
-            ~exists().where(c.c.patient_id == p.c.id, c.c.purpose == purpose.value),
-        )
-        session.execute(
-            insert(Consent.__table__).from_select(  # type: ignore[arg-type]
-                ["patient_id", "purpose", "given_on", "form_version", "recorded_by", "recorded_at"],
-                chosen,
-            )
-        )

@@ -6,7 +6,6 @@ pseudonyms."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, text, update
@@ -14,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal
 from rarecare.audit import service as audit
-from rarecare.registry import consent
 from rarecare.registry.models import Consent, IdentityKey, Patient, PhenotypeObservation
 from rarecare.registry.models import Identity as IdentityRow
 from rarecare.registry.prepare import (
@@ -91,16 +89,6 @@ class Loader:
             )
         ids = [pid for _row, _p, pid in prepared.people]
         self.duplicates += self._flag_near_homonyms(min(ids), max(ids))
-        # a research or recontact element ticked in the file without the consent's date in its
-        # "consents" cell: a consent given today
-        consent.follow_flags_in_bulk(
-            session=self.session,
-            username=self.actor.username,
-            centre_id=self.centre_id,
-            first_id=min(ids),
-            last_id=max(ids),
-            on=date.today(),
-        )
 
     def _existing(self, pseudonyms: list[str]) -> dict[str, int]:
         """The first patient id of every pseudonym already registered."""

@@ -292,6 +292,12 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
         phenotypes.extend((pid, t, False, "", None, username, now) for t in observed)
         phenotypes.extend((pid, t, True, "", None, username, now) for t in excluded)
         consents.extend((pid, purpose, day, form, username, now) for purpose, day, form in given)
+        listed = {purpose for purpose, _day, _form in given}
+        consents.extend(  # a yes/no column ticked without a date in "consents": given today
+            (pid, purpose, ctx.today, "", username, now)
+            for purpose, flag in _CONSENT_FLAGS.items()
+            if getattr(data, flag) and purpose not in listed
+        )
     if ids is None or errors:
         return Prepared(len(chunk), errors, people)
     tables = (patients, identities, phenotypes, blind, consents)
