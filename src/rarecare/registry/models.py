@@ -309,10 +309,9 @@ class Consent(Base):
     history of a patient's consents is the list of its rows. A consent is current while it is
     not withdrawn; a new consent after a withdrawal is a new row."""
 
+    # one index (by patient): imports write a consent row or two per record, and the release
+    # paths read the current consents of a purpose in one pass
     __tablename__ = "registry_consents"
-    __table_args__ = (
-        Index("ix_registry_consents_current", "purpose", "withdrawn_on", "patient_id"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(

@@ -56,9 +56,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("registry_consents", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_registry_consents_current", ["purpose", "withdrawn_on", "patient_id"], unique=False
-        )
-        batch_op.create_index(
             batch_op.f("ix_registry_consents_patient_id"), ["patient_id"], unique=False
         )
 
@@ -242,7 +239,6 @@ def downgrade() -> None:
     op.drop_table("research_committee_members")
     with op.batch_alter_table("registry_consents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_registry_consents_patient_id"))
-        batch_op.drop_index("ix_registry_consents_current")
 
     op.drop_table("registry_consents")
     # ### end Alembic commands ###
