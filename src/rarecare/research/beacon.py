@@ -20,6 +20,7 @@ from rarecare import __version__
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.i18n import N_, _
 from rarecare.knowledge import KnowledgeBase
+from rarecare.monitoring.suppression import SMALL
 from rarecare.registry import cohort as cohorts
 from rarecare.registry.models import ConsentPurpose, Sex
 
@@ -27,7 +28,6 @@ API_VERSION = "v2.0.0"
 BEACON_ID = "vn.rarecare.registry"
 INDIVIDUAL_SCHEMA = {"entityType": "individual", "schema": "beacon-individual-v2.0.0"}
 PURPOSES = (ConsentPurpose.RESEARCH,)
-SMALL = range(1, 5)
 SEXES: dict[str, tuple[Sex, str]] = {
     "NCIT:C16576": (Sex.FEMALE, "female"),
     "NCIT:C20197": (Sex.MALE, "male"),

@@ -16,7 +16,7 @@ Every step is audited and kept in the request's history."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import date
 
 from sqlalchemy import select
@@ -31,6 +31,7 @@ from rarecare.i18n import N_, _
 from rarecare.knowledge import KnowledgeBase
 from rarecare.monitoring import service as monitoring
 from rarecare.monitoring.models import Organisation, OrgKind
+from rarecare.monitoring.suppression import SMALL
 from rarecare.registry import cohort as cohorts
 from rarecare.registry.models import ConsentPurpose
 from rarecare.research import committee, extract
@@ -54,9 +55,7 @@ from rarecare.storage import utcnow
 from rarecare.storage.versioning import check_version
 
 S = RequestStatus
-SMALL = range(1, 5)  # feasibility counts shown as "<5"
 OVERSIGHT = (Role.ADMIN, Role.MINISTRY, Role.DATA_MANAGER)
-OPEN = (S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.APPROVED)
 
 
 # ------------------------------------------------------------------------------ reading
@@ -427,10 +426,6 @@ def close(
         raise Conflict(_("The request is no longer in a state that allows this."))
     _step(session, actor, request, S.CLOSED, note.strip())
     return request
-
-
-def open_requests(requests: Sequence[AccessRequest]) -> list[AccessRequest]:
-    return [r for r in requests if r.status in OPEN]
 
 
 # ------------------------------------------------------------------------------ extracts
