@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import String, any_, bindparam, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from rarecare.access import Principal
@@ -46,6 +47,7 @@ class Loader:
         self.session, self.actor, self.centre_id = session, actor, centre_id
         self.pseudonyms: list[str] = []
         self.duplicates = 0
+        self._keys: dict[str, int] = {}  # match key -> first patient id written by this import
         session.flush()
         self._savepoint = session.begin_nested()
         self._postgres = is_postgres(session)
@@ -55,7 +57,9 @@ class Loader:
             return
         pseudonyms = [p for _row, p, _id in prepared.people]
         self.pseudonyms.extend(pseudonyms)
-        existing = self._existing(pseudonyms)
+        # looked up before the chunk is written: every id found is earlier than the chunk's
+        existing = self._first_ids(Patient.pseudonym, pseudonyms)
+        homonyms = self._first_ids(Patient.match_key, prepared.match_keys)
         if self._postgres:
             raw = self.session.connection().connection.driver_connection
             assert raw is not None
@@ -76,10 +80,17 @@ class Loader:
                     self.session.execute(
                         insert(model), [dict(zip(columns, row, strict=True)) for row in rows]
                     )
-        flags = [
-            {"pid": pid, "first": existing[p]} for _row, p, pid in prepared.people if p in existing
-        ]
-        if flags:  # registered before at another centre: flag for a merge
+        flags = []
+        for (_row, pseudonym, pid), key in zip(prepared.people, prepared.match_keys, strict=True):
+            if pseudonym in existing:  # registered before at another centre: flag for a merge
+                flags.append({"pid": pid, "first": existing[pseudonym]})
+            else:  # a near-homonym — "Lê Văn Lân" typed "Lê Văn Lan" — at any centre
+                # (earlier in the database or earlier in this import), as register does
+                earlier = [i for i in (homonyms.get(key), self._keys.get(key)) if i is not None]
+                if earlier:
+                    flags.append({"pid": pid, "first": min(earlier)})
+            self._keys.setdefault(key, pid)
+        if flags:
             self.duplicates += len(flags)
             self.session.connection().execute(
                 update(Patient.__table__)  # type: ignore[arg-type]
@@ -87,51 +98,26 @@ class Loader:
                 .values(possible_duplicate_of=bindparam("first")),
                 flags,
             )
-        ids = [pid for _row, _p, pid in prepared.people]
-        self.duplicates += self._flag_near_homonyms(min(ids), max(ids))
 
-    def _existing(self, pseudonyms: list[str]) -> dict[str, int]:
-        """The first patient id of every pseudonym already registered."""
+    def _first_ids(self, column: Any, values: list[str]) -> dict[str, int]:
+        """The first patient id of every value of ``column`` (pseudonym or match key) already
+        registered."""
         if self._postgres:  # one array parameter, not thousands of bound parameters
             return dict(
                 self.session.execute(
-                    text(
-                        "SELECT pseudonym, min(id) FROM registry_patients"
-                        " WHERE pseudonym = ANY(:p) GROUP BY pseudonym"
-                    ),
-                    {"p": pseudonyms},
+                    select(column, func.min(Patient.id))
+                    .where(column == any_(bindparam("v", values, type_=ARRAY(String))))
+                    .group_by(column)
                 ).all()
             )
         found: dict[str, int] = {}
-        for chunk in in_chunks(pseudonyms):
+        for chunk in in_chunks(values):
             found.update(
                 self.session.execute(
-                    select(Patient.pseudonym, func.min(Patient.id))
-                    .where(Patient.pseudonym.in_(chunk))
-                    .group_by(Patient.pseudonym)
+                    select(column, func.min(Patient.id)).where(column.in_(chunk)).group_by(column)
                 ).all()
             )
         return found
-
-    def _flag_near_homonyms(self, first_id: int, last_id: int) -> int:
-        """Flag the records just written whose folded name and birth date (the match key) an
-        earlier record shares — "Lê Văn Lân" typed "Lê Văn Lan", at any centre — as register
-        does one at a time; one indexed look-up per record, in the database."""
-        p = Patient.__table__
-        q = p.alias("q")
-        same = (q.c.match_key == p.c.match_key, q.c.id < p.c.id)
-        earlier = select(func.min(q.c.id)).where(*same)
-        result = self.session.connection().execute(
-            update(p)  # type: ignore[arg-type]
-            .where(
-                p.c.id.between(first_id, last_id),
-                p.c.possible_duplicate_of.is_(None),
-                p.c.match_key.is_not(None),
-                select(q.c.id).where(*same).exists(),
-            )
-            .values(possible_duplicate_of=earlier.scalar_subquery())
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
 
     def abort(self) -> None:
         """Undo every row written so far."""

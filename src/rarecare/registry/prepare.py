@@ -193,6 +193,9 @@ class Prepared:
     errors: list[FieldError]
     people: list[tuple[int, str, int]]
     tables: tuple[bytes | list[tuple[Any, ...]], ...] = ()
+    # the match key (folded name and birth date) of each person, in the order of ``people``,
+    # when the tables were built: the writer looks near-homonyms up by it
+    match_keys: list[str] = field(default_factory=list)
 
 
 def check_row(
@@ -257,6 +260,7 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
     phenotypes: list[tuple[Any, ...]] = []
     blind: list[tuple[Any, ...]] = []
     consents: list[tuple[Any, ...]] = []
+    match_keys: list[str] = []
     now, username, vault = ctx.now, ctx.username, ctx.vault
     for position, (row_no, values) in enumerate(chunk):
         checked = check_row(row_no, values, ctx, errors)
@@ -274,6 +278,7 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
         for i in _ENUM_COLUMNS:
             record[i] = record[i]._value_  # the attribute behind .value's descriptor
         record[_ORPHA] = orpha
+        match_keys.append(vault.match_key(identity))
         patients.append(
             (
                 pid,
@@ -282,7 +287,7 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
                 identity.birth_date.replace(day=1),
                 *record,
                 None,  # possible_duplicate_of: set by the writer, who sees the database
-                vault.match_key(identity),
+                match_keys[-1],
                 now,
                 now,
             )
@@ -302,7 +307,7 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
         return Prepared(len(chunk), errors, people)
     tables = (patients, identities, phenotypes, blind, consents)
     if not ctx.copy:
-        return Prepared(len(chunk), errors, people, tables)
+        return Prepared(len(chunk), errors, people, tables, match_keys)
     return Prepared(
         len(chunk),
         errors,
@@ -315,4 +320,5 @@ def prepare(chunk: Sequence[Row], ids: Sequence[int] | None, ctx: Context) -> Pr
                 strict=True,
             )
         ),
+        match_keys,
     )

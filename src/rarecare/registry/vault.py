@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import json
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, fields
 from datetime import date
@@ -178,7 +179,7 @@ class IdentityVault:
             normal = normal if len(normal) >= 9 else ""
         elif kind == "insurance":
             folded = unicodedata.normalize("NFKC", value).upper()
-            normal = "".join(ch for ch in folded if ch.isascii() and ch.isalnum())
+            normal = _NOT_ASCII_ALNUM.sub("", folded)
             normal = normal if len(normal) >= 10 else ""
         elif kind == "name":
             normal = name_key(value)
@@ -213,7 +214,13 @@ def national_id_kind(value: str) -> str:
 def id_digits(value: str) -> str:
     """The ASCII digits of an identifier number: NFKC first, so full-width (０１２…) and other
     compatibility digits count as the digits they are."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", value) if "0" <= ch <= "9")
+    if value.isascii():  # NFKC leaves ASCII as it is
+        return value if value.isdigit() else _NOT_DIGIT.sub("", value)
+    return _NOT_DIGIT.sub("", unicodedata.normalize("NFKC", value))
+
+
+_NOT_DIGIT = re.compile("[^0-9]+")
+_NOT_ASCII_ALNUM = re.compile("[^0-9A-Za-z]+")
 
 
 _B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
