@@ -37,6 +37,7 @@ FOUNDATION = {
     "models",  # every package's tables, for Alembic and the tests
     "pdf",  # the PDF page, fonts and tables the documents share
     "storage",
+    "suppression",  # small counts never published (portal, exports, research, Beacon)
 }
 GROUND_FLOOR = {"centres", "accounts", "audit", "jobs"}
 

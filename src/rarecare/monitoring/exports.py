@@ -17,7 +17,7 @@ from rarecare.interop.tabular import Column, Table
 from rarecare.monitoring import indicators
 from rarecare.monitoring.definitions import BY_CODE, INDICATORS, Indicator, Unit
 from rarecare.monitoring.models import IndicatorValue
-from rarecare.monitoring.suppression import SMALL, shown, suppress
+from rarecare.suppression import SMALL, shown, suppress
 
 LICENCE = "CC BY 4.0 — RareCare, Bộ Y tế (Ministry of Health of Viet Nam)"
 

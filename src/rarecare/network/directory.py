@@ -18,8 +18,7 @@ from rarecare.knowledge import KnowledgeBase
 from rarecare.network import labs
 from rarecare.network.models import LabTest
 from rarecare.registry import browse
-
-SMALL = range(1, 5)  # published as "<5"
+from rarecare.suppression import SMALL
 
 
 @dataclass

@@ -15,6 +15,7 @@ from rarecare.network import directory
 from rarecare.portal import media, public
 from rarecare.portal import service as articles
 from rarecare.portal.models import ArticleKind
+from rarecare.suppression import SMALL
 from rarecare.web.deps import SESSION_COOKIE as SESSION
 from rarecare.web.deps import AppSettings, DbSession, Knowledge
 from rarecare.web.site import Section
@@ -104,7 +105,7 @@ def centres(request: Request, session: DbSession, kb: Knowledge, centre: str = "
             "points": public.centres_directory(session=session),
             "entries": entries,
             "chosen": chosen,
-            "small": directory.SMALL,
+            "small": SMALL,
             **_map(),
         },
     )

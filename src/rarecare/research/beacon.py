@@ -20,9 +20,9 @@ from rarecare import __version__
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.i18n import N_, _
 from rarecare.knowledge import KnowledgeBase
-from rarecare.monitoring.suppression import SMALL
 from rarecare.registry import cohort as cohorts
 from rarecare.registry.models import ConsentPurpose, Sex
+from rarecare.suppression import SMALL
 
 API_VERSION = "v2.0.0"
 BEACON_ID = "vn.rarecare.registry"

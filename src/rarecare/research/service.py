@@ -31,7 +31,6 @@ from rarecare.i18n import N_, _
 from rarecare.knowledge import KnowledgeBase
 from rarecare.monitoring import service as monitoring
 from rarecare.monitoring.models import Organisation, OrgKind
-from rarecare.monitoring.suppression import SMALL
 from rarecare.registry import cohort as cohorts
 from rarecare.registry.models import ConsentPurpose
 from rarecare.research import committee, extract
@@ -53,6 +52,7 @@ from rarecare.research.schemas import (
 )
 from rarecare.storage import utcnow
 from rarecare.storage.versioning import check_version
+from rarecare.suppression import SMALL
 
 S = RequestStatus
 OVERSIGHT = (Role.ADMIN, Role.MINISTRY, Role.DATA_MANAGER)

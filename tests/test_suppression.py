@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rarecare.monitoring.suppression import suppress, with_margins
+from rarecare.suppression import suppress, with_margins
 
 
 def _derivable(grid: list[list[int]], hidden: list[list[bool]]) -> list[tuple[int, int]]:
