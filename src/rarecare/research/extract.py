@@ -87,43 +87,53 @@ def _disease_name(kb: KnowledgeBase) -> Callable[[Patient], str]:
     return name
 
 
-def row_of(
-    patient: Patient,
-    variables: list[str],
-    *,
-    handling: DateHandling,
-    salt: str,
-    kb: KnowledgeBase,
-) -> dict[str, str]:
-    """One line of the extract: the project pseudonym and the requested variables only."""
-    offset = date_offset(salt, patient.pseudonym)
+Reader = Callable[[Patient, int], str]  # (patient, its date offset) -> one cell
 
-    def day(value: date | None) -> str:
-        return treated(value, handling, offset)
 
-    values: dict[str, Callable[[Patient], str]] = {
-        "sex": lambda p: p.sex.value,
-        "birth_date": lambda p: day(p.birth_month),
-        "province": lambda p: p.province_code,
-        "orpha_code": lambda p: p.orpha_code or "",
-        "disease_name": _disease_name(kb),
-        "diagnostic_status": lambda p: p.diagnostic_status.value,
-        "diagnosis_date": lambda p: day(p.diagnosis_date),
-        "first_symptoms_date": lambda p: day(p.first_symptoms_date),
-        "first_contact_date": lambda p: day(p.first_contact_date),
-        "onset_date": lambda p: day(p.onset_date),
-        "diagnostic_delay_days": _delay,
-        "vital_status": lambda p: p.vital_status.value,
-        "death_date": lambda p: day(p.death_date),
-        "detection": lambda p: p.detection.value,
-        "hpo_observed": lambda p: ";".join(
-            sorted({f.hpo_id for f in p.phenotypes if not f.excluded})
+def row_reader(
+    variables: list[str], *, handling: DateHandling, salt: str, kb: KnowledgeBase
+) -> Callable[[Patient], dict[str, str]]:
+    """What turns a patient into one line of the extract: the project pseudonym and the
+    requested variables only (the readers are chosen once per extract)."""
+
+    def day(read: Callable[[Patient], date | None]) -> Reader:
+        return lambda p, offset: treated(read(p), handling, offset)
+
+    def plain(read: Callable[[Patient], str]) -> Reader:
+        return lambda p, _offset: read(p)
+
+    name = _disease_name(kb)
+    readers: dict[str, Reader] = {
+        "sex": plain(lambda p: p.sex.value),
+        "birth_date": day(lambda p: p.birth_month),
+        "province": plain(lambda p: p.province_code),
+        "orpha_code": plain(lambda p: p.orpha_code or ""),
+        "disease_name": plain(name),
+        "diagnostic_status": plain(lambda p: p.diagnostic_status.value),
+        "diagnosis_date": day(lambda p: p.diagnosis_date),
+        "first_symptoms_date": day(lambda p: p.first_symptoms_date),
+        "first_contact_date": day(lambda p: p.first_contact_date),
+        "onset_date": day(lambda p: p.onset_date),
+        "diagnostic_delay_days": plain(_delay),
+        "vital_status": plain(lambda p: p.vital_status.value),
+        "death_date": day(lambda p: p.death_date),
+        "detection": plain(lambda p: p.detection.value),
+        "hpo_observed": plain(
+            lambda p: ";".join(sorted({f.hpo_id for f in p.phenotypes if not f.excluded}))
         ),
-        "hpo_excluded": lambda p: ";".join(sorted({f.hpo_id for f in p.phenotypes if f.excluded})),
-        "genes": _genes,
+        "hpo_excluded": plain(
+            lambda p: ";".join(sorted({f.hpo_id for f in p.phenotypes if f.excluded}))
+        ),
+        "genes": plain(_genes),
     }
-    row = {SUBJECT: project_pseudonym(salt, patient.pseudonym)}
-    row.update({name: values[name](patient) for name in variables})
+    chosen = [(variable, readers[variable]) for variable in variables]
+
+    def row(patient: Patient) -> dict[str, str]:
+        offset = date_offset(salt, patient.pseudonym)
+        line = {SUBJECT: project_pseudonym(salt, patient.pseudonym)}
+        line.update({variable: read(patient, offset) for variable, read in chosen})
+        return line
+
     return row
 
 

@@ -466,6 +466,12 @@ def release(
     cohort = cohort_of(request, org, today)
     released: list[str] = []
     total = cohorts.count(session=session, kb=kb, cohort=cohort) if progress else None
+    row_of = extract.row_reader(
+        list(request.variables),
+        handling=request.date_handling,
+        salt=request.pseudonym_salt,
+        kb=kb,
+    )
 
     def rows() -> Iterator[dict[str, str]]:
         for batch in cohorts.members(session=session, kb=kb, cohort=cohort):
@@ -473,13 +479,7 @@ def release(
                 progress(len(released), total)
             for patient in batch:
                 released.append(patient.pseudonym)
-                yield extract.row_of(
-                    patient,
-                    list(request.variables),
-                    handling=request.date_handling,  # type: ignore[arg-type]
-                    salt=request.pseudonym_salt,
-                    kb=kb,
-                )
+                yield row_of(patient)
 
     manifest = {
         "request_id": request.id,
