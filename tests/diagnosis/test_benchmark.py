@@ -5,11 +5,12 @@ from pathlib import Path
 import pytest
 
 from rarecare.diagnosis import DiagnosisEngine, Query, benchmark
-from rarecare.diagnosis.benchmark import Case, parse, read_cases, shortened
+from rarecare.diagnosis.benchmark import Case, parse, read_cases, shortened, without_papers
 from rarecare.diagnosis.reference import reference_scorer
 from rarecare.interop import phenopackets
 from rarecare.interop.phenopackets import iso_years
 from rarecare.knowledge import KnowledgeBase
+from rarecare.knowledge.diseases import Annotation
 
 
 def _packet(
@@ -115,6 +116,21 @@ def test_leakage_free_drops_the_papers_onset_line_too(
     free = benchmark.run(tiny_engine.kb, tiny_engine.scorer, cases, leakage_free=True).cases[0]
     assert free.score is not None and plain.score is not None
     assert free.score - plain.score == pytest.approx(-log10(0.3), abs=1e-5)
+
+
+def test_leakage_free_keeps_a_line_the_paper_shares_with_other_sources() -> None:
+    def line(hpo_id: str, *references: str) -> Annotation:
+        return Annotation(hpo_id, 0.4, "2/5", "", "", False, references, "P")
+
+    lines = [
+        line("HP:1", "PMID:1"),  # known from the case's paper only: gone
+        line("HP:2", "PMID:1", "PMID:2"),  # also from another paper: stays, as it is
+        line("HP:3", "OMIM:100001"),
+    ]
+    assert without_papers(lines, {"PMID:1"}) == [
+        line("HP:2", "PMID:2"),
+        line("HP:3", "OMIM:100001"),
+    ]
 
 
 def test_a_shortened_case_keeps_k_of_its_observed_terms_the_same_way_every_time() -> None:

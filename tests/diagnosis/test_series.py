@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rarecare.diagnosis.benchmark import without_papers
 from rarecare.diagnosis.index import BuildParams
 from rarecare.diagnosis.series import phenotypic_series, series_annotations, series_stem
 from rarecare.knowledge import Annotation
@@ -37,7 +38,8 @@ def test_a_sparse_disease_takes_its_series_mean_phenotype_by_how_sparse_it_is() 
     # HP:3: mean of 0.25 and the default 0.5 over the two siblings, × 1.6
     assert borrowed == pytest.approx({"HP:1": 1.6 * 0.25, "HP:3": 1.6 * 0.375})
     # the leakage-free benchmark drops a paper's lines from the siblings too
-    dropped = {a.hpo_id: a.frequency for a in series_annotations(own, siblings, params, {"PMID:7"})}
+    without = [without_papers(sibling, {"PMID:7"}) for sibling in siblings]
+    dropped = {a.hpo_id: a.frequency for a in series_annotations(own, without, params)}
     assert dropped == pytest.approx({"HP:1": 1.6 * 0.25, "HP:3": 1.6 * 0.125})
     rich = [_p(f"HP:{i}", 1.0) for i in range(10)]
     assert series_annotations(rich, siblings, params) == []

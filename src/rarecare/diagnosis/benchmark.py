@@ -3,8 +3,10 @@
 The correct answer is the case's disease (OMIM); an ORPHA candidate exactly mapped to it counts
 as correct too (merged candidates carry both codes). Ties count pessimistically:
 rank = 1 + the number of other candidates scoring at least as high as the correct one.
-With ``leakage_free``, the correct disease's annotation lines whose reference is the case's own
-PMID (phenotypes and onsets) are removed before that case is scored.
+With ``leakage_free``, the correct disease's annotation lines (phenotypes and onsets, its own
+and its series siblings') are taken as they would be without the case's own paper before that
+case is scored: lines citing only that PMID are removed, lines citing it among other sources
+stay (:func:`without_papers`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from rarecare.diagnosis.series import series_annotations
 from rarecare.errors import ValidationFailed
 from rarecare.interop import phenopackets
 from rarecare.knowledge import KnowledgeBase
+from rarecare.knowledge.diseases import Annotation
 
 
 @dataclass(frozen=True)
@@ -127,11 +130,14 @@ def _one_row(
 ) -> tuple[
     sparse.csc_matrix, sparse.csc_matrix, sparse.csc_matrix, tuple[tuple[float, float], ...]
 ]:
-    """Candidate ``row``'s matrices and onset ranges without the lines citing ``drop_pmids``."""
-    annotations = [a for a in index.annotations[row] if not drop_pmids.intersection(a.references)]
+    """Candidate ``row``'s matrices and onset ranges as they would be without the papers
+    ``drop_pmids`` (see :func:`without_papers`), its series siblings' too."""
+    annotations = without_papers(index.annotations[row], drop_pmids)
     onset, _x_linked = onset_and_inheritance(kb, index.candidates[row].codes, annotations)
     annotations += series_annotations(
-        annotations, [index.annotations[s] for s in index.series[row]], index.build, drop_pmids
+        annotations,
+        [without_papers(index.annotations[s], drop_pmids) for s in index.series[row]],
+        index.build,
     )
     for a in annotations:
         if a.hpo_id in index.term_index and a.hpo_id not in cache:
@@ -149,6 +155,21 @@ def _one_row(
         shape=shape,
     )
     return m, nm, dm, onset
+
+
+def without_papers(annotations: Sequence[Annotation], pmids: set[str]) -> list[Annotation]:
+    """The annotation lines as they would be had the papers ``pmids`` never been curated: a
+    line citing only them goes; a line citing them among other sources stays, as it is (the
+    feature is known from those sources; its stated frequency may count the papers' patients
+    too, which cannot be taken apart — replacing it by "unknown" favoured the correct disease,
+    whose lines alone would change)."""
+    kept = []
+    for a in annotations:
+        if not pmids.intersection(a.references):
+            kept.append(a)
+        elif others := tuple(r for r in a.references if r not in pmids):
+            kept.append(a._replace(references=others))
+    return kept
 
 
 def _row(values: dict[int, float], shape: tuple[int, int]) -> sparse.csc_matrix:

@@ -43,12 +43,10 @@ def series_annotations(
     own: list[Annotation] | tuple[Annotation, ...],
     siblings: list[list[Annotation]] | list[tuple[Annotation, ...]],
     params: BuildParams,
-    drop_pmids: set[str] | None = None,
 ) -> list[Annotation]:
     """The series' mean phenotype, weighted by how sparse the disease's own phenotype is."""
     if not params.series_weight or not siblings:
         return []
-    drop = drop_pmids or set()
     n = len({a.hpo_id for a in own if a.aspect == "P" and not a.negated})
     weight = params.series_weight * (1.0 - n / params.series_size)
     if weight <= 0:
@@ -58,8 +56,6 @@ def series_annotations(
         best: dict[str, float] = {}
         for a in anns:
             if a.aspect != "P" or a.negated:
-                continue
-            if drop.intersection(a.references):
                 continue
             f = params.default_frequency if a.frequency is None else a.frequency
             best[a.hpo_id] = max(best.get(a.hpo_id, 0.0), f)
