@@ -95,7 +95,10 @@ def main() -> None:
         "",
         "Targets (all cases counted): plain top-1 ≥ 45% and top-10 ≥ 70%; leakage-free top-1 ≥ 25% and "
         "top-10 ≥ 45%. Cases whose disease is not a candidate (a newer OMIM entry that neither HPO "
-        "annotates nor Mondo names with a recognisable feature) are not evaluable and count as misses.",
+        "annotates nor Mondo names with a recognisable feature) are not evaluable and count as misses. "
+        "Leakage-free: the case's own paper taken out of the knowledge base as if never curated (lines "
+        "citing only it removed, lines it shares with other sources kept); until 4 December 2026 every "
+        "line citing it was removed, which gave 16.1% / 47.2% (docs/diagnosis-model.md, session 6).",
         "",
         "| query size (observed terms, random) | p50 ms | p95 ms |",
         "|---|---|---|",

@@ -130,8 +130,11 @@ for the eight accuracy runs); the same table from the product's own command:
 base ({sum(1 for c in cases if not cited.intersection(c.pmids)):,} cases); "cited": the others. Reference: a plain
 LIRICAL-style ranker (per-term likelihood ratios over the curated annotations, OMIM diseases
 only, no omission penalty, no sibling matches, nothing borrowed), run on the same cases in the
-same run. K terms: K observed terms per case chosen at random (seed {SEED}), excluded terms
-dropped. Top-1 / top-10 in %, ties pessimistic, every case counted.
+same run. Leakage-free: the case's own paper taken out of the knowledge base as if never
+curated (lines citing only it removed, lines it shares with other sources kept; until 4 December
+2026 those were removed too, see docs/diagnosis-model.md, session 6). K terms: K observed terms
+per case chosen at random (seed {SEED}), excluded terms dropped. Top-1 / top-10 in %, ties
+pessimistic, every case counted.
 
 {comparison_table(rows)}
 
