@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from rarecare.errors import FieldError, field_errors
 from rarecare.i18n import N_
 from rarecare.knowledge import KnowledgeBase, normalise_orpha
-from rarecare.registry import plausible, service
+from rarecare.registry import consent, plausible, service
 from rarecare.registry.models import ConsentPurpose
 from rarecare.registry.schemas import PatientIn, RecordFields
 from rarecare.registry.vault import IDENTITY_FIELDS, Identity, IdentityVault
@@ -79,8 +79,8 @@ CONSENT_TYPES = ("int4", "varchar", "date", "varchar", "varchar", "timestamptz")
 _CONSENT = re.compile(
     r"^(?P<purpose>[a-z]+)\s+(?P<day>\d{4}-\d{2}-\d{2})(?:\s*\(form\s+(?P<form>[^)]{0,40})\))?$"
 )
-# the record elements a purpose's consent must agree with
-_CONSENT_FLAGS = {"research": "consent_reuse", "recontact": "contact_for_research"}
+# the record elements a purpose's consent must agree with (registry.consent.FLAGS, by text)
+_CONSENT_FLAGS = {purpose.value: flag for purpose, flag in consent.FLAGS.items()}
 
 
 def consents_of(
