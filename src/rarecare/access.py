@@ -98,9 +98,11 @@ def may_open_centre(principal: Principal | None, centre_id: int) -> bool:
     what opens; nobody logged in: the link leads to the login)."""
     if principal is None:
         return True
-    if principal.role in NATIONAL_ROLES:
-        return True
-    return principal.role in CENTRE_ROLES and principal.centre_id == centre_id
+    try:
+        ensure_centre_access(principal, centre_id)
+    except (NotFound, PermissionDenied):
+        return False
+    return True
 
 
 def ensure_centre_access(
