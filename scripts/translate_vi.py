@@ -24,7 +24,14 @@ def main() -> int:
         catalog = read_po(fh, locale="vi")
     missing = []
     for message in catalog:
-        if not message.id or not isinstance(message.id, str):
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple):  # a plural: Vietnamese has one form (nplurals=1)
+            singular = message.id[0]
+            if singular in table:
+                message.string = (table[singular],)
+            elif not any(message.string):
+                missing.append(singular)
             continue
         if message.id in table:
             message.string = table[message.id]

@@ -30,7 +30,9 @@ from rarecare.audit import routes as audit_routes
 from rarecare.care import centre_pages as care_centre_pages
 from rarecare.care import pages as care_pages
 from rarecare.care import routes as care_routes
+from rarecare.care.adherence import ALERT_LABELS
 from rarecare.care.models import PLAN_STATUS_LABELS
+from rarecare.care.schedule import STATUS_LABELS as SCHEDULE_LABELS
 from rarecare.catalogue import pages as catalogue_pages
 from rarecare.catalogue import routes as catalogue_routes
 from rarecare.centres import pages as centres_pages
@@ -128,6 +130,8 @@ LABELS: dict[str, str] = {
     **OUTPUT_LABELS,
     **ARTICLE_LABELS,
     **PLAN_STATUS_LABELS,
+    **SCHEDULE_LABELS,
+    **ALERT_LABELS,
     **REFERRAL_LABELS,
     **LAB_LABELS,
     **SCREENING_LABELS,

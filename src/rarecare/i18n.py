@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import io
 from contextvars import ContextVar
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 
 from babel import Locale
+from babel.dates import format_date, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -47,6 +49,20 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 _ = gettext
+
+
+def format_day(value: date | datetime | None) -> str:
+    """A date in the current language (Vietnamese: "03/12/2026"; English: "3 Dec 2026")."""
+    if value is None:
+        return ""
+    day = value.date() if isinstance(value, datetime) else value
+    locale = current_locale.get()
+    return format_date(day, format="dd/MM/yyyy" if locale == "vi" else "d MMM yyyy", locale=locale)
+
+
+def weekday_name(day: date) -> str:
+    """The day of the week in the current language ("Chủ Nhật", "Sunday")."""
+    return str(get_day_names("wide", locale=current_locale.get())[day.weekday()])
 
 
 # ISO 3166's official short names (as Orphanet writes them) where CLDR's English differs

@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 
+from rarecare import i18n
 from rarecare.care.adherence import dose_alerts, pdc
 from rarecare.care.schedule import PlanSpec
 
@@ -42,3 +43,15 @@ def test_a_late_dose_is_reported() -> None:
     given = (D0, D0 + timedelta(days=20))
     [alert] = dose_alerts(spec(given), D0 + timedelta(days=21))
     assert (alert.kind, alert.days) == ("late", 6)
+
+
+def test_an_alert_reads_in_vietnamese_with_vietnamese_dates() -> None:
+    [alert] = dose_alerts(spec((D0,)), D0 + timedelta(days=20))
+    token = i18n.current_locale.set("vi")
+    try:
+        assert alert.message == (
+            "alglucosidase alfa: liều đến hạn ngày 15/01/2026 chưa được ghi nhận (quá hạn 6 ngày)"
+        )
+    finally:
+        i18n.current_locale.reset(token)
+    assert alert.message.endswith("has not been recorded (6 days overdue)")  # English again

@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 
+from rarecare import i18n
 from rarecare.care.schedule import (
     CentreCalendar,
     PlanSpec,
@@ -57,7 +58,7 @@ def test_a_dose_on_a_closed_day_moves_to_the_nearest_open_day() -> None:
     [appointment, *_] = build([plan(1, saturday)], {1: calendar()}, today=MON, until=saturday)
     assert appointment.status is Status.MOVED
     assert appointment.date == saturday - timedelta(days=1)  # Friday (+1 Sunday is closed too)
-    assert "closed on Sat" in appointment.reason
+    assert "closed on Saturday" in appointment.reason
     assert appointment.alternatives and all(d.weekday() < 5 for d in appointment.alternatives)
 
 
@@ -88,3 +89,13 @@ def test_home_therapies_take_no_infusion_slot_but_are_dispensed_on_open_days() -
     sunday = PlanSpec(2, "P2", 1, "sapropterin", 28, MON + timedelta(days=6), uses_slot=False)
     [second] = build([sunday], {1: full}, today=MON, until=MON + timedelta(days=10))
     assert second.date == MON + timedelta(days=7)
+
+
+def test_a_moved_dose_says_why_in_vietnamese() -> None:
+    saturday = MON + timedelta(days=5)
+    token = i18n.current_locale.set("vi")
+    try:
+        [appointment, *_] = build([plan(1, saturday)], {1: calendar()}, today=MON, until=saturday)
+    finally:
+        i18n.current_locale.reset(token)
+    assert appointment.reason == f"{saturday:%d/%m/%Y}: cơ sở nghỉ vào Thứ Bảy"

@@ -90,3 +90,28 @@ def test_the_workbench_suggests_what_to_ask_next_with_yes_and_no(
     assert all(q["gain"] > 0 and q["kind"] in ("test", "examine") for q in ranked["questions"])
     assert ranked["plausible"] >= 1
     assert all(0 < r["probability"] < 1 for r in ranked["results"])
+
+
+def test_the_workbench_explains_each_match_in_vietnamese_with_vietnamese_numbers(
+    client: TestClient, cast: Cast
+) -> None:
+    login(client, "clinician.a")  # Vietnamese is the default language
+    panel = client.post(
+        "/diagnosis/workbench",
+        data={"observed": ["HP:0001638", "HP:0003198", "HP:0001252"], "onset": "0.5"},
+    ).text
+    assert "trùng khớp" in panel  # "exact match"
+    for code in ("annotation-below", "annotation-above", "shared-ancestor", "not-annotated"):
+        assert f"<td>{code}" not in panel
+    assert "onset annotations" not in panel and "khởi phát của bệnh" in panel
+    # log10 LRs with a decimal comma ("+0,83"), never a decimal point
+    assert re.search(r"<td>[+-]\d+,\d\d</td>", panel)
+    assert not re.search(r"<td>[+-]\d+\.\d\d</td>", panel)
+
+
+def test_an_alternate_hpo_id_is_resolved_with_a_vietnamese_warning(
+    client: TestClient, cast: Cast
+) -> None:
+    login(client, "clinician.a")
+    ranked = client.post("/api/diagnosis/rank", json={"observed": ["HP:0004715"]}).json()
+    assert any("là mã thay thế của HP:0000003" in w for w in ranked["warnings"]), ranked

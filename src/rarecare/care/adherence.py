@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rarecare.care.schedule import PlanSpec
+from rarecare.i18n import N_, format_day, ngettext
 
 ADHERENT_PDC = 0.8
+ALERT_LABELS: dict[str, str] = {"missed": N_("missed"), "late": N_("late")}
 
 
 def pdc(
@@ -51,14 +53,31 @@ class DoseAlert:
 
     @property
     def message(self) -> str:
+        """The alert in the current language."""
+        values = {
+            "drug": self.drug,
+            "due": format_day(self.due),
+            "days": self.days,
+            "given": format_day(self.given) if self.given else "?",
+        }
         if self.kind == "missed":
             return (
-                f"{self.drug}: the dose due on {self.due.isoformat()} has not been recorded"
-                f" ({self.days} days overdue)"
+                ngettext(
+                    "%(drug)s: the dose due on %(due)s has not been recorded (%(days)s day "
+                    "overdue)",
+                    "%(drug)s: the dose due on %(due)s has not been recorded (%(days)s days "
+                    "overdue)",
+                    self.days,
+                )
+                % values
             )
         return (
-            f"{self.drug}: the dose due on {self.due.isoformat()} was given"
-            f" {self.days} days late, on {self.given.isoformat() if self.given else '?'}"
+            ngettext(
+                "%(drug)s: the dose due on %(due)s was given %(days)s day late, on %(given)s",
+                "%(drug)s: the dose due on %(due)s was given %(days)s days late, on %(given)s",
+                self.days,
+            )
+            % values
         )
 
 

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
 
-from rarecare.i18n import N_
+from rarecare.i18n import N_, format_day, gettext, weekday_name
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 SEARCH_LIMIT_DAYS = 60
@@ -35,6 +35,14 @@ class Status(StrEnum):
     OVERDUE = "overdue"  # offered from today, the ideal date has passed
     MOVED = "moved"  # within tolerance of the ideal date
     CONFLICT = "conflict"  # no free slot within tolerance
+
+
+STATUS_LABELS: dict[str, str] = {
+    Status.OK: N_("on time"),
+    Status.OVERDUE: N_("Overdue"),
+    Status.MOVED: N_("moved"),
+    Status.CONFLICT: N_("no free slot"),
+}
 
 
 @dataclass(frozen=True)
@@ -53,9 +61,10 @@ class CentreCalendar:
         return day.weekday() in self.opening_days and day not in self.closed_dates
 
     def closed_reason(self, day: date) -> str:
+        """Why ``day`` has no slot, in the current language."""
         if day in self.closed_dates:
-            return f"the centre is closed on {day.isoformat()}"
-        return f"the centre is closed on {WEEKDAYS[day.weekday()]}days"
+            return gettext(N_("the centre is closed that day"))
+        return gettext(N_("the centre is closed on %(weekday)s")) % {"weekday": weekday_name(day)}
 
 
 def parse_opening_days(mask: str) -> frozenset[int]:
@@ -154,7 +163,9 @@ def build(
             )
             if overdue:
                 appointment.status = Status.OVERDUE
-                appointment.reason = f"due on {ideal.isoformat()}, not recorded"
+                appointment.reason = gettext(N_("due on %(day)s, not recorded")) % {
+                    "day": format_day(ideal)
+                }
             target = max(ideal, today)
             if plan.uses_slot:
                 wanted.append((target, plan.plan_id, tolerance, appointment))
@@ -197,15 +208,18 @@ def _place(
         why = (
             calendar.closed_reason(target)
             if not calendar.is_open(target)
-            else f"all {calendar.daily_capacity} infusion slots are booked"
+            else gettext(N_("all %(n)s infusion slots are booked")) % {"n": calendar.daily_capacity}
         )
+        on_day = {"day": format_day(target), "why": why}
         for delta in _deltas(tolerance):
             day = target + timedelta(days=delta)
             if day >= today and _free(calendar, used, day):
                 appointment.date = day
                 if appointment.status is Status.OK:
                     appointment.status = Status.MOVED
-                appointment.reason = _join(appointment.reason, f"{why} on {target.isoformat()}")
+                appointment.reason = _join(
+                    appointment.reason, gettext(N_("%(day)s: %(why)s")) % on_day
+                )
                 break
         else:
             day = target + timedelta(days=tolerance + 1)
@@ -217,7 +231,8 @@ def _place(
             appointment.status = Status.CONFLICT
             appointment.reason = _join(
                 appointment.reason,
-                f"{why} on {target.isoformat()} and no free slot within ±{tolerance} days",
+                gettext(N_("%(day)s: %(why)s, and no free slot within ±%(n)s days"))
+                % {**on_day, "n": tolerance},
             )
         if offer:
             appointment.alternatives = alternatives(

@@ -13,6 +13,7 @@ from rarecare.diagnosis.index import DERIVED, BuildParams, DiagnosisIndex, load_
 from rarecare.diagnosis.query import CheckedQuery, Query, check
 from rarecare.diagnosis.scoring import Scorer, ScoringParams, onset_fits
 from rarecare.diagnosis.series import series_annotations
+from rarecare.i18n import N_, gettext
 from rarecare.knowledge import KnowledgeBase
 
 # Tuned on the development split (see docs/benchmarks.md and bench/bench_diagnosis.py).
@@ -42,6 +43,19 @@ DEFAULT_BUILD = BuildParams(
     series_weight=2.0,
     series_size=10,
 )
+
+
+# how a query term met a disease's annotations, as the pages name it
+MATCH_LABELS: dict[str, str] = {
+    "exact": N_("exact match"),
+    "annotation-below": N_("annotated more specifically"),
+    "annotation-above": N_("annotated more generally"),
+    "shared-ancestor": N_("related feature"),
+    "not-annotated": N_("not annotated"),
+    "contradiction": N_("annotated as absent"),
+    "absent": N_("annotated, but absent in this patient"),
+    "reported-absent": N_("reported absent in this disease"),
+}
 
 
 @dataclass(frozen=True)
@@ -203,8 +217,13 @@ class DiagnosisEngine:
                     Contribution(qid, names[qid].name, "observed", lr, "contradiction")
                 )
                 contradictions.append(
-                    f"{names[qid].name} ({qid}) is observed, but the disease is annotated "
-                    "as not having it"
+                    gettext(
+                        N_(
+                            "%(name)s (%(id)s) is observed, but the disease is annotated as "
+                            "not having it"
+                        )
+                    )
+                    % {"name": names[qid].name, "id": qid}
                 )
                 continue
             contributions.append(self._observed_match(q, lr, present, direct))
@@ -229,8 +248,13 @@ class DiagnosisEngine:
             )
             if p >= 0.5:
                 contradictions.append(
-                    f"{names[qid].name} ({qid}) is excluded, but the disease shows it in "
-                    f"about {round(p * 100)}% of patients"
+                    gettext(
+                        N_(
+                            "%(name)s (%(id)s) is excluded, but the disease shows it in about "
+                            "%(percent)s%% of patients"
+                        )
+                    )
+                    % {"name": names[qid].name, "id": qid, "percent": round(p * 100)}
                 )
         related = set(self.scorer.related_terms(checked).tolist())
         expected = sorted(
@@ -241,11 +265,14 @@ class DiagnosisEngine:
         if checked.onset_years is not None and candidate.onset:
             inside = onset_fits(candidate.onset, checked.onset_years)
             context.append(
-                ("onset fits" if inside else "onset does not fit")
-                + " the disease's onset annotations"
+                gettext(
+                    N_("the age at onset fits the disease's onset annotations")
+                    if inside
+                    else N_("the age at onset does not fit the disease's onset annotations")
+                )
             )
         if checked.sex == "female" and candidate.x_linked:
-            context.append("X-linked recessive disease in a female patient")
+            context.append(gettext(N_("X-linked recessive disease in a female patient")))
         return Explanation(
             contributions=contributions,
             expected_not_observed=[

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from rarecare import i18n
 from rarecare.diagnosis import service
 from rarecare.diagnosis.deps import Engine
+from rarecare.diagnosis.engine import MATCH_LABELS
 from rarecare.diagnosis.schemas import RankIn
 from rarecare.errors import RareCareError
 from rarecare.i18n import N_
@@ -105,5 +106,6 @@ def workbench_update(
             "onset": onset,
             "ranking": ranking,
             "errors": errors,
+            "match_labels": MATCH_LABELS,
         },
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from rarecare.i18n import N_, gettext
+
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
 ROOT = "HP:0000001"
 # HPO onset classes (Onset, HP:0003674) as a representative age in years; negative: antenatal
@@ -91,7 +93,9 @@ class Ontology:
         if term_id in self._alt:
             current = self.terms[self._alt[term_id]]
             return Resolution(
-                current, f"{term_id} is an alternate id of {current.id} ({current.name})"
+                current,
+                gettext(N_("%(old)s is an alternate id of %(id)s (%(name)s)"))
+                % {"old": term_id, "id": current.id, "name": current.name},
             )
         term = self.terms.get(term_id)
         if term is None:
@@ -100,7 +104,9 @@ class Ontology:
             if term.replaced_by and term.replaced_by in self.terms:
                 current = self.terms[term.replaced_by]
                 return Resolution(
-                    current, f"{term_id} is obsolete; replaced by {current.id} ({current.name})"
+                    current,
+                    gettext(N_("%(old)s is obsolete; replaced by %(id)s (%(name)s)"))
+                    % {"old": term_id, "id": current.id, "name": current.name},
                 )
             return None
         return Resolution(term)

@@ -18,6 +18,7 @@ from rarecare.lists.schemas import (
     ImportReport,
     VersionIn,
 )
+from rarecare.lists.tables import REIMBURSEMENT_LABELS
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge, principal_of
 from rarecare.web.downloads import download
 from rarecare.web.forms import FormFields, error_lines
@@ -145,6 +146,7 @@ def _version_view(
             "edited_by": version.edited_by or version.created_by,
             "in_force": in_force,
             "pending": pending,
+            "reimbursement_labels": REIMBURSEMENT_LABELS,
         },
         status_code=status_code,
     )

@@ -27,6 +27,12 @@ from rarecare.lists.models import ListKind
 
 DOSE_BASES = ("per_kg", "fixed")
 REIMBURSEMENT = ("covered", "partial", "not_covered", "pending")
+REIMBURSEMENT_LABELS: dict[str, str] = {
+    "covered": N_("covered by health insurance"),
+    "partial": N_("partly covered"),
+    "not_covered": N_("not covered"),
+    "pending": N_("coverage decision pending"),
+}
 _ATC = re.compile(r"^[A-V]\d{2}[A-Z]{2}\d{2}$")
 
 

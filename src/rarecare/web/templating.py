@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
 from importlib import resources
 from typing import Any
 
-from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -59,8 +57,9 @@ def make_environment(sections: tuple[Section, ...], labels: dict[str, str]) -> E
         label=make_label(labels),
     )
     env.filters.update(
-        day=format_day,
+        day=i18n.format_day,
         number=format_number,
+        decimal=format_decimal_places,
         chance=format_chance,
         vocab=translate_value,
         place=i18n.place_name,
@@ -70,20 +69,20 @@ def make_environment(sections: tuple[Section, ...], labels: dict[str, str]) -> E
     return env
 
 
-def format_day(value: date | datetime | None) -> str:
-    """A date in the reader's language (Vietnamese: "03/12/2026"; English: "3 Dec 2026")."""
-    if value is None:
-        return ""
-    day = value.date() if isinstance(value, datetime) else value
-    locale = i18n.current_locale.get()
-    return format_date(day, format="dd/MM/yyyy" if locale == "vi" else "d MMM yyyy", locale=locale)
-
-
 def format_number(value: float | int | None, digits: int = 0) -> str:
     """A number in the reader's language (Vietnamese: "1.234.567,5")."""
     if value is None:
         return ""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=i18n.current_locale.get())
+
+
+def format_decimal_places(value: float | int | None, digits: int = 2) -> str:
+    """A measured quantity with at most ``digits`` decimals and no trailing zeros, in the
+    reader's language (Vietnamese: "12", "0,5", "1.234,25")."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
     return format_decimal(value, format=pattern, locale=i18n.current_locale.get())
 
 
