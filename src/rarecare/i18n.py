@@ -17,6 +17,7 @@ from babel import Locale
 from babel.dates import format_date, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 LOCALES: tuple[str, ...] = ("vi", "en")
@@ -58,6 +59,15 @@ def format_day(value: date | datetime | None) -> str:
     day = value.date() if isinstance(value, datetime) else value
     locale = current_locale.get()
     return format_date(day, format="dd/MM/yyyy" if locale == "vi" else "d MMM yyyy", locale=locale)
+
+
+def format_quantity(value: float | int | None, digits: int = 2) -> str:
+    """A measured quantity with at most ``digits`` decimals and no trailing zeros, in the
+    current language (Vietnamese: "12", "0,5", "1.234,25")."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=current_locale.get())
 
 
 def weekday_name(day: date) -> str:

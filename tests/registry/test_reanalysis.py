@@ -4,12 +4,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rarecare import i18n
 from rarecare.diagnosis import DiagnosisEngine
 from rarecare.diagnosis import service as diagnosis
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import reanalysis, service
 from rarecare.registry.models import Reanalysis
-from rarecare.registry.reanalysis import compare
+from rarecare.registry.reanalysis import compare, describe
 from rarecare.registry.schemas import PatientIn, PhenotypeIn
 from rarecare.registry.vault import IdentityVault
 from tests.conftest import KNOWLEDGE_CACHE, Cast
@@ -24,7 +25,10 @@ def _top(*pairs: tuple[str, float]) -> list[dict[str, object]]:
 def test_a_new_disease_in_the_top_five_raises_an_alert() -> None:
     changes, alert = compare(_top(("A", 0.5), ("B", 0.2)), _top(("C", 0.4), ("A", 0.3)))
     assert alert is True
-    assert changes == ["new in the top 5: C (40%)", "probability of C rose from 0% to 40%"]
+    assert describe(changes) == [
+        "new in the top 5: C (40%)",
+        "probability of C rose from 0% to 40%",
+    ]
 
 
 def test_a_probability_jump_raises_an_alert_and_stability_does_not() -> None:
@@ -34,7 +38,8 @@ def test_a_probability_jump_raises_an_alert_and_stability_does_not() -> None:
 
 def test_a_first_run_alerts_only_on_a_strong_suggestion() -> None:
     assert compare(None, _top(("A", 0.6)))[1] is True
-    assert compare(None, _top(("A", 0.1))) == (["first analysis"], False)
+    changes, alert = compare(None, _top(("A", 0.1)))
+    assert (describe(changes), alert) == (["first analysis"], False)
 
 
 def _engine(kb: KnowledgeBase) -> DiagnosisEngine:
@@ -120,3 +125,14 @@ def test_reanalysis_logs_and_counts_a_patient_it_cannot_rank(
 
 def cast_engine(engine: object) -> DiagnosisEngine:
     return engine  # type: ignore[return-value]
+
+
+def test_changes_read_in_the_readers_language_and_old_sentences_stay_as_stored() -> None:
+    changes, _ = compare(_top(("A", 0.5)), _top(("C", 0.434), ("A", 0.3)))
+    token = i18n.current_locale.set("vi")
+    try:
+        described = describe([*changes, "first analysis"])
+    finally:
+        i18n.current_locale.reset(token)
+    assert described[0] == "mới vào nhóm 5 đầu: C (43%)"
+    assert described[-1] == "first analysis"  # a run stored before changes were records

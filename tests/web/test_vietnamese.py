@@ -1,7 +1,8 @@
 """Every page, for every role, in Vietnamese: the pages each demo login reaches by following
 links are rendered, and no interface text may be left in English — any text on a page that is
 an English message of the catalogue with a different Vietnamese translation was not
-translated. Data (disease names, HPO labels) is not in the catalogue and is not checked."""
+translated, and no date or decimal may be written the English way (2026-12-04, 0.5). Data
+(disease names, HPO labels) is not in the catalogue and is not checked."""
 
 from __future__ import annotations
 
@@ -42,16 +43,41 @@ PER_PATTERN = 2  # pages of one shape (/registry/patients/{n}) visited per role
 MAX_PAGES = 160  # per role
 
 
+# numbers and dates written the English way: an ISO date, or a decimal point (Vietnamese groups
+# thousands with "." in threes and writes decimals with ","; codes such as "G25.8" or "1p36.33"
+# and versions such as "1.3.42" are not numbers)
+ENGLISH_NUMBER = re.compile(
+    r"\b(19|20)\d\d-[01]\d-[0-3]\d\b|(?<![\w.,])\d+\.(\d{1,2}|\d{4,})(?![\w.,])"
+)
+TASK_CODE = re.compile(r"^\d{1,2}\.\d{1,2} (?=·|\w)")  # a plan task's number before its title
+
+
+LICENCE = re.compile(r"\bCC[\w -]*? \d\.\d\b")  # "CC BY 4.0" names a licence
+
+
+def _english_number(text: str) -> bool:
+    text = LICENCE.sub("", text)
+    code = TASK_CODE.match(text)
+    if code and (text[code.end()] == "·" or text[code.end()].isupper()):
+        text = text[code.end() :]
+    return bool(ENGLISH_NUMBER.search(text))
+
+
 class _Text(HTMLParser):
-    """The visible text of a page and the attributes a user reads."""
+    """The visible text of a page and the attributes a user reads; ``body`` the text of the
+    page's content (not its title or footer, whose versions are release names)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.texts: list[str] = []
+        self.body: list[str] = []
         self.links: list[str] = []
         self._hidden = 0
+        self._aside = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("title", "footer"):
+            self._aside += 1
         if tag in ("script", "style", "code", "pre"):
             self._hidden += 1
         for name, value in attrs:
@@ -63,10 +89,14 @@ class _Text(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "code", "pre") and self._hidden:
             self._hidden -= 1
+        if tag in ("title", "footer") and self._aside:
+            self._aside -= 1
 
     def handle_data(self, data: str) -> None:
         if not self._hidden and data.strip():
             self.texts.append(" ".join(data.split()))
+            if not self._aside:
+                self.body.append(" ".join(data.split()))
 
 
 def _english_messages() -> set[str]:
@@ -116,6 +146,7 @@ def _crawl(
         parser = _Text()
         parser.feed(response.text)
         left = {t for t in parser.texts if t in english}
+        left |= {t for t in parser.body if _english_number(t)}
         if left:
             found[path] = left
         fresh = [link for link in parser.links if link not in seen]
@@ -161,7 +192,7 @@ def test_every_page_renders_in_vietnamese_for_every_role(
         for path, texts in pages.items()
         for text in texts
     )
-    assert not lines, "untranslated interface text:\n" + "\n".join(lines)
+    assert not lines, "untranslated interface text (or numbers and dates):\n" + "\n".join(lines)
 
 
 def test_the_catalogue_has_no_untranslated_or_fuzzy_message() -> None:

@@ -26,6 +26,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from rarecare.i18n import N_, format_quantity, gettext
+
 Level = Literal["national", "regional", "provincial"]
 COVERED_DRUG_STATUSES = ("covered", "partial")
 SPECIALISED: tuple[Level, ...] = ("national", "regional")
@@ -113,19 +115,26 @@ class CostBreakdown:
 
 
 def insurance_rate(rules: CoverageRules, facts: PatientFacts, level: Level) -> tuple[float, str]:
-    rate, reason = rules.default_rate, "default rate"
+    """The share insurance pays and why, in the current language."""
+    rate, reason = rules.default_rate, gettext(N_("default rate"))
     for group in rules.groups:
         member = group.code in facts.groups or (
             group.max_age_years is not None and facts.age_years < group.max_age_years
         )
         if member and group.rate > rate:
-            rate, reason = group.rate, group.label
+            rate, reason = group.rate, gettext(group.label)
     specialised = facts.on_national_list and level in rules.national_list_levels
     if specialised and rules.national_list_rate >= rate:
-        return rules.national_list_rate, "disease on the national list, specialised level"
+        return rules.national_list_rate, gettext(
+            N_("disease on the national list, specialised level")
+        )
     if not facts.has_referral and level in rules.no_referral_factors:
         factor = rules.no_referral_factors[level]
-        rate, reason = rate * factor, f"{reason}, × {factor:g} without referral"
+        rate = rate * factor
+        reason = gettext(N_("%(reason)s, × %(factor)s without referral")) % {
+            "reason": reason,
+            "factor": format_quantity(factor),
+        }
     return rate, reason
 
 
@@ -179,18 +188,18 @@ def demo_rules() -> CoverageRules:
         default_rate=80,
         groups=[
             BeneficiaryGroup(
-                code="child_under_6", label="Children under 6", rate=100, max_age_years=6
+                code="child_under_6", label=N_("Children under 6"), rate=100, max_age_years=6
             ),
-            BeneficiaryGroup(code="poor", label="Poor households", rate=100),
-            BeneficiaryGroup(code="near_poor", label="Near-poor households", rate=95),
-            BeneficiaryGroup(code="retired", label="Pensioners", rate=95),
+            BeneficiaryGroup(code="poor", label=N_("Poor households"), rate=100),
+            BeneficiaryGroup(code="near_poor", label=N_("Near-poor households"), rate=95),
+            BeneficiaryGroup(code="retired", label=N_("Pensioners"), rate=95),
         ],
         national_list_rate=100,
         no_referral_factors={"national": 0.4},
         programmes=[
             Programme(
                 code="pap-ert",
-                label="Manufacturer access programme (ERT)",
+                label=N_("Manufacturer access programme (ERT)"),
                 drugs=["alglucosidase alfa", "idursulfase", "agalsidase beta"],
                 share=50,
                 cap_vnd=600_000_000,

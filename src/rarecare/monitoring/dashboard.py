@@ -30,12 +30,6 @@ from rarecare.web.templating import render
 
 pages = APIRouter(include_in_schema=False)
 
-MAP_ATTRIBUTION = (
-    "Province boundaries: © Open Development Mekong (Open Development Vietnam), "
-    '"Địa phận tỉnh", original data Department of Survey and Mapping of Viet Nam, CC BY-SA 4.0; '
-    "simplified, recoded and dissolved into the 34 provinces of Resolution 202/2025/QH15."
-)
-
 
 def _period(session: Any, period: str) -> str:
     if period:
@@ -130,7 +124,6 @@ def dashboard(
             ),
             "centre_user": centre_user,
             "last": indicators.last_refresh(session=session, period=chosen),
-            "attribution": MAP_ATTRIBUTION,
             "can_refresh": user.role in indicators.REFRESHERS,
         },
     )

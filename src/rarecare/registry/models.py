@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -281,7 +282,8 @@ class Reanalysis(Base):
     run_at: Mapped[datetime] = mapped_column(default=utcnow)
     knowledge_version: Mapped[str] = mapped_column(String(120))
     top: Mapped[list[dict[str, object]]] = mapped_column(JSON)
-    changes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # what changed since the previous run: records put into words by reanalysis.describe
+    changes: Mapped[list[Any]] = mapped_column(JSON, default=list)
     alert: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     acknowledged_by: Mapped[str | None] = mapped_column(String(64), default=None)
 

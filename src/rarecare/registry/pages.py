@@ -146,7 +146,7 @@ def registry_page(
             "searched_identifier": bool(identifier.strip()),
             "regions": REGIONS,
             "worklist": worklist,
-            "alerts": open_alerts,
+            "alerts": [(p, r, reanalysis.describe(r.changes)) for p, r in open_alerts],
             **shown,
             "names": {
                 p.orpha_code: kb.diseases[p.orpha_code].name
@@ -233,6 +233,7 @@ def _patient_view(
             result.code
         )
         orpha_for[result.code] = orpha[0] if orpha else None
+    latest = reanalysis.latest_for(session=session, principal=user, patient_id=patient_id)
     return render(
         request,
         "patient.html",
@@ -243,9 +244,8 @@ def _patient_view(
             ],
             "regions": REGIONS,
             "orpha_for": orpha_for,
-            "reanalysis": reanalysis.latest_for(
-                session=session, principal=user, patient_id=patient_id
-            ),
+            "reanalysis": latest,
+            "reanalysis_changes": reanalysis.describe(latest.changes) if latest else [],
             "disease_names": {c: kb.diseases[c].name for c in diseases if c in kb.diseases},
             "delay": clock.delay(patient),
             "suggestions": suggestions,

@@ -16,6 +16,7 @@ from rarecare.audit import service as audit
 from rarecare.diagnosis import DiagnosisEngine
 from rarecare.errors import NotFound, RareCareError
 from rarecare.gcpause import paused_gc
+from rarecare.i18n import N_, format_quantity, gettext
 from rarecare.registry import service, suggest
 from rarecare.registry.models import DiagnosticStatus, Patient, PhenotypeObservation, Reanalysis
 from rarecare.storage import utcnow
@@ -34,26 +35,56 @@ FIRST_RUN_ALERT = 0.3  # on a first run, alert when the best suggestion is this 
 
 def compare(
     previous: list[dict[str, Any]] | None, current: list[dict[str, Any]]
-) -> tuple[list[str], bool]:
-    """What changed between two runs (lists of {code, name, probability}); whether to alert."""
+) -> tuple[list[dict[str, Any]], bool]:
+    """What changed between two runs (lists of {code, name, probability}), as records that
+    :func:`describe` puts into words in the reader's language; whether to alert."""
     if previous is None:
         best = current[0] if current else None
         if best is not None and float(best["probability"]) >= FIRST_RUN_ALERT:
-            return [f"first analysis: {best['name']} ({float(best['probability']):.0%})"], True
-        return ["first analysis"], False
-    changes: list[str] = []
+            first = {"kind": "first", "name": best["name"], "to": float(best["probability"])}
+            return [first], True
+        return [{"kind": "first"}], False
+    changes: list[dict[str, Any]] = []
     before = {r["code"]: float(r["probability"]) for r in previous}
     top5_before = {r["code"] for r in previous[:5]}
     for r in current[:5]:
         if r["code"] not in top5_before:
-            changes.append(f"new in the top 5: {r['name']} ({float(r['probability']):.0%})")
+            changes.append({"kind": "top5", "name": r["name"], "to": float(r["probability"])})
     for r in current:
         old = before.get(r["code"], 0.0)
         if float(r["probability"]) - old >= JUMP:
             changes.append(
-                f"probability of {r['name']} rose from {old:.0%} to {float(r['probability']):.0%}"
+                {"kind": "rose", "name": r["name"], "from": old, "to": float(r["probability"])}
             )
     return changes, bool(changes)
+
+
+_CHANGES = {
+    "first": N_("first analysis: %(name)s (%(to)s)"),
+    "top5": N_("new in the top 5: %(name)s (%(to)s)"),
+    "rose": N_("probability of %(name)s rose from %(from)s to %(to)s"),
+}
+
+
+def describe(changes: Sequence[dict[str, Any] | str]) -> list[str]:
+    """The changes of a run in the reader's language (runs stored before changes were
+    records hold English sentences, shown as they are)."""
+    out = []
+    for change in changes:
+        if isinstance(change, str):
+            out.append(change)
+        elif "name" not in change:
+            out.append(gettext(N_("first analysis")))
+        else:
+            values: dict[str, str] = {"name": str(change["name"])}
+            values.update({k: _percent(change[k]) for k in ("from", "to") if k in change})
+            sentence = _CHANGES[change["kind"]]
+            out.append(gettext(sentence) % values)
+    return out
+
+
+def _percent(probability: float) -> str:
+    return format_quantity(probability * 100, 0) + "%"
 
 
 def reanalyze(

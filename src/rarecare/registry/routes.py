@@ -354,7 +354,7 @@ def list_alerts(user: CurrentUser, session: DbSession) -> list[dict[str, object]
             "patient_id": p.id,
             "pseudonym": p.pseudonym,
             "run_at": r.run_at,
-            "changes": r.changes,
+            "changes": reanalysis.describe(r.changes),
             "top": r.top[:5],
         }
         for p, r in reanalysis.alerts(session=session, principal=user)
@@ -379,7 +379,7 @@ def latest_reanalysis(
         "run_at": row.run_at,
         "knowledge_version": row.knowledge_version,
         "top": row.top,
-        "changes": row.changes,
+        "changes": reanalysis.describe(row.changes),
         "alert": row.alert,
         "acknowledged_by": row.acknowledged_by,
     }

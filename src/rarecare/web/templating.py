@@ -59,7 +59,8 @@ def make_environment(sections: tuple[Section, ...], labels: dict[str, str]) -> E
     env.filters.update(
         day=i18n.format_day,
         number=format_number,
-        decimal=format_decimal_places,
+        decimal=i18n.format_quantity,
+        published=format_published,
         chance=format_chance,
         vocab=translate_value,
         place=i18n.place_name,
@@ -77,13 +78,16 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=i18n.current_locale.get())
 
 
-def format_decimal_places(value: float | int | None, digits: int = 2) -> str:
-    """A measured quantity with at most ``digits`` decimals and no trailing zeros, in the
-    reader's language (Vietnamese: "12", "0,5", "1.234,25")."""
-    if value is None:
-        return ""
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=i18n.current_locale.get())
+def format_published(value: str | None, digits: int = 2) -> str:
+    """A published figure as the reader writes numbers ("0,13", "1.234"); what is not a number
+    ("<5", "x" for a hidden cell, "") as it is."""
+    if not value:
+        return value or ""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return i18n.format_quantity(number, digits)
 
 
 # large sums in words, as Vietnamese budgets write them ("55,7 tỷ đồng")
