@@ -1,8 +1,11 @@
 import re
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from rarecare.knowledge import KnowledgeBase
+from rarecare.registry.models import Reanalysis
 from rarecare.registry.record_pages import disease_choices
 from tests.conftest import Cast, login
 
@@ -270,3 +273,46 @@ def test_the_edit_form_asks_to_confirm_unusual_dates_then_saves_them(
         f"{url}/edit", data=form | {"confirm_warnings": "yes"}, follow_redirects=False
     )
     assert saved.status_code == 303
+
+
+def test_a_clinician_marks_a_reanalysis_alert_seen_and_another_centre_cannot(
+    client: TestClient, cast: Cast, db: Session
+) -> None:
+    url, token = _patient(client)
+    patient_id = int(url.rsplit("/", 1)[1])
+    run = Reanalysis(
+        patient_id=patient_id,
+        run_at=datetime(2026, 12, 1, tzinfo=UTC),
+        knowledge_version="test",
+        top=[
+            {"code": "OMIM:232300", "codes": ["OMIM:232300"], "name": "Pompe", "probability": 0.6}
+        ],
+        changes=[{"kind": "first", "name": "Pompe", "to": 0.6}],
+        alert=True,
+    )
+    db.add(run)
+    db.flush()
+    registry = client.get("/registry").text
+    assert "Pompe (60%)" in registry and 'data-testid="acknowledge"' in registry
+
+    login(client, "clinician.b")
+    refused = client.post(
+        f"/registry/alerts/{run.id}/acknowledge",
+        data={"csrf_token": _csrf(client.get("/registry").text)},
+        follow_redirects=False,
+    )
+    assert refused.status_code in (403, 404)
+    db.refresh(run)
+    assert run.acknowledged_by is None
+
+    login(client, "clinician.a")
+    seen = client.post(
+        f"/registry/alerts/{run.id}/acknowledge",
+        data={"csrf_token": _csrf(client.get(url).text), "back": "registry"},
+        follow_redirects=False,
+    )
+    assert seen.status_code == 303 and seen.headers["location"].startswith("/registry?")
+    db.refresh(run)
+    assert run.acknowledged_by == "clinician.a"
+    assert "Pompe (60%)" not in client.get("/registry").text  # no longer an open alert
+    assert "clinician.a" in client.get(url).text  # "seen by" on the patient's page

@@ -17,7 +17,7 @@ from rarecare.errors import NeedsConfirmation, RareCareError
 from rarecare.geo import current_provinces
 from rarecare.i18n import _
 from rarecare.knowledge import KnowledgeBase
-from rarecare.registry import duplicates, quality, service
+from rarecare.registry import duplicates, quality, reanalysis, service
 from rarecare.registry.deps import Vault
 from rarecare.registry.models import VitalStatus
 from rarecare.registry.pages import _act
@@ -342,3 +342,13 @@ def quality_page(
             "field_labels": quality.FIELD_LABELS,
         },
     )
+
+
+@pages.post("/registry/alerts/{reanalysis_id}/acknowledge", response_model=None)
+def alert_acknowledge(
+    reanalysis_id: int, user: CurrentUser, session: DbSession, form: FormFields
+) -> Response:
+    """A clinician has seen a re-analysis alert: it leaves the list of open alerts."""
+    row = reanalysis.acknowledge(session=session, principal=user, reanalysis_id=reanalysis_id)
+    back = "/registry" if form.get("back") == "registry" else f"/registry/patients/{row.patient_id}"
+    return RedirectResponse(f"{back}?acknowledged=1", status_code=303)
