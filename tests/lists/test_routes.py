@@ -113,3 +113,54 @@ def test_a_drafts_page_shows_what_approving_changes_and_who_may_approve(
     pending = page.split('data-testid="pending-diff"', 1)[1].split("</section>", 1)[0]
     assert "− ORPHA:355" in pending and "+ ORPHA:70" in pending
     assert 'data-testid="approve" disabled' in page  # the analyst edited it last
+
+
+def _token(text: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', text)
+    assert match
+    return match.group(1)
+
+
+def test_the_ministry_edits_a_drafts_details_and_deletes_it_from_its_page(
+    client: TestClient, cast: Cast
+) -> None:
+    login(client, "analyst")
+    version_id = _new_draft(client)
+    url = f"/lists/diseases/{version_id}"
+    page = client.get(url).text
+    assert 'data-testid="edit-draft"' in page
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version
+    form = {
+        "csrf_token": _token(page),
+        "version": version[1],
+        "title": "Danh mục 2026 (sửa)",
+        "decision_number": "10/QĐ-BYT",
+        "decision_date": "2026-01-20",
+        "effective_from": "2026-03-01",
+        "effective_to": "",
+    }
+    saved = client.post(f"{url}/edit", data=form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    edited = client.get(url).text
+    assert "Danh mục 2026 (sửa)" in edited and "01/03/2026" in edited
+    # a second save from the page read before the first is refused, naming what changed
+    stale = client.post(f"{url}/edit", data={**form, "title": "Khác"}, follow_redirects=False)
+    assert stale.status_code == 409
+    bad = client.post(f"{url}/edit", data={**form, "version": "", "title": "x"})
+    assert bad.status_code == 422 and "title" in bad.text
+    gone = client.post(f"{url}/delete", data={"csrf_token": _token(edited)}, follow_redirects=False)
+    assert gone.status_code == 303 and gone.headers["location"].startswith("/lists/diseases?")
+    assert client.get(url).status_code == 404
+
+
+def test_a_clinician_cannot_edit_or_delete_a_draft(client: TestClient, cast: Cast) -> None:
+    login(client, "analyst")
+    version_id = _new_draft(client)
+    login(client, "clinician.a")
+    url = f"/lists/diseases/{version_id}"
+    assert client.get(url).status_code == 404  # a draft is not shown outside the ministry
+    token = _token(client.get("/registry").text)
+    for action in ("delete", "edit"):
+        refused = client.post(f"{url}/{action}", data={"csrf_token": token, "title": "Khác"})
+        assert refused.status_code in (403, 404)

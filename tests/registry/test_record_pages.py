@@ -278,7 +278,7 @@ def test_the_edit_form_asks_to_confirm_unusual_dates_then_saves_them(
 def test_a_clinician_marks_a_reanalysis_alert_seen_and_another_centre_cannot(
     client: TestClient, cast: Cast, db: Session
 ) -> None:
-    url, token = _patient(client)
+    url, _ = _patient(client)
     patient_id = int(url.rsplit("/", 1)[1])
     run = Reanalysis(
         patient_id=patient_id,

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from rarecare.access import Principal
 from rarecare.errors import RareCareError
+from rarecare.i18n import _
 from rarecare.lists import service
 from rarecare.lists.models import ListKind, ListVersion
 from rarecare.lists.routes import versions_out
@@ -21,7 +22,7 @@ from rarecare.lists.schemas import (
 from rarecare.lists.tables import REIMBURSEMENT_LABELS
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge, principal_of
 from rarecare.web.downloads import download
-from rarecare.web.forms import FormFields, error_lines
+from rarecare.web.forms import FormFields, error_lines, invalid_as, submitted
 from rarecare.web.templating import render
 from rarecare.web.uploads import read_upload
 
@@ -228,6 +229,67 @@ def withdraw_form(
     except RareCareError as exc:
         return _refused(request, session, user, kind, version_id, exc)
     return RedirectResponse(f"/lists/{kind.value}/{version_id}", status_code=303)
+
+
+@pages.post("/lists/{kind}/{version_id}/edit", response_model=None)
+def edit_form(
+    kind: ListKind,
+    version_id: int,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    form: FormFields,
+) -> Response:
+    """Change a draft's title, decision and dates (refused, naming the fields, when another
+    person saved the draft since the page was read)."""
+
+    def save() -> None:
+        with invalid_as(_("The draft's details are not valid.")):
+            data = VersionIn.model_validate(
+                {
+                    "title": form.get("title", ""),
+                    "issuing_body": form.get("issuing_body", ""),
+                    "decision_number": form.get("decision_number", ""),
+                    "decision_date": form.get("decision_date") or None,
+                    "effective_from": form.get("effective_from") or None,
+                    "effective_to": form.get("effective_to") or None,
+                    "note": form.get("note", ""),
+                    "version": form.get("version") or None,
+                }
+            )
+        service.update_version(session=session, principal=user, version_id=version_id, data=data)
+
+    return submitted(
+        session,
+        save,
+        failed=lambda lines, status: _version_view(
+            request,
+            session,
+            service.get_version(session=session, principal=user, version_id=version_id, kind=kind),
+            errors=lines,
+            status_code=status,
+        ),
+        done=f"/lists/{kind.value}/{version_id}",
+    )
+
+
+@pages.post("/lists/{kind}/{version_id}/delete", response_model=None)
+def delete_form(
+    kind: ListKind, version_id: int, request: Request, user: CurrentUser, session: DbSession
+) -> Response:
+    """Delete a draft (an approved version is history and stays)."""
+    return submitted(
+        session,
+        lambda: service.delete_draft(session=session, principal=user, version_id=version_id),
+        failed=lambda lines, status: _version_view(
+            request,
+            session,
+            service.get_version(session=session, principal=user, version_id=version_id, kind=kind),
+            errors=lines,
+            status_code=status,
+        ),
+        done=f"/lists/{kind.value}?deleted={version_id}",
+    )
 
 
 @pages.get("/lists/{kind}/{version_id}/export.{fmt}")
