@@ -1,6 +1,9 @@
+import re
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
-from tests.conftest import Cast
+from tests.conftest import Cast, login
 
 
 def test_the_search_api_ranks_pompe_first_with_its_links(client: TestClient) -> None:
@@ -68,10 +71,34 @@ def test_stats_report_every_source_version(client: TestClient) -> None:
 
 
 def test_a_clinician_cannot_import_official_mappings(client: TestClient, cast: Cast) -> None:
-    from tests.conftest import login
-
     login(client, "clinician.a")
     response = client.post(
         "/api/catalogue/official-mappings", files={"file": ("p.xml", b"<JDBOR/>", "text/xml")}
     )
     assert response.status_code == 403
+
+
+def test_the_ministry_imports_official_mappings_from_the_catalogue_page(
+    client: TestClient, cast: Cast
+) -> None:
+    login(client, "analyst")
+    page = client.get("/catalogue").text
+    assert 'data-testid="official-mappings"' in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    fixture = (Path(__file__).parent / "fixtures" / "en_product1_small.xml").read_bytes()
+    done = client.post(
+        "/catalogue/official-mappings",
+        data={"csrf_token": token[1]},
+        files={"file": ("en_product1.xml", fixture, "text/xml")},
+    )
+    assert done.status_code == 200 and 'data-testid="official-imported"' in done.text
+    assert "Orphadata 1.3.40" in client.get("/catalogue").text  # what is in use now
+    bad = client.post(
+        "/catalogue/official-mappings",
+        data={"csrf_token": token[1]},
+        files={"file": ("x.xml", b"<root/>", "text/xml")},
+    )
+    assert bad.status_code == 422 and 'role="alert"' in bad.text
+    login(client, "clinician.a")
+    assert 'data-testid="official-mappings"' not in client.get("/catalogue").text

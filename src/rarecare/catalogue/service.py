@@ -3,7 +3,7 @@ the rare drug list, guidelines and any imported official ICD mappings."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, distinct, func, select
 from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role, require_role
@@ -243,6 +243,21 @@ def disease_detail(
         if disease.provisional
         else "HPO annotations (phenotype.hpoa 2025-01-16)",
     )
+
+
+def official_mappings_status(*, session: Session) -> OfficialImportOut | None:
+    """The Orphadata release the official ORPHA–ICD mappings come from and how many there are
+    (None before any import: the packaged alignment is used alone)."""
+    row = session.execute(
+        select(
+            func.max(OfficialMapping.source_version),
+            func.count(),
+            func.count(distinct(OfficialMapping.orpha_code)),
+        )
+    ).one()
+    if not row[1]:
+        return None
+    return OfficialImportOut(source_version=row[0] or "", rows=row[1], orpha_codes=row[2])
 
 
 def import_official_mappings(
