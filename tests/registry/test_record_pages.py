@@ -1,3 +1,4 @@
+import json
 import re
 from datetime import UTC, datetime
 
@@ -316,3 +317,32 @@ def test_a_clinician_marks_a_reanalysis_alert_seen_and_another_centre_cannot(
     assert run.acknowledged_by == "clinician.a"
     assert "Pompe (60%)" not in client.get("/registry").text  # no longer an open alert
     assert "clinician.a" in client.get(url).text  # "seen by" on the patient's page
+
+
+def test_a_clinician_registers_a_patient_from_a_phenopacket_file(
+    client: TestClient, cast: Cast
+) -> None:
+    url, token = _patient(client)
+    client.post(f"{url}/phenotypes", data={"csrf_token": token, "hpo_id": "HP:0001638"})
+    registry = client.get("/registry").text
+    assert 'href="/api/registry/export/phenopackets"' in registry
+    (document, *_) = client.get("/api/registry/export/phenopackets").json()
+    page = client.get("/registry/new").text
+    assert 'data-testid="phenopacket-form"' in page
+    login(client, "clinician.b")
+    token_b = _csrf(client.get("/registry/new").text)
+    done = client.post(
+        "/registry/new/phenopacket",
+        data={"csrf_token": token_b, "province": "79"},
+        files={"file": ("case.json", json.dumps(document).encode(), "application/json")},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    imported = client.get(done.headers["location"]).text
+    assert "HP:0001638" in imported
+    bad = client.post(
+        "/registry/new/phenopacket",
+        data={"csrf_token": token_b, "province": "79"},
+        files={"file": ("case.json", b"{not json", "application/json")},
+    )
+    assert bad.status_code == 422 and 'data-testid="errors"' in bad.text

@@ -21,6 +21,7 @@ from rarecare.jobs.deps import Runner
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry import (
     browse,
+    bulk,
     clock,
     disclosure,
     identities,
@@ -41,7 +42,7 @@ from rarecare.registry.schemas import (
 from rarecare.registry.vault import IDENTITY_FIELDS
 from rarecare.registry.vocabulary import ACMG_CLASSES, ENCOUNTER_KINDS, ZYGOSITIES
 from rarecare.web.deps import AppSettings, CurrentUser, DbSession, Knowledge
-from rarecare.web.forms import FormFields, error_lines
+from rarecare.web.forms import FormFields, error_lines, invalid_as
 from rarecare.web.site import Section
 from rarecare.web.templating import render
 from rarecare.web.uploads import read_upload
@@ -206,6 +207,46 @@ def new_patient_submit(
                 "provinces": current_provinces(),
                 "errors": error_lines(exc),
                 "confirm": isinstance(exc, NeedsConfirmation),
+            },
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/registry/patients/{patient.id}", status_code=303)
+
+
+@pages.post("/registry/new/phenopacket", response_model=None)
+def new_patient_from_phenopacket(
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    kb: Knowledge,
+    vault: Vault,
+    file: Annotated[UploadFile, File()],
+    province: Annotated[str, Form()] = "",
+) -> Response:
+    """Register a patient from a GA4GH Phenopacket v2 (JSON) at the user's centre."""
+    try:
+        text = read_upload(file).decode("utf-8")
+    except UnicodeDecodeError:
+        text = ""  # refused below as not a phenopacket
+    try:
+        with invalid_as(_("The phenopacket cannot be registered.")):
+            patient = bulk.import_phenopacket(
+                session=session,
+                principal=user,
+                kb=kb,
+                vault=vault,
+                text=text,
+                province_code=province,
+            )
+    except RareCareError as exc:
+        session.rollback()
+        return render(
+            request,
+            "patient_new.html",
+            {
+                "form": {"province_code": province},
+                "provinces": current_provinces(),
+                "errors": error_lines(exc),
             },
             status_code=exc.status_code,
         )
