@@ -22,15 +22,15 @@ def main() -> int:
     table: dict[str, str] = json.loads(TABLE.read_text(encoding="utf-8"))
     with PO.open("rb") as fh:
         catalog = read_po(fh, locale="vi")
-    missing = []
+    missing: list[str] = []
     for message in catalog:
         if not message.id:
             continue
-        if isinstance(message.id, tuple):  # a plural: Vietnamese has one form (nplurals=1)
-            singular = message.id[0]
+        if not isinstance(message.id, str):  # a plural: Vietnamese has one form (nplurals=1)
+            singular = str(message.id[0])
             if singular in table:
                 message.string = (table[singular],)
-            elif not any(message.string):
+            elif not any(message.string or ()):
                 missing.append(singular)
             continue
         if message.id in table:

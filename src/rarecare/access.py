@@ -88,7 +88,7 @@ def centre_scope(principal: Principal | None) -> int | None:
         raise PermissionDenied(_("Your role sees national aggregates, not patient records."))
     if actor.role in CENTRE_ROLES:
         if actor.centre_id is None:
-            raise PermissionDenied("Your account is not attached to a treatment centre.")
+            raise PermissionDenied(_("Your account is not attached to a treatment centre."))
         return actor.centre_id
     return None
 

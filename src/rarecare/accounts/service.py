@@ -61,7 +61,7 @@ def create_user(*, session: Session, principal: Principal | None, data: UserIn) 
     actor = require_role(principal, Role.ADMIN)
     centre_id = _centre_of_role(session, data.role, data.centre_code)
     if session.scalar(select(User.id).where(User.username == data.username)) is not None:
-        raise Conflict(f"The user name {data.username!r} is taken.")
+        raise Conflict(_("The user name %(name)s is taken.") % {"name": data.username})
     user = User(
         username=data.username,
         display_name=data.display_name,

@@ -14,6 +14,7 @@ from rarecare.catalogue.schemas import (
     TermHitOut,
 )
 from rarecare.errors import NotFound
+from rarecare.i18n import _
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge, principal_of
 from rarecare.web.uploads import read_upload
 
@@ -64,7 +65,7 @@ def api_hpo_term(term_id: str, kb: Knowledge) -> dict[str, Any]:
     """One HPO term with its parents and children."""
     resolution = kb.resolve_term(term_id)
     if resolution is None:
-        raise NotFound(f"{term_id} is not an HPO term.")
+        raise NotFound(_("%(id)s is not an HPO term.") % {"id": term_id})
     term = resolution.term
     return {
         "id": term.id,

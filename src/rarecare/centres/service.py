@@ -26,14 +26,14 @@ def list_centres(*, session: Session) -> list[Centre]:
 def get_centre(*, session: Session, centre_id: int) -> Centre:
     centre = session.get(Centre, centre_id)
     if centre is None:
-        raise NotFound("No such treatment centre.")
+        raise NotFound(_("No such treatment centre."))
     return centre
 
 
 def get_centre_by_code(*, session: Session, code: str) -> Centre:
     centre = session.scalar(select(Centre).where(Centre.code == code))
     if centre is None:
-        raise NotFound(f"No treatment centre with code {code!r}.")
+        raise NotFound(_("No treatment centre with code %(code)s.") % {"code": code})
     return centre
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from rarecare.diagnosis.index import DiagnosisIndex
 from rarecare.errors import FieldError, ValidationFailed
-from rarecare.i18n import N_
+from rarecare.i18n import N_, gettext
 from rarecare.interop.phenopackets import iso_years
 from rarecare.knowledge import KnowledgeBase
 from rarecare.knowledge.hpo import ONSET_CLASS_YEARS, Ontology
@@ -138,7 +138,11 @@ def check(query: Query, kb: KnowledgeBase, index: DiagnosisIndex) -> CheckedQuer
     both = set(resolved["observed"]) & set(resolved["excluded"])
     if both:
         errors.append(
-            FieldError("excluded", "observed and excluded at once: " + ", ".join(sorted(both)))
+            FieldError(
+                "excluded",
+                N_("observed and excluded at once: %(ids)s"),
+                params={"ids": ", ".join(sorted(both))},
+            )
         )
     if not resolved["observed"] and not errors:
         errors.append(FieldError("observed", N_("give at least one observed HPO term")))
@@ -153,7 +157,7 @@ def check(query: Query, kb: KnowledgeBase, index: DiagnosisIndex) -> CheckedQuer
             FieldError("onset", N_("expected an age in years from -1 (antenatal) to 120"))
         )
     if errors:
-        raise ValidationFailed("The query cannot be ranked.", errors)
+        raise ValidationFailed(gettext(N_("The query cannot be ranked.")), errors)
 
     ontology = kb.ontology
     observed = resolved["observed"]

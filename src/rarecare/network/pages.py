@@ -15,8 +15,8 @@ from rarecare.access import CENTRE_ROLES, Principal, Role
 from rarecare.centres import service as centres
 from rarecare.centres.models import CentreLevel
 from rarecare.diagnosis.deps import Engine
-from rarecare.errors import RareCareError
-from rarecare.i18n import N_
+from rarecare.errors import NotFound
+from rarecare.i18n import N_, _
 from rarecare.knowledge import KnowledgeBase
 from rarecare.network import labs, notifications, referrals
 from rarecare.network.models import ReferralStatus, SampleStatus
@@ -464,7 +464,7 @@ def sample_report(sample_id: int, user: CurrentUser, session: DbSession) -> Resp
         session=session, principal=user, sample_id=sample_id, action="read_attachment"
     )
     if sample.attachment is None:
-        raise RareCareError("No report is attached.", status_code=404, code="not_found")
+        raise NotFound(_("No report is attached."))
     return attachment(sample.attachment, sample.attachment_name, sample.attachment_type)
 
 

@@ -44,11 +44,21 @@ def store_image(
     actor = require_role(principal, *EDITORS)
     problems = []
     if len(content) > MAX_IMAGE_BYTES:
-        problems.append(FieldError("image", f"larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB"))
+        problems.append(
+            FieldError(
+                "image",
+                N_("larger than %(mb)s MB"),
+                params={"mb": MAX_IMAGE_BYTES // (1024 * 1024)},
+            )
+        )
     declared = TYPES.get(content_type)
     if declared is None:
         problems.append(
-            FieldError("image", f"expected PNG, JPEG or WebP, the upload says {content_type!r}")
+            FieldError(
+                "image",
+                N_("expected PNG, JPEG or WebP, the upload says %(type)s"),
+                params={"type": content_type},
+            )
         )
     actual = _signature(content)
     if actual is None or (declared and actual != declared):

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from rarecare.access import Principal, Role, require_role
 from rarecare.audit import service as audit
 from rarecare.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
-from rarecare.i18n import N_, _
+from rarecare.i18n import N_, _, gettext
 from rarecare.knowledge import normalise_orpha
 from rarecare.portal import markdown
-from rarecare.portal.models import Article, ArticleKind, ArticleStatus, Revision
+from rarecare.portal.models import ARTICLE_LABELS, Article, ArticleKind, ArticleStatus, Revision
 from rarecare.portal.schemas import ArticleIn, ArticleUpdate, PublishedOut, ReviewIn
 from rarecare.storage import utcnow
 from rarecare.storage.versioning import check_version
@@ -67,7 +67,9 @@ def create(*, session: Session, principal: Principal | None, data: ArticleIn) ->
         select(Article.id).where(Article.slug == data.slug, Article.lang == data.lang)
     )
     if existing is not None:
-        errors.append(FieldError("slug", f"{data.slug!r} is taken in this language"))
+        errors.append(
+            FieldError("slug", N_("%(slug)s is taken in this language"), params={"slug": data.slug})
+        )
     if errors:
         raise ValidationFailed(_("The article cannot be saved."), errors)
     article = Article(
@@ -137,7 +139,13 @@ def _move(
     if article.status != expected:
         raise Conflict(
             _("The article is not in the right state for this step."),
-            [FieldError("status", f"is {article.status.value}, expected {expected.value}")],
+            [
+                FieldError(
+                    "status",
+                    N_("is %(status)s, expected %(expected)s"),
+                    params={"status": _state(article.status), "expected": _state(expected)},
+                )
+            ],
         )
     if to == ArticleStatus.PUBLISHED:
         if actor.username == article.author:
@@ -274,3 +282,9 @@ def disease_summary(*, session: Session, orpha_code: str, lang: str) -> Publishe
     is one, else in the other."""
     rows = _live(session, Article.kind == ArticleKind.SUMMARY, Article.orpha_code == orpha_code)
     return _published(*_in_language(rows, lang)) if rows else None
+
+
+def _state(status: ArticleStatus) -> str:
+    """An article's state as the reader's language names it."""
+    label = ARTICLE_LABELS.get(status.value, status.value)
+    return gettext(label)
