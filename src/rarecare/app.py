@@ -137,6 +137,10 @@ LABELS: dict[str, str] = {
     **SCREENING_LABELS,
     **CONSENT_LABELS,
     **RESEARCH_LABELS,
+    **registry_jobs.KIND_LABELS,
+    **monitoring_jobs.KIND_LABELS,
+    **network_jobs.KIND_LABELS,
+    **research_jobs.KIND_LABELS,
 }
 
 THREADS = 200  # request threads per server process

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from rarecare.access import SYSTEM, Principal, require_role
+from rarecare.i18n import N_
 from rarecare.jobs import service as jobs
 from rarecare.jobs.models import Job
 from rarecare.jobs.service import JobContext, JobRunner, work_dir
@@ -19,6 +20,10 @@ from rarecare.storage import utcnow
 
 REPORT = "quarterly-report"
 REFRESH = "indicators-refresh"
+KIND_LABELS: dict[str, str] = {
+    REPORT: N_("Quarterly report"),
+    REFRESH: N_("Indicator refresh"),
+}
 
 
 def submit_report(

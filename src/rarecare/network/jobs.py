@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, require_role
 from rarecare.config import Settings
+from rarecare.i18n import N_
 from rarecare.jobs import service as jobs
 from rarecare.jobs.models import Job
 from rarecare.jobs.service import JobContext, work_dir
@@ -20,6 +21,7 @@ from rarecare.network.screening import SCREENING_ROLES
 from rarecare.registry import keys
 
 SCREENING_IMPORT = "screening-import"
+KIND_LABELS: dict[str, str] = {SCREENING_IMPORT: N_("Newborn screening import")}
 
 
 def submit_import(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from rarecare.access import Principal, Role, require_role
 from rarecare.config import Settings
+from rarecare.i18n import N_
 from rarecare.jobs import service as jobs
 from rarecare.jobs.models import Job
 from rarecare.jobs.service import JobContext, work_dir
@@ -19,6 +20,7 @@ from rarecare.registry import bulk, keys
 
 IMPORT = "registry-import"
 EXPORT = "registry-export"
+KIND_LABELS: dict[str, str] = {IMPORT: N_("Registry import"), EXPORT: N_("Registry export")}
 
 
 def submit_import(

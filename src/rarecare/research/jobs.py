@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from rarecare.access import Principal
+from rarecare.i18n import N_
 from rarecare.jobs import service as jobs
 from rarecare.jobs.models import Job
 from rarecare.jobs.service import JobContext
@@ -15,6 +16,7 @@ from rarecare.knowledge import load_knowledge
 from rarecare.research import service
 
 RELEASE = "research-release"
+KIND_LABELS: dict[str, str] = {RELEASE: N_("Research data release")}
 
 
 def submit_release(*, session: Session, principal: Principal | None, request_id: int) -> Job:
