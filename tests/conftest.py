@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -228,6 +229,13 @@ def cast(db: Session) -> Cast:
         analyst=user("analyst", Role.MINISTRY, None),
         admin=user("admin", Role.ADMIN, None),
     )
+
+
+def form_token(page: str) -> str:
+    """The CSRF token of the first form on a rendered page."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "the page has no form token"
+    return match.group(1)
 
 
 def login(client: TestClient, username: str, password: str = PASSWORD) -> None:

@@ -2,7 +2,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from tests.conftest import Cast, login
+from tests.conftest import Cast, form_token, login
 
 GOOD = "orpha_code,name_vi\nORPHA:365,Bệnh Pompe\nORPHA:355,Bệnh Gaucher\n"
 
@@ -115,12 +115,6 @@ def test_a_drafts_page_shows_what_approving_changes_and_who_may_approve(
     assert 'data-testid="approve" disabled' in page  # the analyst edited it last
 
 
-def _token(text: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', text)
-    assert match
-    return match.group(1)
-
-
 def test_the_ministry_edits_a_drafts_details_and_deletes_it_from_its_page(
     client: TestClient, cast: Cast
 ) -> None:
@@ -132,7 +126,7 @@ def test_the_ministry_edits_a_drafts_details_and_deletes_it_from_its_page(
     version = re.search(r'name="version" value="(\d+)"', page)
     assert version
     form = {
-        "csrf_token": _token(page),
+        "csrf_token": form_token(page),
         "version": version[1],
         "title": "Danh mục 2026 (sửa)",
         "decision_number": "10/QĐ-BYT",
@@ -149,7 +143,9 @@ def test_the_ministry_edits_a_drafts_details_and_deletes_it_from_its_page(
     assert stale.status_code == 409
     bad = client.post(f"{url}/edit", data={**form, "version": "", "title": "x"})
     assert bad.status_code == 422 and "title" in bad.text
-    gone = client.post(f"{url}/delete", data={"csrf_token": _token(edited)}, follow_redirects=False)
+    gone = client.post(
+        f"{url}/delete", data={"csrf_token": form_token(edited)}, follow_redirects=False
+    )
     assert gone.status_code == 303 and gone.headers["location"].startswith("/lists/diseases?")
     assert client.get(url).status_code == 404
 
@@ -160,7 +156,7 @@ def test_a_clinician_cannot_edit_or_delete_a_draft(client: TestClient, cast: Cas
     login(client, "clinician.a")
     url = f"/lists/diseases/{version_id}"
     assert client.get(url).status_code == 404  # a draft is not shown outside the ministry
-    token = _token(client.get("/registry").text)
+    token = form_token(client.get("/registry").text)
     for action in ("delete", "edit"):
         refused = client.post(f"{url}/{action}", data={"csrf_token": token, "title": "Khác"})
         assert refused.status_code in (403, 404)

@@ -1,16 +1,8 @@
-import re
-
 from fastapi.testclient import TestClient
 
-from tests.conftest import Cast, login
+from tests.conftest import Cast, form_token, login
 
 from .conftest import patient_payload
-
-
-def _csrf(text: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', text)
-    assert match
-    return match.group(1)
 
 
 def test_a_clinician_registers_records_phenotypes_and_confirms(
@@ -27,14 +19,14 @@ def test_a_clinician_registers_records_phenotypes_and_confirms(
         "diagnostic_status": "suspected",
         "contact_for_research": "yes",
         "consent_reuse": "yes",
-        "csrf_token": _csrf(page.text),
+        "csrf_token": form_token(page.text),
     }
     created = client.post("/registry/new", data=form, follow_redirects=False)
     assert created.status_code == 303, created.text
     url = created.headers["location"]
     page = client.get(url)
     assert "Nguyễn Thị Lan" not in page.text
-    token = _csrf(page.text)
+    token = form_token(page.text)
     for term in ("HP:0001639", "HP:0001252", "HP:0000158", "HP:0002240", "HP:0003236"):
         assert (
             client.post(
@@ -72,7 +64,7 @@ def test_the_registration_form_names_bad_fields(client: TestClient, cast: Cast) 
         "diagnostic_status": "confirmed",
         "orpha_code": "ORPHA:0",
         "first_contact_date": "2099-01-01",
-        "csrf_token": _csrf(page.text),
+        "csrf_token": form_token(page.text),
     }
     response = client.post("/registry/new", data=form)
     assert response.status_code == 422

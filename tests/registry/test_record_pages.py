@@ -8,22 +8,16 @@ from sqlalchemy.orm import Session
 from rarecare.knowledge import KnowledgeBase
 from rarecare.registry.models import Reanalysis
 from rarecare.registry.record_pages import disease_choices
-from tests.conftest import Cast, login
+from tests.conftest import Cast, form_token, login
 
 from .conftest import patient_payload
-
-
-def _csrf(text: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', text)
-    assert match
-    return match.group(1)
 
 
 def _patient(client: TestClient) -> tuple[str, str]:
     login(client, "clinician.a")
     patient_id = client.post("/api/registry/patients", json=patient_payload()).json()["id"]
     url = f"/registry/patients/{patient_id}"
-    return url, _csrf(client.get(url).text)
+    return url, form_token(client.get(url).text)
 
 
 def test_it_finds_a_disease_to_record_by_name_orpha_omim_or_icd10(kb: KnowledgeBase) -> None:
@@ -161,7 +155,7 @@ def test_another_centre_cannot_edit_or_record(client: TestClient, cast: Cast) ->
     url, _token = _patient(client)
     login(client, "clinician.b")
     assert client.get(f"{url}/edit").status_code == 404
-    token_b = _csrf(client.get("/registry/new").text)
+    token_b = form_token(client.get("/registry/new").text)
     refused = client.post(f"{url}/encounters", data={"csrf_token": token_b, "date": "2024-03-01"})
     assert refused.status_code == 404
 
@@ -178,7 +172,7 @@ def test_a_flagged_duplicate_is_reviewed_and_marked_distinct_with_a_reason(
     table = page.text.split('data-testid="duplicates"')[1]
     assert f'/registry/patients/{second["id"]}"' in table
     assert f'/registry/patients/{first["id"]}"' not in table  # the other centre's record
-    token = _csrf(page.text)
+    token = form_token(page.text)
     short = client.post(
         f"/registry/patients/{second['id']}/distinct", data={"csrf_token": token, "reason": "no"}
     )
@@ -205,7 +199,7 @@ def test_a_centre_cannot_review_another_centres_record(client: TestClient, cast:
     login(client, "clinician.b")
     second = client.post("/api/registry/patients", json=patient_payload()).json()
     login(client, "clinician.a")
-    token = _csrf(client.get("/registry/duplicates").text)
+    token = form_token(client.get("/registry/duplicates").text)
     refused = client.post(
         f"/registry/patients/{second['id']}/distinct",
         data={"csrf_token": token, "reason": "not my patient at all"},
@@ -227,7 +221,7 @@ def test_a_national_steward_merges_a_duplicate_from_the_worklist(
     assert f'action="/registry/patients/{second["id"]}/merge"' in page.text
     merged = client.post(
         f"/registry/patients/{second['id']}/merge",
-        data={"csrf_token": _csrf(page.text), "reason": "same CCCD, same parents"},
+        data={"csrf_token": form_token(page.text), "reason": "same CCCD, same parents"},
         follow_redirects=False,
     )
     assert merged.headers["location"] == f"/registry/patients/{first['id']}?merged=1"
@@ -299,7 +293,7 @@ def test_a_clinician_marks_a_reanalysis_alert_seen_and_another_centre_cannot(
     login(client, "clinician.b")
     refused = client.post(
         f"/registry/alerts/{run.id}/acknowledge",
-        data={"csrf_token": _csrf(client.get("/registry").text)},
+        data={"csrf_token": form_token(client.get("/registry").text)},
         follow_redirects=False,
     )
     assert refused.status_code in (403, 404)
@@ -309,7 +303,7 @@ def test_a_clinician_marks_a_reanalysis_alert_seen_and_another_centre_cannot(
     login(client, "clinician.a")
     seen = client.post(
         f"/registry/alerts/{run.id}/acknowledge",
-        data={"csrf_token": _csrf(client.get(url).text), "back": "registry"},
+        data={"csrf_token": form_token(client.get(url).text), "back": "registry"},
         follow_redirects=False,
     )
     assert seen.status_code == 303 and seen.headers["location"].startswith("/registry?")
@@ -330,7 +324,7 @@ def test_a_clinician_registers_a_patient_from_a_phenopacket_file(
     page = client.get("/registry/new").text
     assert 'data-testid="phenopacket-form"' in page
     login(client, "clinician.b")
-    token_b = _csrf(client.get("/registry/new").text)
+    token_b = form_token(client.get("/registry/new").text)
     done = client.post(
         "/registry/new/phenopacket",
         data={"csrf_token": token_b, "province": "79"},

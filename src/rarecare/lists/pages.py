@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
@@ -195,10 +196,21 @@ def _refused(
 ) -> HTMLResponse:
     """The version page again with what was wrong (nothing of the refused action written)."""
     session.rollback()
-    version = service.get_version(session=session, principal=user, version_id=version_id, kind=kind)
-    return _version_view(
-        request, session, version, errors=error_lines(exc), status_code=exc.status_code
-    )
+    return _again(request, session, user, kind, version_id)(error_lines(exc), exc.status_code)
+
+
+def _again(
+    request: Request, session: DbSession, user: Principal, kind: ListKind, version_id: int
+) -> Callable[[list[str], int], HTMLResponse]:
+    """What a refused form on a version's page answers: the page again, with the errors."""
+
+    def failed(lines: list[str], status: int) -> HTMLResponse:
+        version = service.get_version(
+            session=session, principal=user, version_id=version_id, kind=kind
+        )
+        return _version_view(request, session, version, errors=lines, status_code=status)
+
+    return failed
 
 
 @pages.post("/lists/{kind}/{version_id}/approve", response_model=None)
@@ -262,13 +274,7 @@ def edit_form(
     return submitted(
         session,
         save,
-        failed=lambda lines, status: _version_view(
-            request,
-            session,
-            service.get_version(session=session, principal=user, version_id=version_id, kind=kind),
-            errors=lines,
-            status_code=status,
-        ),
+        failed=_again(request, session, user, kind, version_id),
         done=f"/lists/{kind.value}/{version_id}",
     )
 
@@ -281,13 +287,7 @@ def delete_form(
     return submitted(
         session,
         lambda: service.delete_draft(session=session, principal=user, version_id=version_id),
-        failed=lambda lines, status: _version_view(
-            request,
-            session,
-            service.get_version(session=session, principal=user, version_id=version_id, kind=kind),
-            errors=lines,
-            status_code=status,
-        ),
+        failed=_again(request, session, user, kind, version_id),
         done=f"/lists/{kind.value}?deleted={version_id}",
     )
 
