@@ -3,6 +3,10 @@
   "use strict";
   if (!window.echarts) { return; }
   var teal = "#0f5c6e";
+  // numbers as the page's language writes them ("1.234,5" in Vietnamese, "1,234.5" in English)
+  var locale = document.documentElement.lang === "vi" ? "vi-VN" : "en-GB";
+  var billion = document.documentElement.lang === "vi" ? " tỷ" : " bn";
+  function number(v) { return Number(v).toLocaleString(locale, { maximumFractionDigits: 2 }); }
 
   function spark(el) {
     var points = JSON.parse(el.dataset.series || "[]");
@@ -27,10 +31,10 @@
       series.markLine = { symbol: "none", data: [{ yAxis: data.target }], lineStyle: { type: "dashed" } };
     }
     chart.setOption({
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "–" : number(v); } },
       grid: { left: 48, right: 16, top: 24, bottom: 32 },
       xAxis: { type: "category", data: points.map(function (p) { return p[0]; }) },
-      yAxis: { type: "value", scale: true },
+      yAxis: { type: "value", scale: true, axisLabel: { formatter: number } },
       series: [series]
     });
   }
@@ -47,7 +51,7 @@
       chart.setOption({
         tooltip: { trigger: "item", formatter: function (p) {
           var name = spec.names[p.name] || p.name;
-          return name + ": " + (isNaN(p.value) ? "–" : p.value.toLocaleString("vi-VN"));
+          return name + ": " + (isNaN(p.value) ? "–" : number(p.value));
         } },
         visualMap: { min: numbers.length ? Math.min.apply(null, numbers) : 0,
                      max: numbers.length ? Math.max.apply(null, numbers) : 1,
@@ -69,11 +73,11 @@
     var colours = [teal, "#c0392b", "#7f8c8d"];
     var chart = echarts.init(el);
     chart.setOption({
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return Number(v).toLocaleString("vi-VN") + " ₫"; } },
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return number(Math.round(v)) + " ₫"; } },
       legend: { top: 0 },
       grid: { left: 96, right: 16, top: 32, bottom: 32 },
       xAxis: { type: "category", data: data.categories || [] },
-      yAxis: { type: "value", axisLabel: { formatter: function (v) { return (v / 1e9).toLocaleString("vi-VN") + " tỷ"; } } },
+      yAxis: { type: "value", axisLabel: { formatter: function (v) { return number(v / 1e9) + billion; } } },
       series: (data.series || []).map(function (s, i) {
         return { name: s.name, type: "bar", stack: "cost", data: s.data, itemStyle: { color: colours[i % 3] } };
       })
