@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, Field, ValidationError
@@ -56,3 +58,43 @@ def test_a_stored_problem_is_shown_later_in_the_readers_language(vietnamese: Non
     stored = BEFORE_BIRTH.as_dict()  # a job's result, JSON
     assert show_problem(stored) == "dòng 3, death_date (Ngày mất): 02/01/2020 trước ngày sinh"
     assert show_problem("an older job's plain text") == "an older job's plain text"
+
+
+ERRORS = {
+    "ValidationFailed",
+    "Conflict",
+    "NotFound",
+    "PermissionDenied",
+    "RareCareError",
+    "NotAuthenticated",
+    "NeedsConfirmation",
+}
+# the operator's tools speak English (the command line, backups)
+OPERATOR_ONLY = ("cli.py", "clikit.py", "backup.py")
+
+
+def _is_text(node: ast.expr) -> bool:
+    """A message written in place: a string, an f-string, or one joined to something."""
+    if isinstance(node, ast.BinOp):
+        return _is_text(node.left)
+    return isinstance(node, ast.Constant | ast.JoinedStr) and not (
+        isinstance(node, ast.Constant) and not isinstance(node.value, str)
+    )
+
+
+def test_every_error_message_a_user_can_see_is_translated() -> None:
+    """An error raised with a message written in place reaches the user in English: messages
+    go through the catalogue (``_()`` or a ``FieldError`` with an ``N_`` message)."""
+    found = []
+    for path in sorted((Path(__file__).parents[1] / "src" / "rarecare").rglob("*.py")):
+        if path.name in OPERATOR_ONLY:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name in ERRORS and node.args and _is_text(node.args[0]):
+                found.append(f"{path.name}:{node.lineno}")
+            if name == "FieldError" and len(node.args) > 1 and _is_text(node.args[1]):
+                found.append(f"{path.name}:{node.lineno}")
+    assert found == []

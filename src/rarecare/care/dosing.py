@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from rarecare.errors import FieldError, ValidationFailed
-from rarecare.i18n import N_
+from rarecare.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,12 @@ def vials(dose: float, strength: float) -> int:
 def plan(regimen: Regimen, weight_kg: float | None = None) -> DosePlan:
     if regimen.per_kg and (weight_kg is None or weight_kg <= 0):
         raise ValidationFailed(
-            "A weight is needed for a per-kilogram dose.",
+            _("A weight is needed for a per-kilogram dose."),
             [FieldError("weight_kg", N_("expected a weight in kilograms above 0"))],
         )
     if regimen.strength <= 0 or regimen.interval_days <= 0:
         raise ValidationFailed(
-            "The regimen is incomplete.",
+            _("The regimen is incomplete."),
             [FieldError("regimen", N_("strength and interval must be above 0"))],
         )
     dose = regimen.dose * (weight_kg or 0.0) if regimen.per_kg else regimen.dose

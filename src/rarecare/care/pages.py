@@ -23,7 +23,7 @@ from rarecare.centres import service as centre_service
 from rarecare.errors import FieldError, ValidationFailed
 from rarecare.geo import current_provinces
 from rarecare.geo.svg import MAP_H, MAP_W, outlines, xy
-from rarecare.i18n import N_
+from rarecare.i18n import N_, _
 from rarecare.registry import service as registry
 from rarecare.registry.deps import Vault
 from rarecare.web.deps import CurrentUser, DbSession, Knowledge, principal_of
@@ -71,7 +71,7 @@ def centre_calendar(
         first = date(year, mon, 1)
     except ValueError as exc:
         raise ValidationFailed(
-            "Invalid month.", [FieldError("month", N_("expected YYYY-MM"))]
+            _("Invalid month."), [FieldError("month", N_("expected YYYY-MM"))]
         ) from exc
     days_in = cal.monthrange(first.year, first.month)[1]
     centre = centre_service.get_centre(session=session, centre_id=centre_id)

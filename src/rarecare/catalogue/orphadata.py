@@ -11,7 +11,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import ElementTree
 
 from rarecare.errors import FieldError, ValidationFailed
-from rarecare.i18n import N_
+from rarecare.i18n import N_, _
 
 RELATIONS = {"E": "exact", "NTBT": "narrower", "BTNT": "broader", "W": "wrong", "ND": "undecided"}
 
@@ -39,11 +39,11 @@ def parse_product1(content: bytes) -> tuple[str, list[MappingRow]]:
         root = ElementTree.parse(io.BytesIO(content)).getroot()
     except Exception as exc:
         raise ValidationFailed(
-            "The file is not readable XML.", [FieldError("file", str(exc))]
+            _("The file is not readable XML."), [FieldError("file", str(exc))]
         ) from exc
     if root is None or root.tag != "JDBOR" or root.find("DisorderList") is None:
         raise ValidationFailed(
-            "This is not an Orphadata product 1 file.",
+            _("This is not an Orphadata product 1 file."),
             [FieldError("file", N_("expected a JDBOR root with a DisorderList"))],
         )
     version = " ".join(v for v in (root.get("version", ""), root.get("date", "")) if v) or "unknown"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from rarecare.diagnosis.index import DiagnosisIndex
 from rarecare.errors import FieldError, ValidationFailed
-from rarecare.i18n import N_, gettext
+from rarecare.i18n import N_, _, gettext
 from rarecare.interop.phenopackets import iso_years
 from rarecare.knowledge import KnowledgeBase
 from rarecare.knowledge.hpo import ONSET_CLASS_YEARS, Ontology
@@ -43,7 +43,7 @@ def onset_years(value: str | float | None) -> float | None:
     if text.upper().startswith("HP:"):
         if text.upper() not in ONSET_CLASS_YEARS:
             raise ValidationFailed(
-                "The query cannot be ranked.",
+                _("The query cannot be ranked."),
                 [
                     FieldError(
                         "onset", N_("%(text)s is not an HPO onset class"), params={"text": text}
@@ -55,7 +55,7 @@ def onset_years(value: str | float | None) -> float | None:
         years = iso_years(text.upper())
         if years is None:
             raise ValidationFailed(
-                "The query cannot be ranked.",
+                _("The query cannot be ranked."),
                 [
                     FieldError(
                         "onset",
@@ -69,7 +69,7 @@ def onset_years(value: str | float | None) -> float | None:
         return float(text)
     except ValueError:
         raise ValidationFailed(
-            "The query cannot be ranked.",
+            _("The query cannot be ranked."),
             [
                 FieldError(
                     "onset",
@@ -157,7 +157,7 @@ def check(query: Query, kb: KnowledgeBase, index: DiagnosisIndex) -> CheckedQuer
             FieldError("onset", N_("expected an age in years from -1 (antenatal) to 120"))
         )
     if errors:
-        raise ValidationFailed(gettext(N_("The query cannot be ranked.")), errors)
+        raise ValidationFailed(gettext(N_(_("The query cannot be ranked."))), errors)
 
     ontology = kb.ontology
     observed = resolved["observed"]

@@ -29,7 +29,7 @@ from phenopackets import (
 )
 
 from rarecare.errors import FieldError, ValidationFailed
-from rarecare.i18n import N_
+from rarecare.i18n import N_, _
 from rarecare.interop.records import ConsentSnapshot, Feature, RecordSnapshot
 from rarecare.knowledge.hpo import ONSET_CLASS_YEARS
 
@@ -169,21 +169,23 @@ def parse(text: str, source: str = "") -> Phenopacket:
     try:
         return json_format.Parse(text, Phenopacket())
     except json_format.ParseError as exc:
-        where = f"{source} is not" if source else "Not"
-        raise ValidationFailed(
-            f"{where} a valid GA4GH Phenopacket v2.", [FieldError("phenopacket", str(exc))]
-        ) from exc
+        message = (
+            _("%(source)s is not a valid GA4GH Phenopacket v2.") % {"source": source}
+            if source
+            else _("Not a valid GA4GH Phenopacket v2.")
+        )
+        raise ValidationFailed(message, [FieldError("phenopacket", str(exc))]) from exc
 
 
 def from_json(text: str) -> RecordSnapshot:
     packet = parse(text)
     if not packet.subject.id:
         raise ValidationFailed(
-            "Not a usable phenopacket.", [FieldError("subject.id", N_("required"))]
+            _("Not a usable phenopacket."), [FieldError("subject.id", N_("required"))]
         )
     if not packet.subject.HasField("date_of_birth"):
         raise ValidationFailed(
-            "Not a usable phenopacket.", [FieldError("subject.dateOfBirth", N_("required"))]
+            _("Not a usable phenopacket."), [FieldError("subject.dateOfBirth", N_("required"))]
         )
     born = packet.subject.date_of_birth.ToDatetime().date()
     vital = "alive"
