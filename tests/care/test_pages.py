@@ -231,3 +231,23 @@ def test_a_clinician_prints_a_patient_summary_with_diagnosis_and_therapy(
     assert client.get(f"/registry/patients/{world.pompe.id}/summary.pdf").status_code == 404
     login(client, "analyst")
     assert client.get(f"/registry/patients/{world.pompe.id}/summary.pdf").status_code == 403
+
+
+def test_the_care_page_shows_adherence_per_centre_and_the_plans_below_threshold(
+    client: TestClient, world: CareWorld
+) -> None:
+    login(client, "clinician.a")
+    started = TODAY - timedelta(days=70)
+    plan = client.post(
+        f"/api/registry/patients/{world.pompe.id}/plans",
+        json={"drug": POMPE_DRUG, "start_date": started.isoformat()},
+    ).json()
+    client.post(
+        f"/api/care/plans/{plan['id']}/administrations", json={"given_on": started.isoformat()}
+    )
+    page = client.get("/care").text
+    assert 'data-testid="centre-adherence"' in page
+    assert 'data-testid="low-adherence"' in page and world.pompe.pseudonym in page
+    login(client, "clinician.b")  # another centre sees neither the plan nor its centre's figure
+    other = client.get("/care").text
+    assert world.pompe.pseudonym not in other and 'data-testid="low-adherence"' not in other

@@ -105,10 +105,26 @@ def adherence(
     return out
 
 
-def centre_pdc(rows: Sequence[Adherence]) -> dict[int, float]:
-    """Mean PDC per centre."""
-    sums: dict[int, list[float]] = defaultdict(list)
+@dataclass(frozen=True)
+class CentreAdherence:
+    centre_id: int
+    plans: int  # plans with a PDC in the period
+    mean_pdc: float
+    adherent_share: float  # of those plans, PDC ≥ 0.8
+
+
+def centre_summary(rows: Sequence[Adherence]) -> list[CentreAdherence]:
+    """Per centre: how many plans, their mean PDC and the share that is adherent."""
+    by_centre: dict[int, list[float]] = defaultdict(list)
     for row in rows:
         if row.pdc is not None:
-            sums[row.plan.centre_id].append(row.pdc)
-    return {c: sum(v) / len(v) for c, v in sums.items()}
+            by_centre[row.plan.centre_id].append(row.pdc)
+    return [
+        CentreAdherence(
+            centre_id=centre_id,
+            plans=len(values),
+            mean_pdc=round(sum(values) / len(values), 3),
+            adherent_share=round(sum(v >= adh.ADHERENT_PDC for v in values) / len(values), 3),
+        )
+        for centre_id, values in sorted(by_centre.items())
+    ]

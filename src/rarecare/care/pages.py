@@ -48,6 +48,12 @@ SECTION = Section(
 def care_page(request: Request, session: DbSession) -> HTMLResponse:
     user: Principal | None = principal_of(request)
     alerts = followup.alerts(session=session, principal=user)[:20] if user else []
+    adherence = followup.adherence(session=session, principal=user) if user else []
+    centres = centre_service.list_centres(session=session)
+    below = sorted(
+        (r for r in adherence if r.pdc is not None and r.pdc < ADHERENT_PDC),
+        key=lambda r: r.pdc or 0.0,
+    )
     return render(
         request,
         "care.html",
@@ -55,7 +61,11 @@ def care_page(request: Request, session: DbSession) -> HTMLResponse:
             "module": "care",
             "info": SECTION,
             "alerts": alerts,
-            "centres": centre_service.list_centres(session=session),
+            "centres": centres,
+            "centre_names": {c.id: c.name for c in centres},
+            "adherence": followup.centre_summary(adherence),
+            "below": below[:20],
+            "adherent": ADHERENT_PDC,
         },
     )
 

@@ -221,19 +221,7 @@ def api_centre_adherence(
 ) -> list[CentreAdherenceOut]:
     """Mean PDC and the share of adherent plans (PDC ≥ 0.8) per centre in scope."""
     rows = followup.adherence(session=session, principal=user, days=days)
-    means = followup.centre_pdc(rows)
-    out = []
-    for centre_id, mean in sorted(means.items()):
-        mine = [r.pdc for r in rows if r.plan.centre_id == centre_id and r.pdc is not None]
-        out.append(
-            CentreAdherenceOut(
-                centre_id=centre_id,
-                plans=len(mine),
-                mean_pdc=round(mean, 3),
-                adherent_share=round(sum(p >= ADHERENT_PDC for p in mine) / len(mine), 3),
-            )
-        )
-    return out
+    return [CentreAdherenceOut(**vars(c)) for c in followup.centre_summary(rows)]
 
 
 @plans_api.get("/care/demand", response_model=DemandOut)
