@@ -101,6 +101,7 @@ def test_the_workbench_explains_each_match_in_vietnamese_with_vietnamese_numbers
         data={"observed": ["HP:0001638", "HP:0003198", "HP:0001252"], "onset": "0.5"},
     ).text
     assert "trùng khớp" in panel  # "exact match"
+    assert "Giảm trương lực cơ (Hypotonia)" in panel  # HPO terms with their Vietnamese names
     for code in ("annotation-below", "annotation-above", "shared-ancestor", "not-annotated"):
         assert f"<td>{code}" not in panel
     assert "onset annotations" not in panel and "khởi phát của bệnh" in panel

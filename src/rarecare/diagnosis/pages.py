@@ -107,5 +107,7 @@ def workbench_update(
             "ranking": ranking,
             "errors": errors,
             "match_labels": MATCH_LABELS,
+            # HPO terms as the reader's language names them ("Giảm trương lực cơ (Hypotonia)")
+            "term_name": lambda term_id: kb.term_name(term_id, locale),
         },
     )
