@@ -292,8 +292,9 @@ def _patient_view(
             "suggestions": suggestions,
             "identity": identity,
             "terms": {
-                ph.hpo_id: kb.term_name(ph.hpo_id, i18n.current_locale.get())
-                for ph in patient.phenotypes
+                t: kb.term_name(t, i18n.current_locale.get())
+                for t in [ph.hpo_id for ph in patient.phenotypes]
+                + [q.hpo_id for q in (suggestions.questions if suggestions else [])]
             },
             "provinces": province_names(),
             "centres": {c.id: c.name for c in centres.list_centres(session=session)},
