@@ -21,6 +21,7 @@ from rarecare.access import SYSTEM
 from rarecare.knowledge import load_knowledge
 from rarecare.monitoring import costs, cube, indicators
 from rarecare.monitoring import engine as refresh_engine
+from rarecare.monitoring.doses import period_doses
 from rarecare.monitoring.network_values import network_values
 from rarecare.monitoring.sqlparts import period_range
 from rarecare.storage import make_sessionmaker
@@ -68,15 +69,17 @@ def _steps(session: Session, start: date, end: date) -> dict[str, float]:
     distances = refresh_engine._distances(session)
     medians = refresh_engine._medians
     travel = refresh_engine._travel
-    return {
-        "patient cube": _seconds(lambda: cube.patient_cube(session, start, end)),
-        "delay medians": _seconds(lambda: list(medians(session, start, end))),
-        "travel": _seconds(lambda: list(travel(session, start, end, distances))),
-        "out-of-pocket": _seconds(
-            lambda: list(costs.out_of_pocket(session, start, end, distances))
-        ),
-        "network": _seconds(lambda: list(network_values(session, start, end))),
-    }
+    started = time.perf_counter()
+    with period_doses(session, start, end, date.today()) as doses:
+        steps = {"doses of the period": time.perf_counter() - started}
+        steps["patient cube"] = _seconds(lambda: cube.patient_cube(session, start, end, doses))
+        steps["delay medians"] = _seconds(lambda: list(medians(session, start, end)))
+        steps["travel"] = _seconds(lambda: list(travel(session, distances, doses)))
+        steps["out-of-pocket"] = _seconds(
+            lambda: list(costs.out_of_pocket(session, start, end, distances, doses))
+        )
+        steps["network"] = _seconds(lambda: list(network_values(session, start, end)))
+    return steps
 
 
 if __name__ == "__main__":

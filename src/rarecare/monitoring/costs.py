@@ -26,11 +26,11 @@ from datetime import date, timedelta
 from math import ceil
 from typing import Any
 
-from sqlalchemy import Float, String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Float, String, Table, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from rarecare.care.models import Administration, TherapyPlan
+from rarecare.care.models import TherapyPlan
 from rarecare.care.therapy import AT_CENTRE_ROUTES
 from rarecare.centres.models import Centre
 from rarecare.finance.coverage import COVERED_DRUG_STATUSES, CoverageRules
@@ -95,7 +95,11 @@ def _rate(
 
 
 def out_of_pocket(
-    session: Session, start: date, end: date, distances: dict[tuple[str, str], tuple[float, int]]
+    session: Session,
+    start: date,
+    end: date,
+    distances: dict[tuple[str, str], tuple[float, int]],
+    doses: Table,
 ) -> Iterator[Value]:
     """Median out-of-pocket per treated patient and the catastrophic-spending rate of the
     period, by province, centre and disease."""
@@ -114,15 +118,14 @@ def out_of_pocket(
     at_centre = {e.inn: 0.0 for e in entries if e.route not in AT_CENTRE_ROUTES}
     listed = listed_diseases(session)
 
-    a, t, p, c = Administration, TherapyPlan, Patient, Centre
-    given = (
+    t, p, c = TherapyPlan, Patient, Centre
+    given = (  # the period's doses (see monitoring.doses)
         select(
-            a.plan_id,
-            func.count().label("visits"),
-            func.sum(a.vials).label("vials"),
+            doses.c.plan_id,
+            func.sum(doses.c.visits).label("visits"),
+            func.sum(doses.c.vials).label("vials"),
         )
-        .where(a.given_on >= as_day(start), a.given_on <= as_day(end))
-        .group_by(a.plan_id)
+        .group_by(doses.c.plan_id)
         .subquery("given")
     )
     coverage = select(

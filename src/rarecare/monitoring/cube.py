@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import (
     Integer,
     String,
+    Table,
     and_,
     case,
     cast,
@@ -34,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from rarecare.care.models import Administration, TherapyPlan
+from rarecare.care.models import TherapyPlan
 from rarecare.monitoring.definitions import AGE_BANDS
 from rarecare.monitoring.lookups import listed_drugs
 from rarecare.monitoring.sqlparts import add_months, as_day, as_moment, days_between, flag
@@ -52,7 +53,7 @@ PART_1 = {"": (), "province": (0,), "former_province": (1,), "sex": (2,), "age_b
 PART_2 = {"centre": (0,), "disease": (1,), "centre_disease": (0, 1)}
 
 
-def patient_cube(session: Session, start: date, end: date) -> Cube:
+def patient_cube(session: Session, start: date, end: date, doses: Table) -> Cube:
     """breakdown → group → the sums of every per-record measure of the period."""
     p = Patient
     end_day = as_day(end)
@@ -81,7 +82,7 @@ def patient_cube(session: Session, start: date, end: date) -> Cube:
         p.diagnosis_date.is_not(None),
         days_between(p.diagnosis_date, p.first_contact_date) <= 365,
     )
-    facts = _facts(session, start, end).subquery("facts")
+    facts = _facts(session, start, end, doses).subquery("facts")
     has = {n: func.coalesce(facts.c[n], 0) for n in ("recorded", "genetic", "on_drug", "adherent")}
     elements = sum((flag(c) for c in jrc_elements(p, record=False)), start=has["recorded"])
     measures: dict[str, ColumnElement[Any]] = {
@@ -173,7 +174,7 @@ def patient_cube(session: Session, start: date, end: date) -> Cube:
     return cube
 
 
-def _facts(session: Session, start: date, end: date) -> Any:
+def _facts(session: Session, start: date, end: date, doses: Table) -> Any:
     """One row per patient with any fact of another table: a diagnosis record, a confirmed
     genetic finding, a plan of a listed drug active in the period, doses given on time (each
     0/1)."""
@@ -184,7 +185,7 @@ def _facts(session: Session, start: date, end: date) -> Any:
         and_(DiagnosisRecord.status == DiagnosticStatus.CONFIRMED, DiagnosisRecord.gene != "")
     )
     # doses due up to the period's end, or up to today while the period runs
-    adherent = _adherent_patients(start, min(end, date.today()), listed)
+    adherent = _adherent_patients(start, min(end, date.today()), listed, doses)
     rows = union_all(
         select(
             DiagnosisRecord.patient_id.label("id"),
@@ -207,7 +208,7 @@ def _facts(session: Session, start: date, end: date) -> Any:
     ).group_by(rows.c.id)
 
 
-def _adherent_patients(start: date, end: date, listed: list[str]) -> Any:
+def _adherent_patients(start: date, end: date, listed: list[str], doses: Table) -> Any:
     """Patients with a plan of a listed drug active in the period whose doses given reach 80%
     of those due (days on the plan within the period ÷ its interval)."""
     start_day, end_day = as_day(start), as_day(end)
@@ -219,10 +220,10 @@ def _adherent_patients(start: date, end: date, listed: list[str]) -> Any:
         ),
         else_=end_day,
     )
-    given = (
-        select(Administration.plan_id, func.count().label("doses"))
-        .where(Administration.given_on >= start_day, Administration.given_on <= end_day)
-        .group_by(Administration.plan_id)
+    given = (  # doses given up to today (see monitoring.doses)
+        select(doses.c.plan_id, func.sum(doses.c.visits).label("doses"))
+        .where(doses.c.after_today.is_(False))
+        .group_by(doses.c.plan_id)
         .subquery("given")
     )
     due = (days_between(last, first) + 1) / cast(TherapyPlan.interval_days, Integer)

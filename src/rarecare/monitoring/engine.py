@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import (
     String,
+    Table,
     and_,
     case,
     cast,
@@ -29,7 +30,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from rarecare.care.models import Administration
 from rarecare.care.travel import road_km
 from rarecare.centres.models import Centre
 from rarecare.geo import current_provinces, populations
@@ -42,6 +42,7 @@ from rarecare.monitoring.definitions import (
     INDICATORS,
     PATIENT_BREAKDOWNS,
 )
+from rarecare.monitoring.doses import period_doses
 from rarecare.monitoring.lookups import approved_version, disease_groups, listed_diseases
 from rarecare.monitoring.medians import grouped, weighted_median
 from rarecare.monitoring.models import Activity, ActivityStatus
@@ -153,7 +154,9 @@ def _distances(session: Session) -> dict[tuple[str, str], tuple[float, int]]:
 
 
 def _travel(
-    session: Session, start: date, end: date, distances: dict[tuple[str, str], tuple[float, int]]
+    session: Session,
+    distances: dict[tuple[str, str], tuple[float, int]],
+    doses: Table,
 ) -> Iterator[Value]:
     """Median return-trip km per treated patient in the period (each infusion a return trip
     from the home province to the treating centre) and the share of trips out of the home
@@ -162,11 +165,10 @@ def _travel(
     The km of a patient's treatment at a centre are its trips × the distance from the home
     province, so the database only counts patients per (province, centre, trips) — a small
     histogram — from which the medians and shares are exact."""
-    a, p = Administration, Patient
-    visits = (
-        select(a.patient_id, a.centre_id, func.count().label("trips"))
-        .where(a.given_on >= as_day(start), a.given_on <= as_day(end))
-        .group_by(a.patient_id, a.centre_id)
+    p = Patient
+    visits = (  # the period's doses (see monitoring.doses)
+        select(doses.c.patient_id, doses.c.centre_id, func.sum(doses.c.visits).label("trips"))
+        .group_by(doses.c.patient_id, doses.c.centre_id)
         .subquery("visits")
     )
     histogram = (
@@ -234,13 +236,24 @@ def compute(
 ) -> list[Value]:
     """Every indicator, every breakdown, for one period."""
     start, end = period_range(period)
-    steps = 3
     if session.get_bind().dialect.name == "postgresql":
         # a batch job: its aggregates stay in memory, and compiling them (JIT) costs more than
         # it saves (for this transaction only)
         session.execute(text("SET LOCAL work_mem = '256MB'"))
         session.execute(text("SET LOCAL jit = off"))
-    cube = patient_cube(session, start, end)
+    with period_doses(session, start, end, date.today()) as doses:
+        return _compute(session, start, end, doses, progress)
+
+
+def _compute(
+    session: Session,
+    start: date,
+    end: date,
+    doses: Table,
+    progress: Callable[[int, int], None] | None,
+) -> list[Value]:
+    steps = 3
+    cube = patient_cube(session, start, end, doses)
     groups = disease_groups(session)
     cube["disease_group"] = _by_group(cube.get("disease", {}), lambda code: groups.get(code, ""))
     cube["centre_disease_group"] = _by_group(
@@ -252,8 +265,8 @@ def compute(
     values = list(_patients(cube))
     values += list(_medians(session, start, end))
     distances = _distances(session)  # the travel model, for the trips and their cost
-    values += list(_travel(session, start, end, distances))
-    values += list(out_of_pocket(session, start, end, distances))
+    values += list(_travel(session, distances, doses))
+    values += list(out_of_pocket(session, start, end, distances, doses))
     values += list(network_values(session, start, end))
     if progress:
         progress(2, steps)
