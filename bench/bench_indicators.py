@@ -269,16 +269,18 @@ The page target is met at this size (pages read stored values only). The refresh
 cube — one pass summing some thirty expressions per record (ages, deaths before five, the year
 after first contact, fifteen data elements) in two grouping sets, after joining the per-patient
 facts of other tables (diagnosis records, genetic findings, plans, doses given on time) — is
-about 60 percent; the reference scan evaluates five. The out-of-pocket costs, the travel
-histogram and the adherence each aggregate the year's infusions (7.5 million rows here), about
-a third together; the delay medians read the patients diagnosed in the year. On the way here:
-one GROUP BY per breakdown and a Python roll-up (125× at 600,000 records) → seven grouping sets
-in one single-threaded step (26.9× at 6,000,000 on 2 December, without the costs) → two
-grouping sets, the travel histogram and the costs (the figure above). What would bring it to a
-few scans is not more SQL but less work per refresh: the period-independent measures (data
-elements filled, diagnosed within a year of first contact, genetic finding) kept per record
-when the record changes, the infusions aggregated once per refresh for the three uses, and
-only the groups whose records changed recomputed.
+about half; the reference scan evaluates five. The year's infusions are aggregated once per
+refresh (`monitoring.doses`: per plan, patient and centre) for the adherence, the travel
+histogram and the out-of-pocket costs, which until 4 December each made their own pass; the
+delay medians read the patients diagnosed in the year. Each step timed on its own:
+`python -m bench.profile_indicators` (docs/indicators.md). On the way here: one GROUP BY per
+breakdown and a Python roll-up (125× at 600,000 records) → seven grouping sets in one
+single-threaded step (26.9× at 6,000,000 on 2 December, without the costs) → two grouping sets,
+the travel histogram and the costs (39.6× on 3 December) → one pass over the infusions (the
+figure above). What would bring it to a few scans is not more SQL but less work per refresh:
+the period-independent measures (data elements filled, diagnosed within a year of first
+contact, genetic finding) kept per record when the record changes, and only the groups whose
+records changed recomputed.
 
 A lower bound, measured on 3 December at 1,000,000 records (same machine, psql, warm cache):
 the reference scan takes 0.33 s; the cube's pass alone with nothing joined (every measure a
