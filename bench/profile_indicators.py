@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from bench.bench_indicators import SCAN, YEAR, populate
+from bench.bench_indicators import YEAR, populate, reference_scan
 from bench.pg import CACHE, scratch_database
 from rarecare.access import SYSTEM
 from rarecare.knowledge import load_knowledge
@@ -41,12 +41,7 @@ def main() -> None:
         counts, generated = populate(engine, kb, people)
         print(f"generated {counts} in {generated:.0f} s", flush=True)
 
-        def scan() -> None:
-            with engine.connect() as connection:
-                connection.execute(text(SCAN)).all()
-
-        scan()
-        reference = min(_seconds(scan) for _ in range(3))
+        reference = reference_scan(engine)
         start, end = period_range(YEAR)
         for _ in range(2):
             with sessions.begin() as session:
