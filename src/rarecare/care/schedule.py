@@ -60,11 +60,40 @@ class CentreCalendar:
     def is_open(self, day: date) -> bool:
         return day.weekday() in self.opening_days and day not in self.closed_dates
 
-    def closed_reason(self, day: date) -> str:
-        """Why ``day`` has no slot, in the current language."""
+    def closed_reason(self, day: date) -> Reason:
+        """Why ``day`` has no slot (put into words by :func:`words`)."""
         if day in self.closed_dates:
-            return gettext(N_("the centre is closed that day"))
-        return gettext(N_("the centre is closed on %(weekday)s")) % {"weekday": weekday_name(day)}
+            return (N_("the centre is closed that day"), {})
+        return (N_("the centre is closed on %(weekday)s"), {"weekday": Weekday(day)})
+
+
+@dataclass(frozen=True)
+class Weekday:
+    """A day shown as its day of the week ("Thứ Bảy", "Saturday")."""
+
+    day: date
+
+
+# a message of the catalogue and its values (dates, weekdays, numbers or other reasons): kept
+# as data while schedules are built — national forecasts place hundreds of thousands of
+# appointments — and put into the reader's words only when shown
+Reason = tuple[str, dict[str, "date | Weekday | int | Reason"]]
+
+
+def words(reason: Reason) -> str:
+    """A reason in the current language, dates as it writes them."""
+    message, values = reason
+    shown: dict[str, object] = {}
+    for key, value in values.items():
+        if isinstance(value, Weekday):
+            shown[key] = weekday_name(value.day)
+        elif isinstance(value, date):
+            shown[key] = format_day(value)
+        elif isinstance(value, tuple):
+            shown[key] = words(value)
+        else:
+            shown[key] = value
+    return gettext(message) % shown if shown else gettext(message)
 
 
 def parse_opening_days(mask: str) -> frozenset[int]:
@@ -107,8 +136,13 @@ class Appointment:
     ideal: dt.date
     date: dt.date | None = None
     status: Status = Status.OK
-    reason: str = ""
+    reasons: list[Reason] = field(default_factory=list)
     alternatives: list[dt.date] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        """Why the appointment is overdue, moved or in conflict, in the current language."""
+        return "; ".join(words(r) for r in self.reasons)
 
 
 def ideal_dates(plan: PlanSpec, today: date, until: date) -> list[tuple[int, date, bool]]:
@@ -163,9 +197,7 @@ def build(
             )
             if overdue:
                 appointment.status = Status.OVERDUE
-                appointment.reason = gettext(N_("due on %(day)s, not recorded")) % {
-                    "day": format_day(ideal)
-                }
+                appointment.reasons.append((N_("due on %(day)s, not recorded"), {"day": ideal}))
             target = max(ideal, today)
             if plan.uses_slot:
                 wanted.append((target, plan.plan_id, tolerance, appointment))
@@ -205,21 +237,18 @@ def _place(
     if _free(calendar, used, target):
         appointment.date = target
     else:
-        why = (
+        why: Reason = (
             calendar.closed_reason(target)
             if not calendar.is_open(target)
-            else gettext(N_("all %(n)s infusion slots are booked")) % {"n": calendar.daily_capacity}
+            else (N_("all %(n)s infusion slots are booked"), {"n": calendar.daily_capacity})
         )
-        on_day = {"day": format_day(target), "why": why}
         for delta in _deltas(tolerance):
             day = target + timedelta(days=delta)
             if day >= today and _free(calendar, used, day):
                 appointment.date = day
                 if appointment.status is Status.OK:
                     appointment.status = Status.MOVED
-                appointment.reason = _join(
-                    appointment.reason, gettext(N_("%(day)s: %(why)s")) % on_day
-                )
+                appointment.reasons.append((N_("%(day)s: %(why)s"), {"day": target, "why": why}))
                 break
         else:
             day = target + timedelta(days=tolerance + 1)
@@ -229,10 +258,11 @@ def _place(
                     break
                 day += timedelta(days=1)
             appointment.status = Status.CONFLICT
-            appointment.reason = _join(
-                appointment.reason,
-                gettext(N_("%(day)s: %(why)s, and no free slot within ±%(n)s days"))
-                % {**on_day, "n": tolerance},
+            appointment.reasons.append(
+                (
+                    N_("%(day)s: %(why)s, and no free slot within ±%(n)s days"),
+                    {"day": target, "why": why, "n": tolerance},
+                )
             )
         if offer:
             appointment.alternatives = alternatives(
@@ -250,10 +280,6 @@ def _deltas(tolerance: int) -> tuple[int, ...]:
     for d in range(1, tolerance + 1):
         out += [d, -d]
     return tuple(out)
-
-
-def _join(a: str, b: str) -> str:
-    return f"{a}; {b}" if a else b
 
 
 def alternatives(
