@@ -207,20 +207,20 @@ def main() -> None:
             print(f"{key}: {value:.2f} s")
         body = f"""## Care (issue 6)
 
-    `.venv/bin/python -m bench.bench_care {n}` on PostgreSQL: {n:,} patients on enzyme therapy
-    (weekly or fortnightly, per kg) at the 5 demo centres that give it, {counts["administrations"]:,}
-    recorded doses over up to two years, chairs sized for the load.
+`.venv/bin/python -m bench.bench_care {n}` on PostgreSQL: {n:,} patients on enzyme therapy
+(weekly or fortnightly, per kg) at the 5 demo centres that give it, {counts["administrations"]:,}
+recorded doses over up to two years, chairs sized for the load.
 
-    | what (from the database, one call) | time |
-    | --- | ---: |
-    | 12-month drug demand (every schedule placed within capacity, vials per drug/centre/month, stock) | **{timings["demand"]:.2f} s** (target < 10 s) |
-    | the year's schedule of every plan ({len(rows):,} appointments: {statuses}) | {timings["schedule_year"]:.2f} s |
-    | every centre's next 4 weeks ({centre_rows:,} appointments, 9 calls) | {timings["centre_schedules"]:.2f} s |
-    | missed-dose alerts ({len(alerts):,}) and PDC of every plan (mean {mean_pdc:.2f}) | {timings["alerts_pdc"]:.2f} s |
-    | travel what-if (alglucosidase alfa also at DNWC, CTCH: {what_if.km_saved:,.0f} km a year saved) and a 3-centre recommendation ({", ".join(recommendation.sites)}) | {timings["travel"]:.2f} s |
+| what (from the database, one call) | time |
+| --- | ---: |
+| 12-month drug demand (every schedule placed within capacity, vials per drug/centre/month, stock) | **{timings["demand"]:.2f} s** (target < 10 s) |
+| the year's schedule of every plan ({len(rows):,} appointments: {statuses}) | {timings["schedule_year"]:.2f} s |
+| every centre's next 4 weeks ({centre_rows:,} appointments, 9 calls) | {timings["centre_schedules"]:.2f} s |
+| missed-dose alerts ({len(alerts):,}) and PDC of every plan (mean {mean_pdc:.2f}) | {timings["alerts_pdc"]:.2f} s |
+| travel what-if (alglucosidase alfa also at DNWC, CTCH: {what_if.km_saved:,.0f} km a year saved) and a 3-centre recommendation ({", ".join(recommendation.sites)}) | {timings["travel"]:.2f} s |
 
-    Demand over the 12 months: {vials:,} vials in {len(report.rows)} centre × drug rows.
-    """
+Demand over the 12 months: {vials:,} vials in {len(report.rows)} centre × drug rows.
+"""
         write_section("care", body)
 
 
