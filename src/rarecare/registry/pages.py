@@ -163,9 +163,7 @@ def registry_page(
 
 @pages.get("/registry/new", response_class=HTMLResponse)
 def new_patient_page(request: Request, user: CurrentUser) -> HTMLResponse:
-    return render(
-        request, "patient_new.html", {"form": {}, "errors": [], "provinces": current_provinces()}
-    )
+    return _new_patient_page(request, {})
 
 
 @pages.post("/registry/new", response_model=None)
@@ -187,30 +185,40 @@ def new_patient_submit(
         data = PatientIn.model_validate(payload)
         patient = service.register(session=session, principal=user, kb=kb, vault=vault, data=data)
     except ValidationError as exc:
-        return render(
-            request,
-            "patient_new.html",
-            {
-                "form": form,
-                "provinces": current_provinces(),
-                "errors": [str(e) for e in field_errors(exc.errors())],
-            },
-            status_code=422,
-        )
+        errors = [str(e) for e in field_errors(exc.errors())]
+        return _new_patient_page(request, form, errors, status_code=422)
     except RareCareError as exc:
         session.rollback()
-        return render(
+        return _new_patient_page(
             request,
-            "patient_new.html",
-            {
-                "form": form,
-                "provinces": current_provinces(),
-                "errors": error_lines(exc),
-                "confirm": isinstance(exc, NeedsConfirmation),
-            },
+            form,
+            error_lines(exc),
             status_code=exc.status_code,
+            confirm=isinstance(exc, NeedsConfirmation),
         )
     return RedirectResponse(f"/registry/patients/{patient.id}", status_code=303)
+
+
+def _new_patient_page(
+    request: Request,
+    form: dict[str, str],
+    errors: list[str] | None = None,
+    *,
+    status_code: int = 200,
+    confirm: bool = False,
+) -> HTMLResponse:
+    """The new-patient page (the form and the phenopacket upload), again with what was wrong."""
+    return render(
+        request,
+        "patient_new.html",
+        {
+            "form": form,
+            "provinces": current_provinces(),
+            "errors": errors or [],
+            "confirm": confirm,
+        },
+        status_code=status_code,
+    )
 
 
 @pages.post("/registry/new/phenopacket", response_model=None)
@@ -240,15 +248,8 @@ def new_patient_from_phenopacket(
             )
     except RareCareError as exc:
         session.rollback()
-        return render(
-            request,
-            "patient_new.html",
-            {
-                "form": {"province_code": province},
-                "provinces": current_provinces(),
-                "errors": error_lines(exc),
-            },
-            status_code=exc.status_code,
+        return _new_patient_page(
+            request, {"province_code": province}, error_lines(exc), status_code=exc.status_code
         )
     return RedirectResponse(f"/registry/patients/{patient.id}", status_code=303)
 
