@@ -65,9 +65,12 @@ def _steps(session: Session, start: date, end: date) -> dict[str, float]:
     medians = refresh_engine._medians
     travel = refresh_engine._travel
     started = time.perf_counter()
-    with period_doses(session, start, end, date.today()) as doses:
+    today = date.today()
+    with period_doses(session, start, end, today) as doses:
         steps = {"doses of the period": time.perf_counter() - started}
-        steps["patient cube"] = _seconds(lambda: cube.patient_cube(session, start, end, doses))
+        steps["patient cube"] = _seconds(
+            lambda: cube.patient_cube(session, start, end, doses, today)
+        )
         steps["delay medians"] = _seconds(lambda: list(medians(session, start, end)))
         steps["travel"] = _seconds(lambda: list(travel(session, distances, doses)))
         steps["out-of-pocket"] = _seconds(

@@ -53,7 +53,7 @@ PART_1 = {"": (), "province": (0,), "former_province": (1,), "sex": (2,), "age_b
 PART_2 = {"centre": (0,), "disease": (1,), "centre_disease": (0, 1)}
 
 
-def patient_cube(session: Session, start: date, end: date, doses: Table) -> Cube:
+def patient_cube(session: Session, start: date, end: date, doses: Table, today: date) -> Cube:
     """breakdown → group → the sums of every per-record measure of the period."""
     p = Patient
     end_day = as_day(end)
@@ -82,7 +82,7 @@ def patient_cube(session: Session, start: date, end: date, doses: Table) -> Cube
         p.diagnosis_date.is_not(None),
         days_between(p.diagnosis_date, p.first_contact_date) <= 365,
     )
-    facts = _facts(session, start, end, doses).subquery("facts")
+    facts = _facts(session, start, end, doses, today).subquery("facts")
     has = {n: func.coalesce(facts.c[n], 0) for n in ("recorded", "genetic", "on_drug", "adherent")}
     elements = sum((flag(c) for c in jrc_elements(p, record=False)), start=has["recorded"])
     measures: dict[str, ColumnElement[Any]] = {
@@ -174,7 +174,7 @@ def patient_cube(session: Session, start: date, end: date, doses: Table) -> Cube
     return cube
 
 
-def _facts(session: Session, start: date, end: date, doses: Table) -> Any:
+def _facts(session: Session, start: date, end: date, doses: Table, today: date) -> Any:
     """One row per patient with any fact of another table: a diagnosis record, a confirmed
     genetic finding, a plan of a listed drug active in the period, doses given on time (each
     0/1)."""
@@ -185,7 +185,7 @@ def _facts(session: Session, start: date, end: date, doses: Table) -> Any:
         and_(DiagnosisRecord.status == DiagnosticStatus.CONFIRMED, DiagnosisRecord.gene != "")
     )
     # doses due up to the period's end, or up to today while the period runs
-    adherent = _adherent_patients(start, min(end, date.today()), listed, doses)
+    adherent = _adherent_patients(start, min(end, today), listed, doses)
     rows = union_all(
         select(
             DiagnosisRecord.patient_id.label("id"),

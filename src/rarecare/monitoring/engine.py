@@ -241,19 +241,21 @@ def compute(
         # it saves (for this transaction only)
         session.execute(text("SET LOCAL work_mem = '256MB'"))
         session.execute(text("SET LOCAL jit = off"))
-    with period_doses(session, start, end, date.today()) as doses:
-        return _compute(session, start, end, doses, progress)
+    today = date.today()  # one day for the whole refresh: doses counted and doses due
+    with period_doses(session, start, end, today) as doses:
+        return _compute(session, start, end, today, doses, progress)
 
 
 def _compute(
     session: Session,
     start: date,
     end: date,
+    today: date,
     doses: Table,
     progress: Callable[[int, int], None] | None,
 ) -> list[Value]:
     steps = 3
-    cube = patient_cube(session, start, end, doses)
+    cube = patient_cube(session, start, end, doses, today)
     groups = disease_groups(session)
     cube["disease_group"] = _by_group(cube.get("disease", {}), lambda code: groups.get(code, ""))
     cube["centre_disease_group"] = _by_group(
