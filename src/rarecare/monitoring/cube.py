@@ -1,15 +1,14 @@
 """The patient cube of the indicator engine: per group of every patient breakdown, the sums of
-every per-record measure, from one pass over the patient table (SQLite and PostgreSQL alike).
+every per-record measure of a period (SQLite and PostgreSQL alike).
 
-How one pass serves every breakdown: the records are summed in two groupings, (province, former
-province, sex, age band) and (centre, disease). Both have at most a few thousand groups, and
-every breakdown is a roll-up of one of them (the sums add up exactly): the nation, provinces,
-former provinces, sexes and age bands of the first; centres, diseases and a centre's diseases of
-the second. PostgreSQL aggregates both in one pass (GROUPING SETS: two small hash tables);
-SQLite counts each record in two plain GROUP BY groups at once (joined to two "parts").
-
-Facts of other tables (a diagnosis record, a genetic finding, a plan of a listed drug, doses
-given on time) are first reduced to one row per patient that has any of them and joined once."""
+The measures of the records themselves come from the maintained patient cells
+(``monitoring.cells``: a few hundred thousand rows, whatever the number of records); the two
+that depend on the period's therapy — on a listed drug, given at least 80% of the doses due —
+are summed over the treated records only, in two groupings: (province, former province, sex,
+age band) and (centre, disease). Every breakdown is an exact roll-up (the sums add up): the
+nation, provinces, former provinces, sexes and age bands; centres, diseases and a centre's
+diseases. PostgreSQL sums both groupings in one pass (GROUPING SETS); SQLite counts each record
+in two plain GROUP BY groups at once (joined to two "parts")."""
 
 from __future__ import annotations
 
@@ -36,29 +35,71 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from rarecare.care.models import TherapyPlan
+from rarecare.monitoring import cells
 from rarecare.monitoring.definitions import AGE_BANDS
 from rarecare.monitoring.lookups import listed_drugs
-from rarecare.monitoring.sqlparts import add_months, as_day, as_moment, days_between, flag
-from rarecare.registry.models import (
-    DiagnosisRecord,
-    DiagnosticStatus,
-    Patient,
-)
-from rarecare.registry.quality import jrc_elements
+from rarecare.monitoring.sqlparts import as_day, as_moment, days_between, month_number
+from rarecare.registry.models import Patient
 
 Cube = dict[str, dict[str, dict[str, float]]]  # breakdown → group → measure → sum
 
 # the breakdowns rolled up from each part, and where their key is in the part's columns
 PART_1 = {"": (), "province": (0,), "former_province": (1,), "sex": (2,), "age_band": (3,)}
 PART_2 = {"centre": (0,), "disease": (1,), "centre_disease": (0, 1)}
+CELL_PART_1 = {"": (), "province": (0,), "former_province": (1,), "sex": (2,)}
+TREATED = ("on_drug", "adherent")  # the measures of the period's therapy
+MEASURES = (*cells.STATES, "new", "updated", "elements_due", *TREATED)
 
 
 def patient_cube(session: Session, start: date, end: date, doses: Table, today: date) -> Cube:
-    """breakdown → group → the sums of every per-record measure of the period."""
+    """breakdown → group → the sums of every per-record measure of the period (the patient cells
+    are brought up to date first: see ``monitoring.cells.sync``)."""
+    last = month_number(end)
+    totals: dict[tuple[str, str], dict[str, float]] = defaultdict(_no_sums)
+    for part, group, sums in cells.period_sums(session, start, end):
+        sums["elements_due"] = 16 * sums["registered"]
+        if part == 3:  # month of birth → age band at the period's end
+            age = last - int(group[0])
+            sums["child"] = sums["alive"] if age < cells.CHILD_MONTHS else 0.0
+            targets = [("age_band", _band(age))]
+        else:
+            keys = [str(value or "") for value in group]
+            targets = [
+                (breakdown, "|".join(keys[c] for c in columns))
+                for breakdown, columns in (CELL_PART_1 if part == 1 else PART_2).items()
+            ]
+        for place in targets:
+            for name, value in sums.items():
+                totals[place][name] += value
+    for part, raw, values in _treated(session, start, end, doses, today):
+        group = [str(value or "") for value in raw]
+        for breakdown, columns in (PART_1 if part == 1 else PART_2).items():
+            target = totals[(breakdown, "|".join(group[c] for c in columns))]
+            for name in TREATED:
+                target[name] += float(values[name] or 0)
+    cube: Cube = defaultdict(dict)
+    for (breakdown, key), measured in totals.items():
+        cube[breakdown][key] = dict(measured)
+    return cube
+
+
+def _no_sums() -> dict[str, float]:
+    return dict.fromkeys(MEASURES, 0.0)
+
+
+def _band(months: int) -> str:
+    for years, band in zip((5, 16, 40, 65), AGE_BANDS, strict=False):
+        if months < years * 12:
+            return band
+    return AGE_BANDS[4]
+
+
+def _treated(
+    session: Session, start: date, end: date, doses: Table, today: date
+) -> list[tuple[int, list[Any], Any]]:
+    """(part, group, sums of TREATED) over the records on a listed drug in the period."""
     p = Patient
-    end_day = as_day(end)
     after_end = as_moment(end + timedelta(days=1))
-    start_moment = as_moment(start)
 
     # "younger than N at the period's end" ⟺ born after the first of the month N years before
     # (whole months, as the birth month is all the registry keeps): plain date comparisons
@@ -73,36 +114,10 @@ def patient_cube(session: Session, start: date, end: date, doses: Table, today: 
         (younger_than(65), AGE_BANDS[3]),
         else_=AGE_BANDS[4],
     )
-    alive = or_(p.death_date.is_(None), p.death_date > end_day)
-    dead = and_(p.death_date.is_not(None), p.death_date <= end_day)
-    contact_due = as_day(end - timedelta(days=365))
-    contact_12m = and_(p.first_contact_date.is_not(None), p.first_contact_date <= contact_due)
-    diagnosed_in_year = and_(
-        p.diagnostic_status == DiagnosticStatus.CONFIRMED,
-        p.diagnosis_date.is_not(None),
-        days_between(p.diagnosis_date, p.first_contact_date) <= 365,
-    )
     facts = _facts(session, start, end, doses, today).subquery("facts")
-    has = {n: func.coalesce(facts.c[n], 0) for n in ("recorded", "genetic", "on_drug", "adherent")}
-    elements = sum((flag(c) for c in jrc_elements(p, record=False)), start=has["recorded"])
-    measures: dict[str, ColumnElement[Any]] = {
-        "registered": literal(1),
-        "new": flag(p.created_at >= start_moment),
-        "alive": flag(alive),
-        "child": flag(and_(alive, younger_than(16))),
-        "dead": flag(dead),
-        "dead_under_5": flag(and_(dead, p.death_date < add_months(p.birth_month, 60))),
-        "contact_12m": flag(contact_12m),
-        "undiagnosed_12m": flag(and_(contact_12m, ~diagnosed_in_year)),
-        "genetic": has["genetic"],
-        "on_drug": has["on_drug"],
-        "adherent": has["adherent"],
-        "elements": elements,
-        "elements_due": literal(16),
-        "updated": flag(or_(p.updated_at >= start_moment, p.created_at >= start_moment)),
-    }
+    measures: dict[str, ColumnElement[Any]] = {name: facts.c[name] for name in TREATED}
     sums = [func.sum(expr).label(name) for name, expr in measures.items()]
-    rows: list[tuple[int, list[str], Any]] = []
+    rows: list[tuple[int, list[Any], Any]] = []
     if session.get_bind().dialect.name == "postgresql":
         # one pass, two grouping sets (two hash tables of a few thousand groups each)
         keys: dict[str, Any] = {
@@ -118,8 +133,8 @@ def patient_cube(session: Session, start: date, end: date, doses: Table, today: 
                 *(expr.label(name) for name, expr in keys.items()),
                 *(expr.label(name) for name, expr in measures.items()),
             )
-            .select_from(p)
-            .outerjoin(facts, facts.c.id == p.id)
+            .select_from(facts)
+            .join(p, facts.c.id == p.id)
             .where(p.created_at < after_end)
             .subquery("records")
         )
@@ -152,8 +167,8 @@ def patient_cube(session: Session, start: date, end: date, doses: Table, today: 
         ]
         query = (
             select(parts.c.part, *labelled, *sums)
-            .select_from(p)
-            .outerjoin(facts, facts.c.id == p.id)
+            .select_from(facts)
+            .join(p, facts.c.id == p.id)
             .join(parts, true())
             .where(p.created_at < after_end)
             .group_by(parts.c.part, *labelled)
@@ -161,51 +176,32 @@ def patient_cube(session: Session, start: date, end: date, doses: Table, today: 
         for row in session.execute(query):
             values = row._mapping
             rows.append((values["part"], [values[f"k{n}"] for n in range(4)], values))
-    cube: Cube = defaultdict(dict)
-    totals: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for part, raw, values in rows:
-        group = [str(value or "") for value in raw]
-        for breakdown, columns in (PART_1 if part == 1 else PART_2).items():
-            target = totals[(breakdown, "|".join(group[c] for c in columns))]
-            for name in measures:
-                target[name] += float(values[name] or 0)
-    for (breakdown, key), measured in totals.items():
-        cube[breakdown][key] = dict(measured)
-    return cube
+    return rows
 
 
 def _facts(session: Session, start: date, end: date, doses: Table, today: date) -> Any:
-    """One row per patient with any fact of another table: a diagnosis record, a confirmed
-    genetic finding, a plan of a listed drug active in the period, doses given on time (each
-    0/1)."""
+    """One row per record with a plan of a listed drug active in the period: on the drug (1)
+    and whether its doses given reach 80% of those due (0/1)."""
     listed = listed_drugs(session) or [""]
     start_day, end_day = as_day(start), as_day(end)
     zero = literal(0, Integer())
-    genetic = flag(
-        and_(DiagnosisRecord.status == DiagnosticStatus.CONFIRMED, DiagnosisRecord.gene != "")
-    )
     # doses due up to the period's end, or up to today while the period runs
     adherent = _adherent_patients(start, min(end, today), listed, doses)
     rows = union_all(
         select(
-            DiagnosisRecord.patient_id.label("id"),
-            literal(1, Integer()).label("recorded"),
-            genetic.label("genetic"),
-            zero.label("on_drug"),
+            TherapyPlan.patient_id.label("id"),
+            literal(1, Integer()).label("on_drug"),
             zero.label("adherent"),
-        ),
-        select(TherapyPlan.patient_id, zero, zero, literal(1, Integer()), zero).where(
+        ).where(
             TherapyPlan.drug.in_(listed),
             TherapyPlan.start_date <= end_day,
             or_(TherapyPlan.end_date.is_(None), TherapyPlan.end_date >= start_day),
         ),
-        select(adherent.c.patient_id, zero, zero, zero, literal(1, Integer())),
+        select(adherent.c.patient_id, zero, literal(1, Integer())),
     ).subquery("facts_rows")
-    return select(
-        rows.c.id,
-        *(func.max(rows.c[name]).label(name) for name in ("recorded", "genetic", "on_drug")),
-        func.max(rows.c.adherent).label("adherent"),
-    ).group_by(rows.c.id)
+    return select(rows.c.id, *(func.max(rows.c[name]).label(name) for name in TREATED)).group_by(
+        rows.c.id
+    )
 
 
 def _adherent_patients(start: date, end: date, listed: list[str], doses: Table) -> Any:

@@ -1,6 +1,7 @@
-"""The doses given in a refresh's period, aggregated once for the three indicators that read
+"""The doses given in a refresh's period, gathered once for the three indicators that read
 them — adherence (doses per plan), travel (trips per patient and centre) and out-of-pocket
-costs (visits and vials per plan) — instead of one pass over the infusions each.
+costs (visits and vials per plan) — from the doses counted per plan and period as the infusions
+are recorded (migration 0017's triggers), not from the infusions.
 
 A temporary table of the refresh's connection (SQLite and PostgreSQL alike): one row per plan,
 patient, centre and whether the doses were given after today (a running period's adherence
@@ -21,13 +22,16 @@ from sqlalchemy import (
     Table,
     func,
     insert,
+    literal,
     select,
     text,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
 from rarecare.care.models import Administration
-from rarecare.monitoring.sqlparts import as_day
+from rarecare.monitoring.models import DoseCount
+from rarecare.monitoring.sqlparts import as_day, period_range
 
 DOSES = Table(
     "monitoring_refresh_doses",
@@ -43,26 +47,53 @@ DOSES = Table(
 
 
 @contextmanager
-def period_doses(session: Session, start: date, end: date, today: date) -> Iterator[Table]:
-    """The period's doses per plan, patient and centre, for the length of the block."""
+def period_doses(session: Session, period: str, today: date) -> Iterator[Table]:
+    """The period's doses per plan, patient and centre, for the length of the block.
+
+    Read from the doses counted per period as they are recorded (``monitoring_dose_counts``,
+    kept by triggers on the infusions), not from the infusions themselves; the few given after
+    today (recorded ahead) are read from the infusions and set apart."""
     a = Administration
+    counts = DoseCount.__table__
+    start, end = period_range(period)
     connection = session.connection()
     connection.execute(text(f"DROP TABLE IF EXISTS {DOSES.name}"))
     DOSES.create(connection)
-    after_today = a.given_on > as_day(today)
+    later = (
+        select(
+            a.plan_id,
+            a.patient_id,
+            a.centre_id,
+            func.count().label("visits"),
+            func.coalesce(func.sum(a.vials), 0).label("vials"),
+        )
+        .where(a.given_on > as_day(today), a.given_on >= as_day(start), a.given_on <= as_day(end))
+        .group_by(a.plan_id, a.patient_id, a.centre_id)
+        .subquery("later")
+    )
+    columns = ("plan_id", "patient_id", "centre_id")
+    rows = union_all(
+        select(*(counts.c[c] for c in columns), counts.c.visits, counts.c.vials).where(
+            counts.c.period == period, counts.c.visits != 0
+        ),
+        select(*(later.c[c] for c in columns), -later.c.visits, -later.c.vials),
+    ).subquery("rows")
+    given = (
+        select(
+            *(rows.c[c] for c in columns),
+            literal(False),
+            func.sum(rows.c.visits),
+            func.sum(rows.c.vials),
+        )
+        .group_by(*(rows.c[c] for c in columns))
+        .having(func.sum(rows.c.visits) != 0)
+    )
+    names = [c.name for c in DOSES.columns]
+    session.execute(insert(DOSES).from_select(names, given))
     session.execute(
         insert(DOSES).from_select(
-            [c.name for c in DOSES.columns],
-            select(
-                a.plan_id,
-                a.patient_id,
-                a.centre_id,
-                after_today,
-                func.count(),
-                func.coalesce(func.sum(a.vials), 0),
-            )
-            .where(a.given_on >= as_day(start), a.given_on <= as_day(end))
-            .group_by(a.plan_id, a.patient_id, a.centre_id, after_today),
+            names,
+            select(*(later.c[c] for c in columns), literal(True), later.c.visits, later.c.vials),
         )
     )
     if connection.dialect.name == "postgresql":

@@ -35,6 +35,7 @@ from rarecare.centres.models import Centre
 from rarecare.geo import current_provinces, populations
 from rarecare.guidelines.models import Guideline, GuidelineStatus
 from rarecare.lists.models import DrugEntry, ListKind
+from rarecare.monitoring import cells
 from rarecare.monitoring.costs import out_of_pocket
 from rarecare.monitoring.cube import patient_cube
 from rarecare.monitoring.definitions import (
@@ -242,7 +243,8 @@ def compute(
         session.execute(text("SET LOCAL work_mem = '256MB'"))
         session.execute(text("SET LOCAL jit = off"))
     today = date.today()  # one day for the whole refresh: doses counted and doses due
-    with period_doses(session, start, end, today) as doses:
+    cells.sync(session)  # the records written since the last refresh counted again
+    with period_doses(session, period, today) as doses:
         return _compute(session, start, end, today, doses, progress)
 
 

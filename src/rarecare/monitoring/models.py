@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rarecare.i18n import N_
@@ -366,3 +366,80 @@ class IndicatorRefresh(Base):
     records: Mapped[int] = mapped_column(Integer)  # registry records the values were computed from
     seconds: Mapped[float] = mapped_column()
     values_count: Mapped[int] = mapped_column(Integer)
+
+
+# The indicators' maintained pre-aggregates (see monitoring.cells and monitoring.doses): kept by
+# database triggers on the registry's and care's tables, whatever writes them (forms, imports,
+# merges, bulk loads), so that a refresh reads a few hundred thousand cells instead of every
+# record. Months are indexed year × 12 + month − 1.
+
+
+class StalePatient(Base):
+    """A record written since the cells last counted it (inserted, changed, deleted, or one of
+    its diagnosis records): ``seen`` grows with every write, so a count that read the row
+    removes it only if no write came in between."""
+
+    __tablename__ = "monitoring_stale_patients"
+
+    patient_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seen: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PatientFacts(Base):
+    """What one record contributes to the cells, as last counted (so it can be taken back)."""
+
+    __tablename__ = "monitoring_patient_facts"
+
+    patient_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    province: Mapped[str] = mapped_column(String(16))
+    former: Mapped[str] = mapped_column(String(16))
+    sex: Mapped[str] = mapped_column(String(16))
+    centre: Mapped[str] = mapped_column(String(16))
+    disease: Mapped[str] = mapped_column(String(16))
+    born: Mapped[int] = mapped_column(Integer)  # month of birth
+    registered: Mapped[int] = mapped_column(Integer)  # month the record was created
+    died: Mapped[int | None] = mapped_column(Integer, default=None)
+    contact_due: Mapped[int | None] = mapped_column(Integer, default=None)  # first contact + 365 d
+    touched: Mapped[int] = mapped_column(Integer)  # month last created or updated
+    dead_under_5: Mapped[int] = mapped_column(SmallInteger)
+    undiagnosed: Mapped[int] = mapped_column(SmallInteger)  # not diagnosed within 365 days
+    genetic: Mapped[int] = mapped_column(SmallInteger)
+    elements: Mapped[int] = mapped_column(SmallInteger)  # JRC common data elements filled
+
+
+class PatientCell(Base):
+    """The change, in one month, of every per-record measure of one group: part 1 (province,
+    former province, sex), part 2 (centre, disease), part 3 (month of birth). A measure at a
+    period's end is the sum of its changes up to that month."""
+
+    __tablename__ = "monitoring_patient_cells"
+
+    part: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    k0: Mapped[str] = mapped_column(String(16), primary_key=True)
+    k1: Mapped[str] = mapped_column(String(16), primary_key=True)
+    k2: Mapped[str] = mapped_column(String(16), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registered: Mapped[int] = mapped_column(Integer)
+    alive: Mapped[int] = mapped_column(Integer)
+    child: Mapped[int] = mapped_column(Integer)
+    dead: Mapped[int] = mapped_column(Integer)
+    dead_under_5: Mapped[int] = mapped_column(Integer)
+    contact_12m: Mapped[int] = mapped_column(Integer)
+    undiagnosed_12m: Mapped[int] = mapped_column(Integer)
+    genetic: Mapped[int] = mapped_column(Integer)
+    elements: Mapped[int] = mapped_column(Integer)
+    touched: Mapped[int] = mapped_column(Integer)
+
+
+class DoseCount(Base):
+    """Doses given and vials used per plan, patient and centre in each month, quarter and year
+    (DHIS2 period ids), kept by triggers on the infusions."""
+
+    __tablename__ = "monitoring_dose_counts"
+
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    plan_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    patient_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    centre_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    visits: Mapped[int] = mapped_column(Integer)
+    vials: Mapped[int] = mapped_column(Integer)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Integer, case, literal
+from sqlalchemy import Date, DateTime, Integer, case, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -92,6 +92,59 @@ def _add_months_sqlite(element: add_months, compiler: Any, **kw: Any) -> str:
     return (
         f"date({compiler.process(day, **kw)}, '+' || {compiler.process(months, **kw)} || ' months')"
     )
+
+
+class month_of(FunctionElement[int]):  # noqa: N801 - a SQL function's name
+    """The month of a date or a UTC timestamp as one number: year × 12 + month − 1."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(month_of, "postgresql")
+def _month_pg(element: month_of, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    value = compiler.process(day, **kw)
+    if isinstance(day.type, DateTime | UTCDateTime):  # a timestamp: its month in UTC
+        value = f"({value} AT TIME ZONE 'UTC')"
+    return (
+        f"(CAST(EXTRACT(YEAR FROM {value}) AS INTEGER) * 12 "
+        f"+ CAST(EXTRACT(MONTH FROM {value}) AS INTEGER) - 1)"
+    )
+
+
+@compiles(month_of)
+def _month_sqlite(element: month_of, compiler: Any, **kw: Any) -> str:
+    (day,) = list(element.clauses)
+    value = compiler.process(day, **kw)  # SQLite keeps UTC timestamps as text without a zone
+    return (
+        f"(CAST(strftime('%Y', {value}) AS INTEGER) * 12 "
+        f"+ CAST(strftime('%m', {value}) AS INTEGER) - 1)"
+    )
+
+
+def month_number(day: date) -> int:
+    """``month_of`` in Python."""
+    return day.year * 12 + day.month - 1
+
+
+class add_days(FunctionElement[date]):  # noqa: N801 - a SQL function's name
+    """``day`` plus ``days`` days."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(add_days, "postgresql")
+def _add_days_pg(element: add_days, compiler: Any, **kw: Any) -> str:
+    day, days = list(element.clauses)
+    return f"({compiler.process(day, **kw)} + {compiler.process(days, **kw)})"
+
+
+@compiles(add_days)
+def _add_days_sqlite(element: add_days, compiler: Any, **kw: Any) -> str:
+    day, days = list(element.clauses)
+    return f"date({compiler.process(day, **kw)}, '+' || {compiler.process(days, **kw)} || ' days')"
 
 
 @dataclass(frozen=True)

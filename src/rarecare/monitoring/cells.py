@@ -1,0 +1,306 @@
+"""The patient cells: the indicators' per-record measures, pre-aggregated and kept current as
+records change, so that a refresh reads a few hundred thousand cells instead of every record.
+
+What is kept, and how:
+
+- triggers on the patients and their diagnosis records (migration 0017) mark every record
+  written — inserted, changed, merged away, deleted, by a form, an import or a bulk load — as
+  *stale* (``monitoring_stale_patients``);
+- ``sync`` (run by every refresh) counts the stale records again: what each contributed last
+  time (``monitoring_patient_facts``) is taken back from the cells and what it contributes now
+  is added, in one set-based pass whatever the number of records;
+- a cell is (part, group, month): part 1 groups by (province, former province, sex), part 2 by
+  (centre, disease), part 3 by the month of birth; it holds the *change* in that month of
+  every measure of its group — registered, alive, child, dead, dead before five, first contact
+  a year before, still undiagnosed then, genetic confirmation, data elements filled — and the
+  records last touched that month. A measure at a period's end is the sum of its changes up to
+  the period's last month; a record changes its measures only in the months it is registered,
+  dies, reaches a year after its first contact and turns sixteen, so it adds at most four rows
+  of changes (and one for its last touch).
+
+Every breakdown of the patient indicators is a roll-up of the three parts (the age bands of
+part 3 follow from the months of birth and the period's end). Months are numbered
+year × 12 + month − 1."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from rarecare.monitoring.models import PatientCell, PatientFacts, StalePatient
+from rarecare.monitoring.sqlparts import add_days, add_months, days_between, flag, month_of
+from rarecare.registry.models import DiagnosisRecord, DiagnosticStatus, Patient
+from rarecare.registry.quality import jrc_elements
+
+STATES = (  # the measures that are a record's state at a month's end
+    "registered",
+    "alive",
+    "child",
+    "dead",
+    "dead_under_5",
+    "contact_12m",
+    "undiagnosed_12m",
+    "genetic",
+    "elements",
+)
+MEASURES = (*STATES, "touched")
+CHILD_MONTHS = 16 * 12  # a child until the month of the sixteenth birthday
+
+_meta = MetaData()
+IDS = Table(  # the stale records one sync counts
+    "monitoring_sync_ids",
+    _meta,
+    Column("patient_id", Integer, primary_key=True),
+    Column("seen", Integer, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+FRESH = Table(  # their facts as they are now
+    "monitoring_sync_facts",
+    _meta,
+    *(Column(c.name, c.type, primary_key=c.primary_key) for c in PatientFacts.__table__.columns),
+    prefixes=["TEMPORARY"],
+)
+
+
+def sync(session: Session) -> int:
+    """Counts the stale records again (see the module); the number of records counted."""
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:  # one sync at a time; readers of the cells are not held up
+        session.execute(text("LOCK TABLE monitoring_patient_cells IN SHARE ROW EXCLUSIVE MODE"))
+    for table in (IDS, FRESH):
+        connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+        table.create(connection)
+    try:
+        stale = _table(StalePatient)
+        session.execute(insert(IDS).from_select(["patient_id", "seen"], select(stale)))
+        count = session.scalar(select(func.count()).select_from(IDS)) or 0
+        if count:
+            _count_again(session, postgres)
+    finally:
+        for table in (IDS, FRESH):
+            connection.execute(text(f"DROP TABLE {table.name}"))
+    if postgres and count > 50_000:
+        for name in ("monitoring_patient_facts", "monitoring_patient_cells"):
+            session.execute(text(f"ANALYZE {name}"))
+    return count
+
+
+def _count_again(session: Session, postgres: bool) -> None:
+    stale, facts = _table(StalePatient), _table(PatientFacts)
+    # a record written again since it was read stays stale (its ``seen`` moved on)
+    session.execute(
+        stale.delete().where(
+            exists().where(IDS.c.patient_id == stale.c.patient_id, IDS.c.seen == stale.c.seen)
+        )
+    )
+    session.execute(insert(FRESH).from_select([c.name for c in FRESH.columns], _current()))
+    old = select(facts, literal(-1).label("weight")).where(
+        facts.c.patient_id.in_(select(IDS.c.patient_id))
+    )
+    new = select(FRESH, literal(1).label("weight"))
+    changes = _changes(union_all(old, new).subquery("contributions")).cte("changes")
+    parts = union_all(
+        *(
+            select(
+                literal(part).label("part"),
+                *(k.label(f"k{n}") for n, k in enumerate(keys)),
+                changes.c.month,
+                *(func.sum(changes.c[m]).label(m) for m in MEASURES),
+            ).group_by(*keys, changes.c.month)
+            for part, keys in (
+                (1, (changes.c.province, changes.c.former, changes.c.sex)),
+                (2, (changes.c.centre, changes.c.disease, literal(""))),
+                (3, (cast(changes.c.born, String), literal(""), literal(""))),
+            )
+        )
+    ).subquery("parts")
+    cells = _table(PatientCell)
+    columns = ["part", "k0", "k1", "k2", "month", *MEASURES]
+    dialect_insert = postgresql.insert if postgres else sqlite.insert
+    upsert = dialect_insert(cells).from_select(
+        columns,
+        # "WHERE true": SQLite reads an INSERT ... SELECT's ON CONFLICT only after a WHERE
+        select(*(parts.c[c] for c in columns)).where(true()),
+    )
+    session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["part", "k0", "k1", "k2", "month"],
+            set_={m: cells.c[m] + upsert.excluded[m] for m in MEASURES},
+        )
+    )
+    session.execute(facts.delete().where(facts.c.patient_id.in_(select(IDS.c.patient_id))))
+    session.execute(insert(facts).from_select([c.name for c in FRESH.columns], select(FRESH)))
+
+
+def _table(model: type[Any]) -> Table:
+    return typing.cast(Table, model.__table__)
+
+
+def _current() -> Any:
+    """The facts of the stale records that still exist, as they are now."""
+    p = Patient
+    d = DiagnosisRecord
+    records = (
+        select(
+            d.patient_id,
+            func.max(flag(and_(d.status == DiagnosticStatus.CONFIRMED, d.gene != ""))).label(
+                "genetic"
+            ),
+        )
+        .where(d.patient_id.in_(select(IDS.c.patient_id)))
+        .group_by(d.patient_id)
+        .subquery("records")
+    )
+    diagnosed_in_year = and_(
+        p.diagnostic_status == DiagnosticStatus.CONFIRMED,
+        p.diagnosis_date.is_not(None),
+        days_between(p.diagnosis_date, p.first_contact_date) <= 365,
+    )
+    recorded = case((records.c.patient_id.is_not(None), 1), else_=0)
+    elements = sum((flag(c) for c in jrc_elements(p, record=False)), start=recorded)
+    touched = case((p.updated_at > p.created_at, p.updated_at), else_=p.created_at)
+    return (
+        select(
+            p.id,
+            func.coalesce(p.province_code, ""),
+            func.coalesce(p.former_province_code, ""),
+            cast(p.sex, String),
+            cast(p.centre_id, String),
+            func.coalesce(p.orpha_code, ""),
+            month_of(p.birth_month),
+            month_of(p.created_at),
+            month_of(p.death_date),
+            month_of(add_days(p.first_contact_date, 365)),
+            month_of(touched),
+            flag(and_(p.death_date.is_not(None), p.death_date < add_months(p.birth_month, 60))),
+            case((diagnosed_in_year, 0), else_=1),
+            func.coalesce(records.c.genetic, 0),
+            elements,
+        )
+        .join(IDS, IDS.c.patient_id == p.id)
+        .outerjoin(records, records.c.patient_id == p.id)
+    )
+
+
+def _state(f: Any, month: ColumnElement[int]) -> dict[str, ColumnElement[int]]:
+    """Each measure of a record (facts ``f``) at the end of ``month``, as SQL."""
+    registered = f.c.registered <= month
+    alive = and_(registered, or_(f.c.died.is_(None), f.c.died > month))
+    dead = and_(registered, f.c.died <= month)
+    contact = and_(registered, f.c.contact_due <= month)
+    return {
+        "registered": flag(registered),
+        "alive": flag(alive),
+        "child": flag(and_(alive, month < f.c.born + CHILD_MONTHS)),
+        "dead": flag(dead),
+        "dead_under_5": flag(dead) * f.c.dead_under_5,
+        "contact_12m": flag(contact),
+        "undiagnosed_12m": flag(contact) * f.c.undiagnosed,
+        "genetic": flag(registered) * f.c.genetic,
+        "elements": flag(registered) * f.c.elements,
+    }
+
+
+def _changes(f: Any) -> Any:
+    """Each record's changes of its measures, one row per month it changes in (weighted −1 for
+    a contribution taken back, +1 for one added)."""
+    keys = [f.c[k] for k in ("province", "former", "sex", "centre", "disease", "born")]
+    zero = literal(0, Integer())
+    turns_16 = f.c.born + CHILD_MONTHS
+    # the months a record's measures change in after its registration, each counted once
+    later = (
+        (f.c.died, f.c.died > f.c.registered),
+        (
+            f.c.contact_due,
+            and_(
+                f.c.contact_due > f.c.registered,
+                or_(f.c.died.is_(None), f.c.contact_due != f.c.died),
+            ),
+        ),
+        (
+            turns_16,
+            and_(
+                turns_16 > f.c.registered,
+                or_(f.c.died.is_(None), turns_16 != f.c.died),
+                or_(f.c.contact_due.is_(None), turns_16 != f.c.contact_due),
+            ),
+        ),
+    )
+    registered = _state(f, f.c.registered)
+    rows = [
+        select(
+            *keys,
+            f.c.registered.label("month"),
+            *((registered[m] * f.c.weight).label(m) for m in STATES),
+            zero.label("touched"),
+        )
+    ]
+    for month, when in later:
+        after, before = _state(f, month), _state(f, month - 1)
+        rows.append(
+            select(
+                *keys,
+                month,
+                *((after[m] - before[m]) * f.c.weight for m in STATES),
+                zero,
+            ).where(when)
+        )
+    rows.append(select(*keys, f.c.touched, *(zero for _m in STATES), f.c.weight))
+    return union_all(*rows)
+
+
+Sums = tuple[int, list[str], dict[str, float]]
+
+
+def period_sums(session: Session, start: date, end: date) -> Iterator[Sums]:
+    """(part, group, sums) at the end of the period [start, end] (whole months): every state
+    measure, ``new`` (registered in the period) and ``updated`` (created or updated in it or
+    since); groups with no record registered by then are left out."""
+    cells = _table(PatientCell)
+    first, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    query = (
+        select(
+            cells.c.part,
+            cells.c.k0,
+            cells.c.k1,
+            cells.c.k2,
+            *(func.sum(cells.c[m]).label(m) for m in STATES),
+            func.sum(case((cells.c.month >= first, cells.c.registered), else_=0)).label("new"),
+            func.sum(case((cells.c.month < first, cells.c.touched), else_=0)).label("before"),
+        )
+        .where(cells.c.month <= last)
+        .group_by(cells.c.part, cells.c.k0, cells.c.k1, cells.c.k2)
+    )
+    for row in session.execute(query):
+        values = row._mapping
+        sums = {m: float(values[m] or 0) for m in (*STATES, "new")}
+        if not sums["registered"]:
+            continue
+        sums["updated"] = sums["registered"] - float(values["before"] or 0)
+        yield values["part"], [values["k0"], values["k1"], values["k2"]], sums

@@ -1,0 +1,331 @@
+"""The maintained pre-aggregates (SQLite and PostgreSQL): the patient cells give, for any
+period, what counting every record directly gives — after records are added, changed, merged
+away and given diagnosis records — and the dose counts follow every infusion written."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
+
+from rarecare.care.models import Administration, TherapyPlan
+from rarecare.monitoring import cells
+from rarecare.monitoring.cube import patient_cube
+from rarecare.monitoring.definitions import AGE_BANDS
+from rarecare.monitoring.doses import period_doses
+from rarecare.monitoring.models import DoseCount, PatientCell, PatientFacts, StalePatient
+from rarecare.monitoring.sqlparts import flag, period_range
+from rarecare.registry.models import DiagnosisRecord, DiagnosticStatus, Patient, Sex
+from rarecare.registry.quality import jrc_elements
+from tests.conftest import Cast
+
+TODAY = date(2027, 6, 1)
+PERIODS = ("2019", "2024", "2025Q3", "202602", "2026", "2027Q1")
+BREAKDOWNS = ("", "province", "former_province", "sex", "age_band", "centre", "disease")
+MEASURES = (
+    "registered",
+    "new",
+    "alive",
+    "child",
+    "dead",
+    "dead_under_5",
+    "contact_12m",
+    "undiagnosed_12m",
+    "genetic",
+    "elements",
+    "elements_due",
+    "updated",
+)
+
+
+def _at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+
+
+def _month(year: int, month: int, plus: int = 0) -> date:
+    index = year * 12 + month - 1 + plus
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _records(cast: Cast, rng: random.Random, count: int, prefix: str = "C") -> list[Patient]:
+    """Records whose dates fall close together, so that registration, death, a year after
+    first contact and the sixteenth birthday often share a month (and each other's)."""
+    out = []
+    for n in range(count):
+        born = _month(rng.choice((1950, 2003, 2008, 2010, 2021)), rng.randint(1, 12))
+        registered = _month(2024, rng.randint(1, 12), rng.randint(-36, 24))
+        registered = max(registered, born)
+        contact = (
+            registered + timedelta(days=rng.randint(-800, 200)) if rng.random() < 0.8 else None
+        )
+        confirmed = rng.random() < 0.6
+        diagnosis = (
+            (contact or registered) + timedelta(days=rng.randint(0, 800)) if confirmed else None
+        )
+        death = (
+            max(born, registered + timedelta(days=rng.randint(-400, 900)))
+            if rng.random() < 0.35
+            else None
+        )
+        updated = registered + timedelta(days=rng.randint(0, 700))
+        out.append(
+            Patient(
+                pseudonym=f"{prefix}{n}",
+                centre_id=rng.choice((cast.centre_a, cast.centre_b)),
+                province_code=rng.choice(("01", "79", "31")),
+                former_province_code=rng.choice((None, "30", "77")),
+                sex=rng.choice((Sex.FEMALE, Sex.MALE)),
+                birth_month=born,
+                death_date=death,
+                first_contact_date=contact,
+                diagnosis_date=diagnosis,
+                diagnostic_status=(
+                    DiagnosticStatus.CONFIRMED if confirmed else DiagnosticStatus.SUSPECTED
+                ),
+                orpha_code=rng.choice((None, "ORPHA:365", "ORPHA:355")),
+                created_at=_at(registered),
+                updated_at=_at(updated),
+            )
+        )
+    return out
+
+
+def _elements(db: Session) -> dict[int, int]:
+    """Each record's data elements filled, counted by the registry's own conditions."""
+    p = Patient
+    recorded = select(DiagnosisRecord.patient_id).where(DiagnosisRecord.patient_id == p.id)
+    filled = sum((flag(c) for c in jrc_elements(p, record=False)), start=flag(recorded.exists()))
+    return {row[0]: row[1] for row in db.execute(select(p.id, filled))}
+
+
+def _directly(db: Session, period: str) -> dict[tuple[str, str], dict[str, float]]:
+    """Every record counted one by one, in Python (the oracle)."""
+    start, end = period_range(period)
+    genetic = set(
+        db.scalars(
+            select(DiagnosisRecord.patient_id).where(
+                DiagnosisRecord.status == DiagnosticStatus.CONFIRMED, DiagnosisRecord.gene != ""
+            )
+        )
+    )
+    elements = _elements(db)
+    out: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
+    for p in db.scalars(select(Patient)):
+        if p.created_at >= _at(end + timedelta(days=1)).replace(hour=0):
+            continue
+        alive = p.death_date is None or p.death_date > end
+        dead = not alive
+        young = [p.birth_month > _month(end.year, end.month, -12 * y) for y in (5, 16, 40, 65)]
+        band = AGE_BANDS[young.index(True)] if True in young else AGE_BANDS[4]
+        contact = p.first_contact_date is not None and p.first_contact_date <= end - timedelta(
+            days=365
+        )
+        in_year = (
+            p.diagnostic_status == DiagnosticStatus.CONFIRMED
+            and p.diagnosis_date is not None
+            and p.first_contact_date is not None
+            and (p.diagnosis_date - p.first_contact_date).days <= 365
+        )
+        start_moment = _at(start).replace(hour=0)
+        measures = {
+            "registered": 1,
+            "new": int(p.created_at >= start_moment),
+            "alive": int(alive),
+            "child": int(alive and young[1]),
+            "dead": int(dead),
+            "dead_under_5": int(
+                dead
+                and p.death_date is not None
+                and p.death_date < _month(p.birth_month.year, p.birth_month.month, 60)
+            ),
+            "contact_12m": int(contact),
+            "undiagnosed_12m": int(contact and not in_year),
+            "genetic": int(p.id in genetic),
+            "elements": elements[p.id],
+            "elements_due": 16,
+            "updated": int(max(p.created_at, p.updated_at) >= start_moment),
+        }
+        keys = {
+            "": "",
+            "province": p.province_code,
+            "former_province": p.former_province_code or "",
+            "sex": str(p.sex.value),
+            "age_band": band,
+            "centre": str(p.centre_id),
+            "disease": p.orpha_code or "",
+        }
+        for breakdown, key in keys.items():
+            for name, value in measures.items():
+                out[(breakdown, key)][name] += value
+    return out
+
+
+def _from_cells(db: Session, period: str) -> dict[tuple[str, str], dict[str, float]]:
+    start, end = period_range(period)
+    cells.sync(db)
+    with period_doses(db, period, TODAY) as doses:
+        cube = patient_cube(db, start, end, doses, TODAY)
+    return {
+        (breakdown, key): {m: sums[m] for m in MEASURES}
+        for breakdown in BREAKDOWNS
+        for key, sums in cube.get(breakdown, {}).items()
+    }
+
+
+def _agree(db: Session) -> None:
+    for period in PERIODS:
+        expected = {
+            k: {m: float(v) for m, v in s.items()} for k, s in _directly(db, period).items()
+        }
+        assert _from_cells(db, period) == expected, period
+
+
+@pytest.fixture
+def records(db: Session, cast: Cast) -> list[Patient]:
+    rows = _records(cast, random.Random(15), 80)
+    db.add_all(rows)
+    db.flush()
+    return rows
+
+
+def test_the_cells_give_what_counting_every_record_gives(
+    db: Session, records: list[Patient]
+) -> None:
+    _agree(db)
+
+
+def test_the_cells_follow_records_changed_merged_away_and_given_diagnosis_records(
+    db: Session, records: list[Patient], cast: Cast
+) -> None:
+    _agree(db)  # counted once; what follows is counted again record by record
+    rng = random.Random(4)
+    for p in records[:30]:
+        p.province_code = rng.choice(("01", "79", "46"))
+        p.death_date = None if p.death_date else p.birth_month + timedelta(days=2000)
+        p.first_contact_date = p.birth_month + timedelta(days=rng.randint(0, 9000))
+        p.created_at = _at(max(p.birth_month, date(2025, rng.randint(1, 12), 1)))
+    for p in records[30:40]:
+        db.add(
+            DiagnosisRecord(
+                patient_id=p.id,
+                orpha_code="ORPHA:365",
+                status=DiagnosticStatus.CONFIRMED,
+                gene="GAA",
+                recorded_by="test",
+            )
+        )
+    merged = [p.id for p in records[40:45]]
+    db.flush()
+    db.execute(delete(Patient).where(Patient.id.in_(merged)))
+    db.add_all(_records(cast, random.Random(16), 10, prefix="N"))
+    db.flush()
+    assert db.scalar(select(func.count()).select_from(StalePatient)) == 55
+    _agree(db)
+    assert db.scalar(select(func.count()).select_from(StalePatient)) == 0
+    assert db.scalar(select(func.count()).select_from(PatientFacts)) == 85
+
+
+def test_counting_everything_again_gives_the_same_cells(
+    db: Session, records: list[Patient]
+) -> None:
+    for p in records[::3]:
+        p.death_date = p.birth_month + timedelta(days=400)
+    db.flush()
+    cells.sync(db)
+    kept = sorted(db.execute(select(PatientCell)).scalars(), key=_cell_key)
+    kept_sums = [_cell_values(c) for c in kept if any(_cell_values(c)[1])]
+    db.execute(delete(PatientCell))
+    db.execute(delete(PatientFacts))
+    db.execute(text("INSERT INTO monitoring_stale_patients SELECT id, 0 FROM registry_patients"))
+    db.expire_all()
+    assert cells.sync(db) == 80
+    again = sorted(db.execute(select(PatientCell)).scalars(), key=_cell_key)
+    assert [_cell_values(c) for c in again if any(_cell_values(c)[1])] == kept_sums
+
+
+def _cell_key(cell: PatientCell) -> tuple[int, str, str, str, int]:
+    return (cell.part, cell.k0, cell.k1, cell.k2, cell.month)
+
+
+def _cell_values(cell: PatientCell) -> tuple[tuple[int, str, str, str, int], list[int]]:
+    return _cell_key(cell), [getattr(cell, m) for m in cells.MEASURES]
+
+
+def test_the_dose_counts_follow_every_infusion_written(
+    db: Session, records: list[Patient], cast: Cast
+) -> None:
+    patient = records[0]
+    plan = TherapyPlan(
+        patient_id=patient.id,
+        centre_id=cast.centre_a,
+        drug="alglucosidase alfa",
+        per_kg=True,
+        dose=20,
+        dose_unit="mg",
+        interval_days=14,
+        start_date=date(2025, 11, 1),
+        created_by="test",
+    )
+    db.add(plan)
+    db.flush()
+    given = [
+        Administration(
+            plan_id=plan.id,
+            patient_id=patient.id,
+            centre_id=centre,
+            given_on=date(2025, 11, 20) + timedelta(days=14 * n),
+            dose=200,
+            dose_unit="mg",
+            vials=4 + n % 2,
+            recorded_by="test",
+        )
+        for n, centre in enumerate([cast.centre_a] * 6 + [cast.centre_b] * 3)
+    ]
+    db.add_all(given)
+    db.flush()
+    given[2].given_on = date(2026, 4, 2)  # moved to another quarter
+    given[3].vials = 9
+    db.flush()
+    db.delete(given[5])
+    db.flush()
+
+    def counted() -> dict[tuple[str, int], tuple[int, int]]:
+        rows = db.execute(
+            select(DoseCount.period, DoseCount.centre_id, DoseCount.visits, DoseCount.vials).where(
+                DoseCount.visits != 0
+            )
+        )
+        return {(period, centre): (visits, vials) for period, centre, visits, vials in rows}
+
+    expected: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    for a in db.scalars(select(Administration)):
+        day = a.given_on
+        for period in (
+            f"{day.year}",
+            f"{day.year}Q{(day.month + 2) // 3}",
+            f"{day.year}{day.month:02d}",
+        ):
+            expected[(period, a.centre_id)][0] += 1
+            expected[(period, a.centre_id)][1] += a.vials
+    assert counted() == {key: tuple(value) for key, value in expected.items()}
+    with period_doses(db, "2026Q1", date(2026, 2, 15)) as doses:
+        rows = db.execute(
+            select(doses.c.after_today, func.sum(doses.c.visits)).group_by(doses.c.after_today)
+        )
+        split = dict(rows.all())
+    # 2026Q1, counted on 15 February: the doses given by then, and those recorded ahead
+    in_quarter = [
+        a
+        for a in db.scalars(select(Administration))
+        if a.given_on.month <= 3 and a.given_on.year == 2026
+    ]
+    by_today = {
+        False: sum(1 for a in in_quarter if a.given_on <= date(2026, 2, 15)),
+        True: sum(1 for a in in_quarter if a.given_on > date(2026, 2, 15)),
+    }
+    assert all(by_today.values())  # some each side of the day
+    assert split == by_today
