@@ -28,7 +28,7 @@ from rarecare.config import Settings
 from rarecare.demo import service as demo
 from rarecare.geo import current_provinces, populations
 from rarecare.knowledge import KnowledgeBase, load_knowledge
-from rarecare.monitoring import indicators
+from rarecare.monitoring import cells, indicators
 from rarecare.storage import make_sessionmaker
 
 PEOPLE = 6_000_000
@@ -115,6 +115,10 @@ SELECT t.id, t.patient_id, t.centre_id, date '2026-01-05' + 14 * k, 200, 'mg', 4
        'bench', now()
 FROM care_therapy_plans t, generate_series(0, 23) AS k
 WHERE random() < 0.85
+"""
+
+TOUCH = """
+UPDATE registry_patients SET updated_at = now() WHERE id % 100 = 0
 """
 
 SCAN = """
@@ -205,6 +209,9 @@ def main() -> None:
         sessions = make_sessionmaker(engine)
         counts, generated = populate(engine, kb, people)
         print(f"generated {counts} in {generated:.0f} s", flush=True)
+        with sessions.begin() as session:  # the generated records counted into the cells, once
+            first_count = _timed(lambda session=session: cells.sync(session))
+        print(f"cells counted in {first_count:.0f} s", flush=True)
 
         scan_s = reference_scan(engine)
         refreshes = []
@@ -219,6 +226,15 @@ def main() -> None:
                 )
         refresh_s = min(refreshes)
         print(f"scan {scan_s:.2f} s, refresh {refresh_s:.2f} s", flush=True)
+        with engine.begin() as connection:  # 1% of the records written again
+            changed = connection.execute(text(TOUCH)).rowcount
+        with sessions.begin() as session:
+            after_changes = _timed(
+                lambda session=session: indicators.refresh(
+                    session=session, principal=SYSTEM, period=YEAR
+                )
+            )
+        print(f"{changed} records written, then refresh {after_changes:.2f} s", flush=True)
         with sessions.begin() as session:
             for quarter in indicators.recent_quarters(date.today()):
                 indicators.refresh(session=session, principal=SYSTEM, period=quarter)

@@ -247,11 +247,14 @@ def test_counting_everything_again_gives_the_same_cells(
     assert [_cell_values(c) for c in again if any(_cell_values(c)[1])] == kept_sums
 
 
-def _cell_key(cell: PatientCell) -> tuple[int, str, str, str, int]:
-    return (cell.part, cell.k0, cell.k1, cell.k2, cell.month)
+Key = tuple[int, int, int, str, str, str]
 
 
-def _cell_values(cell: PatientCell) -> tuple[tuple[int, str, str, str, int], list[int]]:
+def _cell_key(cell: PatientCell) -> Key:
+    return (cell.span, cell.month, cell.part, cell.k0, cell.k1, cell.k2)
+
+
+def _cell_values(cell: PatientCell) -> tuple[Key, list[int]]:
     return _cell_key(cell), [getattr(cell, m) for m in cells.MEASURES]
 
 

@@ -53,7 +53,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from rarecare.monitoring.models import PatientCell, PatientFacts, StalePatient
-from rarecare.monitoring.sqlparts import add_days, add_months, days_between, flag, month_of
+from rarecare.monitoring.sqlparts import (
+    add_days,
+    add_months,
+    days_between,
+    flag,
+    month_number,
+    month_of,
+)
 from rarecare.registry.models import DiagnosisRecord, DiagnosticStatus, Patient
 from rarecare.registry.quality import jrc_elements
 
@@ -69,6 +76,7 @@ STATES = (  # the measures that are a record's state at a month's end
     "elements",
 )
 MEASURES = (*STATES, "touched")
+SPANS = (1, 12, 120)  # each change is kept in its month, its year and its decade
 CHILD_MONTHS = 16 * 12  # a child until the month of the sixteenth birthday
 
 _meta = MetaData()
@@ -125,7 +133,7 @@ def _count_again(session: Session, postgres: bool) -> None:
     )
     new = select(FRESH, literal(1).label("weight"))
     changes = _changes(union_all(old, new).subquery("contributions")).cte("changes")
-    parts = union_all(
+    monthly = union_all(
         *(
             select(
                 literal(part).label("part"),
@@ -139,18 +147,32 @@ def _count_again(session: Session, postgres: bool) -> None:
                 (3, (cast(changes.c.born, String), literal(""), literal(""))),
             )
         )
-    ).subquery("parts")
+    ).cte("monthly")
+    group = ("part", "k0", "k1", "k2")
+    spans = union_all(
+        *(
+            select(
+                literal(span).label("span"),
+                (monthly.c.month // span * span).label("month"),
+                *(monthly.c[c] for c in group),
+                *(monthly.c[m] for m in MEASURES),
+            )
+            for span in SPANS
+        )
+    ).subquery("spans")
+    key = ("span", "month", *group)
     cells = _table(PatientCell)
-    columns = ["part", "k0", "k1", "k2", "month", *MEASURES]
     dialect_insert = postgresql.insert if postgres else sqlite.insert
     upsert = dialect_insert(cells).from_select(
-        columns,
+        [*key, *MEASURES],
         # "WHERE true": SQLite reads an INSERT ... SELECT's ON CONFLICT only after a WHERE
-        select(*(parts.c[c] for c in columns)).where(true()),
+        select(*(spans.c[c] for c in key), *(func.sum(spans.c[m]) for m in MEASURES))
+        .where(true())
+        .group_by(*(spans.c[c] for c in key)),
     )
     session.execute(
         upsert.on_conflict_do_update(
-            index_elements=["part", "k0", "k1", "k2", "month"],
+            index_elements=list(key),
             set_={m: cells.c[m] + upsert.excluded[m] for m in MEASURES},
         )
     )
@@ -279,24 +301,35 @@ Sums = tuple[int, list[str], dict[str, float]]
 
 
 def period_sums(session: Session, start: date, end: date) -> Iterator[Sums]:
-    """(part, group, sums) at the end of the period [start, end] (whole months): every state
-    measure, ``new`` (registered in the period) and ``updated`` (created or updated in it or
-    since); groups with no record registered by then are left out."""
+    """(part, group, sums) at the end of the period [start, end] (whole months of one year):
+    every state measure, ``new`` (registered in the period) and ``updated`` (created or updated
+    in it or since); groups with no record registered by then are left out.
+
+    A sum up to a month reads the decades before its decade, the years of its decade before
+    its year and the months of its year up to it: some thirty cells per group, not a thousand."""
     cells = _table(PatientCell)
-    first, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
-    query = (
-        select(
-            cells.c.part,
-            cells.c.k0,
-            cells.c.k1,
-            cells.c.k2,
-            *(func.sum(cells.c[m]).label(m) for m in STATES),
-            func.sum(case((cells.c.month >= first, cells.c.registered), else_=0)).label("new"),
-            func.sum(case((cells.c.month < first, cells.c.touched), else_=0)).label("before"),
-        )
-        .where(cells.c.month <= last)
-        .group_by(cells.c.part, cells.c.k0, cells.c.k1, cells.c.k2)
+    first, last = month_number(start), month_number(end)
+    year = last - last % 12
+    decade = last - last % 120
+    ranges = (
+        (120, cells.c.month < decade),
+        (12, and_(cells.c.month >= decade, cells.c.month < year)),
+        (1, and_(cells.c.month >= year, cells.c.month <= last)),
     )
+    read = union_all(
+        *(select(cells).where(cells.c.span == span, within) for span, within in ranges)
+    ).subquery("read")
+    in_period = and_(read.c.span == 1, read.c.month >= first)
+    query = select(
+        read.c.part,
+        read.c.k0,
+        read.c.k1,
+        read.c.k2,
+        *(func.sum(read.c[m]).label(m) for m in STATES),
+        func.sum(case((in_period, read.c.registered), else_=0)).label("new"),
+        # touched before the period: every cell but the period's months
+        func.sum(case((in_period, 0), else_=read.c.touched)).label("before"),
+    ).group_by(read.c.part, read.c.k0, read.c.k1, read.c.k2)
     for row in session.execute(query):
         values = row._mapping
         sums = {m: float(values[m] or 0) for m in (*STATES, "new")}

@@ -408,17 +408,19 @@ class PatientFacts(Base):
 
 
 class PatientCell(Base):
-    """The change, in one month, of every per-record measure of one group: part 1 (province,
-    former province, sex), part 2 (centre, disease), part 3 (month of birth). A measure at a
-    period's end is the sum of its changes up to that month."""
+    """The change, over a span of months (1, 12 or 120 from ``month``), of every per-record
+    measure of one group: part 1 (province, former province, sex), part 2 (centre, disease),
+    part 3 (month of birth). A measure at a period's end is the sum of its changes up to that
+    month: a few decades, years and months (see ``monitoring.cells``)."""
 
     __tablename__ = "monitoring_patient_cells"
 
+    span: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
     part: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     k0: Mapped[str] = mapped_column(String(16), primary_key=True)
     k1: Mapped[str] = mapped_column(String(16), primary_key=True)
     k2: Mapped[str] = mapped_column(String(16), primary_key=True)
-    month: Mapped[int] = mapped_column(Integer, primary_key=True)
     registered: Mapped[int] = mapped_column(Integer)
     alive: Mapped[int] = mapped_column(Integer)
     child: Mapped[int] = mapped_column(Integer)

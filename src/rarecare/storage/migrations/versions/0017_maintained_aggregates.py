@@ -63,14 +63,15 @@ def upgrade() -> None:
     )
     op.create_table(
         "monitoring_patient_cells",
+        sa.Column("span", sa.SmallInteger(), nullable=False),
+        sa.Column("month", sa.Integer(), nullable=False),
         sa.Column("part", sa.SmallInteger(), nullable=False),
         sa.Column("k0", sa.String(length=16), nullable=False),
         sa.Column("k1", sa.String(length=16), nullable=False),
         sa.Column("k2", sa.String(length=16), nullable=False),
-        sa.Column("month", sa.Integer(), nullable=False),
         *(sa.Column(name, sa.Integer(), nullable=False) for name in MEASURES),
         sa.PrimaryKeyConstraint(
-            "part", "k0", "k1", "k2", "month", name=op.f("pk_monitoring_patient_cells")
+            "span", "month", "part", "k0", "k1", "k2", name=op.f("pk_monitoring_patient_cells")
         ),
     )
     op.create_table(
