@@ -38,10 +38,10 @@ from rarecare.finance.models import PatientCoverage
 from rarecare.finance.service import current_rules, price_in
 from rarecare.lists.models import DrugEntry, ListKind
 from rarecare.monitoring.definitions import BY_CODE
+from rarecare.monitoring.doses import PEOPLE
 from rarecare.monitoring.lookups import approved_version, listed_diseases
 from rarecare.monitoring.medians import grouped
 from rarecare.monitoring.sqlparts import Value, as_day, flag, ratio
-from rarecare.registry.models import Patient
 
 BREAKDOWNS = ("", "province", "centre", "disease")
 
@@ -118,7 +118,7 @@ def out_of_pocket(
     at_centre = {e.inn: 0.0 for e in entries if e.route not in AT_CENTRE_ROUTES}
     listed = listed_diseases(session)
 
-    t, p, c = TherapyPlan, Patient, Centre
+    t, p, c = TherapyPlan, PEOPLE, Centre  # the period's treated records (monitoring.doses)
     given = (  # the period's doses (see monitoring.doses)
         select(
             doses.c.plan_id,
@@ -146,7 +146,7 @@ def out_of_pocket(
             {
                 centre: case(
                     {k: literal(v, Float()) for k, v in provinces.items()},
-                    value=p.province_code,
+                    value=p.c.province,
                     else_=literal(0.0, Float()),
                 )
                 for centre, provinces in by_centre.items()
@@ -158,9 +158,7 @@ def out_of_pocket(
     drug_cost = cast(given.c.vials, Float()) * _lookup(t.drug, price)
     service = visits * _lookup(t.drug, at_centre, 1.0) * _lookup(level, dict(rules.service_fee_vnd))
     travel = visits * 2 * km * rules.travel_vnd_per_km
-    rate = _rate(
-        rules, level, coverage, p.orpha_code.in_(listed or [""]), p.birth_month, start.year
-    )
+    rate = _rate(rules, level, coverage, p.c.disease.in_(listed or [""]), p.c.born, start.year)
     insurer_drug = drug_cost * rate / 100 * _lookup(t.drug, reimbursed)
     share = (end - start).days + 1
     year_days = (date(start.year + 1, 1, 1) - date(start.year, 1, 1)).days
@@ -177,16 +175,16 @@ def out_of_pocket(
     plans = (
         select(
             t.patient_id,
-            p.province_code.label("province"),
-            cast(p.centre_id, String).label("centre"),
-            func.coalesce(p.orpha_code, "").label("disease"),
+            p.c.province.label("province"),
+            cast(p.c.centre, String).label("centre"),
+            p.c.disease.label("disease"),
             threshold.label("threshold"),
             t.drug,
             (drug_cost + service + travel - insurer_drug - service * rate / 100).label("oop"),
             (drug_cost - insurer_drug).label("left"),
         )
         .join(given, given.c.plan_id == t.id)
-        .join(p, p.id == t.patient_id)
+        .join(p, p.c.id == t.patient_id)
         .join(c, c.id == t.centre_id)
         .outerjoin(coverage, coverage.c.patient_id == t.patient_id)
         .subquery("plan_costs")

@@ -37,9 +37,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from rarecare.care.models import TherapyPlan
 from rarecare.monitoring import cells
 from rarecare.monitoring.definitions import AGE_BANDS
+from rarecare.monitoring.doses import PEOPLE
 from rarecare.monitoring.lookups import listed_drugs
 from rarecare.monitoring.sqlparts import as_day, as_moment, days_between, month_number
-from rarecare.registry.models import Patient
 
 Cube = dict[str, dict[str, dict[str, float]]]  # breakdown → group → measure → sum
 
@@ -98,14 +98,14 @@ def _treated(
     session: Session, start: date, end: date, doses: Table, today: date
 ) -> list[tuple[int, list[Any], Any]]:
     """(part, group, sums of TREATED) over the records on a listed drug in the period."""
-    p = Patient
+    p = PEOPLE  # the period's treated records (see monitoring.doses)
     after_end = as_moment(end + timedelta(days=1))
 
     # "younger than N at the period's end" ⟺ born after the first of the month N years before
     # (whole months, as the birth month is all the registry keeps): plain date comparisons
     def younger_than(years: int) -> ColumnElement[bool]:
         index = end.year * 12 + end.month - 1 - 12 * years
-        return p.birth_month > as_day(date(index // 12, index % 12 + 1, 1))
+        return p.c.born > as_day(date(index // 12, index % 12 + 1, 1))
 
     age_band = case(
         (younger_than(5), AGE_BANDS[0]),
@@ -121,12 +121,12 @@ def _treated(
     if session.get_bind().dialect.name == "postgresql":
         # one pass, two grouping sets (two hash tables of a few thousand groups each)
         keys: dict[str, Any] = {
-            "k0": p.province_code,
-            "k1": func.coalesce(p.former_province_code, ""),
-            "k2": cast(p.sex, String),
+            "k0": p.c.province,
+            "k1": p.c.former,
+            "k2": p.c.sex,
             "k3": age_band,
-            "c0": cast(p.centre_id, String),
-            "c1": func.coalesce(p.orpha_code, ""),
+            "c0": cast(p.c.centre, String),
+            "c1": p.c.disease,
         }
         inner = (
             select(
@@ -134,8 +134,8 @@ def _treated(
                 *(expr.label(name) for name, expr in measures.items()),
             )
             .select_from(facts)
-            .join(p, facts.c.id == p.id)
-            .where(p.created_at < after_end)
+            .join(p, facts.c.id == p.c.id)
+            .where(p.c.created_at < after_end)
             .subquery("records")
         )
         first, second = ("k0", "k1", "k2", "k3"), ("c0", "c1")
@@ -160,17 +160,17 @@ def _treated(
         ).subquery("parts")
         one = parts.c.part == 1
         labelled = [
-            case((one, p.province_code), else_=cast(p.centre_id, String)).label("k0"),
-            case((one, func.coalesce(p.former_province_code, "")), else_=p.orpha_code).label("k1"),
-            case((one, cast(p.sex, String)), else_="").label("k2"),
+            case((one, p.c.province), else_=cast(p.c.centre, String)).label("k0"),
+            case((one, p.c.former), else_=p.c.disease).label("k1"),
+            case((one, p.c.sex), else_="").label("k2"),
             case((one, age_band), else_="").label("k3"),
         ]
         query = (
             select(parts.c.part, *labelled, *sums)
             .select_from(facts)
-            .join(p, facts.c.id == p.id)
+            .join(p, facts.c.id == p.c.id)
             .join(parts, true())
-            .where(p.created_at < after_end)
+            .where(p.c.created_at < after_end)
             .group_by(parts.c.part, *labelled)
         )
         for row in session.execute(query):

@@ -43,7 +43,7 @@ from rarecare.monitoring.definitions import (
     INDICATORS,
     PATIENT_BREAKDOWNS,
 )
-from rarecare.monitoring.doses import period_doses
+from rarecare.monitoring.doses import PEOPLE, period_doses
 from rarecare.monitoring.lookups import approved_version, disease_groups, listed_diseases
 from rarecare.monitoring.medians import grouped, weighted_median
 from rarecare.monitoring.models import Activity, ActivityStatus
@@ -166,16 +166,16 @@ def _travel(
     The km of a patient's treatment at a centre are its trips × the distance from the home
     province, so the database only counts patients per (province, centre, trips) — a small
     histogram — from which the medians and shares are exact."""
-    p = Patient
-    visits = (  # the period's doses (see monitoring.doses)
+    p = PEOPLE  # the period's treated records (see monitoring.doses)
+    visits = (  # the period's doses
         select(doses.c.patient_id, doses.c.centre_id, func.sum(doses.c.visits).label("trips"))
         .group_by(doses.c.patient_id, doses.c.centre_id)
         .subquery("visits")
     )
     histogram = (
-        select(p.province_code, visits.c.centre_id, visits.c.trips, func.count())
-        .join(p, p.id == visits.c.patient_id)
-        .group_by(p.province_code, visits.c.centre_id, visits.c.trips)
+        select(p.c.province, visits.c.centre_id, visits.c.trips, func.count())
+        .join(p, p.c.id == visits.c.patient_id)
+        .group_by(p.c.province, visits.c.centre_id, visits.c.trips)
     )
     km: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     trips: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
