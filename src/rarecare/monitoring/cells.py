@@ -297,6 +297,16 @@ def _changes(f: Any) -> Any:
     return union_all(*rows)
 
 
+def record_count(session: Session) -> int:
+    """The records in the registry as last counted into the cells (each adds one to
+    ``registered`` once, in the month it was created): the decades of part 1 summed."""
+    cells = _table(PatientCell)
+    total = session.scalar(
+        select(func.sum(cells.c.registered)).where(cells.c.span == 120, cells.c.part == 1)
+    )
+    return int(total or 0)
+
+
 Sums = tuple[int, list[str], dict[str, float]]
 
 

@@ -41,7 +41,7 @@ from rarecare.monitoring.definitions import BY_CODE
 from rarecare.monitoring.doses import PEOPLE
 from rarecare.monitoring.lookups import approved_version, listed_diseases
 from rarecare.monitoring.medians import grouped
-from rarecare.monitoring.sqlparts import Value, as_day, flag, ratio
+from rarecare.monitoring.sqlparts import Value, flag, month_number, ratio
 
 BREAKDOWNS = ("", "province", "centre", "disease")
 
@@ -61,10 +61,11 @@ def _rate(
     level: ColumnElement[str],
     coverage: Any,
     on_list: ColumnElement[bool],
-    birth_month: Any,
+    born: Any,
     year: int,
 ) -> ColumnElement[float]:
-    """The insurance rate (%) of :func:`rarecare.finance.coverage.insurance_rate`."""
+    """The insurance rate (%) of :func:`rarecare.finance.coverage.insurance_rate` (``born``:
+    the month of birth, year × 12 + month − 1)."""
     middle = date(year, 7, 1)
     groups_text = func.coalesce(cast(coverage.c.groups, String), "")
     members = []
@@ -74,7 +75,8 @@ def _rate(
         member: ColumnElement[bool] = groups_text.like(f'%"{group.code}"%')
         if group.max_age_years is not None:  # (middle − birth).days / 365.25 < max age
             cutoff = middle - timedelta(days=ceil(group.max_age_years * 365.25) - 1)
-            member = or_(member, birth_month >= as_day(cutoff))
+            # born (the first of a month) on or after the cutoff, in months
+            member = or_(member, born >= month_number(cutoff) + (cutoff.day != 1))
         members.append((member, literal(group.rate, Float())))
     default = literal(rules.default_rate, Float())
     base_rate = case(*members, else_=default) if members else default
@@ -176,7 +178,7 @@ def out_of_pocket(
         select(
             t.patient_id,
             p.c.province.label("province"),
-            cast(p.c.centre, String).label("centre"),
+            p.c.centre.label("centre"),
             p.c.disease.label("disease"),
             threshold.label("threshold"),
             t.drug,

@@ -13,12 +13,11 @@ in two plain GROUP BY groups at once (joined to two "parts")."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     Integer,
-    String,
     Table,
     and_,
     case,
@@ -39,7 +38,7 @@ from rarecare.monitoring import cells
 from rarecare.monitoring.definitions import AGE_BANDS
 from rarecare.monitoring.doses import PEOPLE
 from rarecare.monitoring.lookups import listed_drugs
-from rarecare.monitoring.sqlparts import as_day, as_moment, days_between, month_number
+from rarecare.monitoring.sqlparts import as_day, days_between, month_number
 
 Cube = dict[str, dict[str, dict[str, float]]]  # breakdown → group → measure → sum
 
@@ -99,13 +98,12 @@ def _treated(
 ) -> list[tuple[int, list[Any], Any]]:
     """(part, group, sums of TREATED) over the records on a listed drug in the period."""
     p = PEOPLE  # the period's treated records (see monitoring.doses)
-    after_end = as_moment(end + timedelta(days=1))
+    last = month_number(end)
 
-    # "younger than N at the period's end" ⟺ born after the first of the month N years before
-    # (whole months, as the birth month is all the registry keeps): plain date comparisons
+    # "younger than N at the period's end" ⟺ born after the month N years before (whole
+    # months, as the birth month is all the registry keeps)
     def younger_than(years: int) -> ColumnElement[bool]:
-        index = end.year * 12 + end.month - 1 - 12 * years
-        return p.c.born > as_day(date(index // 12, index % 12 + 1, 1))
+        return p.c.born > last - 12 * years
 
     age_band = case(
         (younger_than(5), AGE_BANDS[0]),
@@ -125,7 +123,7 @@ def _treated(
             "k1": p.c.former,
             "k2": p.c.sex,
             "k3": age_band,
-            "c0": cast(p.c.centre, String),
+            "c0": p.c.centre,
             "c1": p.c.disease,
         }
         inner = (
@@ -135,7 +133,7 @@ def _treated(
             )
             .select_from(facts)
             .join(p, facts.c.id == p.c.id)
-            .where(p.c.created_at < after_end)
+            .where(p.c.registered <= last)
             .subquery("records")
         )
         first, second = ("k0", "k1", "k2", "k3"), ("c0", "c1")
@@ -160,7 +158,7 @@ def _treated(
         ).subquery("parts")
         one = parts.c.part == 1
         labelled = [
-            case((one, p.c.province), else_=cast(p.c.centre, String)).label("k0"),
+            case((one, p.c.province), else_=p.c.centre).label("k0"),
             case((one, p.c.former), else_=p.c.disease).label("k1"),
             case((one, p.c.sex), else_="").label("k2"),
             case((one, age_band), else_="").label("k3"),
@@ -170,7 +168,7 @@ def _treated(
             .select_from(facts)
             .join(p, facts.c.id == p.c.id)
             .join(parts, true())
-            .where(p.c.created_at < after_end)
+            .where(p.c.registered <= last)
             .group_by(parts.c.part, *labelled)
         )
         for row in session.execute(query):

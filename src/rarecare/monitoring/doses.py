@@ -20,12 +20,10 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
-    Date,
     Integer,
     MetaData,
     String,
     Table,
-    cast,
     func,
     insert,
     literal,
@@ -39,10 +37,8 @@ from sqlalchemy.orm import Session
 
 from rarecare.care.models import Administration, TherapyPlan
 from rarecare.monitoring.lookups import listed_drugs
-from rarecare.monitoring.models import DoseCount
+from rarecare.monitoring.models import DoseCount, PatientFacts
 from rarecare.monitoring.sqlparts import as_day, period_range
-from rarecare.registry.models import Patient
-from rarecare.storage.base import UTCDateTime
 
 DOSES = Table(
     "monitoring_refresh_doses",
@@ -62,10 +58,10 @@ PEOPLE = Table(  # the period's treated records: their breakdown keys, read once
     Column("province", String(16), nullable=False),
     Column("former", String(16), nullable=False),
     Column("sex", String(16), nullable=False),
-    Column("centre", Integer, nullable=False),
+    Column("centre", String(16), nullable=False),
     Column("disease", String(16), nullable=False),
-    Column("born", Date, nullable=False),
-    Column("created_at", UTCDateTime(), nullable=False),
+    Column("born", Integer, nullable=False),  # month (year × 12 + month − 1)
+    Column("registered", Integer, nullable=False),  # month
     prefixes=["TEMPORARY"],
 )
 
@@ -135,9 +131,10 @@ def period_doses(session: Session, period: str, today: date) -> Iterator[Table]:
 
 def _people(start: date, end: date, session: Session) -> Any:
     """The records with doses in the period or a plan of a listed drug active in it, with the
-    keys the indicators break them down by: one pass over the patients for every indicator of
-    the period's treatment."""
-    p, t = Patient, TherapyPlan
+    keys the indicators break them down by: one pass over the records' facts (narrower than
+    the patient table, and current: a refresh brings them up to date first) for every
+    indicator of the period's treatment."""
+    f, t = PatientFacts, TherapyPlan  # the records' facts, as counted into the cells
     treated = union(
         select(DOSES.c.patient_id),
         select(t.patient_id).where(
@@ -147,12 +144,12 @@ def _people(start: date, end: date, session: Session) -> Any:
         ),
     )
     return select(
-        p.id,
-        p.province_code,
-        func.coalesce(p.former_province_code, ""),
-        cast(p.sex, String),
-        p.centre_id,
-        func.coalesce(p.orpha_code, ""),
-        p.birth_month,
-        p.created_at,
-    ).where(p.id.in_(treated))
+        f.patient_id,
+        f.province,
+        f.former,
+        f.sex,
+        f.centre,
+        f.disease,
+        f.born,
+        f.registered,
+    ).where(f.patient_id.in_(treated))

@@ -10,17 +10,16 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from rarecare.access import CENTRE_ROLES, Principal, Role, require_role
 from rarecare.audit import service as audit
 from rarecare.errors import NotFound, PermissionDenied
 from rarecare.i18n import _
-from rarecare.monitoring import engine, sqlparts
+from rarecare.monitoring import cells, engine, sqlparts
 from rarecare.monitoring.definitions import BY_CODE, Indicator
 from rarecare.monitoring.models import IndicatorRefresh, IndicatorValue
-from rarecare.registry.models import Patient
 
 REFRESHERS = (Role.MINISTRY, Role.ADMIN, Role.COMMITTEE)
 READERS = (Role.MINISTRY, Role.ADMIN, Role.COMMITTEE, Role.CLINICIAN, Role.DATA_MANAGER)
@@ -53,7 +52,7 @@ def refresh(
     sqlparts.period_range(period)  # a bad period is refused before any work
     started = time.perf_counter()
     values = engine.compute(session, period, progress)
-    records = session.scalar(select(func.count()).select_from(Patient)) or 0
+    records = cells.record_count(session)  # brought up to date by the computation
     session.execute(delete(IndicatorRefresh).where(IndicatorRefresh.period == period))
     session.execute(delete(IndicatorValue).where(IndicatorValue.period == period))
     run = IndicatorRefresh(
