@@ -6,11 +6,12 @@ own centre's figures only. No patient-level data is read or returned here."""
 from __future__ import annotations
 
 import time
+import typing
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from rarecare.access import CENTRE_ROLES, Principal, Role, require_role
@@ -66,7 +67,7 @@ def refresh(
     session.flush()
     if values:
         session.execute(
-            insert(IndicatorValue),
+            insert(typing.cast(Table, IndicatorValue.__table__)),  # Core: half the ORM's time
             [
                 {
                     "refresh_id": run.id,
