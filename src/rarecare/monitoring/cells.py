@@ -5,7 +5,8 @@ What is kept, and how:
 
 - triggers on the patients and their diagnosis records (migration 0017) mark every record
   written — inserted, changed, merged away, deleted, by a form, an import or a bulk load — as
-  *stale* (``monitoring_stale_patients``);
+  *stale* (``monitoring_stale_patients``: the writers only ever insert marks, so no write
+  waits for a refresh, and a refresh removes only the marks it read);
 - ``sync`` (run by every refresh) counts the stale records again: what each contributed last
   time (``monitoring_patient_facts``) is taken back from the cells and what it contributes now
   is added, in one set-based pass whatever the number of records;
@@ -30,6 +31,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Integer,
     MetaData,
@@ -38,7 +40,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     func,
     insert,
     literal,
@@ -80,11 +81,17 @@ SPANS = (1, 12, 120)  # each change is kept in its month, its year and its decad
 CHILD_MONTHS = 16 * 12  # a child until the month of the sixteenth birthday
 
 _meta = MetaData()
+MARKS = Table(  # the marks one sync reads (removed when it is done)
+    "monitoring_sync_marks",
+    _meta,
+    Column("id", BigInteger, primary_key=True),
+    Column("patient_id", Integer, nullable=False),
+    prefixes=["TEMPORARY"],
+)
 IDS = Table(  # the stale records one sync counts
     "monitoring_sync_ids",
     _meta,
     Column("patient_id", Integer, primary_key=True),
-    Column("seen", Integer, nullable=False),
     prefixes=["TEMPORARY"],
 )
 FRESH = Table(  # their facts as they are now
@@ -101,17 +108,25 @@ def sync(session: Session) -> int:
     postgres = connection.dialect.name == "postgresql"
     if postgres:  # one sync at a time; readers of the cells are not held up
         session.execute(text("LOCK TABLE monitoring_patient_cells IN SHARE ROW EXCLUSIVE MODE"))
-    for table in (IDS, FRESH):
+    tables = (MARKS, IDS, FRESH)
+    for table in tables:
         connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
         table.create(connection)
     try:
         stale = _table(StalePatient)
-        session.execute(insert(IDS).from_select(["patient_id", "seen"], select(stale)))
+        session.execute(
+            insert(MARKS).from_select(["id", "patient_id"], select(stale.c.id, stale.c.patient_id))
+        )
+        session.execute(
+            insert(IDS).from_select(["patient_id"], select(MARKS.c.patient_id).distinct())
+        )
         count = session.scalar(select(func.count()).select_from(IDS)) or 0
         if count:
             _count_again(session, postgres)
+            # the marks read, and only those: a write since has its own mark
+            session.execute(stale.delete().where(stale.c.id.in_(select(MARKS.c.id))))
     finally:
-        for table in (IDS, FRESH):
+        for table in tables:
             connection.execute(text(f"DROP TABLE {table.name}"))
     if postgres and count > 50_000:
         for name in ("monitoring_patient_facts", "monitoring_patient_cells"):
@@ -120,13 +135,7 @@ def sync(session: Session) -> int:
 
 
 def _count_again(session: Session, postgres: bool) -> None:
-    stale, facts = _table(StalePatient), _table(PatientFacts)
-    # a record written again since it was read stays stale (its ``seen`` moved on)
-    session.execute(
-        stale.delete().where(
-            exists().where(IDS.c.patient_id == stale.c.patient_id, IDS.c.seen == stale.c.seen)
-        )
-    )
+    facts = _table(PatientFacts)
     session.execute(insert(FRESH).from_select([c.name for c in FRESH.columns], _current()))
     old = select(facts, literal(-1).label("weight")).where(
         facts.c.patient_id.in_(select(IDS.c.patient_id))

@@ -76,6 +76,7 @@ def period_doses(session: Session, period: str, today: date) -> Iterator[Table]:
     a = Administration
     counts = DoseCount.__table__
     start, end = period_range(period)
+    period = period.strip().upper()  # as the counts name it (2026Q1)
     connection = session.connection()
     for table in (DOSES, PEOPLE):
         connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))

@@ -8,7 +8,18 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rarecare.i18n import N_
@@ -376,13 +387,13 @@ class IndicatorRefresh(Base):
 
 class StalePatient(Base):
     """A record written since the cells last counted it (inserted, changed, deleted, or one of
-    its diagnosis records): ``seen`` grows with every write, so a count that read the row
-    removes it only if no write came in between."""
+    its diagnosis records): one row per write, only ever inserted by the writers, so a write
+    never waits for a refresh; a refresh removes the rows it read."""
 
     __tablename__ = "monitoring_stale_patients"
 
-    patient_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    seen: Mapped[int] = mapped_column(Integer, default=0)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(Integer)
 
 
 class PatientFacts(Base):

@@ -38,9 +38,9 @@ STALE_SOURCES = (("registry_patients", "id"), ("registry_diagnoses", "patient_id
 def upgrade() -> None:
     op.create_table(
         "monitoring_stale_patients",
-        sa.Column("patient_id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("seen", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("patient_id", name=op.f("pk_monitoring_stale_patients")),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("patient_id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_monitoring_stale_patients")),
     )
     op.create_table(
         "monitoring_patient_facts",
@@ -91,8 +91,7 @@ def upgrade() -> None:
     else:
         _sqlite_triggers()
     op.execute(
-        "INSERT INTO monitoring_stale_patients (patient_id, seen) "
-        "SELECT id, 0 FROM registry_patients"
+        "INSERT INTO monitoring_stale_patients (patient_id) SELECT id FROM registry_patients"
     )
     periods = _periods("a.given_on")
     op.execute(
@@ -139,9 +138,8 @@ def _postgresql_triggers() -> None:
         }
         body = " ".join(
             f"{'IF' if n == 0 else 'ELSIF'} TG_OP = '{event}' THEN "
-            "INSERT INTO monitoring_stale_patients AS s (patient_id, seen) "
-            f"SELECT DISTINCT {column}, 0 FROM ({query}) AS changed "
-            "ON CONFLICT (patient_id) DO UPDATE SET seen = s.seen + 1;"
+            "INSERT INTO monitoring_stale_patients (patient_id) "
+            f"SELECT DISTINCT {column} FROM ({query}) AS changed;"
             for n, (event, query) in enumerate(ids.items())
         )
         _pg_function(f"monitoring_stale_{table}", f"{body} END IF;")
@@ -184,11 +182,7 @@ def _pg_statement_triggers(table: str, function: str) -> None:
 
 def _sqlite_triggers() -> None:
     def stale(row: str, column: str) -> str:
-        return (
-            "INSERT INTO monitoring_stale_patients (patient_id, seen) "
-            f"VALUES ({row}.{column}, 0) "
-            "ON CONFLICT (patient_id) DO UPDATE SET seen = seen + 1;"
-        )
+        return f"INSERT INTO monitoring_stale_patients (patient_id) VALUES ({row}.{column});"
 
     def doses(row: str, sign: int) -> str:
         return " ".join(
