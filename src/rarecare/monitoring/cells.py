@@ -121,6 +121,9 @@ def sync(session: Session) -> int:
             insert(IDS).from_select(["patient_id"], select(MARKS.c.patient_id).distinct())
         )
         count = session.scalar(select(func.count()).select_from(IDS)) or 0
+        if postgres:  # the planner's row counts: index look-ups for a few, a scan for many
+            for table in (MARKS, IDS):
+                connection.execute(text(f"ANALYZE {table.name}"))
         if count:
             _count_again(session, postgres)
             # the marks read, and only those: a write since has its own mark
@@ -137,11 +140,14 @@ def sync(session: Session) -> int:
 def _count_again(session: Session, postgres: bool) -> None:
     facts = _table(PatientFacts)
     session.execute(insert(FRESH).from_select([c.name for c in FRESH.columns], _current()))
+    if postgres:
+        session.execute(text(f"ANALYZE {FRESH.name}"))
     old = select(facts, literal(-1).label("weight")).where(
         facts.c.patient_id.in_(select(IDS.c.patient_id))
     )
     new = select(FRESH, literal(1).label("weight"))
-    changes = _changes(union_all(old, new).subquery("contributions")).cte("changes")
+    # a CTE: read once (PostgreSQL keeps a CTE read several times), not once per kind of change
+    changes = _changes(union_all(old, new).cte("contributions")).cte("changes")
     monthly = union_all(
         *(
             select(
@@ -177,7 +183,9 @@ def _count_again(session: Session, postgres: bool) -> None:
         # "WHERE true": SQLite reads an INSERT ... SELECT's ON CONFLICT only after a WHERE
         select(*(spans.c[c] for c in key), *(func.sum(spans.c[m]) for m in MEASURES))
         .where(true())
-        .group_by(*(spans.c[c] for c in key)),
+        .group_by(*(spans.c[c] for c in key))
+        # what a record took back and added again cancels out: only cells that change
+        .having(or_(*(func.sum(spans.c[m]) != 0 for m in MEASURES))),
     )
     session.execute(
         upsert.on_conflict_do_update(
