@@ -80,7 +80,7 @@ class Administration(Base):
         ForeignKey("registry_patients.id", ondelete="CASCADE"), index=True
     )
     centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
-    given_on: Mapped[date] = mapped_column(Date)
+    given_on: Mapped[date] = mapped_column(Date, index=True)  # a period's doses (indicators)
     dose: Mapped[float] = mapped_column(Float)
     dose_unit: Mapped[str] = mapped_column(String(8))
     vials: Mapped[int] = mapped_column(Integer)

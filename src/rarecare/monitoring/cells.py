@@ -97,7 +97,10 @@ IDS = Table(  # the stale records one sync counts
 FRESH = Table(  # their facts as they are now
     "monitoring_sync_facts",
     _meta,
-    *(Column(c.name, c.type, primary_key=c.primary_key) for c in PatientFacts.__table__.columns),
+    *(
+        Column(c.name, c.type, primary_key=c.primary_key, autoincrement=False)
+        for c in PatientFacts.__table__.columns
+    ),
     prefixes=["TEMPORARY"],
 )
 

@@ -86,6 +86,8 @@ def upgrade() -> None:
             "period", "plan_id", "patient_id", "centre_id", name=op.f("pk_monitoring_dose_counts")
         ),
     )
+    # the doses recorded ahead of today, read apart from the counts (monitoring.doses)
+    op.create_index(op.f("ix_care_administrations_given_on"), "care_administrations", ["given_on"])
     if op.get_bind().dialect.name == "postgresql":
         _postgresql_triggers()
     else:
@@ -234,6 +236,7 @@ def downgrade() -> None:
         ):
             for event in ("insert", "update", "delete"):
                 op.execute(f"DROP TRIGGER IF EXISTS {name}_{event}")
+    op.drop_index(op.f("ix_care_administrations_given_on"), table_name="care_administrations")
     op.drop_table("monitoring_dose_counts")
     op.drop_table("monitoring_patient_cells")
     op.drop_table("monitoring_patient_facts")
