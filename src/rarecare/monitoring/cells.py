@@ -111,6 +111,10 @@ def sync(session: Session) -> int:
     postgres = connection.dialect.name == "postgresql"
     if postgres:  # one sync at a time; readers of the cells are not held up
         session.execute(text("LOCK TABLE monitoring_patient_cells IN SHARE ROW EXCLUSIVE MODE"))
+        # a few records of millions are looked up by key, not found by reading every record
+        # (the facts are read warm: a page read at random costs about one read in sequence)
+        page_cost = session.scalar(text("SHOW random_page_cost"))
+        session.execute(text("SET LOCAL random_page_cost = 1.1"))
     tables = (MARKS, IDS, FRESH)
     for table in tables:
         connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
@@ -134,9 +138,13 @@ def sync(session: Session) -> int:
     finally:
         for table in tables:
             connection.execute(text(f"DROP TABLE {table.name}"))
-    if postgres and count > 50_000:
-        for name in ("monitoring_patient_facts", "monitoring_patient_cells"):
-            session.execute(text(f"ANALYZE {name}"))
+    if postgres:
+        session.execute(
+            text("SELECT set_config('random_page_cost', :value, true)"), {"value": page_cost}
+        )
+        if count > 50_000:
+            for name in ("monitoring_patient_facts", "monitoring_patient_cells"):
+                session.execute(text(f"ANALYZE {name}"))
     return count
 
 
