@@ -25,7 +25,6 @@ year × 12 + month − 1."""
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -61,9 +60,11 @@ from rarecare.monitoring.sqlparts import (
     flag,
     month_number,
     month_of,
+    temporary_tables,
 )
 from rarecare.registry.models import DiagnosisRecord, DiagnosticStatus, Patient
 from rarecare.registry.quality import jrc_elements
+from rarecare.storage.base import table_of
 
 STATES = (  # the measures that are a record's state at a month's end
     "registered",
@@ -115,12 +116,8 @@ def sync(session: Session) -> int:
         # (the facts are read warm: a page read at random costs about one read in sequence)
         page_cost = session.scalar(text("SHOW random_page_cost"))
         session.execute(text("SET LOCAL random_page_cost = 1.1"))
-    tables = (MARKS, IDS, FRESH)
-    for table in tables:
-        connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
-        table.create(connection)
-    try:
-        stale = _table(StalePatient)
+    with temporary_tables(session, MARKS, IDS, FRESH):
+        stale = table_of(StalePatient)
         session.execute(
             insert(MARKS).from_select(["id", "patient_id"], select(stale.c.id, stale.c.patient_id))
         )
@@ -135,9 +132,6 @@ def sync(session: Session) -> int:
             _count_again(session, postgres)
             # the marks read, and only those: a write since has its own mark
             session.execute(stale.delete().where(stale.c.id.in_(select(MARKS.c.id))))
-    finally:
-        for table in tables:
-            connection.execute(text(f"DROP TABLE {table.name}"))
     if postgres:
         session.execute(
             text("SELECT set_config('random_page_cost', :value, true)"), {"value": page_cost}
@@ -149,7 +143,7 @@ def sync(session: Session) -> int:
 
 
 def _count_again(session: Session, postgres: bool) -> None:
-    facts = _table(PatientFacts)
+    facts = table_of(PatientFacts)
     session.execute(insert(FRESH).from_select([c.name for c in FRESH.columns], _current()))
     if postgres:
         session.execute(text(f"ANALYZE {FRESH.name}"))
@@ -187,7 +181,7 @@ def _count_again(session: Session, postgres: bool) -> None:
         )
     ).subquery("spans")
     key = ("span", "month", *group)
-    cells = _table(PatientCell)
+    cells = table_of(PatientCell)
     dialect_insert = postgresql.insert if postgres else sqlite.insert
     upsert = dialect_insert(cells).from_select(
         [*key, *MEASURES],
@@ -206,10 +200,6 @@ def _count_again(session: Session, postgres: bool) -> None:
     )
     session.execute(facts.delete().where(facts.c.patient_id.in_(select(IDS.c.patient_id))))
     session.execute(insert(facts).from_select([c.name for c in FRESH.columns], select(FRESH)))
-
-
-def _table(model: type[Any]) -> Table:
-    return typing.cast(Table, model.__table__)
 
 
 def _current() -> Any:
@@ -328,7 +318,7 @@ def _changes(f: Any) -> Any:
 def record_count(session: Session) -> int:
     """The records in the registry as last counted into the cells (each adds one to
     ``registered`` once, in the month it was created): the decades of part 1 summed."""
-    cells = _table(PatientCell)
+    cells = table_of(PatientCell)
     total = session.scalar(
         select(func.sum(cells.c.registered)).where(cells.c.span == 120, cells.c.part == 1)
     )
@@ -345,7 +335,7 @@ def period_sums(session: Session, start: date, end: date) -> Iterator[Sums]:
 
     A sum up to a month reads the decades before its decade, the years of its decade before
     its year and the months of its year up to it: some thirty cells per group, not a thousand."""
-    cells = _table(PatientCell)
+    cells = table_of(PatientCell)
     first, last = month_number(start), month_number(end)
     year = last - last % 12
     decade = last - last % 120

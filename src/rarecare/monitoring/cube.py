@@ -48,6 +48,7 @@ PART_2 = {"centre": (0,), "disease": (1,), "centre_disease": (0, 1)}
 CELL_PART_1 = {"": (), "province": (0,), "former_province": (1,), "sex": (2,)}
 TREATED = ("on_drug", "adherent")  # the measures of the period's therapy
 MEASURES = (*cells.STATES, "new", "updated", "elements_due", *TREATED)
+BAND_YEARS = (5, 16, 40, 65)  # where each of AGE_BANDS but the last ends (age in whole years)
 
 
 def patient_cube(session: Session, start: date, end: date, doses: Table, today: date) -> Cube:
@@ -87,10 +88,11 @@ def _no_sums() -> dict[str, float]:
 
 
 def _band(months: int) -> str:
-    for years, band in zip((5, 16, 40, 65), AGE_BANDS, strict=False):
+    """The age band of an age in months."""
+    for years, band in zip(BAND_YEARS, AGE_BANDS, strict=False):
         if months < years * 12:
             return band
-    return AGE_BANDS[4]
+    return AGE_BANDS[-1]
 
 
 def _treated(
@@ -106,11 +108,8 @@ def _treated(
         return p.c.born > last - 12 * years
 
     age_band = case(
-        (younger_than(5), AGE_BANDS[0]),
-        (younger_than(16), AGE_BANDS[1]),
-        (younger_than(40), AGE_BANDS[2]),
-        (younger_than(65), AGE_BANDS[3]),
-        else_=AGE_BANDS[4],
+        *((younger_than(years), band) for years, band in zip(BAND_YEARS, AGE_BANDS, strict=False)),
+        else_=AGE_BANDS[-1],
     )
     facts = _facts(session, start, end, doses, today).subquery("facts")
     measures: dict[str, ColumnElement[Any]] = {name: facts.c[name] for name in TREATED}

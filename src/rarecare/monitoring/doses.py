@@ -7,8 +7,8 @@ A temporary table of the refresh's connection (SQLite and PostgreSQL alike): one
 patient, centre and whether the doses were given after today (a running period's adherence
 counts doses due up to today only). Beside it, ``PEOPLE``: the period's treated records with
 their breakdown keys, so that the cube's treatment measures, the travel and the costs read
-the patient table once between them. Both are dropped when the refresh is done, or undone
-with the refresh's transaction when it fails."""
+the patient table once between them. Both live for the length of the block
+(``sqlparts.temporary_tables``)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ from sqlalchemy.orm import Session
 from rarecare.care.models import Administration, TherapyPlan
 from rarecare.monitoring.lookups import listed_drugs
 from rarecare.monitoring.models import DoseCount, PatientFacts
-from rarecare.monitoring.sqlparts import as_day, period_range
+from rarecare.monitoring.sqlparts import as_day, period_range, temporary_tables
+from rarecare.storage.base import table_of
 
 DOSES = Table(
     "monitoring_refresh_doses",
@@ -74,13 +75,9 @@ def period_doses(session: Session, period: str, today: date) -> Iterator[Table]:
     kept by triggers on the infusions), not from the infusions themselves; the few given after
     today (recorded ahead) are read from the infusions and set apart."""
     a = Administration
-    counts = DoseCount.__table__
+    counts = table_of(DoseCount)
     start, end = period_range(period)
     period = period.strip().upper()  # as the counts name it (2026Q1)
-    connection = session.connection()
-    for table in (DOSES, PEOPLE):
-        connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
-        table.create(connection)
     later = (
         select(
             a.plan_id,
@@ -110,24 +107,26 @@ def period_doses(session: Session, period: str, today: date) -> Iterator[Table]:
         .group_by(*(rows.c[c] for c in columns))
         .having(func.sum(rows.c.visits) != 0)
     )
-    names = [c.name for c in DOSES.columns]
-    session.execute(insert(DOSES).from_select(names, given))
-    session.execute(
-        insert(DOSES).from_select(
-            names,
-            select(*(later.c[c] for c in columns), literal(True), later.c.visits, later.c.vials),
+    with temporary_tables(session, DOSES, PEOPLE):
+        names = [c.name for c in DOSES.columns]
+        session.execute(insert(DOSES).from_select(names, given))
+        session.execute(
+            insert(DOSES).from_select(
+                names,
+                select(
+                    *(later.c[c] for c in columns), literal(True), later.c.visits, later.c.vials
+                ),
+            )
         )
-    )
-    session.execute(
-        insert(PEOPLE).from_select([c.name for c in PEOPLE.columns], _people(start, end, session))
-    )
-    if connection.dialect.name == "postgresql":  # the planner's row counts (join columns only)
-        connection.execute(text(f"ANALYZE {DOSES.name} (plan_id, patient_id)"))
-        connection.execute(text(f"ANALYZE {PEOPLE.name} (id)"))
-    yield DOSES
-    # dropped when the block is done; after an error the transaction's rollback undoes it
-    for table in (DOSES, PEOPLE):
-        connection.execute(text(f"DROP TABLE {table.name}"))
+        session.execute(
+            insert(PEOPLE).from_select(
+                [c.name for c in PEOPLE.columns], _people(start, end, session)
+            )
+        )
+        if session.get_bind().dialect.name == "postgresql":  # row counts (join columns only)
+            session.execute(text(f"ANALYZE {DOSES.name} (plan_id, patient_id)"))
+            session.execute(text(f"ANALYZE {PEOPLE.name} (id)"))
+        yield DOSES
 
 
 def _people(start: date, end: date, session: Session) -> Any:

@@ -4,12 +4,15 @@ SQLite and PostgreSQL alike, dates bound with their types, a computed value."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Integer, case, literal
+from sqlalchemy import Date, DateTime, Integer, Table, case, literal, text
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -145,6 +148,20 @@ def _add_days_pg(element: add_days, compiler: Any, **kw: Any) -> str:
 def _add_days_sqlite(element: add_days, compiler: Any, **kw: Any) -> str:
     day, days = list(element.clauses)
     return f"date({compiler.process(day, **kw)}, '+' || {compiler.process(days, **kw)} || ' days')"
+
+
+@contextmanager
+def temporary_tables(session: Session, *tables: Table) -> Iterator[None]:
+    """``tables`` (declared TEMPORARY) created afresh on the session's connection for the length
+    of the block, and dropped when it is done; after an error the transaction's rollback undoes
+    them (a DROP in a failed PostgreSQL transaction would hide the error)."""
+    connection = session.connection()
+    for table in tables:
+        connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+        table.create(connection)
+    yield
+    for table in tables:
+        connection.execute(text(f"DROP TABLE {table.name}"))
 
 
 @dataclass(frozen=True)

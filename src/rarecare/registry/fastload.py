@@ -25,6 +25,7 @@ from rarecare.registry.prepare import (
     Prepared,
 )
 from rarecare.storage import in_chunks
+from rarecare.storage.base import table_of
 from rarecare.storage.bulk import IdAllocator, is_postgres
 
 AUDIT_BATCH = 10_000
@@ -93,8 +94,8 @@ class Loader:
         if flags:
             self.duplicates += len(flags)
             self.session.connection().execute(
-                update(Patient.__table__)  # type: ignore[arg-type]
-                .where(Patient.__table__.c.id == bindparam("pid"))
+                update(table_of(Patient))
+                .where(table_of(Patient).c.id == bindparam("pid"))
                 .values(possible_duplicate_of=bindparam("first")),
                 flags,
             )
