@@ -52,9 +52,26 @@ WITH provinces(code, former, weight) AS (SELECT * FROM unnest(
      dated AS (
         SELECT pl.*,
           date_trunc('month', CASE WHEN r_child < 0.58
-               THEN date '2008-01-01' + (r_birth * 6900)::int
+               THEN date '2008-01-01' + (r_birth * 6850)::int
                ELSE date '1945-01-01' + (r_birth * 23000)::int END)::date AS born
-        FROM placed pl)
+        FROM placed pl),
+     -- every date falls on or before "today" (30 Nov 2026): the first contact within ten
+     -- years of birth but not in the future; symptoms before it; a diagnosis up to 900 days
+     -- after it, or none yet (still suspected) when that would be in the future
+     contacted AS (
+        SELECT d.*, born + 30 + (r_contact * least(3650, greatest(0,
+               date '2026-11-30' - born - 30)))::int AS contact
+        FROM dated d),
+     timed AS (
+        SELECT c.*, contact + (r_diag * 900)::int AS diagnosed,
+               born + (r_symptoms * least(1500, contact - born))::int AS symptoms,
+               least(contact + 20, date '2026-11-30') AS created
+        FROM contacted c),
+     graded AS (
+        SELECT t.*, r_status < 0.55 AND diagnosed <= date '2026-11-30' AS confirmed,
+               CASE WHEN r_death < 0.03 THEN contact
+                    + ((r_death / 0.03) * (date '2026-11-30' - contact))::int END AS died
+        FROM timed t)
 INSERT INTO registry_patients (pseudonym, centre_id, birth_month, sex, vital_status,
     death_date, first_contact_date, first_symptoms_date, onset_kind, onset_date,
     diagnosis_kind, diagnosis_date, diagnostic_status, orpha_code, contact_for_research,
@@ -64,28 +81,21 @@ SELECT 'S' || n,
        (CAST(:centres AS int[]))[1 + floor(r_centre * cardinality(CAST(:centres AS int[])))::int],
        born,
        CASE WHEN r_sex < 0.5 THEN 'female' ELSE 'male' END,
-       CASE WHEN r_death < 0.03 THEN 'dead' ELSE 'alive' END,
-       CASE WHEN r_death < 0.03 THEN least(born + 200 + (r_death * 40000)::int, date '2026-11-30')
-       END,
-       least(born + 30 + (r_contact * 3650)::int, date '2026-11-30'),
-       least(born + (r_symptoms * 1500)::int, date '2026-11-30'),
-       'date', least(born + (r_symptoms * 1500)::int, date '2026-11-30'),
-       CASE WHEN r_status < 0.55 THEN 'date' ELSE 'undetermined' END,
-       CASE WHEN r_status < 0.55
-            THEN least(born + 30 + (r_contact * 3650)::int + (r_diag * 900)::int,
-                       date '2026-11-30') END,
-       CASE WHEN r_status < 0.55 THEN 'confirmed' WHEN r_status < 0.80 THEN 'suspected'
+       CASE WHEN died IS NOT NULL THEN 'dead' ELSE 'alive' END,
+       died, contact, symptoms, 'date', symptoms,
+       CASE WHEN confirmed THEN 'date' ELSE 'undetermined' END,
+       CASE WHEN confirmed THEN diagnosed END,
+       CASE WHEN confirmed THEN 'confirmed' WHEN r_status < 0.80 THEN 'suspected'
             WHEN r_status < 0.90 THEN 'probable' ELSE 'undiagnosed' END,
        CASE WHEN r_status < 0.90
             THEN (CAST(:diseases AS text[]))[1 + floor(r_disease *
                   cardinality(CAST(:diseases AS text[])))::int] END,
        r_sex < 0.7, r_sex < 0.8, false, '', CASE WHEN r_diag < 0.2 THEN 'd450' ELSE '' END,
        province, CASE WHEN former = '' THEN NULL ELSE former END,
-       least(born + 30 + (r_contact * 3650)::int + 20, date '2026-11-30')::timestamptz,
-       least(born + 30 + (r_contact * 3650)::int + 20 + (r_diag * 400)::int,
-             date '2026-11-30')::timestamptz,
+       created::timestamptz,
+       (created + (r_diag * least(400, date '2026-11-30' - created))::int)::timestamptz,
        1
-FROM dated
+FROM graded
 """
 
 GENETICS = """
@@ -114,7 +124,7 @@ INSERT INTO care_administrations (plan_id, patient_id, centre_id, given_on, dose
 SELECT t.id, t.patient_id, t.centre_id, date '2026-01-05' + 14 * k, 200, 'mg', 4, '', '',
        'bench', now()
 FROM care_therapy_plans t, generate_series(0, 23) AS k
-WHERE random() < 0.85
+WHERE date '2026-01-05' + 14 * k >= t.start_date AND random() < 0.85
 """
 
 TOUCH = """

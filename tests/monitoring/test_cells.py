@@ -250,6 +250,51 @@ def test_counting_everything_again_gives_the_same_cells(
     assert [_cell_values(c) for c in again if any(_cell_values(c)[1])] == kept_sums
 
 
+def _diagnoses(db: Session) -> dict[int, tuple[int | None, int | None, int | None]]:
+    """Each record's confirmed diagnosis as the facts keep it: (month, days since the first
+    symptoms, days since the first contact), counted in Python."""
+    out = {}
+    for p in db.scalars(select(Patient)):
+        day = p.diagnosis_date if p.diagnostic_status == DiagnosticStatus.CONFIRMED else None
+
+        def since(earlier: date | None, day: date | None = day) -> int | None:
+            ok = day is not None and earlier is not None and earlier <= day
+            return (day - earlier).days if ok else None  # type: ignore[operator]
+
+        month = day.year * 12 + day.month - 1 if day else None
+        out[p.id] = (month, since(p.first_symptoms_date), since(p.first_contact_date))
+    return out
+
+
+def _kept_diagnoses(db: Session) -> dict[int, tuple[int | None, int | None, int | None]]:
+    f = PatientFacts
+    rows = db.execute(select(f.patient_id, f.diagnosed, f.since_symptoms, f.since_contact))
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+
+def test_the_facts_keep_each_confirmed_diagnosis_and_its_delays(
+    db: Session, records: list[Patient]
+) -> None:
+    rng = random.Random(8)
+    for p in records[::2]:  # symptoms before, on and after the diagnosis
+        p.first_symptoms_date = (p.diagnosis_date or p.birth_month) + timedelta(
+            days=rng.randint(-900, 30)
+        )
+    db.flush()
+    cells.sync(db)
+    assert _kept_diagnoses(db) == _diagnoses(db)
+    assert any(month for month, _s, _c in _kept_diagnoses(db).values())
+    for p in records[:20]:  # diagnoses made, moved and withdrawn are kept current
+        if p.diagnostic_status == DiagnosticStatus.CONFIRMED:
+            p.diagnostic_status = DiagnosticStatus.SUSPECTED
+        else:
+            p.diagnostic_status = DiagnosticStatus.CONFIRMED
+            p.diagnosis_date = p.birth_month + timedelta(days=rng.randint(100, 9000))
+    db.flush()
+    cells.sync(db)
+    assert _kept_diagnoses(db) == _diagnoses(db)
+
+
 Key = tuple[int, int, int, str, str, str]
 
 

@@ -225,6 +225,13 @@ def _current() -> Any:
     recorded = case((records.c.patient_id.is_not(None), 1), else_=0)
     elements = sum((flag(c) for c in jrc_elements(p, record=False)), start=recorded)
     touched = case((p.updated_at > p.created_at, p.updated_at), else_=p.created_at)
+    confirmed = and_(
+        p.diagnostic_status == DiagnosticStatus.CONFIRMED, p.diagnosis_date.is_not(None)
+    )
+
+    def since(day: Any) -> Any:  # days from ``day`` to a confirmed diagnosis (not before it)
+        return case((and_(confirmed, day <= p.diagnosis_date), days_between(p.diagnosis_date, day)))
+
     return (
         select(
             p.id,
@@ -242,6 +249,9 @@ def _current() -> Any:
             case((diagnosed_in_year, 0), else_=1),
             func.coalesce(records.c.genetic, 0),
             elements,
+            case((confirmed, month_of(p.diagnosis_date))),
+            since(p.first_symptoms_date),
+            since(p.first_contact_date),
         )
         .join(IDS, IDS.c.patient_id == p.id)
         .outerjoin(records, records.c.patient_id == p.id)

@@ -15,20 +15,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any
 
 from sqlalchemy import (
-    String,
     Table,
-    and_,
-    case,
-    cast,
     func,
     select,
     text,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from rarecare.care.travel import road_km
 from rarecare.centres.models import Centre
@@ -46,18 +40,13 @@ from rarecare.monitoring.definitions import (
 from rarecare.monitoring.doses import PEOPLE, period_doses
 from rarecare.monitoring.lookups import approved_version, disease_groups, listed_diseases
 from rarecare.monitoring.medians import grouped, weighted_median
-from rarecare.monitoring.models import Activity, ActivityStatus
+from rarecare.monitoring.models import Activity, ActivityStatus, PatientFacts
 from rarecare.monitoring.network_values import network_values
 from rarecare.monitoring.sqlparts import (
     Value,
-    as_day,
-    days_between,
+    month_number,
     period_range,
     ratio,
-)
-from rarecare.registry.models import (
-    DiagnosticStatus,
-    Patient,
 )
 
 
@@ -96,43 +85,32 @@ def _patients(cube: dict[str, dict[str, dict[str, float]]]) -> Iterator[Value]:
 
 def _medians(session: Session, start: date, end: date) -> Iterator[Value]:
     """The median delays to a diagnosis made in the period, every indicator and breakdown from
-    one pass over the patients diagnosed in the period."""
-    p = Patient
+    one pass over the patients diagnosed in the period — read from the records' facts (the
+    month of a confirmed diagnosis is indexed there, and the facts are current: a refresh
+    brings them up to date first), not from every record."""
+    f = PatientFacts
     since = {
-        "symptoms_to_diagnosis": p.first_symptoms_date,
-        "contact_to_diagnosis": p.first_contact_date,
+        "symptoms_to_diagnosis": f.since_symptoms,
+        "contact_to_diagnosis": f.since_contact,
     }
-    dims: dict[str, ColumnElement[Any]] = {
-        "province": func.coalesce(p.province_code, ""),
-        "former_province": func.coalesce(p.former_province_code, ""),
-        "centre": cast(p.centre_id, String),
-        "disease": func.coalesce(p.orpha_code, ""),
-        "sex": cast(p.sex, String),
+    dims = {
+        "province": f.province,
+        "former_province": f.former,
+        "centre": f.centre,
+        "disease": f.disease,
+        "sex": f.sex,
     }
     wanted = [i for i in INDICATORS if i.kind == "median"]
-    columns = {
-        i.code: case(
-            (
-                and_(since[i.numerator].is_not(None), since[i.numerator] <= p.diagnosis_date),
-                days_between(p.diagnosis_date, since[i.numerator]),
-            )
-        )
-        for i in wanted
-    }
     rows = (
         select(
-            *(expr.label(name) for name, expr in dims.items()),
-            *(expr.label(code) for code, expr in columns.items()),
+            *(column.label(name) for name, column in dims.items()),
+            *(since[i.numerator].label(i.code) for i in wanted),
         )
-        .where(
-            p.diagnostic_status == DiagnosticStatus.CONFIRMED,
-            p.diagnosis_date >= as_day(start),
-            p.diagnosis_date <= as_day(end),
-        )
+        .where(f.diagnosed >= month_number(start), f.diagnosed <= month_number(end))
         .subquery("delays")
     )
     breakdowns = sorted({b for i in wanted for b in i.breakdowns}, key=PATIENT_BREAKDOWNS.index)
-    for breakdown, key, out in grouped(session, rows, breakdowns, list(columns)):
+    for breakdown, key, out in grouped(session, rows, breakdowns, [i.code for i in wanted]):
         for indicator in wanted:
             count, median = out[indicator.code]
             if breakdown in indicator.breakdowns and median is not None:

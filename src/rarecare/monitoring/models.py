@@ -416,6 +416,10 @@ class PatientFacts(Base):
     undiagnosed: Mapped[int] = mapped_column(SmallInteger)  # not diagnosed within 365 days
     genetic: Mapped[int] = mapped_column(SmallInteger)
     elements: Mapped[int] = mapped_column(SmallInteger)  # JRC common data elements filled
+    # a confirmed diagnosis: its month and the days to it from the first symptoms and contact
+    diagnosed: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    since_symptoms: Mapped[int | None] = mapped_column(Integer, default=None)
+    since_contact: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class PatientCell(Base):
