@@ -52,7 +52,9 @@ def test_migrating_to_0018_fills_in_the_diagnosis_of_the_facts_already_counted(
         centre = centres.create_centre(
             session=session,
             principal=SYSTEM,
-            data=CentreIn(code="CENTRE-M", name="Centre M", level=CentreLevel.NATIONAL, province_code="01"),
+            data=CentreIn(
+                code="CENTRE-M", name="Centre M", level=CentreLevel.NATIONAL, province_code="01"
+            ),
         )
         for n, (status, diagnosed) in enumerate(
             [
