@@ -73,7 +73,7 @@ def _steps(session: Session, start: date, end: date) -> dict[str, float]:
     with period_doses(session, YEAR, today) as doses:
         steps["doses of the period"] = time.perf_counter() - started
         steps["patient cube"] = _seconds(
-            lambda: cube.patient_cube(session, start, end, doses, today)
+            lambda: cube.patient_cube(session, start, end)
         )
         steps["delay medians"] = _seconds(lambda: list(medians(session, start, end)))
         steps["travel"] = _seconds(lambda: list(travel(session, distances, doses)))

@@ -17,7 +17,13 @@ from rarecare.monitoring import cells
 from rarecare.monitoring.cube import patient_cube
 from rarecare.monitoring.definitions import AGE_BANDS
 from rarecare.monitoring.doses import period_doses
-from rarecare.monitoring.models import DoseCount, PatientCell, PatientFacts, StalePatient
+from rarecare.monitoring.models import (
+    DoseCount,
+    PatientCell,
+    PatientFacts,
+    StalePatient,
+    TreatedPatient,
+)
 from rarecare.monitoring.sqlparts import flag, period_range
 from rarecare.registry.models import DiagnosisRecord, DiagnosticStatus, Patient, Sex
 from rarecare.registry.quality import jrc_elements
@@ -167,8 +173,8 @@ def _directly(db: Session, period: str) -> dict[tuple[str, str], dict[str, float
 def _from_cells(db: Session, period: str) -> dict[tuple[str, str], dict[str, float]]:
     start, end = period_range(period)
     cells.sync(db)
-    with period_doses(db, period, TODAY) as doses:
-        cube = patient_cube(db, start, end, doses, TODAY)
+    with period_doses(db, period, TODAY):
+        cube = patient_cube(db, start, end)
     return {
         (breakdown, key): {m: sums[m] for m in MEASURES}
         for breakdown in BREAKDOWNS
@@ -310,17 +316,7 @@ def test_the_dose_counts_follow_every_infusion_written(
     db: Session, records: list[Patient], cast: Cast
 ) -> None:
     patient = records[0]
-    plan = TherapyPlan(
-        patient_id=patient.id,
-        centre_id=cast.centre_a,
-        drug="alglucosidase alfa",
-        per_kg=True,
-        dose=20,
-        dose_unit="mg",
-        interval_days=14,
-        start_date=date(2025, 11, 1),
-        created_by="test",
-    )
+    plan = _plan(patient, cast.centre_a)
     db.add(plan)
     db.flush()
     given = [
@@ -380,3 +376,41 @@ def test_the_dose_counts_follow_every_infusion_written(
     }
     assert all(by_today.values())  # some each side of the day
     assert split == by_today
+
+
+def _plan(patient: Patient, centre: int) -> TherapyPlan:
+    return TherapyPlan(
+        patient_id=patient.id,
+        centre_id=centre,
+        drug="alglucosidase alfa",
+        per_kg=True,
+        dose=20,
+        dose_unit="mg",
+        interval_days=14,
+        start_date=date(2025, 11, 1),
+        created_by="test",
+    )
+
+
+def test_the_treated_records_keys_follow_their_plans_and_their_records(
+    db: Session, records: list[Patient], cast: Cast
+) -> None:
+    def kept() -> dict[int, tuple[str, str]]:
+        rows = db.execute(
+            select(TreatedPatient.patient_id, TreatedPatient.province, TreatedPatient.centre)
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    cells.sync(db)
+    assert kept() == {}
+    plans = [_plan(p, cast.centre_a) for p in records[:3]]
+    db.add_all(plans)
+    db.flush()
+    cells.sync(db)  # a plan written marks its patient to be counted again
+    assert kept() == {p.id: (p.province_code, str(p.centre_id)) for p in records[:3]}
+    records[0].province_code = "46"
+    db.delete(plans[1])
+    db.flush()
+    cells.sync(db)
+    assert kept() == {p.id: (p.province_code, str(p.centre_id)) for p in (records[0], records[2])}
+    assert records[0].province_code == "46"

@@ -81,13 +81,13 @@ def test_migrating_to_0018_fills_in_the_diagnosis_of_the_facts_already_counted(
     f = PatientFacts
     columns = (f.diagnosed, f.since_symptoms, f.since_contact)
     with sessions.begin() as session:
-        counted = list(session.execute(select(*columns)).tuples())
+        counted = [tuple(row) for row in session.execute(select(*columns))]
     expected = [(2026 * 12 + 2, None, 2473), (2019 * 12 + 11, 1429, 213), (None, None, None)]
     assert sorted(counted, key=str) == sorted(expected, key=str)
     downgrade(engine, "0017")
     upgrade(engine)
     with sessions.begin() as session:
-        assert sorted(session.execute(select(*columns)).tuples(), key=str) == sorted(
+        assert sorted((tuple(r) for r in session.execute(select(*columns))), key=str) == sorted(
             counted, key=str
         )
     engine.dispose()

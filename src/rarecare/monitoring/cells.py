@@ -9,7 +9,9 @@ What is kept, and how:
   waits for a refresh, and a refresh removes only the marks it read);
 - ``sync`` (run by every refresh) counts the stale records again: what each contributed last
   time (``monitoring_patient_facts``) is taken back from the cells and what it contributes now
-  is added, in one set-based pass whatever the number of records;
+  is added, in one set-based pass whatever the number of records; the breakdown keys of the
+  records with a therapy plan are kept apart as well (``monitoring_treated_patients``: writing
+  a plan marks its patient stale), for the indicators of the period's treatment;
 - a cell is (part, group, month): part 1 groups by (province, former province, sex), part 2 by
   (centre, disease), part 3 by the month of birth; it holds the *change* in that month of
   every measure of its group — registered, alive, child, dead, dead before five, first contact
@@ -52,7 +54,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from rarecare.monitoring.models import PatientCell, PatientFacts, StalePatient
+from rarecare.care.models import TherapyPlan
+from rarecare.monitoring.models import PatientCell, PatientFacts, StalePatient, TreatedPatient
 from rarecare.monitoring.sqlparts import (
     add_days,
     add_months,
@@ -200,6 +203,18 @@ def _count_again(session: Session, postgres: bool) -> None:
     )
     session.execute(facts.delete().where(facts.c.patient_id.in_(select(IDS.c.patient_id))))
     session.execute(insert(facts).from_select([c.name for c in FRESH.columns], select(FRESH)))
+    # the keys of the treated records among them (a plan written marks its patient stale)
+    treated = table_of(TreatedPatient)
+    session.execute(treated.delete().where(treated.c.patient_id.in_(select(IDS.c.patient_id))))
+    names = [c.name for c in treated.columns]
+    session.execute(
+        insert(treated).from_select(
+            names,
+            select(*(FRESH.c[n] for n in names)).where(
+                FRESH.c.patient_id.in_(select(TherapyPlan.patient_id))
+            ),
+        )
+    )
 
 
 def _current() -> Any:

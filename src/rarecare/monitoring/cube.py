@@ -18,13 +18,9 @@ from typing import Any
 
 from sqlalchemy import (
     Integer,
-    Table,
-    and_,
     case,
-    cast,
     func,
     literal,
-    or_,
     select,
     true,
     tuple_,
@@ -33,12 +29,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from rarecare.care.models import TherapyPlan
 from rarecare.monitoring import cells
 from rarecare.monitoring.definitions import AGE_BANDS
 from rarecare.monitoring.doses import PEOPLE
-from rarecare.monitoring.lookups import listed_drugs
-from rarecare.monitoring.sqlparts import as_day, days_between, month_number
+from rarecare.monitoring.sqlparts import month_number
 
 Cube = dict[str, dict[str, dict[str, float]]]  # breakdown → group → measure → sum
 
@@ -51,9 +45,10 @@ MEASURES = (*cells.STATES, "new", "updated", "elements_due", *TREATED)
 BAND_YEARS = (5, 16, 40, 65)  # where each of AGE_BANDS but the last ends (age in whole years)
 
 
-def patient_cube(session: Session, start: date, end: date, doses: Table, today: date) -> Cube:
+def patient_cube(session: Session, start: date, end: date) -> Cube:
     """breakdown → group → the sums of every per-record measure of the period (the patient cells
-    are brought up to date first: see ``monitoring.cells.sync``)."""
+    are brought up to date first: see ``monitoring.cells.sync``; the period's treated records
+    are in ``monitoring.doses.PEOPLE``)."""
     last = month_number(end)
     totals: dict[tuple[str, str], dict[str, float]] = defaultdict(_no_sums)
     for part, group, sums in cells.period_sums(session, start, end):
@@ -71,7 +66,7 @@ def patient_cube(session: Session, start: date, end: date, doses: Table, today: 
         for place in targets:
             for name, value in sums.items():
                 totals[place][name] += value
-    for part, raw, values in _treated(session, start, end, doses, today):
+    for part, raw, values in _treated(session, end):
         group = [str(value or "") for value in raw]
         for breakdown, columns in (PART_1 if part == 1 else PART_2).items():
             target = totals[(breakdown, "|".join(group[c] for c in columns))]
@@ -95,10 +90,8 @@ def _band(months: int) -> str:
     return AGE_BANDS[-1]
 
 
-def _treated(
-    session: Session, start: date, end: date, doses: Table, today: date
-) -> list[tuple[int, list[Any], Any]]:
-    """(part, group, sums of TREATED) over the records on a listed drug in the period."""
+def _treated(session: Session, end: date) -> list[tuple[int, list[Any], Any]]:
+    """(part, group, sums of TREATED) over the period's treated records."""
     p = PEOPLE  # the period's treated records (see monitoring.doses)
     last = month_number(end)
 
@@ -111,13 +104,13 @@ def _treated(
         *((younger_than(years), band) for years, band in zip(BAND_YEARS, AGE_BANDS, strict=False)),
         else_=AGE_BANDS[-1],
     )
-    facts = _facts(session, start, end, doses, today).subquery("facts")
-    measures: dict[str, ColumnElement[Any]] = {name: facts.c[name] for name in TREATED}
-    sums = [func.sum(expr).label(name) for name, expr in measures.items()]
+    sums = [func.sum(p.c[name]).label(name) for name in TREATED]
+    registered = p.c.registered <= last
     rows: list[tuple[int, list[Any], Any]] = []
     if session.get_bind().dialect.name == "postgresql":
-        # one pass, two grouping sets (two hash tables of a few thousand groups each)
-        keys: dict[str, Any] = {
+        # one pass, two grouping sets (two hash tables of a few thousand groups each); the
+        # keys computed in a subquery (a CASE with parameters is not the same expression twice)
+        keys: dict[str, ColumnElement[Any]] = {
             "k0": p.c.province,
             "k1": p.c.former,
             "k2": p.c.sex,
@@ -128,18 +121,16 @@ def _treated(
         inner = (
             select(
                 *(expr.label(name) for name, expr in keys.items()),
-                *(expr.label(name) for name, expr in measures.items()),
+                *(p.c[name] for name in TREATED),
             )
-            .select_from(facts)
-            .join(p, facts.c.id == p.c.id)
-            .where(p.c.registered <= last)
+            .where(registered)
             .subquery("records")
         )
         first, second = ("k0", "k1", "k2", "k3"), ("c0", "c1")
         query = select(
             func.grouping(inner.c.k0).label("flag"),
             *(inner.c[k] for k in keys),
-            *(func.sum(inner.c[name]).label(name) for name in measures),
+            *(func.sum(inner.c[name]).label(name) for name in TREATED),
         ).group_by(
             func.grouping_sets(
                 tuple_(*(inner.c[k] for k in first)), tuple_(*(inner.c[k] for k in second))
@@ -147,8 +138,10 @@ def _treated(
         )
         for row in session.execute(query):
             values = row._mapping
-            names = first if values["flag"] == 0 else second
-            rows.append((1 if values["flag"] == 0 else 2, [values[k] for k in names], values))
+            if values["flag"] == 0:
+                rows.append((1, [values[f"k{n}"] for n in range(4)], values))
+            else:
+                rows.append((2, [values[f"c{n}"] for n in range(2)], values))
     else:
         # each record counted in two plain GROUP BY groups at once (joined to two "parts")
         parts = union_all(
@@ -164,71 +157,12 @@ def _treated(
         ]
         query = (
             select(parts.c.part, *labelled, *sums)
-            .select_from(facts)
-            .join(p, facts.c.id == p.c.id)
+            .select_from(p)
             .join(parts, true())
-            .where(p.c.registered <= last)
+            .where(registered)
             .group_by(parts.c.part, *labelled)
         )
         for row in session.execute(query):
             values = row._mapping
             rows.append((values["part"], [values[f"k{n}"] for n in range(4)], values))
     return rows
-
-
-def _facts(session: Session, start: date, end: date, doses: Table, today: date) -> Any:
-    """One row per record with a plan of a listed drug active in the period: on the drug (1)
-    and whether its doses given reach 80% of those due (0/1)."""
-    listed = listed_drugs(session) or [""]
-    start_day, end_day = as_day(start), as_day(end)
-    zero = literal(0, Integer())
-    # doses due up to the period's end, or up to today while the period runs
-    adherent = _adherent_patients(start, min(end, today), listed, doses)
-    rows = union_all(
-        select(
-            TherapyPlan.patient_id.label("id"),
-            literal(1, Integer()).label("on_drug"),
-            zero.label("adherent"),
-        ).where(
-            TherapyPlan.drug.in_(listed),
-            TherapyPlan.start_date <= end_day,
-            or_(TherapyPlan.end_date.is_(None), TherapyPlan.end_date >= start_day),
-        ),
-        select(adherent.c.patient_id, zero, literal(1, Integer())),
-    ).subquery("facts_rows")
-    return select(rows.c.id, *(func.max(rows.c[name]).label(name) for name in TREATED)).group_by(
-        rows.c.id
-    )
-
-
-def _adherent_patients(start: date, end: date, listed: list[str], doses: Table) -> Any:
-    """Patients with a plan of a listed drug active in the period whose doses given reach 80%
-    of those due (days on the plan within the period ÷ its interval)."""
-    start_day, end_day = as_day(start), as_day(end)
-    first = case((TherapyPlan.start_date > start_day, TherapyPlan.start_date), else_=start_day)
-    last = case(
-        (
-            and_(TherapyPlan.end_date.is_not(None), TherapyPlan.end_date < end_day),
-            TherapyPlan.end_date,
-        ),
-        else_=end_day,
-    )
-    given = (  # doses given up to today (see monitoring.doses)
-        select(doses.c.plan_id, func.sum(doses.c.visits).label("doses"))
-        .where(doses.c.after_today.is_(False))
-        .group_by(doses.c.plan_id)
-        .subquery("given")
-    )
-    due = (days_between(last, first) + 1) / cast(TherapyPlan.interval_days, Integer)
-    return (
-        select(TherapyPlan.patient_id)
-        .join(given, given.c.plan_id == TherapyPlan.id)
-        .where(
-            TherapyPlan.drug.in_(listed),
-            TherapyPlan.start_date <= end_day,
-            or_(TherapyPlan.end_date.is_(None), TherapyPlan.end_date >= start_day),
-            given.c.doses * 10 >= due * 8,
-        )
-        .distinct()
-        .subquery("adherent")
-    )

@@ -3,12 +3,13 @@ them — adherence (doses per plan), travel (trips per patient and centre) and o
 costs (visits and vials per plan) — from the doses counted per plan and period as the infusions
 are recorded (migration 0017's triggers), not from the infusions.
 
-A temporary table of the refresh's connection (SQLite and PostgreSQL alike): one row per plan,
-patient, centre and whether the doses were given after today (a running period's adherence
-counts doses due up to today only). Beside it, ``PEOPLE``: the period's treated records with
-their breakdown keys, so that the cube's treatment measures, the travel and the costs read
-the patient table once between them. Both live for the length of the block
-(``sqlparts.temporary_tables``)."""
+A temporary table of the refresh's connection (SQLite and PostgreSQL alike): rows of doses per
+plan, patient, centre and whether they were given after today (a running period's adherence
+counts doses due up to today only; the sums per plan, patient or centre are what counts).
+Beside it, ``PEOPLE``: the period's treated records with their breakdown keys (kept for the
+records with a plan, ``monitoring_treated_patients``), whether they are on a listed drug and
+adherent, so that the cube's treatment measures, the travel and the costs read them once
+between them. Both live for the length of the block (``sqlparts.temporary_tables``)."""
 
 from __future__ import annotations
 
@@ -24,21 +25,23 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    and_,
+    case,
+    cast,
     func,
     insert,
     literal,
     or_,
     select,
     text,
-    union,
     union_all,
 )
 from sqlalchemy.orm import Session
 
 from rarecare.care.models import Administration, TherapyPlan
 from rarecare.monitoring.lookups import listed_drugs
-from rarecare.monitoring.models import DoseCount, PatientFacts
-from rarecare.monitoring.sqlparts import as_day, period_range, temporary_tables
+from rarecare.monitoring.models import DoseCount, TreatedPatient
+from rarecare.monitoring.sqlparts import as_day, days_between, period_range, temporary_tables
 from rarecare.storage.base import table_of
 
 DOSES = Table(
@@ -63,6 +66,8 @@ PEOPLE = Table(  # the period's treated records: their breakdown keys, read once
     Column("disease", String(16), nullable=False),
     Column("born", Integer, nullable=False),  # month (year × 12 + month − 1)
     Column("registered", Integer, nullable=False),  # month
+    Column("on_drug", Integer, nullable=False),  # a plan of a listed drug active in the period
+    Column("adherent", Integer, nullable=False),  # such a plan given ≥ 80% of its doses due
     prefixes=["TEMPORARY"],
 )
 
@@ -91,36 +96,36 @@ def period_doses(session: Session, period: str, today: date) -> Iterator[Table]:
         .subquery("later")
     )
     columns = ("plan_id", "patient_id", "centre_id")
-    rows = union_all(
-        select(*(counts.c[c] for c in columns), counts.c.visits, counts.c.vials).where(
-            counts.c.period == period, counts.c.visits != 0
-        ),
-        select(*(later.c[c] for c in columns), -later.c.visits, -later.c.vials),
-    ).subquery("rows")
-    given = (
-        select(
-            *(rows.c[c] for c in columns),
-            literal(False),
-            func.sum(rows.c.visits),
-            func.sum(rows.c.vials),
-        )
-        .group_by(*(rows.c[c] for c in columns))
-        .having(func.sum(rows.c.visits) != 0)
-    )
     with temporary_tables(session, DOSES, PEOPLE):
         names = [c.name for c in DOSES.columns]
-        session.execute(insert(DOSES).from_select(names, given))
+        # every dose counted in the period, as given up to today; those given after today
+        # taken back from them and added apart (the sums per plan, patient or centre add up)
         session.execute(
             insert(DOSES).from_select(
                 names,
                 select(
-                    *(later.c[c] for c in columns), literal(True), later.c.visits, later.c.vials
-                ),
+                    *(counts.c[c] for c in columns),
+                    literal(False),
+                    counts.c.visits,
+                    counts.c.vials,
+                ).where(counts.c.period == period, counts.c.visits != 0),
             )
         )
+        for after_today, sign in ((False, -1), (True, 1)):
+            session.execute(
+                insert(DOSES).from_select(
+                    names,
+                    select(
+                        *(later.c[c] for c in columns),
+                        literal(after_today),
+                        sign * later.c.visits,
+                        sign * later.c.vials,
+                    ),
+                )
+            )
         session.execute(
             insert(PEOPLE).from_select(
-                [c.name for c in PEOPLE.columns], _people(start, end, session)
+                [c.name for c in PEOPLE.columns], _people(start, end, today, session)
             )
         )
         if session.get_bind().dialect.name == "postgresql":  # row counts (join columns only)
@@ -129,27 +134,61 @@ def period_doses(session: Session, period: str, today: date) -> Iterator[Table]:
         yield DOSES
 
 
-def _people(start: date, end: date, session: Session) -> Any:
+def _people(start: date, end: date, today: date, session: Session) -> Any:
     """The records with doses in the period or a plan of a listed drug active in it, with the
-    keys the indicators break them down by: one pass over the records' facts (narrower than
-    the patient table, and current: a refresh brings them up to date first) for every
-    indicator of the period's treatment."""
-    f, t = PatientFacts, TherapyPlan  # the records' facts, as counted into the cells
-    treated = union(
-        select(DOSES.c.patient_id),
-        select(t.patient_id).where(
+    keys the indicators break them down by (kept apart for the records with a plan: see
+    ``monitoring.cells``), whether they are on a listed drug and whether such a plan was given
+    at least 80% of its doses due (days on the plan within the period, up to today while it
+    runs, ÷ its interval): one pass for every indicator of the period's treatment."""
+    t, k = TherapyPlan, TreatedPatient
+    start_day, end_day = as_day(start), as_day(end)
+    until = min(end, today)
+    given = (  # doses given up to today, per plan
+        select(DOSES.c.plan_id, func.sum(DOSES.c.visits).label("doses"))
+        .where(DOSES.c.after_today.is_(False))
+        .group_by(DOSES.c.plan_id)
+        .subquery("given")
+    )
+    first = case((t.start_date > start_day, t.start_date), else_=start_day)
+    last = case(
+        (and_(t.end_date.is_not(None), t.end_date < as_day(until)), t.end_date),
+        else_=as_day(until),
+    )
+    due = (days_between(last, first) + 1) / cast(t.interval_days, Integer)
+    adherent = and_(t.start_date <= as_day(until), given.c.doses * 10 >= due * 8)
+    zero = literal(0, Integer())
+    rows = union_all(
+        select(
+            t.patient_id.label("id"),
+            literal(1, Integer()).label("on_drug"),
+            case((adherent, 1), else_=0).label("adherent"),
+        )
+        .outerjoin(given, given.c.plan_id == t.id)
+        .where(
             t.drug.in_(listed_drugs(session) or [""]),
-            t.start_date <= as_day(end),
-            or_(t.end_date.is_(None), t.end_date >= as_day(start)),
+            t.start_date <= end_day,
+            or_(t.end_date.is_(None), t.end_date >= start_day),
         ),
+        select(DOSES.c.patient_id, zero, zero),
+    ).subquery("treated_rows")
+    treated = (
+        select(
+            rows.c.id,
+            func.max(rows.c.on_drug).label("on_drug"),
+            func.max(rows.c.adherent).label("adherent"),
+        )
+        .group_by(rows.c.id)
+        .subquery("treated")
     )
     return select(
-        f.patient_id,
-        f.province,
-        f.former,
-        f.sex,
-        f.centre,
-        f.disease,
-        f.born,
-        f.registered,
-    ).where(f.patient_id.in_(treated))
+        k.patient_id,
+        k.province,
+        k.former,
+        k.sex,
+        k.centre,
+        k.disease,
+        k.born,
+        k.registered,
+        treated.c.on_drug,
+        treated.c.adherent,
+    ).join(treated, treated.c.id == k.patient_id)

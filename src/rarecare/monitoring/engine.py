@@ -235,7 +235,7 @@ def _compute(
     progress: Callable[[int, int], None] | None,
 ) -> list[Value]:
     steps = 3
-    cube = patient_cube(session, start, end, doses, today)
+    cube = patient_cube(session, start, end)
     groups = disease_groups(session)
     cube["disease_group"] = _by_group(cube.get("disease", {}), lambda code: groups.get(code, ""))
     cube["centre_disease_group"] = _by_group(

@@ -422,6 +422,22 @@ class PatientFacts(Base):
     since_contact: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
+class TreatedPatient(Base):
+    """The breakdown keys of a record with a therapy plan (kept with its facts), so that a
+    refresh reads its period's treated records without reading every record's facts."""
+
+    __tablename__ = "monitoring_treated_patients"
+
+    patient_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    province: Mapped[str] = mapped_column(String(16))
+    former: Mapped[str] = mapped_column(String(16))
+    sex: Mapped[str] = mapped_column(String(16))
+    centre: Mapped[str] = mapped_column(String(16))
+    disease: Mapped[str] = mapped_column(String(16))
+    born: Mapped[int] = mapped_column(Integer)  # month of birth
+    registered: Mapped[int] = mapped_column(Integer)  # month the record was created
+
+
 class PatientCell(Base):
     """The change, over a span of months (1, 12 or 120 from ``month``), of every per-record
     measure of one group: part 1 (province, former province, sex), part 2 (centre, disease),
