@@ -72,9 +72,7 @@ def _steps(session: Session, start: date, end: date) -> dict[str, float]:
     started = time.perf_counter()
     with period_doses(session, YEAR, today) as doses:
         steps["doses of the period"] = time.perf_counter() - started
-        steps["patient cube"] = _seconds(
-            lambda: cube.patient_cube(session, start, end)
-        )
+        steps["patient cube"] = _seconds(lambda: cube.patient_cube(session, start, end))
         steps["delay medians"] = _seconds(lambda: list(medians(session, start, end)))
         steps["travel"] = _seconds(lambda: list(travel(session, distances, doses)))
         steps["out-of-pocket"] = _seconds(
