@@ -34,7 +34,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -143,9 +142,13 @@ def _people(start: date, end: date, today: date, session: Session) -> Any:
     t, k = TherapyPlan, TreatedPatient
     start_day, end_day = as_day(start), as_day(end)
     until = min(end, today)
-    given = (  # doses given up to today, per plan
-        select(DOSES.c.plan_id, func.sum(DOSES.c.visits).label("doses"))
-        .where(DOSES.c.after_today.is_(False))
+    given = (  # doses given in the period, up to today, per plan
+        select(
+            DOSES.c.plan_id,
+            func.sum(case((DOSES.c.after_today.is_(False), DOSES.c.visits), else_=0)).label(
+                "doses"
+            ),
+        )
         .group_by(DOSES.c.plan_id)
         .subquery("given")
     )
@@ -155,29 +158,23 @@ def _people(start: date, end: date, today: date, session: Session) -> Any:
         else_=as_day(until),
     )
     due = (days_between(last, first) + 1) / cast(t.interval_days, Integer)
-    adherent = and_(t.start_date <= as_day(until), given.c.doses * 10 >= due * 8)
-    zero = literal(0, Integer())
-    rows = union_all(
-        select(
-            t.patient_id.label("id"),
-            literal(1, Integer()).label("on_drug"),
-            case((adherent, 1), else_=0).label("adherent"),
-        )
-        .outerjoin(given, given.c.plan_id == t.id)
-        .where(
-            t.drug.in_(listed_drugs(session) or [""]),
-            t.start_date <= end_day,
-            or_(t.end_date.is_(None), t.end_date >= start_day),
-        ),
-        select(DOSES.c.patient_id, zero, zero),
-    ).subquery("treated_rows")
+    on_drug = and_(
+        t.drug.in_(listed_drugs(session) or [""]),
+        t.start_date <= end_day,
+        or_(t.end_date.is_(None), t.end_date >= start_day),
+    )
+    adherent = and_(on_drug, t.start_date <= as_day(until), given.c.doses * 10 >= due * 8)
+    # one row per plan with doses in the period or of a listed drug active in it (an infusion
+    # belongs to a plan, and to the plan's patient)
     treated = (
         select(
-            rows.c.id,
-            func.max(rows.c.on_drug).label("on_drug"),
-            func.max(rows.c.adherent).label("adherent"),
+            t.patient_id.label("id"),
+            func.max(case((on_drug, 1), else_=0)).label("on_drug"),
+            func.max(case((adherent, 1), else_=0)).label("adherent"),
         )
-        .group_by(rows.c.id)
+        .outerjoin(given, given.c.plan_id == t.id)
+        .where(or_(on_drug, given.c.plan_id.is_not(None)))
+        .group_by(t.patient_id)
         .subquery("treated")
     )
     return select(
