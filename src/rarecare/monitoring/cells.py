@@ -147,7 +147,8 @@ def sync(session: Session) -> int:
 
 def _count_again(session: Session, postgres: bool) -> None:
     facts = table_of(PatientFacts)
-    session.execute(insert(FRESH).from_select([c.name for c in FRESH.columns], _current()))
+    current = _current()
+    session.execute(insert(FRESH).from_select([c.name for c in current.selected_columns], current))
     if postgres:
         session.execute(text(f"ANALYZE {FRESH.name}"))
     old = select(facts, literal(-1).label("weight")).where(
@@ -247,27 +248,30 @@ def _current() -> Any:
     def since(day: Any) -> Any:  # days from ``day`` to a confirmed diagnosis (not before it)
         return case((and_(confirmed, day <= p.diagnosis_date), days_between(p.diagnosis_date, day)))
 
+    current: dict[str, Any] = {
+        "patient_id": p.id,
+        "province": func.coalesce(p.province_code, ""),
+        "former": func.coalesce(p.former_province_code, ""),
+        "sex": cast(p.sex, String),
+        "centre": cast(p.centre_id, String),
+        "disease": func.coalesce(p.orpha_code, ""),
+        "born": month_of(p.birth_month),
+        "registered": month_of(p.created_at),
+        "died": month_of(p.death_date),
+        "contact_due": month_of(add_days(p.first_contact_date, 365)),
+        "touched": month_of(touched),
+        "dead_under_5": flag(
+            and_(p.death_date.is_not(None), p.death_date < add_months(p.birth_month, 60))
+        ),
+        "undiagnosed": case((diagnosed_in_year, 0), else_=1),
+        "genetic": func.coalesce(records.c.genetic, 0),
+        "elements": elements,
+        "diagnosed": case((confirmed, month_of(p.diagnosis_date))),
+        "since_symptoms": since(p.first_symptoms_date),
+        "since_contact": since(p.first_contact_date),
+    }
     return (
-        select(
-            p.id,
-            func.coalesce(p.province_code, ""),
-            func.coalesce(p.former_province_code, ""),
-            cast(p.sex, String),
-            cast(p.centre_id, String),
-            func.coalesce(p.orpha_code, ""),
-            month_of(p.birth_month),
-            month_of(p.created_at),
-            month_of(p.death_date),
-            month_of(add_days(p.first_contact_date, 365)),
-            month_of(touched),
-            flag(and_(p.death_date.is_not(None), p.death_date < add_months(p.birth_month, 60))),
-            case((diagnosed_in_year, 0), else_=1),
-            func.coalesce(records.c.genetic, 0),
-            elements,
-            case((confirmed, month_of(p.diagnosis_date))),
-            since(p.first_symptoms_date),
-            since(p.first_contact_date),
-        )
+        select(*(expr.label(name) for name, expr in current.items()))
         .join(IDS, IDS.c.patient_id == p.id)
         .outerjoin(records, records.c.patient_id == p.id)
     )

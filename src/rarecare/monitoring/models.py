@@ -396,10 +396,8 @@ class StalePatient(Base):
     patient_id: Mapped[int] = mapped_column(Integer)
 
 
-class PatientFacts(Base):
-    """What one record contributes to the cells, as last counted (so it can be taken back)."""
-
-    __tablename__ = "monitoring_patient_facts"
+class PatientKeys:
+    """A record's breakdown keys, as last counted (the first columns, in this order)."""
 
     patient_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     province: Mapped[str] = mapped_column(String(16))
@@ -409,6 +407,13 @@ class PatientFacts(Base):
     disease: Mapped[str] = mapped_column(String(16))
     born: Mapped[int] = mapped_column(Integer)  # month of birth
     registered: Mapped[int] = mapped_column(Integer)  # month the record was created
+
+
+class PatientFacts(PatientKeys, Base):
+    """What one record contributes to the cells, as last counted (so it can be taken back)."""
+
+    __tablename__ = "monitoring_patient_facts"
+
     died: Mapped[int | None] = mapped_column(Integer, default=None)
     contact_due: Mapped[int | None] = mapped_column(Integer, default=None)  # first contact + 365 d
     touched: Mapped[int] = mapped_column(Integer)  # month last created or updated
@@ -422,20 +427,11 @@ class PatientFacts(Base):
     since_contact: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
-class TreatedPatient(Base):
+class TreatedPatient(PatientKeys, Base):
     """The breakdown keys of a record with a therapy plan (kept with its facts), so that a
     refresh reads its period's treated records without reading every record's facts."""
 
     __tablename__ = "monitoring_treated_patients"
-
-    patient_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    province: Mapped[str] = mapped_column(String(16))
-    former: Mapped[str] = mapped_column(String(16))
-    sex: Mapped[str] = mapped_column(String(16))
-    centre: Mapped[str] = mapped_column(String(16))
-    disease: Mapped[str] = mapped_column(String(16))
-    born: Mapped[int] = mapped_column(Integer)  # month of birth
-    registered: Mapped[int] = mapped_column(Integer)  # month the record was created
 
 
 class PatientCell(Base):
