@@ -166,7 +166,9 @@ def _directly(db: Session, period: str) -> dict[tuple[str, str], dict[str, float
         }
         for breakdown, key in keys.items():
             for name, value in measures.items():
-                out[(breakdown, key)][name] += value
+                # records updated are counted by province and centre, not by age band
+                if not (breakdown == "age_band" and name == "updated"):
+                    out[(breakdown, key)][name] += value
     return out
 
 

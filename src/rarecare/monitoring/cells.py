@@ -157,18 +157,26 @@ def _count_again(session: Session, postgres: bool) -> None:
     new = select(FRESH, literal(1).label("weight"))
     # a CTE: read once (PostgreSQL keeps a CTE read several times), not once per kind of change
     changes = _changes(union_all(old, new).cte("contributions")).cte("changes")
+    # (integer sums: PostgreSQL would sum sums of bigints as numeric); the last touch is kept
+    # for parts 1 and 2 only (records updated are counted by province and centre, not by age)
     monthly = union_all(
         *(
             select(
                 literal(part).label("part"),
                 *(k.label(f"k{n}") for n, k in enumerate(keys)),
                 changes.c.month,
-                *(func.sum(changes.c[m]).label(m) for m in MEASURES),
-            ).group_by(*keys, changes.c.month)
-            for part, keys in (
-                (1, (changes.c.province, changes.c.former, changes.c.sex)),
-                (2, (changes.c.centre, changes.c.disease, literal(""))),
-                (3, (cast(changes.c.born, String), literal(""), literal(""))),
+                *(cast(func.sum(changes.c[m]), Integer).label(m) for m in MEASURES),
+            )
+            .where(when)
+            .group_by(*keys, changes.c.month)
+            for part, keys, when in (
+                (1, (changes.c.province, changes.c.former, changes.c.sex), true()),
+                (2, (changes.c.centre, changes.c.disease, literal("")), true()),
+                (
+                    3,
+                    (cast(changes.c.born, String), literal(""), literal("")),
+                    changes.c.touched == 0,
+                ),
             )
         )
     ).cte("monthly")
@@ -359,8 +367,8 @@ Sums = tuple[int, list[str], dict[str, float]]
 
 def period_sums(session: Session, start: date, end: date) -> Iterator[Sums]:
     """(part, group, sums) at the end of the period [start, end] (whole months of one year):
-    every state measure, ``new`` (registered in the period) and ``updated`` (created or updated
-    in it or since); groups with no record registered by then are left out.
+    every state measure, ``new`` (registered in the period) and, but for part 3, ``updated``
+    (created or updated in it or since); groups with no record registered by then are left out.
 
     A sum up to a month reads the decades before its decade, the years of its decade before
     its year and the months of its year up to it: some thirty cells per group, not a thousand."""
@@ -392,5 +400,7 @@ def period_sums(session: Session, start: date, end: date) -> Iterator[Sums]:
         sums = {m: float(values[m] or 0) for m in (*STATES, "new")}
         if not sums["registered"]:
             continue
-        sums["updated"] = sums["registered"] - float(values["before"] or 0)
+        # records updated: by the parts that keep the last touch (not by month of birth)
+        if values["part"] != 3:
+            sums["updated"] = sums["registered"] - float(values["before"] or 0)
         yield values["part"], [values["k0"], values["k1"], values["k2"]], sums
