@@ -26,7 +26,22 @@ from datetime import date, timedelta
 from math import ceil
 from typing import Any
 
-from sqlalchemy import Float, String, Table, and_, case, cast, func, literal, or_, select
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -41,9 +56,17 @@ from rarecare.monitoring.definitions import BY_CODE
 from rarecare.monitoring.doses import PEOPLE
 from rarecare.monitoring.lookups import approved_version, listed_diseases
 from rarecare.monitoring.medians import grouped
-from rarecare.monitoring.sqlparts import Value, flag, month_number, ratio
+from rarecare.monitoring.sqlparts import Value, flag, month_number, ratio, temporary_tables
 
 BREAKDOWNS = ("", "province", "centre", "disease")
+KM = Table(  # the travel model's one-way km from each home province to each centre
+    "monitoring_refresh_km",
+    MetaData(),
+    Column("province", String(16), primary_key=True),
+    Column("centre_id", Integer, primary_key=True),
+    Column("km", Float, nullable=False),
+    prefixes=["TEMPORARY"],
+)
 
 
 def _lookup(key: Any, mapping: dict[Any, float], default: float = 0.0) -> Any:
@@ -138,24 +161,7 @@ def out_of_pocket(
         PatientCoverage.subsistence_vnd,
     ).subquery("coverage")
     level = cast(c.level, String)
-    # one-way km by centre, then by home province (nested simple CASEs: a few comparisons)
-    by_centre: dict[int, dict[str, float]] = {}
-    for (province, centre), (one_way, _away) in distances.items():
-        by_centre.setdefault(int(centre), {})[province] = one_way
-    km: Any = literal(0.0, Float())
-    if by_centre:
-        km = case(
-            {
-                centre: case(
-                    {k: literal(v, Float()) for k, v in provinces.items()},
-                    value=p.c.province,
-                    else_=literal(0.0, Float()),
-                )
-                for centre, provinces in by_centre.items()
-            },
-            value=t.centre_id,
-            else_=literal(0.0, Float()),
-        )
+    km = func.coalesce(KM.c.km, literal(0.0, Float()))  # one-way, home province → centre
     visits = cast(given.c.visits, Float())
     drug_cost = cast(given.c.vials, Float()) * _lookup(t.drug, price)
     service = visits * _lookup(t.drug, at_centre, 1.0) * _lookup(level, dict(rules.service_fee_vnd))
@@ -188,6 +194,7 @@ def out_of_pocket(
         .join(given, given.c.plan_id == t.id)
         .join(p, p.c.id == t.patient_id)
         .join(c, c.id == t.centre_id)
+        .outerjoin(KM, and_(KM.c.province == p.c.province, KM.c.centre_id == t.centre_id))
         .outerjoin(coverage, coverage.c.patient_id == t.patient_id)
         .subquery("plan_costs")
     )
@@ -218,9 +225,17 @@ def out_of_pocket(
         flag(and_(has_income, per_patient.c.oop > per_patient.c.threshold)).label("catastrophic"),
     ).subquery("costs")
     catastrophic = BY_CODE["catastrophic_spending"]
-    for breakdown, key, out in grouped(
-        session, rows, BREAKDOWNS, ["oop"], ["catastrophic", "known"]
-    ):
+    with temporary_tables(session, KM):
+        if distances:
+            session.execute(
+                insert(KM),
+                [
+                    {"province": province, "centre_id": int(centre), "km": one_way}
+                    for (province, centre), (one_way, _away) in distances.items()
+                ],
+            )
+        found = list(grouped(session, rows, BREAKDOWNS, ["oop"], ["catastrophic", "known"]))
+    for breakdown, key, out in found:
         count, median = out["oop"]
         if median is not None:
             yield Value("out_of_pocket", breakdown, key, count, None, round(median))
