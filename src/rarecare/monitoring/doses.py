@@ -98,7 +98,8 @@ def period_doses(session: Session, period: str, today: date) -> Iterator[Table]:
     with temporary_tables(session, DOSES, PEOPLE):
         names = [c.name for c in DOSES.columns]
         # every dose counted in the period, as given up to today; those given after today
-        # taken back from them and added apart (the sums per plan, patient or centre add up)
+        # (read from the infusions once) added apart and taken back from them (the sums per
+        # plan, patient or centre add up)
         session.execute(
             insert(DOSES).from_select(
                 names,
@@ -110,18 +111,25 @@ def period_doses(session: Session, period: str, today: date) -> Iterator[Table]:
                 ).where(counts.c.period == period, counts.c.visits != 0),
             )
         )
-        for after_today, sign in ((False, -1), (True, 1)):
-            session.execute(
-                insert(DOSES).from_select(
-                    names,
-                    select(
-                        *(later.c[c] for c in columns),
-                        literal(after_today),
-                        sign * later.c.visits,
-                        sign * later.c.vials,
-                    ),
-                )
+        session.execute(
+            insert(DOSES).from_select(
+                names,
+                select(
+                    *(later.c[c] for c in columns), literal(True), later.c.visits, later.c.vials
+                ),
             )
+        )
+        session.execute(
+            insert(DOSES).from_select(
+                names,
+                select(
+                    *(DOSES.c[c] for c in columns),
+                    literal(False),
+                    -DOSES.c.visits,
+                    -DOSES.c.vials,
+                ).where(DOSES.c.after_today.is_(True)),
+            )
+        )
         session.execute(
             insert(PEOPLE).from_select(
                 [c.name for c in PEOPLE.columns], _people(start, end, today, session)

@@ -397,7 +397,7 @@ class StalePatient(Base):
 
 
 class PatientKeys:
-    """A record's breakdown keys, as last counted (the first columns, in this order)."""
+    """A record's breakdown keys, as last counted (the facts' and the treated records')."""
 
     patient_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     province: Mapped[str] = mapped_column(String(16))

@@ -93,9 +93,10 @@ class Loader:
             self._keys.setdefault(key, pid)
         if flags:
             self.duplicates += len(flags)
+            patients = table_of(Patient)
             self.session.connection().execute(
-                update(table_of(Patient))
-                .where(table_of(Patient).c.id == bindparam("pid"))
+                update(patients)
+                .where(patients.c.id == bindparam("pid"))
                 .values(possible_duplicate_of=bindparam("first")),
                 flags,
             )
