@@ -21,9 +21,9 @@ from rarecare.access import SYSTEM
 from rarecare.knowledge import load_knowledge
 from rarecare.monitoring import cells, costs, cube, indicators
 from rarecare.monitoring import engine as refresh_engine
-from rarecare.monitoring.doses import period_doses
 from rarecare.monitoring.network_values import network_values
 from rarecare.monitoring.sqlparts import period_range
+from rarecare.monitoring.treatment import period_treatment
 from rarecare.storage import make_sessionmaker
 
 
@@ -64,19 +64,20 @@ def main() -> None:
 def _steps(session: Session, start: date, end: date) -> dict[str, float]:
     session.execute(text("SET LOCAL work_mem = '256MB'"))
     session.execute(text("SET LOCAL jit = off"))
-    distances = refresh_engine._distances(session)
     medians = refresh_engine._medians
     travel = refresh_engine._travel
     today = date.today()
     steps = {"cells brought up to date": _seconds(lambda: cells.sync(session))}
     started = time.perf_counter()
-    with period_doses(session, YEAR, today) as doses:
-        steps["doses of the period"] = time.perf_counter() - started
-        steps["patient cube"] = _seconds(lambda: cube.patient_cube(session, start, end))
+    with period_treatment(session, YEAR, today) as treatment:
+        steps["treatment of the period"] = time.perf_counter() - started
+        steps["patient cube"] = _seconds(
+            lambda: cube.patient_cube(session, start, end, treatment.people)
+        )
         steps["delay medians"] = _seconds(lambda: list(medians(session, start, end)))
-        steps["travel"] = _seconds(lambda: list(travel(session, distances, doses)))
+        steps["travel"] = _seconds(lambda: list(travel(session, treatment)))
         steps["out-of-pocket"] = _seconds(
-            lambda: list(costs.out_of_pocket(session, start, end, distances, doses))
+            lambda: list(costs.out_of_pocket(session, treatment.people))
         )
         steps["network"] = _seconds(lambda: list(network_values(session, start, end)))
     return steps

@@ -25,6 +25,7 @@ from rarecare.monitoring.models import (
     TreatedPatient,
 )
 from rarecare.monitoring.sqlparts import flag, period_range
+from rarecare.monitoring.treatment import period_treatment
 from rarecare.registry.models import DiagnosisRecord, DiagnosticStatus, Patient, Sex
 from rarecare.registry.quality import jrc_elements
 from tests.conftest import Cast
@@ -175,8 +176,8 @@ def _directly(db: Session, period: str) -> dict[tuple[str, str], dict[str, float
 def _from_cells(db: Session, period: str) -> dict[tuple[str, str], dict[str, float]]:
     start, end = period_range(period)
     cells.sync(db)
-    with period_doses(db, period, TODAY):
-        cube = patient_cube(db, start, end)
+    with period_treatment(db, period, TODAY) as treatment:
+        cube = patient_cube(db, start, end, treatment.people)
     return {
         (breakdown, key): {m: sums[m] for m in MEASURES}
         for breakdown in BREAKDOWNS

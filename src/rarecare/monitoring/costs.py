@@ -17,11 +17,18 @@ cost view, nothing planned is added):
 Catastrophic: the patient's out-of-pocket above the rule's threshold of household income (the
 share of income, or the share of capacity to pay), prorated to the period's length. The rules
 are those in force on the period's first day. Each step mirrors
-:func:`rarecare.finance.coverage.yearly_cost`; a test holds both to the same figures."""
+:func:`rarecare.finance.coverage.yearly_cost`; a test holds both to the same figures.
+
+The costs of each plan are worked out while the period's treated records are gathered
+(``plan_costs``, in ``monitoring.treatment``'s one pass over the plans) and summed per patient
+there; the prices, reimbursement and km are read from two small temporary tables joined by
+key (``DRUGS``, ``KM``), and the arithmetic stays in floating point. ``out_of_pocket`` then
+takes the medians and rates from the treated records."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from math import ceil
 from typing import Any
@@ -43,6 +50,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from rarecare.care.models import TherapyPlan
@@ -53,10 +61,9 @@ from rarecare.finance.models import PatientCoverage
 from rarecare.finance.service import current_rules, price_in
 from rarecare.lists.models import DrugEntry, ListKind
 from rarecare.monitoring.definitions import BY_CODE
-from rarecare.monitoring.doses import PEOPLE
 from rarecare.monitoring.lookups import approved_version, listed_diseases
 from rarecare.monitoring.medians import grouped
-from rarecare.monitoring.sqlparts import Value, flag, month_number, ratio, temporary_tables
+from rarecare.monitoring.sqlparts import Value, flag, month_number, ratio
 
 BREAKDOWNS = ("", "province", "centre", "disease")
 KM = Table(  # the travel model's one-way km from each home province to each centre
@@ -65,6 +72,15 @@ KM = Table(  # the travel model's one-way km from each home province to each cen
     Column("province", String(16), primary_key=True),
     Column("centre_id", Integer, primary_key=True),
     Column("km", Float, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+DRUGS = Table(  # the approved drug list's price in force, reimbursed share, service fee factor
+    "monitoring_refresh_drugs",
+    MetaData(),
+    Column("drug", String(200), primary_key=True),
+    Column("price", Float, nullable=False),
+    Column("reimbursed", Float, nullable=False),  # the share of the drug cost reimbursed
+    Column("at_centre", Float, nullable=False),  # 1: given at a centre (a service fee), else 0
     prefixes=["TEMPORARY"],
 )
 
@@ -119,15 +135,22 @@ def _rate(
     )
 
 
-def out_of_pocket(
-    session: Session,
-    start: date,
-    end: date,
-    distances: dict[tuple[str, str], tuple[float, int]],
-    doses: Table,
-) -> Iterator[Value]:
-    """Median out-of-pocket per treated patient and the catastrophic-spending rate of the
-    period, by province, centre and disease."""
+@dataclass(frozen=True)
+class CostModel:
+    """What a period's costs are worked out with: the rules in force on its first day, the
+    approved drug list's prices (in force in the period), reimbursement and routes, the listed
+    diseases."""
+
+    start: date
+    end: date
+    rules: CoverageRules
+    price: dict[str, float]
+    reimbursed: dict[str, float]
+    at_centre: dict[str, float]  # 1 for a drug given at a centre (a service fee), else 0
+    listed: list[str]
+
+
+def cost_model(session: Session, start: date, end: date) -> CostModel:
     _version, rules = current_rules(session=session, on=start)
     drugs_version = approved_version(session, ListKind.DRUGS)
     entries = (
@@ -135,24 +158,44 @@ def out_of_pocket(
         if drugs_version
         else []
     )
-    price = {e.inn: price_in(e, start, end) or 0.0 for e in entries}
-    reimbursed = {
-        e.inn: e.coverage_rate / 100 if e.reimbursement in COVERED_DRUG_STATUSES else 0.0
-        for e in entries
-    }
-    at_centre = {e.inn: 0.0 for e in entries if e.route not in AT_CENTRE_ROUTES}
-    listed = listed_diseases(session)
-
-    t, p, c = TherapyPlan, PEOPLE, Centre  # the period's treated records (monitoring.doses)
-    given = (  # the period's doses (see monitoring.doses)
-        select(
-            doses.c.plan_id,
-            func.sum(doses.c.visits).label("visits"),
-            func.sum(doses.c.vials).label("vials"),
-        )
-        .group_by(doses.c.plan_id)
-        .subquery("given")
+    return CostModel(
+        start=start,
+        end=end,
+        rules=rules,
+        price={e.inn: price_in(e, start, end) or 0.0 for e in entries},
+        reimbursed={
+            e.inn: e.coverage_rate / 100 if e.reimbursement in COVERED_DRUG_STATUSES else 0.0
+            for e in entries
+        },
+        at_centre={e.inn: float(e.route in AT_CENTRE_ROUTES) for e in entries},
+        listed=sorted(listed_diseases(session)),
     )
+
+
+@dataclass(frozen=True)
+class PlanCosts:
+    """A plan's out-of-pocket over the period's doses and its patient's catastrophic
+    threshold, as SQL expressions over ``query`` (the plans joined to what they need)."""
+
+    query: Select[Any]
+    oop: ColumnElement[float]
+    threshold: ColumnElement[Any]
+
+
+def plan_costs(
+    model: CostModel,
+    query: Select[Any],
+    keys: Any,
+    visits: ColumnElement[int],
+    vials: ColumnElement[int],
+) -> PlanCosts:
+    """The costs of each plan (``TherapyPlan``) of ``query`` given ``visits`` infusions and
+    ``vials`` vials in the period; ``keys``: the patient's breakdown keys (province, disease,
+    month of birth). The centre, the km from the home province and the drug's figures (``KM``
+    and ``DRUGS``, filled for the length of the refresh: ``fill_lookups``) and the patient's
+    coverage record are joined to ``query``."""
+    rules, start, end = model.rules, model.start, model.end
+    t, c = TherapyPlan, Centre
     coverage = select(
         PatientCoverage.patient_id,
         PatientCoverage.groups,
@@ -162,79 +205,98 @@ def out_of_pocket(
     ).subquery("coverage")
     level = cast(c.level, String)
     km = func.coalesce(KM.c.km, literal(0.0, Float()))  # one-way, home province → centre
-    visits = cast(given.c.visits, Float())
-    drug_cost = cast(given.c.vials, Float()) * _lookup(t.drug, price)
-    service = visits * _lookup(t.drug, at_centre, 1.0) * _lookup(level, dict(rules.service_fee_vnd))
-    travel = visits * 2 * km * rules.travel_vnd_per_km
-    rate = _rate(rules, level, coverage, p.c.disease.in_(listed or [""]), p.c.born, start.year)
-    insurer_drug = drug_cost * rate / 100 * _lookup(t.drug, reimbursed)
+    trips = cast(visits, Float())
+    # a drug not on the list: no price, nothing reimbursed, given at a centre
+    drug_cost = cast(vials, Float()) * func.coalesce(DRUGS.c.price, literal(0.0, Float()))
+    fee = _lookup(level, dict(rules.service_fee_vnd))
+    service = trips * func.coalesce(DRUGS.c.at_centre, literal(1.0, Float())) * fee
+    travel = trips * 2 * km * rules.travel_vnd_per_km
+    rate = _rate(
+        rules, level, coverage, keys.disease.in_(model.listed or [""]), keys.born, start.year
+    )
+    reimbursed = func.coalesce(DRUGS.c.reimbursed, literal(0.0, Float()))
+    paid_share = rate * literal(0.01, Float())  # float arithmetic (``/ 100`` would be NUMERIC)
+    insurer_drug = drug_cost * paid_share * reimbursed
+    oop: Any = drug_cost + service + travel - insurer_drug - service * paid_share
+    left: Any = drug_cost - insurer_drug
+    # support programmes, in order: each pays its share of what is left, up to its cap
+    for programme in rules.programmes:
+        applies = t.drug.in_(programme.drugs) if programme.drugs else literal(True)
+        amount: Any = left * literal(programme.share / 100, Float())
+        if programme.cap_vnd is not None:
+            amount = case((amount > programme.cap_vnd, programme.cap_vnd), else_=amount)
+        paid = case((applies, amount), else_=literal(0.0, Float()))
+        oop, left = oop - paid, left - paid
     share = (end - start).days + 1
     year_days = (date(start.year + 1, 1, 1) - date(start.year, 1, 1)).days
     income = coverage.c.household_income_vnd
     if rules.catastrophic_method == "capacity_to_pay":
         capacity = income - func.coalesce(coverage.c.subsistence_vnd, 0.0)
-        threshold = case((capacity > 0, capacity), else_=0.0) * rules.capacity_to_pay_share / 100
-    else:
-        threshold = income * rules.catastrophic_share / 100
-    if share != year_days:  # a quarter or a month: its share of the year's threshold
-        threshold = threshold * share / year_days
-    # the patient's breakdown keys and threshold ride along with each of their plans
-    keys = ("province", "centre", "disease", "threshold")
-    plans = (
-        select(
-            t.patient_id,
-            p.c.province.label("province"),
-            p.c.centre.label("centre"),
-            p.c.disease.label("disease"),
-            threshold.label("threshold"),
-            t.drug,
-            (drug_cost + service + travel - insurer_drug - service * rate / 100).label("oop"),
-            (drug_cost - insurer_drug).label("left"),
+        threshold = case((capacity > 0, capacity), else_=0.0) * literal(
+            rules.capacity_to_pay_share / 100, Float()
         )
-        .join(given, given.c.plan_id == t.id)
-        .join(p, p.c.id == t.patient_id)
-        .join(c, c.id == t.centre_id)
-        .outerjoin(KM, and_(KM.c.province == p.c.province, KM.c.centre_id == t.centre_id))
+    else:
+        threshold = income * literal(rules.catastrophic_share / 100, Float())
+    if share != year_days:  # a quarter or a month: its share of the year's threshold
+        threshold = threshold * literal(share / year_days, Float())
+    joined = (
+        query.join(c, c.id == t.centre_id)
+        .outerjoin(KM, and_(KM.c.province == keys.province, KM.c.centre_id == t.centre_id))
+        .outerjoin(DRUGS, DRUGS.c.drug == t.drug)
         .outerjoin(coverage, coverage.c.patient_id == t.patient_id)
-        .subquery("plan_costs")
     )
-    # support programmes, in order: each pays its share of what is left, up to its cap
-    for n, programme in enumerate(rules.programmes):
-        applies = plans.c.drug.in_(programme.drugs) if programme.drugs else literal(True)
-        amount: Any = plans.c.left * programme.share / 100
-        if programme.cap_vnd is not None:
-            amount = case((amount > programme.cap_vnd, programme.cap_vnd), else_=amount)
-        paid = case((applies, amount), else_=literal(0.0, Float()))
-        plans = select(
-            plans.c.patient_id,
-            *(plans.c[k] for k in keys),
-            plans.c.drug,
-            (plans.c.oop - paid).label("oop"),
-            (plans.c.left - paid).label("left"),
-        ).subquery(f"after_programme_{n}")
-    per_patient = (
-        select(*(plans.c[k] for k in keys), func.sum(plans.c.oop).label("oop"))
-        .group_by(plans.c.patient_id, *(plans.c[k] for k in keys))
-        .subquery("patient_costs")
+    return PlanCosts(joined, oop, threshold)
+
+
+def fill_lookups(
+    session: Session, model: CostModel, distances: dict[tuple[str, str], tuple[float, int]]
+) -> None:
+    """The travel model's one-way km into ``KM`` and the drug list's figures into ``DRUGS``
+    (both created by the caller)."""
+    if model.price:
+        session.execute(
+            insert(DRUGS),
+            [
+                {
+                    "drug": drug,
+                    "price": price,
+                    "reimbursed": model.reimbursed[drug],
+                    "at_centre": model.at_centre[drug],
+                }
+                for drug, price in model.price.items()
+            ],
+        )
+    if distances:
+        session.execute(
+            insert(KM),
+            [
+                {"province": province, "centre_id": int(centre), "km": one_way}
+                for (province, centre), (one_way, _away) in distances.items()
+            ],
+        )
+
+
+def out_of_pocket(session: Session, people: Table) -> Iterator[Value]:
+    """Median out-of-pocket per treated patient and the catastrophic-spending rate of the
+    period, by province, centre and disease, over the period's treated records with doses
+    (``people``: their out-of-pocket and threshold summed and set per patient, see
+    ``monitoring.treatment``)."""
+    p = people
+    has_income = p.c.threshold.is_not(None)
+    rows = (
+        select(
+            p.c.province,
+            p.c.centre,
+            p.c.disease,
+            p.c.oop,
+            flag(has_income).label("known"),
+            flag(and_(has_income, p.c.oop > p.c.threshold)).label("catastrophic"),
+        )
+        .where(p.c.oop.is_not(None))
+        .subquery("costs")
     )
-    has_income = per_patient.c.threshold.is_not(None)
-    rows = select(
-        *(per_patient.c[k] for k in keys[:3]),
-        per_patient.c.oop,
-        flag(has_income).label("known"),
-        flag(and_(has_income, per_patient.c.oop > per_patient.c.threshold)).label("catastrophic"),
-    ).subquery("costs")
     catastrophic = BY_CODE["catastrophic_spending"]
-    with temporary_tables(session, KM):
-        if distances:
-            session.execute(
-                insert(KM),
-                [
-                    {"province": province, "centre_id": int(centre), "km": one_way}
-                    for (province, centre), (one_way, _away) in distances.items()
-                ],
-            )
-        found = list(grouped(session, rows, BREAKDOWNS, ["oop"], ["catastrophic", "known"]))
+    found = list(grouped(session, rows, BREAKDOWNS, ["oop"], ["catastrophic", "known"]))
     for breakdown, key, out in found:
         count, median = out["oop"]
         if median is not None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import (
     Integer,
+    Table,
     case,
     func,
     literal,
@@ -31,7 +32,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from rarecare.monitoring import cells
 from rarecare.monitoring.definitions import AGE_BANDS
-from rarecare.monitoring.doses import PEOPLE
 from rarecare.monitoring.sqlparts import month_number
 
 Cube = dict[str, dict[str, dict[str, float]]]  # breakdown → group → measure → sum
@@ -45,10 +45,10 @@ MEASURES = (*cells.STATES, "new", "updated", "elements_due", *TREATED)
 BAND_YEARS = (5, 16, 40, 65)  # where each of AGE_BANDS but the last ends (age in whole years)
 
 
-def patient_cube(session: Session, start: date, end: date) -> Cube:
+def patient_cube(session: Session, start: date, end: date, people: Table) -> Cube:
     """breakdown → group → the sums of every per-record measure of the period (the patient cells
-    are brought up to date first: see ``monitoring.cells.sync``; the period's treated records
-    are in ``monitoring.doses.PEOPLE``)."""
+    are brought up to date first: see ``monitoring.cells.sync``; ``people``: the period's
+    treated records, ``monitoring.treatment.PEOPLE``)."""
     last = month_number(end)
     totals: dict[tuple[str, str], dict[str, float]] = defaultdict(_no_sums)
     for part, group, sums in cells.period_sums(session, start, end):
@@ -66,7 +66,7 @@ def patient_cube(session: Session, start: date, end: date) -> Cube:
         for place in targets:
             for name, value in sums.items():
                 totals[place][name] += value
-    for part, raw, values in _treated(session, end):
+    for part, raw, values in _treated(session, end, people):
         group = [str(value or "") for value in raw]
         for breakdown, columns in (PART_1 if part == 1 else PART_2).items():
             target = totals[(breakdown, "|".join(group[c] for c in columns))]
@@ -90,9 +90,9 @@ def _band(months: int) -> str:
     return AGE_BANDS[-1]
 
 
-def _treated(session: Session, end: date) -> list[tuple[int, list[Any], Any]]:
+def _treated(session: Session, end: date, people: Table) -> list[tuple[int, list[Any], Any]]:
     """(part, group, sums of TREATED) over the period's treated records."""
-    p = PEOPLE  # the period's treated records (see monitoring.doses)
+    p = people
     last = month_number(end)
 
     # "younger than N at the period's end" ⟺ born after the month N years before (whole

@@ -17,16 +17,13 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from sqlalchemy import (
-    Table,
     func,
     select,
     text,
 )
 from sqlalchemy.orm import Session
 
-from rarecare.care.travel import road_km
-from rarecare.centres.models import Centre
-from rarecare.geo import current_provinces, populations
+from rarecare.geo import populations
 from rarecare.guidelines.models import Guideline, GuidelineStatus
 from rarecare.lists.models import DrugEntry, ListKind
 from rarecare.monitoring import cells
@@ -37,7 +34,6 @@ from rarecare.monitoring.definitions import (
     INDICATORS,
     PATIENT_BREAKDOWNS,
 )
-from rarecare.monitoring.doses import PEOPLE, period_doses
 from rarecare.monitoring.lookups import approved_version, disease_groups, listed_diseases
 from rarecare.monitoring.medians import grouped, weighted_median
 from rarecare.monitoring.models import Activity, ActivityStatus, PatientFacts
@@ -48,6 +44,7 @@ from rarecare.monitoring.sqlparts import (
     period_range,
     ratio,
 )
+from rarecare.monitoring.treatment import Treatment, period_treatment
 
 
 def _by_group(
@@ -117,26 +114,7 @@ def _medians(session: Session, start: date, end: date) -> Iterator[Value]:
                 yield Value(indicator.code, breakdown, key, count, None, round(median, 1))
 
 
-def _distances(session: Session) -> dict[tuple[str, str], tuple[float, int]]:
-    """(patient's province, centre id) → (one-way road km, 1 if outside the province) for every
-    province and centre: the travel model of ``rarecare.care.travel``."""
-    provinces = {p.code: p for p in current_provinces()}
-    out: dict[tuple[str, str], tuple[float, int]] = {}
-    for centre_id, centre_province in session.execute(select(Centre.id, Centre.province_code)):
-        there = provinces.get(centre_province)
-        if there is None:
-            continue
-        for code, home in provinces.items():
-            km = road_km(home.lat, home.lon, there.lat, there.lon, same_province=code == there.code)
-            out[(code, str(centre_id))] = (km, int(code != there.code))
-    return out
-
-
-def _travel(
-    session: Session,
-    distances: dict[tuple[str, str], tuple[float, int]],
-    doses: Table,
-) -> Iterator[Value]:
+def _travel(session: Session, treatment: Treatment) -> Iterator[Value]:
     """Median return-trip km per treated patient in the period (each infusion a return trip
     from the home province to the treating centre) and the share of trips out of the home
     province, by the patient's province and treating centre.
@@ -144,7 +122,7 @@ def _travel(
     The km of a patient's treatment at a centre are its trips × the distance from the home
     province, so the database only counts patients per (province, centre, trips) — a small
     histogram — from which the medians and shares are exact."""
-    p = PEOPLE  # the period's treated records (see monitoring.doses)
+    p, doses, distances = treatment.people, treatment.doses, treatment.distances
     visits = (  # the period's doses
         select(doses.c.patient_id, doses.c.centre_id, func.sum(doses.c.visits).label("trips"))
         .group_by(doses.c.patient_id, doses.c.centre_id)
@@ -222,20 +200,19 @@ def compute(
         session.execute(text("SET LOCAL jit = off"))
     today = date.today()  # one day for the whole refresh: doses counted and doses due
     cells.sync(session)  # the records written since the last refresh counted again
-    with period_doses(session, period, today) as doses:
-        return _compute(session, start, end, today, doses, progress)
+    with period_treatment(session, period, today) as treatment:
+        return _compute(session, start, end, treatment, progress)
 
 
 def _compute(
     session: Session,
     start: date,
     end: date,
-    today: date,
-    doses: Table,
+    treatment: Treatment,
     progress: Callable[[int, int], None] | None,
 ) -> list[Value]:
     steps = 3
-    cube = patient_cube(session, start, end)
+    cube = patient_cube(session, start, end, treatment.people)
     groups = disease_groups(session)
     cube["disease_group"] = _by_group(cube.get("disease", {}), lambda code: groups.get(code, ""))
     cube["centre_disease_group"] = _by_group(
@@ -246,9 +223,8 @@ def _compute(
         progress(1, steps)
     values = list(_patients(cube))
     values += list(_medians(session, start, end))
-    distances = _distances(session)  # the travel model, for the trips and their cost
-    values += list(_travel(session, distances, doses))
-    values += list(out_of_pocket(session, start, end, distances, doses))
+    values += list(_travel(session, treatment))
+    values += list(out_of_pocket(session, treatment.people))
     values += list(network_values(session, start, end))
     if progress:
         progress(2, steps)
