@@ -28,6 +28,7 @@ takes the medians and rates from the treated records."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from math import ceil
@@ -44,13 +45,12 @@ from sqlalchemy import (
     case,
     cast,
     func,
-    insert,
     literal,
     or_,
     select,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import FromClause, Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from rarecare.care.models import TherapyPlan
@@ -63,7 +63,7 @@ from rarecare.lists.models import DrugEntry, ListKind
 from rarecare.monitoring.definitions import BY_CODE
 from rarecare.monitoring.lookups import approved_version, listed_diseases
 from rarecare.monitoring.medians import grouped
-from rarecare.monitoring.sqlparts import Value, flag, month_number, ratio
+from rarecare.monitoring.sqlparts import Value, flag, lookup, month_number, ratio
 
 BREAKDOWNS = ("", "province", "centre", "disease")
 KM = Table(  # the travel model's one-way km from each home province to each centre
@@ -188,14 +188,15 @@ def plan_costs(
     keys: Any,
     visits: ColumnElement[int],
     vials: ColumnElement[int],
+    lookups: tuple[Any, Any],
 ) -> PlanCosts:
     """The costs of each plan (``TherapyPlan``) of ``query`` given ``visits`` infusions and
     ``vials`` vials in the period; ``keys``: the patient's breakdown keys (province, disease,
-    month of birth). The centre, the km from the home province and the drug's figures (``KM``
-    and ``DRUGS``, filled for the length of the refresh: ``fill_lookups``) and the patient's
-    coverage record are joined to ``query``."""
+    month of birth). The centre, the km from the home province and the drug's figures
+    (``lookups``: KM and DRUGS) and the patient's coverage record are joined to ``query``."""
     rules, start, end = model.rules, model.start, model.end
     t, c = TherapyPlan, Centre
+    km_of, drugs = lookups  # KM and DRUGS (see ``lookups``)
     coverage = select(
         PatientCoverage.patient_id,
         PatientCoverage.groups,
@@ -204,17 +205,17 @@ def plan_costs(
         PatientCoverage.subsistence_vnd,
     ).subquery("coverage")
     level = cast(c.level, String)
-    km = func.coalesce(KM.c.km, literal(0.0, Float()))  # one-way, home province → centre
+    km = func.coalesce(km_of.c.km, literal(0.0, Float()))  # one-way, home province → centre
     trips = cast(visits, Float())
     # a drug not on the list: no price, nothing reimbursed, given at a centre
-    drug_cost = cast(vials, Float()) * func.coalesce(DRUGS.c.price, literal(0.0, Float()))
+    drug_cost = cast(vials, Float()) * func.coalesce(drugs.c.price, literal(0.0, Float()))
     fee = _lookup(level, dict(rules.service_fee_vnd))
-    service = trips * func.coalesce(DRUGS.c.at_centre, literal(1.0, Float())) * fee
+    service = trips * func.coalesce(drugs.c.at_centre, literal(1.0, Float())) * fee
     travel = trips * 2 * km * rules.travel_vnd_per_km
     rate = _rate(
         rules, level, coverage, keys.disease.in_(model.listed or [""]), keys.born, start.year
     )
-    reimbursed = func.coalesce(DRUGS.c.reimbursed, literal(0.0, Float()))
+    reimbursed = func.coalesce(drugs.c.reimbursed, literal(0.0, Float()))
     paid_share = rate * literal(0.01, Float())  # float arithmetic (``/ 100`` would be NUMERIC)
     insurer_drug = drug_cost * paid_share * reimbursed
     oop: Any = drug_cost + service + travel - insurer_drug - service * paid_share
@@ -241,39 +242,34 @@ def plan_costs(
         threshold = threshold * literal(share / year_days, Float())
     joined = (
         query.join(c, c.id == t.centre_id)
-        .outerjoin(KM, and_(KM.c.province == keys.province, KM.c.centre_id == t.centre_id))
-        .outerjoin(DRUGS, DRUGS.c.drug == t.drug)
+        .outerjoin(km_of, and_(km_of.c.province == keys.province, km_of.c.centre_id == t.centre_id))
+        .outerjoin(drugs, drugs.c.drug == t.drug)
         .outerjoin(coverage, coverage.c.patient_id == t.patient_id)
     )
     return PlanCosts(joined, oop, threshold)
 
 
-def fill_lookups(
+@contextmanager
+def lookups(
     session: Session, model: CostModel, distances: dict[tuple[str, str], tuple[float, int]]
-) -> None:
-    """The travel model's one-way km into ``KM`` and the drug list's figures into ``DRUGS``
-    (both created by the caller)."""
-    if model.price:
-        session.execute(
-            insert(DRUGS),
-            [
-                {
-                    "drug": drug,
-                    "price": price,
-                    "reimbursed": model.reimbursed[drug],
-                    "at_centre": model.at_centre[drug],
-                }
-                for drug, price in model.price.items()
-            ],
-        )
-    if distances:
-        session.execute(
-            insert(KM),
-            [
-                {"province": province, "centre_id": int(centre), "km": one_way}
-                for (province, centre), (one_way, _away) in distances.items()
-            ],
-        )
+) -> Iterator[tuple[FromClause, FromClause]]:
+    """The travel model's one-way km (``KM``) and the drug list's figures (``DRUGS``), to be
+    joined by key, for the length of the block (``sqlparts.lookup``)."""
+    km = [
+        {"province": province, "centre_id": int(centre), "km": one_way}
+        for (province, centre), (one_way, _away) in distances.items()
+    ]
+    drugs = [
+        {
+            "drug": drug,
+            "price": price,
+            "reimbursed": model.reimbursed[drug],
+            "at_centre": model.at_centre[drug],
+        }
+        for drug, price in model.price.items()
+    ]
+    with lookup(session, KM, km) as km_of, lookup(session, DRUGS, drugs) as drugs_of:
+        yield km_of, drugs_of
 
 
 def out_of_pocket(session: Session, people: Table) -> Iterator[Value]:

@@ -34,9 +34,10 @@ from rarecare.monitoring.definitions import (
     INDICATORS,
     PATIENT_BREAKDOWNS,
 )
+from rarecare.monitoring.doses import patient_trips
 from rarecare.monitoring.lookups import approved_version, disease_groups, listed_diseases
 from rarecare.monitoring.medians import grouped, weighted_median
-from rarecare.monitoring.models import Activity, ActivityStatus, PatientFacts
+from rarecare.monitoring.models import Activity, ActivityStatus, PatientFacts, TreatedPatient
 from rarecare.monitoring.network_values import network_values
 from rarecare.monitoring.sqlparts import (
     Value,
@@ -122,16 +123,12 @@ def _travel(session: Session, treatment: Treatment) -> Iterator[Value]:
     The km of a patient's treatment at a centre are its trips × the distance from the home
     province, so the database only counts patients per (province, centre, trips) — a small
     histogram — from which the medians and shares are exact."""
-    p, doses, distances = treatment.people, treatment.doses, treatment.distances
-    visits = (  # the period's doses
-        select(doses.c.patient_id, doses.c.centre_id, func.sum(doses.c.visits).label("trips"))
-        .group_by(doses.c.patient_id, doses.c.centre_id)
-        .subquery("visits")
-    )
-    histogram = (
-        select(p.c.province, visits.c.centre_id, visits.c.trips, func.count())
-        .join(p, p.c.id == visits.c.patient_id)
-        .group_by(p.c.province, visits.c.centre_id, visits.c.trips)
+    k, distances = TreatedPatient, treatment.distances
+    visits = patient_trips(treatment.period)  # the period's doses
+    histogram = (  # the treated records' keys: permanent tables only (parallel workers)
+        select(k.province, visits.c.centre_id, visits.c.trips, func.count())
+        .join(k, k.patient_id == visits.c.patient_id)
+        .group_by(k.province, visits.c.centre_id, visits.c.trips)
     )
     km: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     trips: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])

@@ -10,10 +10,24 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Integer, Table, case, literal, text
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    Select,
+    Table,
+    case,
+    column,
+    insert,
+    literal,
+    text,
+    values,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import FromClause
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from rarecare.errors import FieldError, ValidationFailed
@@ -162,6 +176,49 @@ def temporary_tables(session: Session, *tables: Table) -> Iterator[None]:
     yield
     for table in tables:
         connection.execute(text(f"DROP TABLE {table.name}"))
+
+
+class CreateTemporaryAs(Executable, ClauseElement):
+    """``CREATE TEMPORARY TABLE name AS query``: on PostgreSQL the query may be read by parallel
+    workers (never so for an ``INSERT … SELECT``), and the table has no index to keep."""
+
+    inherit_cache = False
+
+    def __init__(self, table: Table, query: Select[Any]) -> None:
+        self.table = table
+        self.query = query
+
+
+@compiles(CreateTemporaryAs)
+def _create_temporary_as(element: CreateTemporaryAs, compiler: Any, **kw: Any) -> str:
+    return f"CREATE TEMPORARY TABLE {element.table.name} AS {compiler.process(element.query, **kw)}"
+
+
+@contextmanager
+def temporary_table_as(session: Session, table: Table, query: Select[Any]) -> Iterator[Table]:
+    """``table`` filled with the rows of ``query`` (its columns labelled with the table's
+    names) for the length of the block, as ``temporary_tables``."""
+    connection = session.connection()
+    connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+    connection.execute(CreateTemporaryAs(table, query))
+    yield table
+    connection.execute(text(f"DROP TABLE {table.name}"))
+
+
+@contextmanager
+def lookup(session: Session, table: Table, rows: list[dict[str, Any]]) -> Iterator[FromClause]:
+    """A small lookup joined by key, with ``table``'s name and columns: a VALUES list on
+    PostgreSQL (a query reading it may use parallel workers, which a temporary table forbids),
+    a temporary table elsewhere (SQLite names no columns of a VALUES list)."""
+    if rows and session.get_bind().dialect.name == "postgresql":
+        names = [c.name for c in table.columns]
+        listed = values(*(column(c.name, c.type) for c in table.columns), name=table.name)
+        yield listed.data([tuple(row[name] for name in names) for row in rows])
+        return
+    with temporary_tables(session, table):
+        if rows:
+            session.execute(insert(table), rows)
+        yield table
 
 
 @dataclass(frozen=True)

@@ -29,29 +29,22 @@ from sqlalchemy import (
     case,
     cast,
     func,
-    insert,
     or_,
     select,
     text,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from rarecare.care.models import TherapyPlan
 from rarecare.care.travel import road_km
 from rarecare.centres.models import Centre
 from rarecare.geo import current_provinces
-from rarecare.monitoring.costs import (
-    DRUGS,
-    KM,
-    CostModel,
-    cost_model,
-    fill_lookups,
-    plan_costs,
-)
-from rarecare.monitoring.doses import period_doses
+from rarecare.monitoring.costs import CostModel, cost_model, lookups, plan_costs
+from rarecare.monitoring.doses import plan_doses
 from rarecare.monitoring.lookups import listed_drugs
 from rarecare.monitoring.models import TreatedPatient
-from rarecare.monitoring.sqlparts import as_day, days_between, period_range, temporary_tables
+from rarecare.monitoring.sqlparts import as_day, days_between, period_range, temporary_table_as
 
 Distances = dict[tuple[str, str], tuple[float, int]]
 
@@ -74,9 +67,12 @@ PEOPLE = Table(  # the period's treated records, read once by every indicator of
 )
 
 
+KEYS = ("province", "former", "sex", "centre", "disease", "born", "registered")
+
+
 @dataclass(frozen=True)
 class Treatment:
-    doses: Table  # monitoring.doses.DOSES
+    period: str
     people: Table  # PEOPLE
     distances: Distances  # (home province, centre id) → (one-way km, 1 if out of province)
 
@@ -98,43 +94,30 @@ def distances(session: Session) -> Distances:
 
 @contextmanager
 def period_treatment(session: Session, period: str, today: date) -> Iterator[Treatment]:
-    """The period's doses and treated records, for the length of the block."""
+    """The period's treated records, for the length of the block."""
     start, end = period_range(period)
     km = distances(session)
     model = cost_model(session, start, end)
-    with (
-        period_doses(session, period, today) as doses,
-        temporary_tables(session, KM, DRUGS, PEOPLE),
-    ):
-        fill_lookups(session, model, km)
-        people = _people(session, model, doses, today)
-        session.execute(insert(PEOPLE).from_select([c.name for c in PEOPLE.columns], people))
-        if session.get_bind().dialect.name == "postgresql":  # row counts (join column only)
-            session.execute(text(f"ANALYZE {PEOPLE.name} (id)"))
-        yield Treatment(doses, PEOPLE, km)
+    with lookups(session, model, km) as tables:
+        people = _people(session, model, plan_doses(period, today), today, tables)
+        with temporary_table_as(session, PEOPLE, people):
+            if session.get_bind().dialect.name == "postgresql":  # row counts (join column)
+                session.execute(text(f"ANALYZE {PEOPLE.name} (id)"))
+            yield Treatment(period, PEOPLE, km)
 
 
-def _people(session: Session, model: CostModel, doses: Table, today: date) -> Any:
+def _people(
+    session: Session, model: CostModel, given: Any, today: date, tables: tuple[Any, Any]
+) -> Select[Any]:
     """Per record with doses in the period or a plan of a listed drug active in it: its keys,
     whether it is on a listed drug and whether such a plan was given at least 80% of its doses
     due (days on the plan within the period, up to today while it runs, ÷ its interval), its
-    out-of-pocket over the period's doses and its threshold — one pass over the plans."""
+    out-of-pocket over the period's doses and its threshold — one pass over the plans
+    (``given``: the period's doses per plan, ``monitoring.doses.plan_doses``)."""
     t, k = TherapyPlan, TreatedPatient
     start, end = model.start, model.end
     start_day, end_day = as_day(start), as_day(end)
     until = min(end, today)
-    given = (  # per plan: the period's infusions and vials, and the doses given up to today
-        select(
-            doses.c.plan_id,
-            func.sum(doses.c.visits).label("visits"),
-            func.sum(doses.c.vials).label("vials"),
-            func.sum(case((doses.c.after_today.is_(False), doses.c.visits), else_=0)).label(
-                "doses"
-            ),
-        )
-        .group_by(doses.c.plan_id)
-        .subquery("given")
-    )
     first = case((t.start_date > start_day, t.start_date), else_=start_day)
     last = case(
         (and_(t.end_date.is_not(None), t.end_date < as_day(until)), t.end_date),
@@ -159,20 +142,14 @@ def _people(session: Session, model: CostModel, doses: Table, today: date) -> An
         .outerjoin(given, given.c.plan_id == t.id)
         .where(or_(on_drug, given.c.plan_id.is_not(None)))
     )
-    costs = plan_costs(model, plans, k, given.c.visits, given.c.vials)
+    costs = plan_costs(model, plans, k, given.c.visits, given.c.vials, tables)
     with_doses = given.c.plan_id.is_not(None)
     # grouped by the keys' primary key: the keys are the record's (one row per record)
     return costs.query.with_only_columns(
-        k.patient_id,
-        k.province,
-        k.former,
-        k.sex,
-        k.centre,
-        k.disease,
-        k.born,
-        k.registered,
-        func.max(case((on_drug, 1), else_=0)),
-        func.max(case((adherent, 1), else_=0)),
-        func.sum(case((with_doses, costs.oop))),
-        func.max(costs.threshold),
+        k.patient_id.label("id"),
+        *(k.__table__.c[name] for name in KEYS),
+        func.max(case((on_drug, 1), else_=0)).label("on_drug"),
+        func.max(case((adherent, 1), else_=0)).label("adherent"),
+        func.sum(case((with_doses, costs.oop))).label("oop"),
+        func.max(costs.threshold).label("threshold"),
     ).group_by(k.patient_id)
