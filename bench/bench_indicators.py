@@ -331,8 +331,8 @@ adherence and out-of-pocket, summed per patient into one temporary table that th
 the costs read; travel counts trips from the dose counts); the delay medians read the patients
 diagnosed in the period from the records' facts, which keep the diagnosis's month and delays
 (migration 0018) in an index that carries what the medians read (migration 0020: an
-index-only scan). Nothing reads every record at refresh time. The database is vacuumed after the first count, as autovacuum would
-after a bulk write (autovacuum is off on this server).
+index-only scan). Nothing reads every record at refresh time. The database is vacuumed after
+the first count, as autovacuum would after a bulk write (autovacuum is off on this server).
 
 The generator puts no date after "today" (30 November 2026): first contacts within ten years
 of birth but not in the future, symptoms before them, a diagnosis up to 900 days later or none
