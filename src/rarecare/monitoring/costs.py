@@ -21,8 +21,9 @@ are those in force on the period's first day. Each step mirrors
 
 The costs of each plan are worked out while the period's treated records are gathered
 (``plan_costs``, in ``monitoring.treatment``'s one pass over the plans) and summed per patient
-there; the prices, reimbursement and km are read from two small temporary tables joined by
-key (``DRUGS``, ``KM``), and the arithmetic stays in floating point. ``out_of_pocket`` then
+there; the prices, reimbursement and km are read from two small lookups joined by key
+(``DRUGS``, ``KM``: VALUES lists on PostgreSQL, temporary tables on SQLite), and the
+arithmetic stays in floating point. ``out_of_pocket`` then
 takes the medians and rates from the treated records."""
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""The period's treatment, worked out once per refresh for every indicator that reads it: the
-cube's "on a listed drug" and "adherent" (``monitoring.cube``), the trips (``engine._travel``)
-and what families pay (``monitoring.costs``).
+"""The period's treatment, worked out once per refresh for the indicators that read it: the
+cube's "on a listed drug" and "adherent" (``monitoring.cube``) and what families pay
+(``monitoring.costs``); the trips (``engine._travel``) are counted from the dose counts with
+the travel model's distances kept here.
 
 ``PEOPLE``, a temporary table of the refresh's connection (SQLite and PostgreSQL alike): one
 row per record with doses in the period or a plan of a listed drug active in it, with the keys
@@ -72,6 +73,8 @@ KEYS = ("province", "former", "sex", "centre", "disease", "born", "registered")
 
 @dataclass(frozen=True)
 class Treatment:
+    """What a refresh's indicators of treatment read, for the length of the block."""
+
     period: str
     people: Table  # PEOPLE
     distances: Distances  # (home province, centre id) → (one-way km, 1 if out of province)
