@@ -184,3 +184,75 @@ def test_kilometres_per_treated_patient_and_trips_out_of_province(
     assert (trips.numerator, trips.denominator) == (1, 7)
     assert trips.value == pytest.approx(100 / 7, abs=1e-3)
     assert v["out_of_province_trips", "province", "01"].numerator == 1
+
+
+def test_trips_count_per_patient_and_centre_whether_given_at_one_centre_or_several(
+    db: Session, registry: dict[str, Patient], cast: Cast
+) -> None:
+    from collections import defaultdict
+
+    from rarecare.monitoring.medians import weighted_median
+    from rarecare.monitoring.treatment import distances
+
+    def plan(patient: Patient, centre: int) -> TherapyPlan:
+        made = TherapyPlan(
+            patient_id=patient.id,
+            centre_id=centre,
+            drug="alglucosidase alfa",
+            per_kg=True,
+            dose=20,
+            dose_unit="mg",
+            interval_days=14,
+            start_date=date(2025, 12, 1),
+            created_by="t",
+        )
+        db.add(made)
+        db.flush()
+        return made
+
+    def give(made: TherapyPlan, centre: int, *days: date) -> None:
+        for day in days:
+            db.add(
+                Administration(
+                    plan_id=made.id,
+                    patient_id=made.patient_id,
+                    centre_id=centre,
+                    given_on=day,
+                    dose=20,
+                    dose_unit="mg",
+                    vials=1,
+                    recorded_by="t",
+                )
+            )
+
+    # p1: six doses at centre A (the fixture); p2: two plans, both given at centre B;
+    # p3: one plan given at both centres
+    first, second = plan(registry["p2"], cast.centre_b), plan(registry["p2"], cast.centre_b)
+    give(first, cast.centre_b, date(2026, 1, 10), date(2026, 2, 10))
+    give(second, cast.centre_b, date(2026, 1, 12), date(2026, 2, 12), date(2026, 3, 12))
+    mixed = plan(registry["p3"], cast.centre_a)
+    give(mixed, cast.centre_a, date(2026, 1, 20))
+    give(mixed, cast.centre_b, date(2026, 2, 20), date(2026, 3, 20))
+    give(mixed, cast.centre_b, date(2026, 4, 20))  # another quarter
+    db.flush()
+    v = _values(db)
+
+    # worked out from the infusions themselves: trips per (patient, centre) in the quarter
+    province = {p.id: p.province_code for p in registry.values()}
+    per_pair: dict[tuple[int, int], int] = defaultdict(int)
+    for a in db.scalars(select(Administration)):
+        if date(2026, 1, 1) <= a.given_on <= date(2026, 3, 31):
+            per_pair[(a.patient_id, a.centre_id)] += 1
+    assert len(per_pair) == 4  # p1 at A, p2 at B, p3 at A and at B
+    km_of = distances(db)
+    out = total = 0
+    returns = []
+    for (patient, centre), trips in per_pair.items():
+        one_way, away = km_of[(str(province[patient]), str(centre))]
+        out, total = out + away * trips, total + trips
+        returns.append((trips * one_way * 2, 1.0))
+    shares = v["out_of_province_trips", "", ""]
+    assert (shares.numerator, shares.denominator) == (out, total) == (6, 14)
+    km = v["km_per_treated", "", ""]
+    assert km.numerator == 4
+    assert km.value == pytest.approx(weighted_median(returns), abs=0.1)

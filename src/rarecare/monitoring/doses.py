@@ -21,7 +21,7 @@ from rarecare.monitoring.sqlparts import as_day, period_range
 from rarecare.storage.base import table_of
 
 
-def _counted(period: str) -> Subquery:
+def counted(period: str) -> Subquery:
     """The doses counted in the period, per plan, patient and centre."""
     counts = table_of(DoseCount)
     name = period.strip().upper()  # as the counts name it (2026Q1)
@@ -35,17 +35,20 @@ def _counted(period: str) -> Subquery:
 
 def plan_doses(period: str, today: date) -> Subquery:
     """Per plan with doses in the period: ``visits`` (infusions) and ``vials`` given in the
-    period, and ``doses`` given up to today."""
+    period, ``doses`` given up to today, and the lowest and highest centre they were given at
+    (the same for a plan given at one centre)."""
     a = Administration
     start, end = period_range(period)
-    counted = _counted(period)
+    rows = counted(period)
     given = (
         select(
-            counted.c.plan_id,
-            func.sum(counted.c.visits).label("visits"),
-            func.sum(counted.c.vials).label("vials"),
+            rows.c.plan_id,
+            func.sum(rows.c.visits).label("visits"),
+            func.sum(rows.c.vials).label("vials"),
+            func.min(rows.c.centre_id).label("first_centre"),
+            func.max(rows.c.centre_id).label("last_centre"),
         )
-        .group_by(counted.c.plan_id)
+        .group_by(rows.c.plan_id)
         .subquery("given")
     )
     later = (  # recorded ahead: given after today, within the period
@@ -60,21 +63,9 @@ def plan_doses(period: str, today: date) -> Subquery:
             given.c.visits,
             given.c.vials,
             (given.c.visits - func.coalesce(later.c.visits, 0)).label("doses"),
+            given.c.first_centre,
+            given.c.last_centre,
         )
         .outerjoin(later, later.c.plan_id == given.c.plan_id)
         .subquery("plan_doses")
-    )
-
-
-def patient_trips(period: str) -> Subquery:
-    """Per patient and centre with doses in the period: ``trips`` (each infusion a trip)."""
-    counted = _counted(period)
-    return (
-        select(
-            counted.c.patient_id,
-            counted.c.centre_id,
-            func.sum(counted.c.visits).label("trips"),
-        )
-        .group_by(counted.c.patient_id, counted.c.centre_id)
-        .subquery("trips")
     )

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from rarecare.care.models import TherapyPlan
 from rarecare.geo import populations
 from rarecare.guidelines.models import Guideline, GuidelineStatus
 from rarecare.lists.models import DrugEntry, ListKind
@@ -34,10 +35,10 @@ from rarecare.monitoring.definitions import (
     INDICATORS,
     PATIENT_BREAKDOWNS,
 )
-from rarecare.monitoring.doses import patient_trips
+from rarecare.monitoring.doses import counted
 from rarecare.monitoring.lookups import approved_version, disease_groups, listed_diseases
 from rarecare.monitoring.medians import grouped, weighted_median
-from rarecare.monitoring.models import Activity, ActivityStatus, PatientFacts, TreatedPatient
+from rarecare.monitoring.models import Activity, ActivityStatus, PatientFacts
 from rarecare.monitoring.network_values import network_values
 from rarecare.monitoring.sqlparts import (
     Value,
@@ -123,16 +124,30 @@ def _travel(session: Session, treatment: Treatment) -> Iterator[Value]:
     The km of a patient's treatment at a centre are its trips × the distance from the home
     province, so the database only counts patients per (province, centre, trips) — a small
     histogram — from which the medians and shares are exact."""
-    k, distances = TreatedPatient, treatment.distances
-    visits = patient_trips(treatment.period)  # the period's doses
-    histogram = (  # the treated records' keys: permanent tables only (parallel workers)
-        select(k.province, visits.c.centre_id, visits.c.trips, func.count())
-        .join(k, k.patient_id == visits.c.patient_id)
-        .group_by(k.province, visits.c.centre_id, visits.c.trips)
+    p, distances = treatment.people, treatment.distances
+    # the records treated at one centre: their trips are in the treated records
+    one_centre = (
+        select(p.c.province, p.c.trip_centre, p.c.trips, func.count())
+        .where(p.c.trip_centre.is_not(None))
+        .group_by(p.c.province, p.c.trip_centre, p.c.trips)
+    )
+    # the others (a few): their trips per centre from their plans' dose counts
+    doses, t = counted(treatment.period), TherapyPlan
+    visits = (
+        select(p.c.province, doses.c.centre_id, func.sum(doses.c.visits).label("trips"))
+        .join(t, t.patient_id == p.c.id)
+        .join(doses, doses.c.plan_id == t.id)
+        .where(p.c.trips.is_not(None), p.c.trip_centre.is_(None))
+        .group_by(p.c.id, p.c.province, doses.c.centre_id)
+        .subquery("visits")
+    )
+    several = select(visits.c.province, visits.c.centre_id, visits.c.trips, func.count()).group_by(
+        visits.c.province, visits.c.centre_id, visits.c.trips
     )
     km: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     trips: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for province, centre_id, count, patients in session.execute(histogram):
+    rows = [*session.execute(one_centre), *session.execute(several)]
+    for province, centre_id, count, patients in rows:
         centre = str(centre_id)
         if (province, centre) not in distances:
             continue

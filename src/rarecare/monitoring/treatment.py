@@ -1,14 +1,16 @@
 """The period's treatment, worked out once per refresh for the indicators that read it: the
 cube's "on a listed drug" and "adherent" (``monitoring.cube``) and what families pay
-(``monitoring.costs``); the trips (``engine._travel``) are counted from the dose counts with
-the travel model's distances kept here.
+(``monitoring.costs``), and the trips (``engine._travel``) with the travel model's distances
+kept here.
 
 ``PEOPLE``, a temporary table of the refresh's connection (SQLite and PostgreSQL alike): one
 row per record with doses in the period or a plan of a listed drug active in it, with the keys
 the indicators break it down by (kept apart for the records with a plan,
 ``monitoring_treated_patients``), whether it is on a listed drug, whether such a plan was given
-at least 80% of its doses due, and its out-of-pocket over the period's doses (NULL when none
-was given) with its catastrophic threshold — gathered in one pass over the plans, their doses
+at least 80% of its doses due, its out-of-pocket over the period's doses (NULL when none was
+given) with its catastrophic threshold, and its infusions with the centre they were given at
+when it is one centre (most records: the trips of the others are counted from their plans'
+dose counts) — gathered in one pass over the plans, their doses
 (``monitoring.doses``) and their patients' keys, and summed per patient."""
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ PEOPLE = Table(  # the period's treated records, read once by every indicator of
     Column("adherent", Integer, nullable=False),  # such a plan given ≥ 80% of its doses due
     Column("oop", Float),  # out-of-pocket over the period's doses (NULL: none given)
     Column("threshold", Float),  # catastrophic above this (NULL: household income unknown)
+    Column("trips", Integer),  # infusions in the period (NULL: none given)
+    Column("trip_centre", Integer),  # where, if all at one centre (NULL: several, or none)
     prefixes=["TEMPORARY"],
 )
 
@@ -147,6 +151,7 @@ def _people(
     )
     costs = plan_costs(model, plans, k, given.c.visits, given.c.vials, tables)
     with_doses = given.c.plan_id.is_not(None)
+    first_centre, last_centre = func.min(given.c.first_centre), func.max(given.c.last_centre)
     # grouped by the keys' primary key: the keys are the record's (one row per record)
     return costs.query.with_only_columns(
         k.patient_id.label("id"),
@@ -155,4 +160,6 @@ def _people(
         func.max(case((adherent, 1), else_=0)).label("adherent"),
         func.sum(case((with_doses, costs.oop))).label("oop"),
         func.max(costs.threshold).label("threshold"),
+        cast(func.sum(given.c.visits), Integer).label("trips"),  # (PostgreSQL: not NUMERIC)
+        case((first_centre == last_centre, first_centre)).label("trip_centre"),
     ).group_by(k.patient_id)
