@@ -108,6 +108,21 @@ def world(db: Session, cast: Cast) -> PlanWorld:
 DRUG = "alglucosidase alfa"
 
 
+def therapy_plan(patient: Patient, centre: int) -> TherapyPlan:
+    """A fortnightly plan of the listed drug from November 2025 (not yet added)."""
+    return TherapyPlan(
+        patient_id=patient.id,
+        centre_id=centre,
+        drug=DRUG,
+        per_kg=True,
+        dose=20,
+        dose_unit="mg",
+        interval_days=14,
+        start_date=date(2025, 11, 1),
+        created_by="test",
+    )
+
+
 def _at(day: str) -> datetime:
     return datetime.fromisoformat(day).replace(tzinfo=UTC)
 

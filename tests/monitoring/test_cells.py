@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from rarecare.care.models import Administration, TherapyPlan
+from rarecare.care.models import Administration
 from rarecare.monitoring import cells
 from rarecare.monitoring.cube import patient_cube
 from rarecare.monitoring.definitions import AGE_BANDS
@@ -29,6 +29,7 @@ from rarecare.monitoring.treatment import period_treatment
 from rarecare.registry.models import DiagnosisRecord, DiagnosticStatus, Patient, Sex
 from rarecare.registry.quality import jrc_elements
 from tests.conftest import Cast
+from tests.monitoring.conftest import therapy_plan
 
 TODAY = date(2027, 6, 1)
 PERIODS = ("2019", "2024", "2025Q3", "202602", "2026", "2027Q1")
@@ -319,7 +320,7 @@ def test_the_dose_counts_follow_every_infusion_written(
     db: Session, records: list[Patient], cast: Cast
 ) -> None:
     patient = records[0]
-    plan = _plan(patient, cast.centre_a)
+    plan = therapy_plan(patient, cast.centre_a)
     db.add(plan)
     db.flush()
     given = [
@@ -381,20 +382,6 @@ def test_the_dose_counts_follow_every_infusion_written(
     )
 
 
-def _plan(patient: Patient, centre: int) -> TherapyPlan:
-    return TherapyPlan(
-        patient_id=patient.id,
-        centre_id=centre,
-        drug="alglucosidase alfa",
-        per_kg=True,
-        dose=20,
-        dose_unit="mg",
-        interval_days=14,
-        start_date=date(2025, 11, 1),
-        created_by="test",
-    )
-
-
 def test_the_treated_records_keys_follow_their_plans_and_their_records(
     db: Session, records: list[Patient], cast: Cast
 ) -> None:
@@ -406,7 +393,7 @@ def test_the_treated_records_keys_follow_their_plans_and_their_records(
 
     cells.sync(db)
     assert kept() == {}
-    plans = [_plan(p, cast.centre_a) for p in records[:3]]
+    plans = [therapy_plan(p, cast.centre_a) for p in records[:3]]
     db.add_all(plans)
     db.flush()
     cells.sync(db)  # a plan written marks its patient to be counted again

@@ -18,6 +18,7 @@ from rarecare.registry.models import (
     Patient,
 )
 from tests.conftest import Cast
+from tests.monitoring.conftest import therapy_plan
 
 
 def _values(db: Session, period: str = "2026Q1") -> dict[tuple[str, str, str], sqlparts.Value]:
@@ -195,17 +196,7 @@ def test_trips_count_per_patient_and_centre_whether_given_at_one_centre_or_sever
     from rarecare.monitoring.treatment import distances
 
     def plan(patient: Patient, centre: int) -> TherapyPlan:
-        made = TherapyPlan(
-            patient_id=patient.id,
-            centre_id=centre,
-            drug="alglucosidase alfa",
-            per_kg=True,
-            dose=20,
-            dose_unit="mg",
-            interval_days=14,
-            start_date=date(2025, 12, 1),
-            created_by="t",
-        )
+        made = therapy_plan(patient, centre)
         db.add(made)
         db.flush()
         return made

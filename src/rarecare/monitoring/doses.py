@@ -26,8 +26,13 @@ def counted(period: str) -> Subquery:
     counts = table_of(DoseCount)
     name = period.strip().upper()  # as the counts name it (2026Q1)
     return (
-        select(counts.c.plan_id, counts.c.patient_id, counts.c.centre_id, counts.c.visits)
-        .add_columns(counts.c.vials)
+        select(
+            counts.c.plan_id,
+            counts.c.patient_id,
+            counts.c.centre_id,
+            counts.c.visits,
+            counts.c.vials,
+        )
         .where(counts.c.period == name, counts.c.visits != 0)
         .subquery("counted")
     )

@@ -48,10 +48,11 @@ from rarecare.monitoring.doses import plan_doses
 from rarecare.monitoring.lookups import listed_drugs
 from rarecare.monitoring.models import TreatedPatient
 from rarecare.monitoring.sqlparts import as_day, days_between, period_range, temporary_table_as
+from rarecare.storage.base import table_of
 
 Distances = dict[tuple[str, str], tuple[float, int]]
 
-PEOPLE = Table(  # the period's treated records, read once by every indicator of treatment
+PEOPLE = Table(  # the period's treated records (created AS a query: its columns, to read them)
     "monitoring_refresh_people",
     MetaData(),
     Column("id", Integer, nullable=False),  # the record (no index: it is only hash-joined)
@@ -68,11 +69,7 @@ PEOPLE = Table(  # the period's treated records, read once by every indicator of
     Column("threshold", Float),  # catastrophic above this (NULL: household income unknown)
     Column("trips", Integer),  # infusions in the period (NULL: none given)
     Column("trip_centre", Integer),  # where, if all at one centre (NULL: several, or none)
-    prefixes=["TEMPORARY"],
 )
-
-
-KEYS = ("province", "former", "sex", "centre", "disease", "born", "registered")
 
 
 @dataclass(frozen=True)
@@ -155,7 +152,7 @@ def _people(
     # grouped by the keys' primary key: the keys are the record's (one row per record)
     return costs.query.with_only_columns(
         k.patient_id.label("id"),
-        *(k.__table__.c[name] for name in KEYS),
+        *(c for c in table_of(k).c if not c.primary_key),  # the keys (``PatientKeys``)
         func.max(case((on_drug, 1), else_=0)).label("on_drug"),
         func.max(case((adherent, 1), else_=0)).label("adherent"),
         func.sum(case((with_doses, costs.oop))).label("oop"),
