@@ -489,6 +489,17 @@ class DoseCount(Base):
     (DHIS2 period ids), kept by triggers on the infusions."""
 
     __tablename__ = "monitoring_dose_counts"
+    # a refresh reads a period's counts in plan order from this index alone (PostgreSQL: an
+    # index-only scan grouped per plan as it goes; the table's pages hold every period's
+    # counts, the period's few are scattered over all of them)
+    __table_args__ = (
+        Index(
+            "ix_monitoring_dose_counts_plans",
+            "period",
+            "plan_id",
+            postgresql_include=["centre_id", "visits", "vials"],
+        ),
+    )
 
     period: Mapped[str] = mapped_column(String(8), primary_key=True)
     plan_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
