@@ -55,7 +55,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from rarecare.care.models import TherapyPlan
-from rarecare.monitoring.models import PatientCell, PatientFacts, StalePatient, TreatedPatient
+from rarecare.monitoring.models import (
+    PatientCell,
+    PatientFacts,
+    StalePatient,
+    TreatedPatient,
+    TreatmentMark,
+)
 from rarecare.monitoring.sqlparts import (
     add_days,
     add_months,
@@ -212,8 +218,20 @@ def _count_again(session: Session, postgres: bool) -> None:
     )
     session.execute(facts.delete().where(facts.c.patient_id.in_(select(IDS.c.patient_id))))
     session.execute(insert(facts).from_select([c.name for c in FRESH.columns], select(FRESH)))
-    # the keys of the treated records among them (a plan written marks its patient stale)
+    # the keys of the treated records among them (a plan written marks its patient stale),
+    # and their treatment to be worked out again in the periods kept (``monitoring.treatment``)
     treated = table_of(TreatedPatient)
+    session.execute(
+        insert(table_of(TreatmentMark)).from_select(
+            ["patient_id"],
+            select(IDS.c.patient_id).where(
+                or_(
+                    IDS.c.patient_id.in_(select(treated.c.patient_id)),
+                    IDS.c.patient_id.in_(select(TherapyPlan.patient_id)),
+                )
+            ),
+        )
+    )
     session.execute(treated.delete().where(treated.c.patient_id.in_(select(IDS.c.patient_id))))
     names = [c.name for c in treated.columns]
     session.execute(

@@ -273,7 +273,7 @@ def lookups(
         yield km_of, drugs_of
 
 
-def out_of_pocket(session: Session, people: Table) -> Iterator[Value]:
+def out_of_pocket(session: Session, people: FromClause) -> Iterator[Value]:
     """Median out-of-pocket per treated patient and the catastrophic-spending rate of the
     period, by province, centre and disease, over the period's treated records with doses
     (``people``: their out-of-pocket and threshold summed and set per patient, see

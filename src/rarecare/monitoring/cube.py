@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy import (
     Integer,
-    Table,
     case,
     func,
     literal,
@@ -28,6 +27,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import FromClause
 from sqlalchemy.sql.elements import ColumnElement
 
 from rarecare.monitoring import cells
@@ -45,10 +45,10 @@ MEASURES = (*cells.STATES, "new", "updated", "elements_due", *TREATED)
 BAND_YEARS = (5, 16, 40, 65)  # where each of AGE_BANDS but the last ends (age in whole years)
 
 
-def patient_cube(session: Session, start: date, end: date, people: Table) -> Cube:
+def patient_cube(session: Session, start: date, end: date, people: FromClause) -> Cube:
     """breakdown → group → the sums of every per-record measure of the period (the patient cells
     are brought up to date first: see ``monitoring.cells.sync``; ``people``: the period's
-    treated records, ``monitoring.treatment.PEOPLE``)."""
+    treated records, ``monitoring.treatment.people``)."""
     last = month_number(end)
     totals: dict[tuple[str, str], dict[str, float]] = defaultdict(_no_sums)
     for part, group, sums in cells.period_sums(session, start, end):
@@ -90,7 +90,7 @@ def _band(months: int) -> str:
     return AGE_BANDS[-1]
 
 
-def _treated(session: Session, end: date, people: Table) -> list[tuple[int, list[Any], Any]]:
+def _treated(session: Session, end: date, people: FromClause) -> list[tuple[int, list[Any], Any]]:
     """(part, group, sums of TREATED) over the period's treated records."""
     p = people
     last = month_number(end)

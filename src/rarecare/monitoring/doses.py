@@ -11,6 +11,7 @@ and taken back from the doses counted."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.sql import Subquery
@@ -21,30 +22,30 @@ from rarecare.monitoring.sqlparts import as_day, period_range
 from rarecare.storage.base import table_of
 
 
-def counted(period: str) -> Subquery:
-    """The doses counted in the period, per plan, patient and centre."""
+def counted(period: str, patients: Any = None) -> Subquery:
+    """The doses counted in the period, per plan, patient and centre (of ``patients`` only, a
+    query of their ids, if given)."""
     counts = table_of(DoseCount)
     name = period.strip().upper()  # as the counts name it (2026Q1)
-    return (
-        select(
-            counts.c.plan_id,
-            counts.c.patient_id,
-            counts.c.centre_id,
-            counts.c.visits,
-            counts.c.vials,
-        )
-        .where(counts.c.period == name, counts.c.visits != 0)
-        .subquery("counted")
-    )
+    query = select(
+        counts.c.plan_id,
+        counts.c.patient_id,
+        counts.c.centre_id,
+        counts.c.visits,
+        counts.c.vials,
+    ).where(counts.c.period == name, counts.c.visits != 0)
+    if patients is not None:
+        query = query.where(counts.c.patient_id.in_(patients))
+    return query.subquery("counted")
 
 
-def plan_doses(period: str, today: date) -> Subquery:
+def plan_doses(period: str, today: date, patients: Any = None) -> Subquery:
     """Per plan with doses in the period: ``visits`` (infusions) and ``vials`` given in the
     period, ``doses`` given up to today, and the lowest and highest centre they were given at
-    (the same for a plan given at one centre)."""
+    (the same for a plan given at one centre); of ``patients`` only, if given."""
     a = Administration
     start, end = period_range(period)
-    rows = counted(period)
+    rows = counted(period, patients)
     given = (
         select(
             rows.c.plan_id,

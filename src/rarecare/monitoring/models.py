@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -507,3 +508,62 @@ class DoseCount(Base):
     centre_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     visits: Mapped[int] = mapped_column(Integer)
     vials: Mapped[int] = mapped_column(Integer)
+
+
+class TreatmentMark(Base):
+    """A record whose treatment may have changed (an infusion or its coverage written, or the
+    record counted again: its keys or plans): only ever inserted by the writers; a refresh
+    hands the rows it read on to every period kept (``TreatmentDirty``) and removes them."""
+
+    __tablename__ = "monitoring_treatment_marks"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(Integer)
+
+
+class TreatmentState(Base):
+    """A period whose treated records are kept (``TreatmentRow``): what they were worked out
+    with (``basis``: the cost model, the listed drugs, the travel model) and up to which day."""
+
+    __tablename__ = "monitoring_treatment_states"
+
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    basis: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)  # the latest day the rows were worked out for
+    refreshed_on: Mapped[date] = mapped_column(Date)
+
+
+class TreatmentDirty(Base):
+    """A kept period's record to work out again at its next refresh."""
+
+    __tablename__ = "monitoring_treatment_dirty"
+
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class TreatmentRow(Base):
+    """A record's treatment in a kept period (``monitoring.treatment``): its keys, on a listed
+    drug, the days it counts as adherent (from/through, in days from the period's first day:
+    the doses given ≥ 80% of those due up to that day), its out-of-pocket and threshold, its
+    trips and the centre they were all given at."""
+
+    __tablename__ = "monitoring_treatment_rows"
+
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    patient_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    province: Mapped[str] = mapped_column(String(16))
+    former: Mapped[str] = mapped_column(String(16))
+    sex: Mapped[str] = mapped_column(String(16))
+    centre: Mapped[str] = mapped_column(String(16))
+    disease: Mapped[str] = mapped_column(String(16))
+    born: Mapped[int] = mapped_column(Integer)
+    registered: Mapped[int] = mapped_column(Integer)
+    on_drug: Mapped[int] = mapped_column(SmallInteger)
+    adherent_from: Mapped[int | None] = mapped_column(Integer, default=None)  # NULL: never
+    adherent_through: Mapped[int | None] = mapped_column(Integer, default=None)
+    volatile: Mapped[int] = mapped_column(SmallInteger)  # worked out again at every refresh
+    oop: Mapped[float | None] = mapped_column(Float, default=None)
+    threshold: Mapped[float | None] = mapped_column(Float, default=None)
+    trips: Mapped[int | None] = mapped_column(Integer, default=None)
+    trip_centre: Mapped[int | None] = mapped_column(Integer, default=None)

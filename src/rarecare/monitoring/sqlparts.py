@@ -14,7 +14,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     Integer,
-    Select,
     Table,
     case,
     column,
@@ -26,8 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import FromClause
-from sqlalchemy.sql.base import Executable
-from sqlalchemy.sql.elements import ClauseElement, ColumnElement
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from rarecare.errors import FieldError, ValidationFailed
@@ -176,33 +174,6 @@ def temporary_tables(session: Session, *tables: Table) -> Iterator[None]:
     yield
     for table in tables:
         connection.execute(text(f"DROP TABLE {table.name}"))
-
-
-class CreateTemporaryAs(Executable, ClauseElement):
-    """``CREATE TEMPORARY TABLE name AS query``: on PostgreSQL the query may be read by parallel
-    workers (never so for an ``INSERT … SELECT``), and the table has no index to keep."""
-
-    inherit_cache = False
-
-    def __init__(self, table: Table, query: Select[Any]) -> None:
-        self.table = table
-        self.query = query
-
-
-@compiles(CreateTemporaryAs)
-def _create_temporary_as(element: CreateTemporaryAs, compiler: Any, **kw: Any) -> str:
-    return f"CREATE TEMPORARY TABLE {element.table.name} AS {compiler.process(element.query, **kw)}"
-
-
-@contextmanager
-def temporary_table_as(session: Session, table: Table, query: Select[Any]) -> Iterator[Table]:
-    """``table`` filled with the rows of ``query`` (its columns labelled with the table's
-    names) for the length of the block, as ``temporary_tables``."""
-    connection = session.connection()
-    connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
-    connection.execute(CreateTemporaryAs(table, query))
-    yield table
-    connection.execute(text(f"DROP TABLE {table.name}"))
 
 
 @contextmanager
