@@ -48,6 +48,7 @@ from sqlalchemy import (
     select,
     text,
     true,
+    union,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -224,10 +225,10 @@ def _count_again(session: Session, postgres: bool) -> None:
     session.execute(
         insert(table_of(TreatmentMark)).from_select(
             ["patient_id"],
+            # (one IN of a union: a semi-join, not a subquery looked up per record)
             select(IDS.c.patient_id).where(
-                or_(
-                    IDS.c.patient_id.in_(select(treated.c.patient_id)),
-                    IDS.c.patient_id.in_(select(TherapyPlan.patient_id)),
+                IDS.c.patient_id.in_(
+                    union(select(treated.c.patient_id), select(TherapyPlan.patient_id))
                 )
             ),
         )

@@ -190,7 +190,7 @@ def _keep(
     states, dirty = table_of(TreatmentState), table_of(TreatmentDirty)
     if postgres:  # one refresh at a time keeps the rows; readers are not held up
         session.execute(text("LOCK TABLE monitoring_treatment_states IN SHARE ROW EXCLUSIVE MODE"))
-    today = date.today()
+    today = date.today()  # the calendar's: how long since a period was refreshed
     _forget(session, today - timedelta(days=KEEP_DAYS))
     _hand_on_marks(session, postgres)
     state = session.execute(
@@ -199,7 +199,7 @@ def _keep(
     whole = state is None or state.basis != basis or state.day > day
 
     def rows(patients: Any) -> Any:
-        query = _rows(session, period, model, drugs, day, tables, patients)
+        query = _rows(period, model, drugs, day, tables, patients)
         return insert(ROWS).from_select([c.name for c in ROWS.columns], query)
 
     if whole:
@@ -271,7 +271,6 @@ def _hand_on_marks(session: Session, postgres: bool) -> None:
 
 
 def _rows(
-    session: Session,
     period: str,
     model: CostModel,
     drugs: list[str],
