@@ -39,7 +39,7 @@ def _whole(db: Session, day: date, period: str = YEAR) -> list[Any]:
 
 
 def _adherent(rows: list[Any], patient: Patient) -> int:
-    return {row[0]: row[9] for row in rows}[patient.id]
+    return int({row[0]: row[9] for row in rows}[patient.id])
 
 
 def _give(db: Session, plan: TherapyPlan, *days: date, centre: int | None = None) -> None:
