@@ -32,7 +32,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Integer,
     MetaData,
@@ -68,6 +67,7 @@ from rarecare.monitoring.sqlparts import (
     add_months,
     days_between,
     flag,
+    marks_read,
     month_number,
     month_of,
     temporary_tables,
@@ -92,13 +92,6 @@ SPANS = (1, 12, 120)  # each change is kept in its month, its year and its decad
 CHILD_MONTHS = 16 * 12  # a child until the month of the sixteenth birthday
 
 _meta = MetaData()
-MARKS = Table(  # the marks one sync reads (removed when it is done)
-    "monitoring_sync_marks",
-    _meta,
-    Column("id", BigInteger, primary_key=True),
-    Column("patient_id", Integer, nullable=False),
-    prefixes=["TEMPORARY"],
-)
 IDS = Table(  # the stale records one sync counts
     "monitoring_sync_ids",
     _meta,
@@ -126,22 +119,19 @@ def sync(session: Session) -> int:
         # (the facts are read warm: a page read at random costs about one read in sequence)
         page_cost = session.scalar(text("SHOW random_page_cost"))
         session.execute(text("SET LOCAL random_page_cost = 1.1"))
-    with temporary_tables(session, MARKS, IDS, FRESH):
-        stale = table_of(StalePatient)
+    with (
+        marks_read(session, table_of(StalePatient)) as marks,
+        temporary_tables(session, IDS, FRESH),
+    ):
         session.execute(
-            insert(MARKS).from_select(["id", "patient_id"], select(stale.c.id, stale.c.patient_id))
-        )
-        session.execute(
-            insert(IDS).from_select(["patient_id"], select(MARKS.c.patient_id).distinct())
+            insert(IDS).from_select(["patient_id"], select(marks.c.patient_id).distinct())
         )
         count = session.scalar(select(func.count()).select_from(IDS)) or 0
         if postgres:  # the planner's row counts: index look-ups for a few, a scan for many
-            for table in (MARKS, IDS):
+            for table in (marks, IDS):
                 connection.execute(text(f"ANALYZE {table.name}"))
         if count:
             _count_again(session, postgres)
-            # the marks read, and only those: a write since has its own mark
-            session.execute(stale.delete().where(stale.c.id.in_(select(MARKS.c.id))))
     if postgres:
         session.execute(
             text("SELECT set_config('random_page_cost', :value, true)"), {"value": page_cost}

@@ -11,14 +11,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
+    Column,
     Date,
     DateTime,
     Integer,
+    MetaData,
     Table,
     case,
     column,
     insert,
     literal,
+    select,
     text,
     values,
 )
@@ -174,6 +178,31 @@ def temporary_tables(session: Session, *tables: Table) -> Iterator[None]:
     yield
     for table in tables:
         connection.execute(text(f"DROP TABLE {table.name}"))
+
+
+MARKS_READ = Table(  # the marks one refresh step reads (removed when it is done)
+    "monitoring_marks_read",
+    MetaData(),
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("patient_id", Integer, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+
+@contextmanager
+def marks_read(session: Session, marks: Table) -> Iterator[Table]:
+    """The rows of ``marks`` (``id``, ``patient_id``: records marked by the writers, who only
+    ever insert them, so that no write waits for a refresh) as they are now, in a temporary
+    table for the length of the block; then the marks read, and only those, are removed: a
+    write since has its own mark."""
+    with temporary_tables(session, MARKS_READ):
+        session.execute(
+            insert(MARKS_READ).from_select(
+                ["id", "patient_id"], select(marks.c.id, marks.c.patient_id)
+            )
+        )
+        yield MARKS_READ
+        session.execute(marks.delete().where(marks.c.id.in_(select(MARKS_READ.c.id))))
 
 
 @contextmanager

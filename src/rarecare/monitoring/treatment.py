@@ -41,7 +41,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Integer,
     MetaData,
@@ -77,7 +76,13 @@ from rarecare.monitoring.models import (
     TreatmentRow,
     TreatmentState,
 )
-from rarecare.monitoring.sqlparts import as_day, days_between, period_range, temporary_tables
+from rarecare.monitoring.sqlparts import (
+    as_day,
+    days_between,
+    marks_read,
+    period_range,
+    temporary_tables,
+)
 from rarecare.storage.base import table_of
 
 Distances = dict[tuple[str, str], tuple[float, int]]
@@ -91,13 +96,6 @@ AGAIN = Table(
     "monitoring_refresh_again",
     MetaData(),
     Column("patient_id", Integer, primary_key=True),
-    prefixes=["TEMPORARY"],
-)
-MARKS_READ = Table(
-    "monitoring_refresh_marks",
-    MetaData(),
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
-    Column("patient_id", Integer, nullable=False),
     prefixes=["TEMPORARY"],
 )
 
@@ -151,7 +149,8 @@ def people(period: str, start: date, day: date) -> FromClause:
     return (
         select(
             r.c.patient_id.label("id"),
-            *(r.c[n] for n in ("province", "former", "sex", "centre", "disease", "born")),
+            *(r.c[n] for n in ("province", "former", "sex", "centre", "disease")),
+            r.c.born,
             r.c.registered,
             r.c.on_drug,
             adherent.label("adherent"),
@@ -251,15 +250,10 @@ def _hand_on_marks(session: Session, postgres: bool) -> None:
     )
     if session.execute(select(marks.c.id).limit(1)).first() is None:
         return
-    with temporary_tables(session, MARKS_READ):
-        session.execute(
-            insert(MARKS_READ).from_select(
-                ["id", "patient_id"], select(marks.c.id, marks.c.patient_id)
-            )
-        )
+    with marks_read(session, marks) as read:
         handed = (
-            select(states.c.period, MARKS_READ.c.patient_id)
-            .select_from(MARKS_READ)
+            select(states.c.period, read.c.patient_id)
+            .select_from(read)
             .join(states, true())
             .distinct()
         )
@@ -267,7 +261,6 @@ def _hand_on_marks(session: Session, postgres: bool) -> None:
             ["period", "patient_id"], handed
         )
         session.execute(upsert.on_conflict_do_nothing())
-        session.execute(marks.delete().where(marks.c.id.in_(select(MARKS_READ.c.id))))
 
 
 def _rows(
@@ -293,6 +286,8 @@ def _rows(
         t.start_date <= end_day,
         or_(t.end_date.is_(None), t.end_date >= start_day),
     )
+    drug_plan = case((on_drug, 1), else_=0)
+    with_doses = given.c.plan_id.is_not(None)
     interval = cast(t.interval_days, Integer)
     # days from the period's first: the plan's start, its first day in the period, its end
     begins = days_between(t.start_date, start_day)
@@ -300,11 +295,11 @@ def _rows(
     ends = days_between(t.end_date, start_day)
     # the last day the doses given cover (≥ 80% of those due: doses × 10 × interval ≥ days × 8)
     covered = first - 1 + (given.c.visits * 10 * interval) // 8
-    counted = and_(on_drug, given.c.plan_id.is_not(None))
-    adherent_from = case((counted, begins))
+    given_drug = and_(on_drug, with_doses)
+    adherent_from = case((given_drug, begins))
     adherent_through = case(
-        (and_(counted, t.end_date.is_not(None), ends <= covered), FOREVER),
-        (counted, covered),
+        (and_(given_drug, t.end_date.is_not(None), ends <= covered), FOREVER),
+        (given_drug, covered),
     )
     # at the day itself (the records worked out at every refresh): up to the day or the end
     last = case((and_(t.end_date.is_not(None), ends < offset), ends), else_=offset)
@@ -314,7 +309,7 @@ def _rows(
         given.c.doses * 10 * interval >= (last - first + 1) * 8,
     )
     volatile = or_(
-        func.sum(case((on_drug, 1), else_=0)) > 1,
+        func.sum(drug_plan) > 1,
         func.max(case((given.c.visits > given.c.doses, 1), else_=0)) == 1,
     )
     adherent_now = func.max(case((now, 1), else_=0)) == 1
@@ -323,12 +318,11 @@ def _rows(
         select(t.id)
         .join(k, k.patient_id == t.patient_id)
         .outerjoin(given, given.c.plan_id == t.id)
-        .where(or_(on_drug, given.c.plan_id.is_not(None)))
+        .where(or_(on_drug, with_doses))
     )
     if patients is not None:
         plans = plans.where(k.patient_id.in_(patients))
     costs = plan_costs(model, plans, k, given.c.visits, given.c.vials, tables)
-    with_doses = given.c.plan_id.is_not(None)
     first_centre, last_centre = func.min(given.c.first_centre), func.max(given.c.last_centre)
     today_only = case((adherent_now, offset))
     # grouped by the keys' primary key: the keys are the record's (one row per record)
@@ -336,7 +330,7 @@ def _rows(
         literal(period).label("period"),
         k.patient_id,
         *(c for c in table_of(k).c if not c.primary_key),  # the keys (``PatientKeys``)
-        func.max(case((on_drug, 1), else_=0)).label("on_drug"),
+        func.max(drug_plan).label("on_drug"),
         case((volatile, today_only), else_=func.max(adherent_from)).label("adherent_from"),
         case((volatile, today_only), else_=func.max(adherent_through)).label("adherent_through"),
         case((volatile, 1), else_=0).label("volatile"),
