@@ -108,7 +108,7 @@ def world(db: Session, cast: Cast) -> PlanWorld:
 DRUG = "alglucosidase alfa"
 
 
-def therapy_plan(patient: Patient, centre: int) -> TherapyPlan:
+def therapy_plan(patient: Patient, centre: int, start: date = date(2025, 11, 1)) -> TherapyPlan:
     """A fortnightly plan of the listed drug from November 2025 (not yet added)."""
     return TherapyPlan(
         patient_id=patient.id,
@@ -118,8 +118,30 @@ def therapy_plan(patient: Patient, centre: int) -> TherapyPlan:
         dose=20,
         dose_unit="mg",
         interval_days=14,
-        start_date=date(2025, 11, 1),
+        start_date=start,
         created_by="test",
+    )
+
+
+def infusion(
+    plan: TherapyPlan,
+    day: date,
+    centre: int | None = None,
+    *,
+    dose: float = 180,
+    vials: int = 4,
+) -> Administration:
+    """An infusion of ``plan`` (flushed: its id is known) on ``day``, at the plan's centre
+    unless another is given (not yet added)."""
+    return Administration(
+        plan_id=plan.id,
+        patient_id=plan.patient_id,
+        centre_id=plan.centre_id if centre is None else centre,
+        given_on=day,
+        dose=dose,
+        dose_unit="mg",
+        vials=vials,
+        recorded_by="test",
     )
 
 
@@ -213,32 +235,11 @@ def registry(db: Session, cast: Cast, kb: KnowledgeBase) -> dict[str, Patient]:
             recorded_by="t",
         )
     )
-    plan = TherapyPlan(
-        patient_id=rows["p1"].id,
-        centre_id=cast.centre_a,
-        drug=DRUG,
-        per_kg=True,
-        dose=20,
-        dose_unit="mg",
-        interval_days=14,
-        start_date=date(2025, 12, 1),
-        created_by="t",
-    )
+    plan = therapy_plan(rows["p1"], cast.centre_a, date(2025, 12, 1))
     db.add(plan)
     db.flush()
     # 6 doses in the quarter; 90 days ÷ 14 = 6.4 due → 93% ≥ 80%
     for month, day in ((1, 5), (1, 19), (2, 2), (2, 16), (3, 2), (3, 16)):
-        db.add(
-            Administration(
-                plan_id=plan.id,
-                patient_id=rows["p1"].id,
-                centre_id=cast.centre_a,
-                given_on=date(2026, month, day),
-                dose=180,
-                dose_unit="mg",
-                vials=4,
-                recorded_by="t",
-            )
-        )
+        db.add(infusion(plan, date(2026, month, day)))
     db.flush()
     return rows

@@ -29,7 +29,7 @@ from rarecare.monitoring.treatment import period_treatment
 from rarecare.registry.models import DiagnosisRecord, DiagnosticStatus, Patient, Sex
 from rarecare.registry.quality import jrc_elements
 from tests.conftest import Cast
-from tests.monitoring.conftest import therapy_plan
+from tests.monitoring.conftest import infusion, therapy_plan
 
 TODAY = date(2027, 6, 1)
 PERIODS = ("2019", "2024", "2025Q3", "202602", "2026", "2027Q1")
@@ -324,15 +324,8 @@ def test_the_dose_counts_follow_every_infusion_written(
     db.add(plan)
     db.flush()
     given = [
-        Administration(
-            plan_id=plan.id,
-            patient_id=patient.id,
-            centre_id=centre,
-            given_on=date(2025, 11, 20) + timedelta(days=14 * n),
-            dose=200,
-            dose_unit="mg",
-            vials=4 + n % 2,
-            recorded_by="test",
+        infusion(
+            plan, date(2025, 11, 20) + timedelta(days=14 * n), centre, dose=200, vials=4 + n % 2
         )
         for n, centre in enumerate([cast.centre_a] * 6 + [cast.centre_b] * 3)
     ]

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rarecare.access import SYSTEM
-from rarecare.care.models import Administration, TherapyPlan
 from rarecare.finance import service as finance
 from rarecare.finance.coverage import BeneficiaryGroup, CoverageRules, Programme
 from rarecare.finance.models import CoverageRuleSet, PatientCoverage
@@ -19,7 +18,7 @@ from rarecare.lists.models import DrugEntry, ListKind, ListVersion, VersionStatu
 from rarecare.monitoring import engine, sqlparts
 from rarecare.registry.models import Patient
 from tests.conftest import Cast
-from tests.monitoring.conftest import DRUG
+from tests.monitoring.conftest import DRUG, infusion, therapy_plan
 
 RULES = CoverageRules(
     default_rate=80,
@@ -48,32 +47,11 @@ def treated(db: Session, registry: dict[str, Patient], cast: Cast) -> dict[str, 
         )
     )
     p2 = registry["p2"]
-    plan = TherapyPlan(
-        patient_id=p2.id,
-        centre_id=cast.centre_b,
-        drug=DRUG,
-        per_kg=True,
-        dose=20,
-        dose_unit="mg",
-        interval_days=14,
-        start_date=date(2026, 2, 1),
-        created_by="t",
-    )
+    plan = therapy_plan(p2, cast.centre_b, date(2026, 2, 1))
     db.add(plan)
     db.flush()
     for day in (date(2026, 2, 20), date(2026, 3, 6)):
-        db.add(
-            Administration(
-                plan_id=plan.id,
-                patient_id=p2.id,
-                centre_id=cast.centre_b,
-                given_on=day,
-                dose=120,
-                dose_unit="mg",
-                vials=3,
-                recorded_by="t",
-            )
-        )
+        db.add(infusion(plan, day, dose=120, vials=3))
     db.add(
         PatientCoverage(
             patient_id=p2.id,

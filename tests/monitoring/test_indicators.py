@@ -18,7 +18,7 @@ from rarecare.registry.models import (
     Patient,
 )
 from tests.conftest import Cast
-from tests.monitoring.conftest import therapy_plan
+from tests.monitoring.conftest import infusion, therapy_plan
 
 
 def _values(db: Session, period: str = "2026Q1") -> dict[tuple[str, str, str], sqlparts.Value]:
@@ -161,18 +161,8 @@ def test_kilometres_per_treated_patient_and_trips_out_of_province(
 
     plan = db.scalar(select(TherapyPlan).where(TherapyPlan.patient_id == registry["p1"].id))
     assert plan is not None
-    db.add(  # one infusion in Ho Chi Minh City (centre B) for the patient from Hà Nội
-        Administration(
-            plan_id=plan.id,
-            patient_id=registry["p1"].id,
-            centre_id=cast.centre_b,
-            given_on=date(2026, 3, 28),
-            dose=180,
-            dose_unit="mg",
-            vials=4,
-            recorded_by="t",
-        )
-    )
+    # one infusion in Ho Chi Minh City (centre B) for the patient from Hà Nội
+    db.add(infusion(plan, date(2026, 3, 28), cast.centre_b))
     db.flush()
     v = _values(db)
     hanoi, hcmc = get_province("01"), get_province("79")
@@ -202,19 +192,7 @@ def test_trips_count_per_patient_and_centre_whether_given_at_one_centre_or_sever
         return made
 
     def give(made: TherapyPlan, centre: int, *days: date) -> None:
-        for day in days:
-            db.add(
-                Administration(
-                    plan_id=made.id,
-                    patient_id=made.patient_id,
-                    centre_id=centre,
-                    given_on=day,
-                    dose=20,
-                    dose_unit="mg",
-                    vials=1,
-                    recorded_by="t",
-                )
-            )
+        db.add_all(infusion(made, day, centre, dose=20, vials=1) for day in days)
 
     # p1: six doses at centre A (the fixture); p2: two plans, both given at centre B;
     # p3: one plan given at both centres

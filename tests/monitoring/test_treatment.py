@@ -18,7 +18,7 @@ from rarecare.monitoring.models import TreatmentDirty, TreatmentMark, TreatmentS
 from rarecare.monitoring.treatment import period_treatment
 from rarecare.registry.models import Patient
 from tests.conftest import Cast
-from tests.monitoring.conftest import therapy_plan
+from tests.monitoring.conftest import infusion, therapy_plan
 
 YEAR = "2026"
 
@@ -43,19 +43,7 @@ def _adherent(rows: list[Any], patient: Patient) -> int:
 
 
 def _give(db: Session, plan: TherapyPlan, *days: date, centre: int | None = None) -> None:
-    for day in days:
-        db.add(
-            Administration(
-                plan_id=plan.id,
-                patient_id=plan.patient_id,
-                centre_id=centre or plan.centre_id,
-                given_on=day,
-                dose=180,
-                dose_unit="mg",
-                vials=4,
-                recorded_by="t",
-            )
-        )
+    db.add_all(infusion(plan, day, centre) for day in days)
     db.flush()
 
 
