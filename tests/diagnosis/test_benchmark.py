@@ -152,4 +152,3 @@ def test_the_reference_ranks_omim_diseases_only(tiny: KnowledgeBase) -> None:
     scorer, allowed = reference_scorer(tiny, None)
     codes = [c.key for c, ok in zip(scorer.index.candidates, allowed, strict=True) if ok]
     assert codes and all(code.startswith("OMIM:") for code in codes)
-    assert scorer.params.omission_rate == 0

@@ -18,13 +18,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from scipy import sparse
 
 from rarecare.diagnosis.index import DiagnosisIndex, onset_and_inheritance, propagate
-from rarecare.diagnosis.query import Query, check
+from rarecare.diagnosis.query import CheckedQuery, Query, check
 from rarecare.diagnosis.scoring import Scorer
 from rarecare.diagnosis.series import series_annotations
 from rarecare.errors import ValidationFailed
@@ -215,9 +215,19 @@ def rank_of(scores: np.ndarray, rows: Sequence[int]) -> tuple[int, float]:
     return 1 + int(np.count_nonzero(scores[others] >= best)), best
 
 
+class Ranker(Protocol):
+    """What the benchmark ranks with: the engine's scorer or the reference."""
+
+    index: DiagnosisIndex
+
+    def scores(self, query: CheckedQuery) -> np.ndarray: ...
+
+    def score_without(self, query: CheckedQuery, row: int, pmids: set[str]) -> float: ...
+
+
 def run(
     kb: KnowledgeBase,
-    scorer: Scorer,
+    scorer: Scorer | Ranker,
     cases: Iterable[Case],
     *,
     leakage_free: bool = False,
@@ -259,8 +269,11 @@ def run(
         if leakage_free and case.pmids:
             scores = scores.copy()
             for row in rows:
-                m, nm, dm, onset = _one_row(kb, index, row, set(case.pmids), ancestor_cache)
-                scores[row] = scorer.score_rows(checked, m, nm, dm, like=row, onset=onset)
+                if isinstance(scorer, Scorer):
+                    m, nm, dm, onset = _one_row(kb, index, row, set(case.pmids), ancestor_cache)
+                    scores[row] = scorer.score_rows(checked, m, nm, dm, like=row, onset=onset)
+                else:
+                    scores[row] = scorer.score_without(checked, row, set(case.pmids))
         if np.isnan(scores).any():  # NaN compares false: it would rank itself first
             raise RuntimeError(f"case {case.id}: the scorer returned NaN scores")
         rank, best = rank_of(scores, rows)

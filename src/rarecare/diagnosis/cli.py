@@ -120,7 +120,9 @@ def bench_diagnosis(
         for lf in ([False, True] if both else [leakage_free])
     ]
     runs += [(f"{k} terms", False, k) for k in max_terms or []]
-    rankers: list[tuple[str, Scorer, np.ndarray | None]] = [("RareCare", engine.scorer, None)]
+    rankers: list[tuple[str, Scorer | benchmark.Ranker, np.ndarray | None]] = [
+        ("RareCare", engine.scorer, None)
+    ]
     if reference:
         ref, allowed = reference_scorer(kb, settings.cache_dir)
         rankers.append(("reference", ref, allowed))
