@@ -94,7 +94,10 @@ def bench_diagnosis(
     seed: Annotated[int, typer.Option(help="Seed of the --max-terms choice")] = 0,
     reference: Annotated[
         bool,
-        typer.Option("--reference", help="Also run a plain LIRICAL-style ranker on the same cases"),
+        typer.Option(
+            "--reference",
+            help="Also run LIRICAL's likelihood ratios (the reference) on the same cases",
+        ),
     ] = False,
     limit: Annotated[int | None, typer.Option(help="Only the first N cases")] = None,
     json_out: Annotated[
