@@ -23,7 +23,7 @@ For an excluded term: 1,000 if D is annotated NOT to have it (or a descendant);
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -129,9 +129,17 @@ class LiricalScorer:
 
     # ------------------------------------------------------------------ likelihood ratios
     def observed_lr(self, q: int) -> np.ndarray:
-        key = ("o", q)
+        return self._cached("o", q, self._observed)
+
+    def excluded_lr(self, q: int) -> np.ndarray:
+        return self._cached("x", q, self._excluded)
+
+    def _cached(
+        self, kind: str, q: int, compute: Callable[[int, Matrices], np.ndarray]
+    ) -> np.ndarray:
+        key = (kind, q)
         if key not in self._cache:
-            self._cache[key] = self._observed(q, self.matrices)
+            self._cache[key] = compute(q, self.matrices)
         return self._cache[key]
 
     def _observed(self, q: int, m: Matrices) -> np.ndarray:
@@ -174,12 +182,6 @@ class LiricalScorer:
         f = float(self._raw_bg[q]) or NO_MATCH_LR
         penalty = 0.002 + (f - NO_MATCH_LR) * (0.10 - 0.002) / (0.10 - NO_MATCH_LR)
         return penalty * f
-
-    def excluded_lr(self, q: int) -> np.ndarray:
-        key = ("x", q)
-        if key not in self._cache:
-            self._cache[key] = self._excluded(q, self.matrices)
-        return self._cache[key]
 
     def _excluded(self, q: int, m: Matrices) -> np.ndarray:
         bg = float(self._raw_bg[q])
