@@ -6,7 +6,9 @@ import pytest
 
 from rarecare.diagnosis import DiagnosisEngine, Query, benchmark
 from rarecare.diagnosis.benchmark import Case, parse, read_cases, shortened, without_papers
-from rarecare.diagnosis.reference import reference_scorer
+from rarecare.diagnosis.engine import DEFAULT_BUILD
+from rarecare.diagnosis.index import build_index
+from rarecare.diagnosis.reference import LiricalScorer
 from rarecare.interop import phenopackets
 from rarecare.interop.phenopackets import iso_years
 from rarecare.knowledge import KnowledgeBase
@@ -149,6 +151,6 @@ def test_a_shortened_case_keeps_k_of_its_observed_terms_the_same_way_every_time(
 
 
 def test_the_reference_ranks_omim_diseases_only(tiny: KnowledgeBase) -> None:
-    scorer, allowed = reference_scorer(tiny, None)
-    codes = [c.key for c, ok in zip(scorer.index.candidates, allowed, strict=True) if ok]
+    scorer = LiricalScorer(tiny, build_index(tiny, DEFAULT_BUILD))
+    codes = [c.key for c, ok in zip(scorer.index.candidates, scorer.allowed, strict=True) if ok]
     assert codes and all(code.startswith("OMIM:") for code in codes)

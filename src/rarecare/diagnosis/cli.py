@@ -110,7 +110,7 @@ def bench_diagnosis(
     import numpy as np
     from rich.progress import Progress
 
-    from rarecare.diagnosis.reference import reference_scorer
+    from rarecare.diagnosis.reference import LiricalScorer
     from rarecare.diagnosis.scoring import Scorer
 
     settings = load_settings(need_secrets=False)
@@ -127,8 +127,8 @@ def bench_diagnosis(
         ("RareCare", engine.scorer, None)
     ]
     if reference:
-        ref, allowed = reference_scorer(kb, settings.cache_dir)
-        rankers.append(("reference", ref, allowed))
+        ref = LiricalScorer(kb, engine.index)
+        rankers.append(("reference", ref, ref.allowed))
     report: dict[str, object] = {}
     rows: list[benchmark.SettingRow] = []
     for label, lf, k in runs:

@@ -24,18 +24,16 @@ For an excluded term: 1,000 if D is annotated NOT to have it (or a descendant);
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
 
-from rarecare.diagnosis.index import BuildParams, DiagnosisIndex, load_index
+from rarecare.diagnosis.index import DiagnosisIndex
 from rarecare.diagnosis.query import CheckedQuery
 from rarecare.knowledge import KnowledgeBase
 from rarecare.knowledge.diseases import Annotation
 
-REFERENCE_BUILD = BuildParams()  # curated annotations only: no borrowing, names or series
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
 NOT_PRESENT_LR = 1.0 / 1000  # an observed term the disease is annotated NOT to have
 NOT_EXCLUDED_LR = 1000.0  # an excluded term the disease is annotated NOT to have
@@ -55,14 +53,15 @@ class Matrices(NamedTuple):
 
 
 class LiricalScorer:
-    """LIRICAL's per-term likelihood ratios over every candidate of ``index`` (only the OMIM
-    ones are ``allowed`` to rank), each term's vector cached."""
+    """LIRICAL's per-term likelihood ratios over every candidate of ``index`` (the engine's:
+    only the OMIM diseases with curated phenotype lines are ``allowed`` to rank, over those
+    lines alone), each term's vector cached."""
 
     def __init__(self, kb: KnowledgeBase, index: DiagnosisIndex) -> None:
         self.kb, self.index = kb, index
-        self.allowed = np.array([c.key.startswith("OMIM:") for c in index.candidates], dtype=bool)
         self._up: dict[str, dict[str, int]] = {}  # term → its ancestors with their distance
-        rows = [_own_lines(kb, index, r) if self.allowed[r] else [] for r in range(index.size)]
+        rows = [_own_lines(kb, index, r) for r in range(index.size)]
+        self.allowed = np.array([bool(lines) for lines in rows], dtype=bool)
         self.matrices = self._matrices(rows)
         n = max(int(self.allowed.sum()), 1)
         raw = np.asarray(self.matrices.below.sum(axis=0)).ravel() / n
@@ -81,7 +80,7 @@ class LiricalScorer:
             not_at: dict[int, float] = {}
             not_above: dict[int, float] = {}
             for a in lines:
-                if a.aspect != "P" or a.hpo_id not in ti:
+                if a.hpo_id not in ti:
                     continue
                 up = self._ancestors(a.hpo_id)
                 if a.negated:
@@ -217,9 +216,11 @@ class LiricalScorer:
 
 def _own_lines(kb: KnowledgeBase, index: DiagnosisIndex, row: int) -> list[Annotation]:
     """The curated phenotype.hpoa lines of the candidate's own OMIM entry (not those of an
-    Orphanet twin merged with it)."""
-    disease = kb.diseases.get(index.candidates[row].key)
-    return list(disease.annotations) if disease is not None else []
+    Orphanet twin merged with it, nor features named by its name); none for other
+    candidates."""
+    key = index.candidates[row].key
+    disease = kb.diseases.get(key) if key.startswith("OMIM:") else None
+    return list(disease.phenotypes) if disease is not None else []
 
 
 def _column(m: sparse.csc_matrix, j: int) -> np.ndarray:
@@ -234,9 +235,3 @@ def _csc(rows: list[dict[int, float]], shape: tuple[int, int]) -> sparse.csc_mat
     c = np.fromiter((k for v in rows for k in v), dtype=np.int64, count=len(r))
     d = np.fromiter((x for v in rows for x in v.values()), dtype=np.float64, count=len(r))
     return sparse.csc_matrix((d, (r, c)), shape=shape)
-
-
-def reference_scorer(kb: KnowledgeBase, cache_dir: Path | None) -> tuple[LiricalScorer, np.ndarray]:
-    """The reference scorer and the candidates it may rank (OMIM diseases)."""
-    scorer = LiricalScorer(kb, load_index(kb, cache_dir, REFERENCE_BUILD))
-    return scorer, scorer.allowed
